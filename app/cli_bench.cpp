@@ -1,0 +1,144 @@
+// stepformer bench decode --model DIR [--src-len 20] [--steps 20] [--runs 20] [--json]
+// Medians over runs of: model load, encoder, one KV-cached decoding step with capture off
+// and on, and the whole forced translation with capture. Source ids and the forced
+// output length match ../shared/peers/torch_decode.py so both engines do the same work.
+#include "app/cli.h"
+#include "app/cli_options.h"
+
+#include "core/model/model.h"
+#include "core/run/session.h"
+
+#include <QCommandLineParser>
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <vector>
+
+namespace sf::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms(Clock::time_point a, Clock::time_point b)
+{
+    return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+double median(std::vector<double> v)
+{
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+struct RunTimes {
+    double encoder = 0, step = 0, total = 0;
+};
+
+// One forced run: encoder, then `steps` greedy steps ignoring </s>. step = median of
+// steps 1.. (step 0 warms the cache rows, as in the peer).
+RunTimes timedRun(Session& s, int steps, bool capture)
+{
+    const Config& c = s.model().config();
+    RunTimes r;
+    const auto t0 = Clock::now();
+    s.encode(capture);
+    const auto t1 = Clock::now();
+    std::vector<double> stepMs;
+    int input = c.decoderStartId;
+    for (int i = 0; i < steps; ++i) {
+        const auto a = Clock::now();
+        const float* logits = s.step(input);
+        input = int(std::max_element(logits, logits + c.vocabSize) - logits);
+        const auto b = Clock::now();
+        if (i > 0) stepMs.push_back(ms(a, b));
+    }
+    const auto t2 = Clock::now();
+    r.encoder = ms(t0, t1);
+    r.step = median(stepMs);
+    r.total = ms(t0, t2);
+    return r;
+}
+
+}  // namespace
+
+int bench(const QStringList& args)
+{
+    if (args.isEmpty() || args.first() != "decode") return fail("bench takes a benchmark name: decode", Usage);
+    QCommandLineParser p;
+    p.addOption({"model", "Model directory.", "DIR"});
+    p.addOption({"src-len", "Source tokens.", "N", "20"});
+    p.addOption({"steps", "Forced decoding steps.", "N", "20"});
+    p.addOption({"runs", "Timed runs (after 3 warm-up runs).", "N", "20"});
+    p.addOption({"json", "End with one JSON line of the medians."});
+    if (!p.parse(QStringList("bench") + args.mid(1))) return fail(p.errorText().toStdString(), Usage);
+    int S = 20, steps = 20, runs = 20;
+    if (!intOption(p, "src-len", 1, 4096, &S) || !intOption(p, "steps", 2, 4096, &steps) ||
+        !intOption(p, "runs", 1, 100000, &runs))
+        return Usage;
+    const std::string dir = p.isSet("model") ? p.value("model").toStdString() : bundledModelDir();
+    if (dir.empty()) return fail("give --model DIR");
+
+    // Load: the first load warms the page cache; the figure is the median of warm loads.
+    std::vector<double> loadMs, firstTokenMs;
+    std::shared_ptr<const Model> model;
+    for (int i = 0; i < 6; ++i) {
+        model.reset();
+        const auto a = Clock::now();
+        auto m = Model::load(dir);
+        const auto b = Clock::now();
+        if (!m) return fail(m.message());
+        model = *m;
+        // Load to first token: load, encode, one decoding step.
+        Session s(model);
+        std::vector<int> ids;
+        for (int k = 0; k < S; ++k) ids.push_back((k * 7919 + 13) % (model->config().vocabSize - 10) + 10);
+        (void)s.setSourceIds(ids);
+        s.encode(false);
+        s.step(model->config().decoderStartId);
+        const auto c = Clock::now();
+        if (i > 0) {
+            loadMs.push_back(ms(a, b));
+            firstTokenMs.push_back(ms(a, c));
+        }
+    }
+    const Config& c = model->config();
+    if (S > c.maxPositions || steps > c.maxPositions) return fail("--src-len and --steps must not exceed max positions");
+    std::vector<int> ids;
+    for (int k = 0; k < S; ++k) ids.push_back((k * 7919 + 13) % (c.vocabSize - 10) + 10);
+    Session s(model);
+    (void)s.setSourceIds(ids);
+
+    std::vector<double> enc, step, encCap, stepCap, totalCap;
+    for (int r = 0; r < runs + 3; ++r) {
+        const RunTimes off = timedRun(s, steps, false);
+        const RunTimes on = timedRun(s, steps, true);
+        if (r < 3) continue;
+        enc.push_back(off.encoder), step.push_back(off.step);
+        encCap.push_back(on.encoder), stepCap.push_back(on.step), totalCap.push_back(on.total);
+    }
+    const double loadMed = median(loadMs), encMed = median(enc), stepMed = median(step);
+    const double stepCapMed = median(stepCap), encCapMed = median(encCap), totalCapMed = median(totalCap);
+    std::printf("stepformer %s, %d threads, S=%d steps=%d runs=%d\n", c.describe().c_str(), omp_get_max_threads(), S,
+                steps, runs);
+    std::printf("load %.2f ms, load to first token %.2f ms\n", loadMed, median(firstTokenMs));
+    std::printf("encoder %.2f ms (capture on: %.2f ms)\n", encMed, encCapMed);
+    std::printf("per step %.3f ms, with capture %.3f ms (capture costs %+.1f%%)\n", stepMed, stepCapMed,
+                100.0 * (stepCapMed / stepMed - 1.0));
+    std::printf("whole translation with capture %.2f ms\n", totalCapMed);
+    if (p.isSet("json"))
+        std::printf("{\"encoder_ms\": %.4f, \"step_ms\": %.4f, \"step_ms_capture\": %.4f, \"load_ms\": %.4f, "
+                    "\"first_token_ms\": %.4f, \"encoder_ms_capture\": %.4f, \"translation_ms_capture\": %.4f, "
+                    "\"threads\": %d}\n",
+                    encMed, stepMed, stepCapMed, loadMed, median(firstTokenMs), encCapMed, totalCapMed,
+                    omp_get_max_threads());
+    return Ok;
+}
+
+}  // namespace sf::cli

@@ -1,0 +1,40 @@
+// Small helpers shared by the CLI verbs for option values.
+#pragma once
+
+#include "app/cli.h"
+
+#include <QCommandLineParser>
+
+#include <vector>
+
+namespace sf::cli {
+
+// Reads an integer option in [lo, hi]; on a bad value prints a usage error and returns false.
+inline bool intOption(const QCommandLineParser& p, const QString& name, int lo, int hi, int* out)
+{
+    bool ok = false;
+    const int v = p.value(name).toInt(&ok);
+    if (!ok || v < lo || v > hi) {
+        fail("--" + name.toStdString() + " takes an integer in [" + std::to_string(lo) + ", " +
+                 std::to_string(hi) + "], not '" + p.value(name).toStdString() + "'",
+             Usage);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+// "5,17,9" -> {5, 17, 9}; false on anything else.
+inline bool parseIdList(const QString& s, std::vector<int>* out)
+{
+    out->clear();
+    for (const QString& part : s.split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int v = part.trimmed().toInt(&ok);
+        if (!ok || v < 0) return false;
+        out->push_back(v);
+    }
+    return !out->empty();
+}
+
+}  // namespace sf::cli

@@ -1,0 +1,64 @@
+// stepformer translate [--model DIR] [--beam N] [--min-length N] [--max-length N]
+//                      [--dump DIR] [--json] (TEXT | --ids 5,17,9)
+#include "app/cli.h"
+#include "app/cli_options.h"
+
+#include "core/model/model.h"
+#include "core/run/dump.h"
+#include "core/run/session.h"
+
+#include <QCommandLineParser>
+
+#include <iostream>
+
+namespace sf::cli {
+
+int translate(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addOption({"model", "Model directory (default: the bundled En->Fr model).", "DIR"});
+    p.addOption({"beam", "Beam width (1 = greedy).", "N", "1"});
+    p.addOption({"min-length", "Minimum output tokens before </s>.", "N", "0"});
+    p.addOption({"max-length", "Maximum output tokens (0 = automatic).", "N", "0"});
+    p.addOption({"dump", "Write trace.json and one .npy per tensor into DIR.", "DIR"});
+    p.addOption({"json", "Print the translation as one JSON line."});
+    p.addOption({"ids", "Source token ids, fed as given (e.g. 5,17,9,3).", "LIST"});
+    p.addPositionalArgument("text", "The sentence to translate.");
+    if (!p.parse(QStringList("translate") + args)) return fail(p.errorText().toStdString(), Usage);
+
+    DecodeOptions o;
+    if (!intOption(p, "beam", 1, 64, &o.beam) || !intOption(p, "min-length", 0, 1 << 20, &o.minLength) ||
+        !intOption(p, "max-length", 0, 1 << 20, &o.maxLength))
+        return Usage;
+    const QStringList text = p.positionalArguments();
+    if (p.isSet("ids") == !text.isEmpty())
+        return fail("give either TEXT or --ids, exactly one of them", Usage);
+    std::vector<int> ids;
+    if (p.isSet("ids") && !parseIdList(p.value("ids"), &ids))
+        return fail("--ids takes comma-separated non-negative integers, e.g. 5,17,9", Usage);
+
+    const std::string dir = p.isSet("model") ? p.value("model").toStdString() : bundledModelDir();
+    if (dir.empty()) return fail("no bundled model in this build; give --model DIR");
+    auto model = Model::load(dir);
+    if (!model) return fail(model.message());
+
+    Session session(*model);
+    Status s = ids.empty() ? session.setSourceText(text.join(' ').toStdString()) : session.setSourceIds(ids);
+    if (!s) return fail(s.message());
+    o.capture = p.isSet("dump");
+    Result<Translation> t = session.translate(o);
+    if (!t) return fail(t.message());
+    for (const std::string& w : t->warnings) std::cerr << "stepformer: warning: " << w << "\n";
+    if (p.isSet("dump")) {
+        Status d = dumpTranslation(*t, p.value("dump").toStdString());
+        if (!d) return fail(d.message());
+    }
+    if (p.isSet("json")) {
+        std::cout << translationJson(*t, false) << "\n";
+    } else {
+        std::cout << t->outputText << "\n";
+    }
+    return Ok;
+}
+
+}  // namespace sf::cli

@@ -1,0 +1,72 @@
+// stepformer: the GUI on the bundled model, or a command-line verb (DESIGN.md "Command line").
+#include "app/cli.h"
+
+#include <QCoreApplication>
+#include <QStringList>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace {
+
+const char* kUsage =
+    "usage: stepformer [gui] [--model DIR] [--sentence TEXT]\n"
+    "       stepformer translate [--model DIR] [--beam N] [--min-length N] [--max-length N]\n"
+    "                            [--dump DIR] [--json] (TEXT | --ids 5,17,9)\n"
+    "       stepformer inspect DIR\n"
+    "       stepformer bench decode --model DIR [--src-len 20] [--steps 20] [--runs 20] [--json]\n"
+    "       stepformer make-random DIR [--preset tiny|base] [--seed N] [--corpus FILE] [--vocab N]\n"
+    "exit codes: 0 ok, 1 bad input or model, 2 usage\n";
+
+}  // namespace
+
+namespace sf::cli {
+
+int fail(const std::string& message, int code)
+{
+    std::cerr << "stepformer: " << message << "\n";
+    if (code == Usage) std::cerr << kUsage;
+    return code;
+}
+
+std::string bundledModelDir()
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    for (const fs::path& p : {exe.parent_path() / "resources/models/en-fr",
+                              exe.parent_path().parent_path() / "share/stepformer/models/en-fr",
+                              fs::path(STEPFORMER_RESOURCE_DIR) / "models/en-fr"})
+        if (fs::exists(p / "model.safetensors", ec)) return p.string();
+    return {};
+}
+
+}  // namespace sf::cli
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);  // for QCommandLineParser's locale handling only
+    QCoreApplication::setApplicationName("stepformer");
+    QCoreApplication::setApplicationVersion(STEPFORMER_VERSION);
+    QStringList args = QCoreApplication::arguments();
+    args.removeFirst();
+    const QString verb = args.isEmpty() ? QString() : args.first();
+    if (verb == "-h" || verb == "--help" || verb == "help") {
+        std::cout << kUsage;
+        return 0;
+    }
+    if (verb == "--version") {
+        std::cout << "stepformer " << STEPFORMER_VERSION << "\n";
+        return 0;
+    }
+    const QStringList rest = args.mid(1);
+    if (verb == "translate") return sf::cli::translate(rest);
+    if (verb == "inspect") return sf::cli::inspect(rest);
+    if (verb == "bench") return sf::cli::bench(rest);
+    if (verb == "make-random") return sf::cli::makeRandom(rest);
+    if (verb.isEmpty() || verb == "gui" || verb.startsWith("--"))
+        return sf::cli::fail("the step-through window is not part of this build yet; use a CLI verb",
+                             sf::cli::Usage);
+    return sf::cli::fail("unknown command '" + verb.toStdString() + "'", sf::cli::Usage);
+}

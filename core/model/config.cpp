@@ -1,0 +1,224 @@
+#include "core/model/config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace sf {
+
+using json = nlohmann::json;
+
+const char* activationName(Activation a)
+{
+    switch (a) {
+    case Activation::Relu: return "relu";
+    case Activation::Gelu: return "gelu";
+    case Activation::Swish: return "swish";
+    }
+    return "?";
+}
+
+const char* positionLayoutName(PositionLayout p)
+{
+    return p == PositionLayout::Interleaved ? "sinusoidal_interleaved" : "sinusoidal_halves";
+}
+
+std::string Config::describe() const
+{
+    std::ostringstream s;
+    s << (normalizeBefore ? "pre-norm" : "post-norm") << ", "
+      << (positions == PositionLayout::Interleaved ? "interleaved" : "halves") << " sinusoids, "
+      << activationName(activation) << ", " << encoderLayers << "+" << decoderLayers << " layers, d "
+      << dModel << ", " << encoderHeads << " heads, ffn " << encoderFfn << ", vocab " << vocabSize;
+    return s.str();
+}
+
+namespace {
+
+// Reads one key with a type check and a sane range; collects the first error.
+struct Reader {
+    const json& j;
+    std::string label;
+    std::string err;
+
+    bool has(const char* key) const { return j.contains(key) && !j.at(key).is_null(); }
+
+    void fail(const std::string& m)
+    {
+        if (err.empty()) err = label + ": " + m;
+    }
+
+    void integer(const char* key, int* out, long long lo, long long hi, bool required)
+    {
+        if (!has(key)) {
+            if (required) fail(std::string("missing key \"") + key + "\"");
+            return;
+        }
+        const json& v = j.at(key);
+        if (!v.is_number_integer()) {
+            fail(std::string("\"") + key + "\" must be an integer");
+            return;
+        }
+        long long x = v.get<long long>();
+        if (x < lo || x > hi) {
+            fail(std::string("\"") + key + "\" = " + std::to_string(x) + " is out of range [" +
+                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
+            return;
+        }
+        *out = static_cast<int>(x);
+    }
+
+    void boolean(const char* key, bool* out)
+    {
+        if (!has(key)) return;
+        if (!j.at(key).is_boolean()) fail(std::string("\"") + key + "\" must be true or false");
+        else *out = j.at(key).get<bool>();
+    }
+
+    void string(const char* key, std::string* out)
+    {
+        if (!has(key)) return;
+        if (!j.at(key).is_string()) fail(std::string("\"") + key + "\" must be a string");
+        else *out = j.at(key).get<std::string>();
+    }
+};
+
+}  // namespace
+
+Result<Config> parseConfig(const std::string& text, const std::string& label)
+{
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const std::exception& e) {
+        return error(label + ": not valid JSON (" + e.what() + ")");
+    }
+    if (!j.is_object()) return error(label + ": the top level must be a JSON object");
+
+    Config c;
+    Reader r{j, label, {}};
+    r.string("model_type", &c.modelType);
+    const bool marian = c.modelType == "marian";
+
+    // Sizes: positive and small enough that nothing absurd is ever allocated.
+    r.integer("d_model", &c.dModel, 1, 16384, true);
+    r.integer("encoder_layers", &c.encoderLayers, 1, 128, true);
+    r.integer("decoder_layers", &c.decoderLayers, 1, 128, true);
+    r.integer("encoder_attention_heads", &c.encoderHeads, 1, 1024, true);
+    r.integer("decoder_attention_heads", &c.decoderHeads, 1, 1024, true);
+    r.integer("encoder_ffn_dim", &c.encoderFfn, 1, 262144, true);
+    r.integer("decoder_ffn_dim", &c.decoderFfn, 1, 262144, true);
+    r.integer("vocab_size", &c.vocabSize, 1, 4000000, true);
+    r.integer("max_position_embeddings", &c.maxPositions, 1, 1 << 20, true);
+    r.boolean("scale_embedding", &c.scaleEmbedding);
+    r.boolean("normalize_before", &c.normalizeBefore);
+    const int maxId = std::numeric_limits<int>::max();
+    r.integer("pad_token_id", &c.padId, 0, maxId, false);
+    r.integer("eos_token_id", &c.eosId, 0, maxId, false);
+    r.integer("bos_token_id", &c.bosId, 0, maxId, false);
+    r.integer("unk_token_id", &c.unkId, 0, maxId, false);
+    // Marian starts decoding from the pad id; others from bos unless told.
+    c.decoderStartId = marian ? c.padId : c.bosId;
+    r.integer("decoder_start_token_id", &c.decoderStartId, 0, maxId, false);
+
+    if (r.has("layer_norm_eps")) {
+        const json& v = j.at("layer_norm_eps");
+        if (!v.is_number() || !(v.get<double>() > 0.0) || v.get<double>() > 1.0)
+            r.fail("\"layer_norm_eps\" must be a number in (0, 1]");
+        else c.layerNormEps = static_cast<float>(v.get<double>());
+    }
+
+    std::string act = "relu";
+    r.string("activation_function", &act);
+    if (act == "relu") c.activation = Activation::Relu;
+    else if (act == "gelu") c.activation = Activation::Gelu;
+    else if (act == "swish" || act == "silu") c.activation = Activation::Swish;
+    else r.fail("\"activation_function\" = \"" + act + "\" is not one of relu, gelu, swish");
+
+    std::string pe = marian ? "sinusoidal_halves" : "sinusoidal_interleaved";
+    r.string("position_encoding", &pe);
+    if (pe == "sinusoidal_interleaved") c.positions = PositionLayout::Interleaved;
+    else if (pe == "sinusoidal_halves") c.positions = PositionLayout::Halves;
+    else r.fail("\"position_encoding\" = \"" + pe + "\" is not sinusoidal_interleaved or sinusoidal_halves");
+
+    if (r.has("tokenizer")) {
+        const json& t = j.at("tokenizer");
+        if (!t.is_object()) {
+            r.fail("\"tokenizer\" must be an object {\"source\", \"target\", \"vocab\"}");
+        } else {
+            Reader tr{t, label + ": tokenizer", {}};
+            tr.string("source", &c.tokenizer.source);
+            tr.string("target", &c.tokenizer.target);
+            tr.string("vocab", &c.tokenizer.vocab);
+            if (c.tokenizer.target.empty()) c.tokenizer.target = c.tokenizer.source;
+            if (c.tokenizer.source.empty()) tr.fail("\"source\" is missing");
+            for (const std::string* f : {&c.tokenizer.source, &c.tokenizer.target, &c.tokenizer.vocab})
+                if (f->find('/') != std::string::npos || *f == "..")
+                    tr.fail("\"" + *f + "\" must be a file name inside the model directory");
+            if (!tr.err.empty()) r.fail(tr.err.substr(label.size() + 2));
+            c.tokenizerKey = true;
+        }
+    }
+    if (!r.err.empty()) return error(r.err);
+
+    // Cross-key rules.
+    if (c.dModel % c.encoderHeads != 0)
+        return error(label + ": encoder_attention_heads (" + std::to_string(c.encoderHeads) +
+                     ") does not divide d_model (" + std::to_string(c.dModel) + ")");
+    if (c.dModel % c.decoderHeads != 0)
+        return error(label + ": decoder_attention_heads (" + std::to_string(c.decoderHeads) +
+                     ") does not divide d_model (" + std::to_string(c.dModel) + ")");
+    if (c.dModel % 2 != 0) return error(label + ": d_model must be even for sinusoidal positions");
+    struct Id { const char* key; int v; };
+    for (Id id : {Id{"pad_token_id", c.padId}, Id{"eos_token_id", c.eosId}, Id{"bos_token_id", c.bosId},
+                  Id{"unk_token_id", c.unkId}, Id{"decoder_start_token_id", c.decoderStartId}})
+        if (id.v >= c.vocabSize)
+            return error(label + ": " + id.key + " (" + std::to_string(id.v) + ") is not below vocab_size (" +
+                         std::to_string(c.vocabSize) + ")");
+    return c;
+}
+
+Result<Config> loadConfig(const std::string& path)
+{
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return error(path + ": cannot open the file");
+    std::ostringstream s;
+    s << f.rdbuf();
+    if (s.str().size() > (16u << 20)) return error(path + ": larger than 16 MB, not a config");
+    return parseConfig(s.str(), path);
+}
+
+std::string configToJson(const Config& c)
+{
+    json j;
+    j["model_type"] = c.modelType;
+    j["d_model"] = c.dModel;
+    j["encoder_layers"] = c.encoderLayers;
+    j["decoder_layers"] = c.decoderLayers;
+    j["encoder_attention_heads"] = c.encoderHeads;
+    j["decoder_attention_heads"] = c.decoderHeads;
+    j["encoder_ffn_dim"] = c.encoderFfn;
+    j["decoder_ffn_dim"] = c.decoderFfn;
+    j["activation_function"] = activationName(c.activation);
+    j["vocab_size"] = c.vocabSize;
+    j["max_position_embeddings"] = c.maxPositions;
+    j["scale_embedding"] = c.scaleEmbedding;
+    j["normalize_before"] = c.normalizeBefore;
+    j["layer_norm_eps"] = c.layerNormEps;
+    j["pad_token_id"] = c.padId;
+    j["eos_token_id"] = c.eosId;
+    j["bos_token_id"] = c.bosId;
+    j["unk_token_id"] = c.unkId;
+    j["decoder_start_token_id"] = c.decoderStartId;
+    j["position_encoding"] = positionLayoutName(c.positions);
+    if (c.tokenizerKey) {
+        json t{{"source", c.tokenizer.source}, {"target", c.tokenizer.target}};
+        if (!c.tokenizer.vocab.empty()) t["vocab"] = c.tokenizer.vocab;
+        j["tokenizer"] = t;
+    }
+    return j.dump(2) + "\n";
+}
+
+}  // namespace sf

@@ -1,0 +1,54 @@
+// config.json: hyper-parameters under Hugging Face Marian/BART key names (DESIGN.md),
+// plus Stepformer's `position_encoding` and `tokenizer`. Everything is range-checked
+// before a single weight is allocated.
+#pragma once
+
+#include "core/result.h"
+
+#include <string>
+
+namespace sf {
+
+enum class Activation { Relu, Gelu, Swish };
+enum class PositionLayout {
+    Interleaved,  // the paper: sin on even, cos on odd dimensions
+    Halves        // Marian: sin in the first half, cos in the second
+};
+
+const char* activationName(Activation a);
+const char* positionLayoutName(PositionLayout p);
+
+struct TokenizerNames {
+    std::string source;  // file names inside the model directory; empty = none
+    std::string target;
+    std::string vocab;   // optional Marian vocab.json
+};
+
+struct Config {
+    std::string modelType = "stepformer";
+    int dModel = 0;
+    int encoderLayers = 0, decoderLayers = 0;
+    int encoderHeads = 0, decoderHeads = 0;
+    int encoderFfn = 0, decoderFfn = 0;
+    Activation activation = Activation::Relu;
+    int vocabSize = 0;
+    int maxPositions = 0;
+    bool scaleEmbedding = true;
+    bool normalizeBefore = false;  // false: post-norm, as in the paper
+    float layerNormEps = 1e-5f;
+    int padId = 0, eosId = 3, bosId = 2, unkId = 1, decoderStartId = 2;
+    PositionLayout positions = PositionLayout::Interleaved;
+    bool tokenizerKey = false;  // config names its tokenizer files explicitly
+    TokenizerNames tokenizer;
+
+    // "post-norm, interleaved sinusoids, relu, 3+3 layers, d 128, 4 heads, ffn 512"
+    std::string describe() const;
+};
+
+// Parses and validates config.json text; `label` (the file path) starts every error.
+Result<Config> parseConfig(const std::string& jsonText, const std::string& label);
+Result<Config> loadConfig(const std::string& path);
+// Serialises with the same key names (used when writing checkpoints).
+std::string configToJson(const Config& c);
+
+}  // namespace sf

@@ -1,0 +1,123 @@
+#include "core/model/model.h"
+
+#include <filesystem>
+
+namespace sf {
+
+namespace fs = std::filesystem;
+
+text::TokenizerFiles tokenizerFilesFor(const Config& c, const std::string& dir)
+{
+    const fs::path d(dir);
+    text::TokenizerFiles f;
+    if (c.tokenizerKey) {
+        f.sourceModel = (d / c.tokenizer.source).string();
+        f.targetModel = (d / c.tokenizer.target).string();
+        if (!c.tokenizer.vocab.empty()) f.vocabJson = (d / c.tokenizer.vocab).string();
+    } else if (fs::exists(d / "spm.model")) {
+        f.sourceModel = f.targetModel = (d / "spm.model").string();
+    } else if (fs::exists(d / "source.spm")) {
+        f.sourceModel = (d / "source.spm").string();
+        f.targetModel = fs::exists(d / "target.spm") ? (d / "target.spm").string() : f.sourceModel;
+        if (fs::exists(d / "vocab.json")) f.vocabJson = (d / "vocab.json").string();
+    }
+    return f;
+}
+
+Result<std::shared_ptr<const Model>> Model::load(const std::string& path)
+{
+    std::error_code ec;
+    fs::path dir(path);
+    if (fs::is_regular_file(dir, ec)) {
+        if (dir.extension() == ".bin" || dir.extension() == ".pt" || dir.extension() == ".pth" ||
+            dir.extension() == ".ckpt")
+            return error(path + ": pickle checkpoints are refused (unpickling can run code); convert it to "
+                                "model.safetensors with tools/convert_to_safetensors.py");
+        dir = dir.parent_path();
+    }
+    if (!fs::is_directory(dir, ec)) return error(path + ": not a model directory");
+    const fs::path weightsPath = dir / "model.safetensors";
+    if (!fs::exists(weightsPath, ec)) {
+        for (const char* pickle : {"pytorch_model.bin", "model.pt", "model.bin"})
+            if (fs::exists(dir / pickle, ec))
+                return error((dir / pickle).string() +
+                             ": pickle checkpoints are refused (unpickling can run code); convert it to "
+                             "model.safetensors with tools/convert_to_safetensors.py");
+        return error(weightsPath.string() + ": missing (a model directory holds config.json and model.safetensors)");
+    }
+
+    Result<Config> config = loadConfig((dir / "config.json").string());
+    if (!config) return Error{config.message()};
+    auto file = io::SafetensorsFile::open(weightsPath.string());
+    if (!file) return Error{file.message()};
+
+    std::shared_ptr<Model> m(new Model());
+    m->mConfig = *config;
+    m->mDir = dir.string();
+    m->mFile = *file;
+
+    // Zero-copy views for aligned F32; converted copies for F16 / BF16 / misaligned F32.
+    // Only tensors the config names are converted; the rest are listed as unused.
+    std::map<std::string, TensorRef> refs;
+    std::map<std::string, bool> wanted;
+    for (const ExpectedTensor& e : expectedTensors(m->mConfig)) wanted[e.name] = true;
+    for (const io::TensorInfo& t : m->mFile->tensors()) {
+        TensorRef r;
+        r.shape = t.shape;
+        if (wanted.count(t.name)) {
+            r.data = m->mFile->f32(t);
+            if (!r.data) {
+                Result<std::vector<float>> conv = m->mFile->toFloat(t);
+                if (!conv) return Error{conv.message()};
+                m->mOwned.push_back(std::move(conv).value());
+                r.data = m->mOwned.back().data();
+            }
+        }
+        refs[t.name] = r;
+    }
+    Result<Weights> w = bindWeights(m->mConfig, refs, weightsPath.string(), &m->mUnused);
+    if (!w) return Error{w.message()};
+    m->mWeights = *w;
+    for (const ExpectedTensor& e : expectedTensors(m->mConfig))
+        if (refs.count(e.name)) {
+            int64_t n = 1;
+            for (int64_t s : e.shape) n *= s;
+            m->mParameters += n;
+        }
+
+    const text::TokenizerFiles tf = tokenizerFilesFor(m->mConfig, m->mDir);
+    if (!tf.sourceModel.empty()) {
+        const Config& c = m->mConfig;
+        auto tok = text::Tokenizer::load(tf, text::SpecialIds{c.padId, c.unkId, c.bosId, c.eosId});
+        if (!tok) return Error{tok.message()};
+        if ((*tok)->sourceVocabSize() > c.vocabSize || (*tok)->targetVocabSize() > c.vocabSize)
+            return error(tf.sourceModel + ": the tokenizer has " +
+                         std::to_string(std::max((*tok)->sourceVocabSize(), (*tok)->targetVocabSize())) +
+                         " pieces but the model's vocab_size is " + std::to_string(c.vocabSize));
+        m->mTokenizer = *tok;
+    }
+    return std::shared_ptr<const Model>(m);
+}
+
+Result<std::shared_ptr<const Model>> Model::fromTensors(const Config& config,
+                                                       const std::map<std::string, Tensor>& tensors,
+                                                       std::shared_ptr<const text::Tokenizer> tokenizer)
+{
+    std::shared_ptr<Model> m(new Model());
+    m->mConfig = config;
+    m->mDir = "<memory>";
+    std::map<std::string, TensorRef> refs;
+    m->mOwned.reserve(tensors.size());
+    for (const auto& [name, t] : tensors) {
+        m->mOwned.push_back(t.data);
+        refs[name] = TensorRef{m->mOwned.back().data(), t.shape};
+        m->mParameters += t.numel();
+    }
+    Result<Weights> w = bindWeights(config, refs, "<memory>", &m->mUnused);
+    if (!w) return Error{w.message()};
+    m->mWeights = *w;
+    m->mTokenizer = std::move(tokenizer);
+    return std::shared_ptr<const Model>(m);
+}
+
+}  // namespace sf

@@ -1,0 +1,75 @@
+// The Transformer forward pass of "Attention Is All You Need" (Vaswani et al., 2017),
+// one function per operation, recording every intermediate into a Trace when given one.
+//
+// Sizes: S = source length (with </s>), T = decoder length, n = rows computed in this
+// call, d = d_model, H = heads, dk = d / H, F = ffn dim, V = vocab.
+#pragma once
+
+#include "core/io/trace.h"
+#include "core/model/config.h"
+#include "core/model/kernels.h"
+#include "core/model/weights.h"
+
+#include <string>
+#include <vector>
+
+namespace sf {
+
+// PE(pos, 2i) = sin(pos / 10000^(2i/d)),  PE(pos, 2i+1) = cos(pos / 10000^(2i/d))  (sec 3.5)
+// Interleaved puts the pair at dimensions (2i, 2i+1); halves (Marian) puts sin at i and
+// cos at d/2 + i. Computed in double, rounded once to float.
+// out: [n, d], rows are positions pos0 .. pos0 + n - 1.
+void positionalEncoding(float* out, int pos0, int n, int d, PositionLayout layout);
+
+// out[r] = table[ids[r]] * scale   (sec 3.4: "we multiply those weights by sqrt(d_model)")
+// out: [n, d], table: [V, d]. Ids must be < V (checked by the caller).
+void embedTokens(float* out, const int* ids, int n, const float* table, int d, float scale);
+
+// ReLU max(0, x)  (eq. 2);  GELU x * Phi(x) (exact erf form);  swish x * sigmoid(x).
+void activate(float* x, long count, Activation a);
+
+// Multi-head scaled dot-product attention for n query rows (sec 3.2.1 eq. 1, sec 3.2.2):
+//   Attention(Q, K, V) = softmax(Q K^T / sqrt(dk)) V,   per head, heads side by side.
+// q: [n, d] projected queries; k, v: [nk, d] projected keys and values (ld = d).
+// Query row r sits at position t0 + r. causal: it sees keys j <= t0 + r only (sec 3.2.3).
+// Keys j >= keyLength are padding and masked. Masked weights are exactly 0.
+// Writes scores [H, n, nk] (before the mask), weights [H, n, nk], ctx [n, d].
+void multiHeadAttention(const Kernels& K, float* ctx, float* scores, float* weights, const float* q,
+                        const float* k, const float* v, int n, int nk, int H, int t0, bool causal,
+                        int keyLength, int d);
+
+// Scratch buffers reused across calls (no allocation per decoding step once warm).
+struct Workspace {
+    std::vector<float> a, b, c, q, k, v, ctx, scores, weights, hidden, normed;
+};
+
+// Encoder: source ids [S] -> memory [S, d] (encoder.output). Keys >= keyLength are padding.
+// Records encoder.* into `trace` when not null.
+void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids, int S, int keyLength,
+            float* memory, Trace* trace, Workspace& ws);
+
+// The decoder's state for one hypothesis: cross-attention K/V (computed once from the
+// memory) and the self-attention KV cache of every position decoded so far.
+struct DecoderState {
+    int S = 0;           // source length
+    int keyLength = 0;   // valid source keys (S without padding)
+    int length = 0;      // decoder positions cached so far (the next one is `length`)
+    int capacity = 0;    // rows allocated in selfK / selfV
+    std::vector<std::vector<float>> crossK, crossV;  // per layer [S, d]
+    std::vector<std::vector<float>> selfK, selfV;    // per layer [capacity, d]
+    Workspace ws;
+};
+
+// Projects the memory into every decoder layer's cross-attention K and V (once per
+// source) and records decoder.layers.{i}.cross_attn.{k,v} [H, S, dk].
+void prepareDecoder(const Kernels& K, const Config& c, const Weights& w, const float* memory, int S,
+                    int keyLength, DecoderState& st, Trace* trace);
+
+// Runs decoder positions [t0, t0 + n) with t0 = st.length, feeding ids[n] (the outputs
+// shifted right), appends their K/V to the cache, and writes logits [n, V]. n = 1 is one
+// decoding step with the KV cache; t0 = 0, n = T recomputes a whole prefix at once. Both
+// record identical decoder.* rows. Records probs only when capturing.
+void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids, int n, DecoderState& st,
+            float* logits, Trace* trace);
+
+}  // namespace sf

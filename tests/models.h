@@ -1,0 +1,37 @@
+// Small random models built in memory for tests.
+#pragma once
+
+#include "core/model/model.h"
+#include "core/model/random_model.h"
+
+#include <catch2/catch.hpp>
+
+namespace sf::test {
+
+// d 32, 4 heads, 2+2 layers, ffn 64, vocab 50: small enough to run every check in ms.
+inline Config smallConfig()
+{
+    Config c;
+    c.dModel = 32;
+    c.encoderLayers = c.decoderLayers = 2;
+    c.encoderHeads = c.decoderHeads = 4;
+    c.encoderFfn = c.decoderFfn = 64;
+    c.vocabSize = 50;
+    c.maxPositions = 64;
+    return c;
+}
+
+inline std::shared_ptr<const Model> makeModel(const Config& c, const std::map<std::string, Tensor>& tensors)
+{
+    auto m = Model::fromTensors(c, tensors);
+    INFO(m.message());
+    REQUIRE(m.ok());
+    return *m;
+}
+
+inline std::shared_ptr<const Model> makeModel(const Config& c, uint64_t seed = 1, bool bias = false, bool untied = false)
+{
+    return makeModel(c, randomTensors(c, seed, bias, untied));
+}
+
+}  // namespace sf::test

@@ -1,0 +1,189 @@
+// The command line, end to end: translate --dump writes every DESIGN.md tensor with its
+// shape; exit codes 0 / 1 / 2 with one clear line on stderr.
+#include "core/io/npy.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kWork = std::string(SF_BUILD_DIR) + "/test_cli";
+
+struct Run {
+    int code;
+    std::string out, err;
+};
+
+std::string slurp(const std::string& path)
+{
+    std::ifstream f(path, std::ios::binary);
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+// Runs the stepformer binary with `args` (already shell-quoted).
+Run cli(const std::string& args)
+{
+    fs::create_directories(kWork);
+    const std::string out = kWork + "/stdout.txt", err = kWork + "/stderr.txt";
+    const std::string cmd = std::string("'") + SF_CLI + "' " + args + " > '" + out + "' 2> '" + err + "'";
+    const int status = std::system(cmd.c_str());
+    return {WEXITSTATUS(status), slurp(out), slurp(err)};
+}
+
+// A random tiny model with a SentencePiece model trained on the demo corpus (made once).
+const std::string& tokModel()
+{
+    static const std::string dir = [] {
+        const std::string d = kWork + "/tiny-spm";
+        if (!fs::exists(d + "/model.safetensors")) {
+            const Run r = cli("make-random '" + d + "' --preset tiny --seed 3 --corpus '" + SF_SOURCE_DIR +
+                              "/resources/texts/demo_corpus.txt' --vocab 64");
+            INFO(r.err);
+            REQUIRE(r.code == 0);
+        }
+        return d;
+    }();
+    return dir;
+}
+
+std::vector<std::pair<std::string, std::vector<int64_t>>> designTensors(int S, int T, int d, int H, int F, int V, int L)
+{
+    const int dk = d / H;
+    std::vector<std::pair<std::string, std::vector<int64_t>>> v = {
+        {"encoder.embed", {S, d}}, {"encoder.positions", {S, d}}, {"encoder.input", {S, d}},
+        {"encoder.output", {S, d}}, {"decoder.embed", {T, d}}, {"decoder.positions", {T, d}},
+        {"decoder.input", {T, d}}, {"decoder.output", {T, d}}, {"decoder.logits", {T, V}},
+        {"decoder.probs", {T, V}}};
+    for (int i = 0; i < L; ++i) {
+        const std::string e = "encoder.layers." + std::to_string(i), dd = "decoder.layers." + std::to_string(i);
+        for (const char* n : {".self_attn.q", ".self_attn.k", ".self_attn.v", ".self_attn.context"}) {
+            v.push_back({e + n, {H, S, dk}});
+            v.push_back({dd + n, {H, T, dk}});
+        }
+        v.push_back({e + ".self_attn.scores", {H, S, S}});
+        v.push_back({e + ".self_attn.weights", {H, S, S}});
+        v.push_back({e + ".self_attn.output", {S, d}});
+        v.push_back({e + ".ffn.hidden", {S, F}});
+        v.push_back({e + ".output", {S, d}});
+        v.push_back({dd + ".self_attn.scores", {H, T, T}});
+        v.push_back({dd + ".self_attn.weights", {H, T, T}});
+        v.push_back({dd + ".self_attn.output", {T, d}});
+        v.push_back({dd + ".cross_attn.q", {H, T, dk}});
+        v.push_back({dd + ".cross_attn.k", {H, S, dk}});
+        v.push_back({dd + ".cross_attn.v", {H, S, dk}});
+        v.push_back({dd + ".cross_attn.scores", {H, T, S}});
+        v.push_back({dd + ".cross_attn.weights", {H, T, S}});
+        v.push_back({dd + ".cross_attn.output", {T, d}});
+        v.push_back({dd + ".ffn.hidden", {T, F}});
+        v.push_back({dd + ".output", {T, d}});
+    }
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("translate --dump writes every DESIGN.md tensor with its shape", "[cli][dump]")
+{
+    const std::string out = kWork + "/dump";
+    fs::remove_all(out);
+    const Run r = cli("translate --model '" + tokModel() + "' --max-length 6 --dump '" + out + "' 'the cat sleeps .'");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const nlohmann::json j = nlohmann::json::parse(slurp(out + "/trace.json"));
+    CHECK(j["source_text"] == "the cat sleeps .");
+    CHECK(j["decoding"] == "greedy");
+    const auto src = j["source_ids"].get<std::vector<int>>();
+    const auto outIds = j["output_ids"].get<std::vector<int>>();
+    const auto decIn = j["decoder_input_ids"].get<std::vector<int>>();
+    const int S = int(src.size()), T = int(outIds.size());
+    REQUIRE(S >= 2);
+    REQUIRE(T >= 1);
+    CHECK(src.back() == 3);  // </s>
+    CHECK(j["source_pieces"].back() == "</s>");
+    CHECK(j["source_pieces"].size() == src.size());
+    CHECK(j["output_pieces"].size() == outIds.size());
+    // Shifted right: decoder inputs are the start token then the outputs but the last.
+    REQUIRE(int(decIn.size()) == T);
+    CHECK(decIn[0] == 2);
+    for (int t = 1; t < T; ++t) CHECK(decIn[size_t(t)] == outIds[size_t(t - 1)]);
+    // The printed translation is the last line of stdout.
+    CHECK(r.out == j["output_text"].get<std::string>() + "\n");
+
+    for (const auto& [name, shape] : designTensors(S, T, 128, 4, 512, 1000, 3)) {
+        INFO(name);
+        REQUIRE(j["tensors"].contains(name));
+        CHECK(j["tensors"][name]["file"] == name + ".npy");
+        CHECK(j["tensors"][name]["shape"].get<std::vector<int64_t>>() == shape);
+        auto t = sf::io::readNpy(out + "/" + name + ".npy");
+        INFO(t.message());
+        REQUIRE(t.ok());
+        CHECK(t->shape == shape);
+    }
+    // The token chosen at each step is the argmax of that step's probabilities (greedy).
+    auto probs = sf::io::readNpy(out + "/decoder.probs.npy");
+    REQUIRE(probs.ok());
+    for (int t = 0; t < T; ++t) {
+        const float* row = probs->data.data() + size_t(t) * 1000;
+        CHECK(int(std::max_element(row, row + 1000) - row) == outIds[size_t(t)]);
+    }
+}
+
+TEST_CASE("translate --json, --ids, --beam", "[cli]")
+{
+    Run r = cli("translate --model '" + tokModel() + "' --json --beam 3 --max-length 5 'the dog eats an apple .'");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(j["decoding"] == "beam");
+    CHECK(j["output_ids"].size() <= 5);
+
+    r = cli("translate --model '" + tokModel() + "' --ids 10,20,30,3 --max-length 4 --json");
+    REQUIRE(r.code == 0);
+    CHECK(nlohmann::json::parse(r.out)["source_ids"] == std::vector<int>{10, 20, 30, 3});
+}
+
+TEST_CASE("exit codes: 1 for bad input or model with one line, 2 for usage", "[cli][errors]")
+{
+    Run r = cli("translate --model '" + kWork + "/no-such-model' 'hello'");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("no-such-model"));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+
+    r = cli("translate --model '" + tokModel() + "' --ids 5,99999");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("outside the vocabulary"));
+
+    CHECK(cli("translate --beam zero 'x'").code == 2);
+    CHECK(cli("translate --model '" + tokModel() + "'").code == 2);  // no text
+    CHECK(cli("frobnicate").code == 2);
+    CHECK(cli("translate --no-such-flag x").code == 2);
+
+    // A model whose weights disagree with its config: inspect says why, exit 1.
+    const std::string broken = kWork + "/broken";
+    fs::remove_all(broken);
+    fs::create_directories(broken);
+    fs::copy_file(tokModel() + "/model.safetensors", broken + "/model.safetensors");
+    std::string cfg = slurp(tokModel() + "/config.json");
+    cfg.replace(cfg.find("\"d_model\": 128"), 14, "\"d_model\": 64");
+    std::ofstream(broken + "/config.json") << cfg;
+    r = cli("inspect '" + broken + "'");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("model.safetensors: tensor 'model.shared.weight' has shape [1000, 128] but the "
+                                      "config implies [1000, 64]"));
+
+    r = cli("inspect '" + tokModel() + "'");
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("verdict: valid"));
+    CHECK_THAT(r.out, Catch::Contains("post-norm"));
+    CHECK_THAT(r.out, Catch::Contains("model.shared.weight"));
+}
