@@ -62,6 +62,8 @@ public:
     const Model& model() const { return *mModel; }
     const std::vector<int>& sourceIds() const { return mSource.sourceIds; }
     Trace* trace() { return mTrace.get(); }
+    // Drops the recorded Trace now (encode() would otherwise free it while it starts).
+    void releaseTrace() { mTrace.reset(); }
     const std::vector<float>& memory() const { return mMemory; }
 
 private:
