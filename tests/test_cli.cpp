@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,7 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kWork = std::string(SF_BUILD_DIR) + "/test_cli";
+// One work directory per test process: ctest runs the cases in parallel.
+const std::string kWork = std::string(SF_BUILD_DIR) + "/test_cli/" + std::to_string(::getpid());
 
 struct Run {
     int code;
