@@ -12,7 +12,8 @@ if [ $# -gt 0 ]; then exec "$bin" "$@"; fi
 demo=build/demo-model
 [ -f "$demo/model.safetensors" ] ||
   "$bin" make-random "$demo" --preset tiny --seed 1 --corpus resources/texts/demo_corpus.txt --vocab 64
-"$bin" inspect "$demo" | head -6
+"$bin" inspect "$demo" > build/demo-inspect.txt
+head -7 build/demo-inspect.txt
 echo "translate --model $demo --dump build/demo-trace 'the little black cat sleeps'"
 "$bin" translate --model "$demo" --dump build/demo-trace "the little black cat sleeps"
 echo "(every intermediate is in build/demo-trace: trace.json and one .npy per tensor)"
