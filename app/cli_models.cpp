@@ -46,7 +46,7 @@ int makeRandom(const QStringList& args)
         if (!s) return fail(s.message());
         c.tokenizerKey = true;
         c.tokenizer = {"spm.model", "spm.model", ""};
-        c.vocabSize = std::max(c.vocabSize, vocab);
+        c.vocabSize = vocab;  // exactly the pieces the tokenizer has
     }
     Status s = writeModel(dir, c, randomTensors(c, uint64_t(seed)));
     if (!s) return fail(s.message());
