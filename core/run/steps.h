@@ -1,0 +1,87 @@
+// The teaching walk over a translation: every operation of the Transformer in the order
+// it runs, as a list of Steps (fine granularity); the coarse walk keeps one step per
+// architecture block and decoded token. Built from the config and the decoded length
+// alone; each step names the Trace tensor it shows. Views render a Step; they compute
+// nothing.
+//
+// L_e, L_d = encoder / decoder layers, T = output tokens. Fine step count:
+//   4 + 11 L_e + T (6 + 20 L_d)
+#pragma once
+
+#include "core/model/config.h"
+#include "core/run/session.h"
+
+#include <string>
+#include <vector>
+
+namespace sf {
+
+// The blocks of the paper's Figure 1.
+enum class Block {
+    InputEmbedding, EncoderPositions, EncoderAttention, EncoderAddNorm1, EncoderFeedForward, EncoderAddNorm2,
+    OutputEmbedding, DecoderPositions, DecoderMaskedAttention, DecoderAddNorm1, DecoderCrossAttention,
+    DecoderAddNorm2, DecoderFeedForward, DecoderAddNorm3, Linear, Softmax
+};
+constexpr int kBlockCount = 16;
+
+enum class Stage {
+    SourceTokens,    // pieces and ids
+    Embedding,       // rows of the embedding table, x sqrt(d_model)
+    Positions,       // sinusoidal positions added to the embeddings
+    Projections,     // Q, K, V = x W^T + b
+    Heads,           // the split into H heads of dk columns
+    Scores,          // Q_h K_h^T / sqrt(dk)
+    Mask,            // the causal mask (decoder self-attention)
+    Weights,         // softmax over keys
+    Context,         // weights x V
+    AttentionOutput, // heads concatenated, x W_O
+    AllHeads,        // every head's weights side by side
+    AddNorm,         // residual + layer norm
+    FfnHidden,       // act(x W1^T + b1)
+    FfnOutput,       // x W2^T + b2
+    EncoderOutput,   // the memory cross-attention reads
+    DecoderInput,    // start token + outputs so far: shifted right
+    Logits,          // x E^T
+    Probabilities,   // softmax over the vocabulary; top 10
+    ChooseToken      // argmax: the token moves into the output and the next input
+};
+
+enum class Sublayer { None, SelfAttention, CrossAttention, FeedForward };
+
+struct Step {
+    Stage stage = Stage::SourceTokens;
+    Block block = Block::InputEmbedding;
+    bool decoder = false;
+    int layer = -1;                    // -1 outside the layer stack
+    Sublayer sublayer = Sublayer::None;
+    int t = -1;                        // decoding step (row of every decoder tensor); -1 on the encoder
+    bool coarse = false;               // kept by the coarse walk
+
+    // Trace tensor prefix of the step's layer, e.g. "decoder.layers.1.cross_attn".
+    std::string prefix() const;
+    // The Trace tensor this step is about (may be empty for SourceTokens).
+    std::string tensor() const;
+    // "Decoder layer 2 · masked self-attention · scores (step 3)".
+    std::string title() const;
+};
+
+std::vector<Step> buildSteps(const Config& c, int outputTokens);
+// Index of the next / previous coarse step (or the ends).
+int nextCoarse(const std::vector<Step>& steps, int from);
+int previousCoarse(const std::vector<Step>& steps, int from);
+// First step of a block (at decoding step t for decoder blocks).
+int firstStepOf(const std::vector<Step>& steps, Block b, int layer, int t);
+
+const char* blockName(Block b);  // "Multi-Head Attention", "Add & Norm", ...
+
+// What the Explain panel shows for a step: plain-language text, the formula, the paper
+// section, and one thing to notice about this very sentence (read off the Trace).
+struct StepText {
+    std::string explanation;
+    std::string formula;
+    std::string section;
+    std::string notice;
+};
+StepText explain(const Step& s, const Config& c, const Translation& t);
+
+}  // namespace sf

@@ -1,0 +1,96 @@
+// The teaching walk: count and order for a given model and sentence; every step names a
+// tensor the Trace holds; every step has an explanation and a notice.
+#include "models.h"
+
+#include "core/run/steps.h"
+
+using namespace sf;
+
+TEST_CASE("step count and order", "[steps]")
+{
+    Config c = sf::test::smallConfig();  // 2 + 2 layers
+    Session s(sf::test::makeModel(c, 2));
+    REQUIRE(s.setSourceIds({7, 12, 33, 5, 3}).ok());
+    DecodeOptions o;
+    o.minLength = o.maxLength = 3;
+    auto t = s.translate(o);
+    REQUIRE(t.ok());
+    const std::vector<Step> steps = buildSteps(c, 3);
+    // 4 + 11 L_e + T (6 + 20 L_d) = 4 + 22 + 3 * 46
+    REQUIRE(steps.size() == 164u);
+
+    CHECK(steps[0].stage == Stage::SourceTokens);
+    CHECK(steps[1].stage == Stage::Embedding);
+    CHECK(steps[2].stage == Stage::Positions);
+    const std::vector<Stage> layer = {Stage::Projections, Stage::Heads,   Stage::Scores,    Stage::Weights,
+                                      Stage::Context,     Stage::AttentionOutput, Stage::AllHeads, Stage::AddNorm,
+                                      Stage::FfnHidden,   Stage::FfnOutput, Stage::AddNorm};
+    for (size_t i = 0; i < layer.size(); ++i) {
+        CHECK(steps[3 + i].stage == layer[i]);
+        CHECK(steps[3 + i].layer == 0);
+        CHECK(steps[14 + i].layer == 1);
+    }
+    CHECK(steps[25].stage == Stage::EncoderOutput);
+    CHECK(steps[26].stage == Stage::DecoderInput);
+    CHECK(steps[26].t == 0);
+    // The decoder's masked self-attention has the mask step, cross-attention has none.
+    CHECK(steps[29 + 3].stage == Stage::Mask);
+    CHECK(steps[29 + 3].sublayer == Sublayer::SelfAttention);
+    int masks = 0, chosen = 0, coarse = 0;
+    for (const Step& st : steps) {
+        masks += st.stage == Stage::Mask;
+        chosen += st.stage == Stage::ChooseToken;
+        coarse += st.coarse;
+        if (st.stage == Stage::Mask) CHECK(st.decoder);
+    }
+    CHECK(masks == 3 * 2);
+    CHECK(chosen == 3);
+    // Coarse: 3 + 4 per encoder layer + 1, then per token 1 + 6 per decoder layer + 1.
+    CHECK(coarse == 3 + 8 + 1 + 3 * (1 + 12 + 1));
+    CHECK(steps.back().stage == Stage::ChooseToken);
+    CHECK(steps.back().t == 2);
+
+    // Navigation.
+    CHECK(nextCoarse(steps, 3) == 9);  // Projections -> AllHeads of encoder layer 1
+    CHECK(previousCoarse(steps, 9) == 2);
+    CHECK(firstStepOf(steps, Block::DecoderCrossAttention, 1, 2) > firstStepOf(steps, Block::DecoderCrossAttention, 0, 2));
+    CHECK(steps[size_t(firstStepOf(steps, Block::Linear, -1, 1))].stage == Stage::Logits);
+
+    // Every step's tensor is in the trace and has a row for its decoding step.
+    for (const Step& st : steps) {
+        INFO(st.title() << " -> " << st.tensor());
+        const TraceTensor* tt = t->trace->find(st.tensor());
+        REQUIRE(tt);
+        if (st.decoder && tt->shape().size() == 2) CHECK(tt->shape()[0] > st.t);
+        const StepText x = explain(st, c, *t);
+        CHECK(!x.explanation.empty());
+        CHECK(!x.formula.empty());
+        CHECK(!x.section.empty());
+        CHECK(!x.notice.empty());
+    }
+    CHECK(steps[3 + 2].title() == "Encoder layer 1 · self-attention · Scores");
+    CHECK(steps[29 + 3].title() == "Decoder layer 1 · masked self-attention · Causal mask (step 1)");
+}
+
+TEST_CASE("notices read this sentence's numbers", "[steps]")
+{
+    Config c = sf::test::smallConfig();
+    Session s(sf::test::makeModel(c, 2));
+    REQUIRE(s.setSourceIds({7, 12, 33, 5, 3}).ok());
+    DecodeOptions o;
+    o.minLength = o.maxLength = 2;
+    auto t = s.translate(o);
+    REQUIRE(t.ok());
+    const std::vector<Step> steps = buildSteps(c, 2);
+    const Step& choose = steps.back();
+    const StepText x = explain(choose, c, *t);
+    // The chosen token's probability, read off decoder.probs, appears in the notice.
+    const Tensor p = t->trace->get("decoder.probs");
+    const int id = t->outputIds[1];
+    char expect[32];
+    std::snprintf(expect, sizeof expect, "%.0f%%", 100.0 * p.at(1, id));
+    CHECK_THAT(x.notice, Catch::Contains("'" + t->outputPieces[1] + "' gets " + expect));
+    Step mask = steps[29 + 3];
+    mask.t = 1;
+    CHECK_THAT(explain(mask, c, *t).notice, Catch::Contains("sees 2 tokens; 1 cell above the diagonal is masked"));
+}
