@@ -12,6 +12,7 @@ namespace {
 
 const char* kUsage =
     "usage: stepformer [gui] [--model DIR] [--sentence TEXT]\n"
+    "       stepformer export [--model DIR] --sentence TEXT --step N --out FILE.png|svg [--size WxH] [--dark]\n"
     "       stepformer translate [--model DIR] [--beam N] [--min-length N] [--max-length N]\n"
     "                            [--dump DIR] [--json] (TEXT | --ids 5,17,9)\n"
     "       stepformer inspect DIR\n"
@@ -46,6 +47,15 @@ std::string bundledModelDir()
 
 int main(int argc, char** argv)
 {
+    // The window and its export need a QApplication; every other verb runs without a display.
+    const std::string first = argc > 1 ? argv[1] : "";
+    const bool window = first.empty() || first == "gui" || first == "export" ||
+                        (first.rfind("--", 0) == 0 && first != "--help" && first != "--version");
+#ifdef STEPFORMER_NO_GUI
+    if (window) return sf::cli::fail("this build has no window (configured with STEPFORMER_BUILD_GUI=OFF)", sf::cli::Usage);
+#else
+    if (window) return first == "export" ? sf::cli::exportView(argc, argv) : sf::cli::gui(argc, argv);
+#endif
     QCoreApplication app(argc, argv);  // for QCommandLineParser's locale handling only
     QCoreApplication::setApplicationName("stepformer");
     QCoreApplication::setApplicationVersion(STEPFORMER_VERSION);
@@ -65,8 +75,5 @@ int main(int argc, char** argv)
     if (verb == "inspect") return sf::cli::inspect(rest);
     if (verb == "bench") return sf::cli::bench(rest);
     if (verb == "make-random") return sf::cli::makeRandom(rest);
-    if (verb.isEmpty() || verb == "gui" || verb.startsWith("--"))
-        return sf::cli::fail("the step-through window is not part of this build yet; use a CLI verb",
-                             sf::cli::Usage);
     return sf::cli::fail("unknown command '" + verb.toStdString() + "'", sf::cli::Usage);
 }

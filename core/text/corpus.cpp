@@ -1,0 +1,1190 @@
+// English->French toy grammar and algorithmic tasks (see corpus.h for the grammar).
+//
+// A sentence is first drawn (or parsed) as a Clause, a small structure of lexicon
+// indices. The Realizer then writes both sides from it: English words go straight out
+// with their indices; French goes out as tokens that remember which English words they
+// translate. A last right-to-left pass applies what depends on the next French word:
+//   contraction   à le -> au, à les -> aux, de le -> du, de les -> des
+//   vowel forms   ce -> cet, ma -> mon, beau -> bel (before a vowel or mute h)
+//   elision       le/la -> l', je -> j', ne -> n', de -> d', fused into the next word
+// and a fused word takes the English words of all its parts (the alignment convention).
+#include "core/text/corpus.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <unordered_set>
+
+namespace sf::text {
+
+using TagMask = uint32_t;  // one bit per semantic tag ("person", "place", "food", ...)
+
+enum class DeterminerKind { Definite, Indefinite, Possessive, Demonstrative };
+enum class VerbRole { Lexical, Copula, Modal };
+
+struct EnFrGrammar::Lexicon {
+    struct Determiner {
+        DeterminerKind kind = DeterminerKind::Definite;
+        std::string en, enVowel, enPl;        // "a", "an", "some"
+        std::string enNegPl;                  // "any": plural object of a negation
+        std::string m, mVowel, f, fVowel, pl;  // "le", "l'", "la", "l'", "les"
+    };
+    struct Pronoun {
+        std::string en, fr, frVowel;  // "i", "je", "j'"
+        int person = 3;
+        bool plural = false, feminine = false;
+    };
+    struct Preposition {
+        std::string en, fr;    // "near", "près de"
+        TagMask locative = 0;  // nouns it takes in a free locative phrase (0: complement only)
+    };
+    struct Noun {
+        std::string en, enPl, fr, frPl;
+        bool feminine = false, mass = false;  // mass: singular only, no "a"
+        TagMask tags = 0;
+    };
+    struct Adjective {
+        std::string en;
+        bool before = false;  // placed before the French noun
+        int rank = 0;         // English order: lower rank first
+        std::string m, mVowel, f, mPl, fPl;
+        TagMask tags = 0;
+    };
+    struct Profession {
+        std::string en, enPl, m, f, mPl, fPl;
+    };
+    struct Verb {
+        VerbRole role = VerbRole::Lexical;
+        std::string en, en3sg, en1sg, enNeg;  // "are", "is", "am"; "can" ... "cannot"
+        std::vector<std::string> enWords, en3sgWords;  // "look for" -> {look, for}
+        bool modalTo = false;                 // "want to"
+        std::string inf;
+        std::array<std::string, 6> fr;        // je tu il nous vous ils
+        TagMask subject = 0, object = 0;
+        bool intransitive = false;
+        int complementPrep = -1;              // "go to": preposition index
+        TagMask complementTags = 0;
+    };
+
+    std::string path;
+    std::vector<Determiner> determiners;
+    std::vector<Pronoun> pronouns;
+    std::vector<Preposition> prepositions;
+    std::vector<Noun> nouns;
+    std::vector<Adjective> adjectives;
+    std::vector<Profession> professions;
+    std::vector<Verb> verbs;
+    std::map<std::string, TagMask> tagBits;
+    TagMask person = 0, place = 0;  // the two tags the rules know
+    int indefinite = -1, copula = -1;
+
+    // For sampling.
+    std::array<std::vector<int>, 4> determinersByKind;
+    std::vector<int> intransitiveVerbs, transitiveVerbs, complementVerbs, modals, locatives;
+    // For parsing English back.
+    std::map<std::string, std::vector<int>> pronounByEn;
+    std::map<std::string, int> determinerByEn, adjectiveByEn, prepositionByEn;
+    std::map<std::string, std::pair<int, bool>> nounByEn, professionByEn;  // (index, plural)
+};
+
+namespace {
+
+using Lexicon = EnFrGrammar::Lexicon;
+using Rng = std::mt19937_64;
+using nlohmann::json;
+
+// ---- Sampling weights (the grammar's shape; the words are in the lexicon) ----
+
+enum class Kind { Intransitive, Transitive, Complement, BeAdjective, BeProfession, BeLocation };
+constexpr std::array<int, 6> kKindWeights = {20, 34, 12, 14, 8, 12};
+constexpr std::array<int, 6> kExtraPhrasePercent = {40, 15, 10, 10, 0, 0};  // per Kind
+constexpr std::array<int, 4> kDeterminerWeights = {40, 20, 25, 15};  // per DeterminerKind
+constexpr std::array<int, 3> kAdjectiveCountWeights = {55, 33, 12};  // 0, 1, 2 adjectives
+constexpr int kNegatedPercent = 20;
+constexpr int kModalPercent = 18;
+constexpr int kPronounPercent = 35;
+constexpr int kPluralPercent = 30;
+constexpr uint64_t kTestBuckets = 8;  // split(): 1 sentence in 8 is held out
+
+// ---- Deterministic draws: plain arithmetic on mt19937_64 output, same everywhere ----
+
+size_t below(Rng& rng, size_t n) { return static_cast<size_t>(rng() % n); }
+bool chance(Rng& rng, int percent) { return below(rng, 100) < static_cast<size_t>(percent); }
+
+template <size_t N>
+size_t weighted(Rng& rng, const std::array<int, N>& weights) {
+    int total = 0;
+    for (int w : weights) total += w;
+    int r = static_cast<int>(below(rng, static_cast<size_t>(total)));
+    for (size_t i = 0; i < N; ++i) {
+        if (r < weights[i]) return i;
+        r -= weights[i];
+    }
+    return N - 1;
+}
+
+int pick(Rng& rng, const std::vector<int>& items) { return items[below(rng, items.size())]; }
+
+// ---- Text ----
+
+std::vector<std::string> splitWords(const std::string& text) {
+    std::istringstream in(text);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    return words;
+}
+
+std::string joinWords(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) {
+        if (!out.empty()) out += ' ';
+        out += w;
+    }
+    return out;
+}
+
+// French elision and vowel forms apply before a vowel or a mute h (the lexicon has no
+// aspirated h). UTF-8 prefixes.
+bool frenchVowelStart(const std::string& word) {
+    static const char* const kVowels[] = {"a", "e", "i", "o", "u", "h", "à", "â", "é",
+                                          "è", "ê", "ë", "î", "ï", "ô", "û", "ù", "œ"};
+    for (const char* v : kVowels)
+        if (word.compare(0, std::strlen(v), v) == 0) return true;
+    return false;
+}
+
+bool englishVowelStart(const std::string& word) {
+    return !word.empty() && std::strchr("aeiou", word[0]) != nullptr;
+}
+
+// FNV-1a: a fixed hash (std::hash differs between libraries) for the train/test split.
+uint64_t fnv1a(const std::string& text) {
+    uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+bool heldOut(const std::string& source) { return fnv1a(source) % kTestBuckets == 0; }
+
+const std::string& adjectiveForm(const Lexicon::Adjective& a, bool feminine, bool plural) {
+    if (plural) return feminine ? a.fPl : a.mPl;
+    return feminine ? a.f : a.m;
+}
+
+const std::string& professionForm(const Lexicon::Profession& p, bool feminine, bool plural) {
+    if (plural) return feminine ? p.fPl : p.mPl;
+    return feminine ? p.f : p.m;
+}
+
+// ---- Reading the lexicon ----
+
+Result<std::string> readFile(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return error(path + ": no such file");
+    if (std::filesystem::is_directory(path, ec)) return error(path + ": is a directory, not a file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return error(path + ": cannot open for reading");
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (in.bad()) return error(path + ": read error");
+    return bytes.str();
+}
+
+// Typed field access that records the first problem instead of throwing.
+class FieldReader {
+public:
+    explicit FieldReader(std::string path) : mPath(std::move(path)) {}
+    bool ok() const { return mError.empty(); }
+    const std::string& message() const { return mError; }
+
+    void fail(const std::string& where, const std::string& problem) {
+        if (mError.empty()) mError = mPath + ": " + where + ": " + problem;
+    }
+
+    // A non-empty string; absent is an error unless `required` is false (then "").
+    std::string text(const json& o, const char* key, const std::string& where, bool required = true) {
+        const auto it = o.find(key);
+        if (it == o.end()) {
+            if (required) fail(where, std::string("missing string '") + key + "'");
+            return {};
+        }
+        if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+            fail(where, std::string("'") + key + "' must be a non-empty string");
+            return {};
+        }
+        return it->get<std::string>();
+    }
+
+    // One word: no spaces.
+    std::string word(const json& o, const char* key, const std::string& where, bool required = true) {
+        std::string w = text(o, key, where, required);
+        if (w.find(' ') != std::string::npos) fail(where, std::string("'") + key + "' must be one word");
+        return w;
+    }
+
+    bool flag(const json& o, const char* key, const std::string& where) {
+        const auto it = o.find(key);
+        if (it == o.end()) return false;
+        if (!it->is_boolean()) fail(where, std::string("'") + key + "' must be true or false");
+        return it->is_boolean() && it->get<bool>();
+    }
+
+    int integer(const json& o, const char* key, const std::string& where, int lo, int hi) {
+        const auto it = o.find(key);
+        if (it == o.end() || !it->is_number_integer() || it->get<long long>() < lo || it->get<long long>() > hi) {
+            fail(where, std::string("'") + key + "' must be an integer in " + std::to_string(lo) + ".." +
+                            std::to_string(hi));
+            return lo;
+        }
+        return static_cast<int>(it->get<long long>());
+    }
+
+    bool feminine(const json& o, const std::string& where) {
+        const std::string g = text(o, "gender", where);
+        if (ok() && g != "m" && g != "f") fail(where, "'gender' must be \"m\" or \"f\"");
+        return g == "f";
+    }
+
+    // A list of tag names. Nouns define tags (define = true); every other list must name
+    // tags some noun has, which catches typos.
+    TagMask tags(const json& o, const char* key, const std::string& where, std::map<std::string, TagMask>& bits,
+                 bool define) {
+        const auto it = o.find(key);
+        if (it == o.end()) return 0;
+        if (!it->is_array()) {
+            fail(where, std::string("'") + key + "' must be a list of tag names");
+            return 0;
+        }
+        TagMask mask = 0;
+        for (const auto& t : *it) {
+            if (!t.is_string()) {
+                fail(where, std::string("'") + key + "' must be a list of tag names");
+                return 0;
+            }
+            const std::string name = t.get<std::string>();
+            auto found = bits.find(name);
+            if (found == bits.end()) {
+                if (!define) {
+                    fail(where, "unknown tag '" + name + "' (no noun has it)");
+                    return 0;
+                }
+                if (bits.size() == 32) {
+                    fail(where, "more than 32 tags");
+                    return 0;
+                }
+                found = bits.emplace(name, TagMask(1) << bits.size()).first;
+            }
+            mask |= found->second;
+        }
+        return mask;
+    }
+
+    // The array `key` of the root, each element an object; `where` names the element.
+    template <class Fn>
+    void forEach(const json& root, const char* key, bool required, Fn fn) {
+        const auto it = root.find(key);
+        if (it == root.end()) {
+            if (required) fail(key, "missing list");
+            return;
+        }
+        if (!it->is_array()) {
+            fail(key, "must be a list");
+            return;
+        }
+        for (size_t i = 0; i < it->size() && ok(); ++i) {
+            const std::string where = std::string(key) + "[" + std::to_string(i) + "]";
+            if (!(*it)[i].is_object()) {
+                fail(where, "must be an object");
+                return;
+            }
+            fn((*it)[i], where);
+        }
+    }
+
+private:
+    std::string mPath;
+    std::string mError;
+};
+
+// Parses and checks the lexicon; builds the sampling and parsing indexes.
+Result<Lexicon> readLexicon(const std::string& path, const json& root) {
+    Lexicon lex;
+    lex.path = path;
+    FieldReader r(path);
+    if (!root.is_object()) return error(path + ": expected a JSON object");
+
+    r.forEach(root, "nouns", true, [&](const json& o, const std::string& where) {
+        Lexicon::Noun n;
+        n.en = r.word(o, "en", where);
+        n.fr = r.word(o, "fr", where);
+        n.mass = r.flag(o, "mass", where);
+        n.enPl = r.word(o, "en_pl", where, !n.mass);
+        n.frPl = r.word(o, "fr_pl", where, !n.mass);
+        n.feminine = r.feminine(o, where);
+        n.tags = r.tags(o, "tags", where, lex.tagBits, true);
+        if (r.ok() && n.tags == 0) r.fail(where, "needs at least one tag");
+        if (r.ok() && n.en == n.enPl) r.fail(where, "english singular and plural must differ");
+        lex.nouns.push_back(n);
+    });
+    if (r.ok() && lex.nouns.empty()) r.fail("nouns", "empty list");
+
+    r.forEach(root, "determiners", true, [&](const json& o, const std::string& where) {
+        static const std::map<std::string, DeterminerKind> kKinds = {
+            {"definite", DeterminerKind::Definite}, {"indefinite", DeterminerKind::Indefinite},
+            {"possessive", DeterminerKind::Possessive}, {"demonstrative", DeterminerKind::Demonstrative}};
+        Lexicon::Determiner d;
+        const auto kind = kKinds.find(r.text(o, "kind", where));
+        if (kind == kKinds.end()) r.fail(where, "'kind' must be definite, indefinite, possessive or demonstrative");
+        else d.kind = kind->second;
+        d.en = r.word(o, "en", where);
+        d.enVowel = r.word(o, "en_vowel", where, false);
+        d.enPl = r.word(o, "en_pl", where);
+        d.enNegPl = r.word(o, "en_neg_pl", where, false);
+        d.m = r.word(o, "m", where);
+        d.mVowel = r.word(o, "m_vowel", where, false);
+        d.f = r.word(o, "f", where);
+        d.fVowel = r.word(o, "f_vowel", where, false);
+        d.pl = r.word(o, "pl", where);
+        lex.determiners.push_back(d);
+    });
+
+    r.forEach(root, "pronouns", true, [&](const json& o, const std::string& where) {
+        Lexicon::Pronoun p;
+        p.en = r.word(o, "en", where);
+        p.fr = r.word(o, "fr", where);
+        p.frVowel = r.word(o, "fr_vowel", where, false);
+        p.person = r.integer(o, "person", where, 1, 3);
+        p.plural = r.flag(o, "plural", where);
+        p.feminine = r.feminine(o, where);
+        lex.pronouns.push_back(p);
+    });
+    if (r.ok() && lex.pronouns.empty()) r.fail("pronouns", "empty list");
+
+    r.forEach(root, "prepositions", true, [&](const json& o, const std::string& where) {
+        Lexicon::Preposition p;
+        p.en = r.word(o, "en", where);
+        p.fr = r.text(o, "fr", where);
+        p.locative = r.tags(o, "locative", where, lex.tagBits, false);
+        lex.prepositions.push_back(p);
+    });
+
+    r.forEach(root, "adjectives", false, [&](const json& o, const std::string& where) {
+        Lexicon::Adjective a;
+        a.en = r.word(o, "en", where);
+        const std::string position = r.text(o, "position", where);
+        if (r.ok() && position != "before" && position != "after")
+            r.fail(where, "'position' must be \"before\" or \"after\"");
+        a.before = position == "before";
+        a.rank = r.integer(o, "en_rank", where, 0, 100);
+        a.m = r.word(o, "m", where);
+        a.mVowel = r.word(o, "m_vowel", where, false);
+        a.f = r.word(o, "f", where);
+        a.mPl = r.word(o, "m_pl", where);
+        a.fPl = r.word(o, "f_pl", where);
+        a.tags = r.tags(o, "tags", where, lex.tagBits, false);
+        if (r.ok() && a.tags == 0) r.fail(where, "needs at least one tag");
+        lex.adjectives.push_back(a);
+    });
+
+    r.forEach(root, "professions", false, [&](const json& o, const std::string& where) {
+        Lexicon::Profession p;
+        p.en = r.word(o, "en", where);
+        p.enPl = r.word(o, "en_pl", where);
+        p.m = r.word(o, "m", where);
+        p.f = r.word(o, "f", where);
+        p.mPl = r.word(o, "m_pl", where);
+        p.fPl = r.word(o, "f_pl", where);
+        lex.professions.push_back(p);
+    });
+
+    r.forEach(root, "verbs", true, [&](const json& o, const std::string& where) {
+        Lexicon::Verb v;
+        const std::string role = o.contains("role") ? r.text(o, "role", where) : "lexical";
+        if (role == "copula") v.role = VerbRole::Copula;
+        else if (role == "modal") v.role = VerbRole::Modal;
+        else if (role != "lexical") r.fail(where, "'role' must be lexical, copula or modal");
+        v.en = r.text(o, "en", where);
+        v.en3sg = r.text(o, "en_3sg", where);
+        v.en1sg = r.word(o, "en_1sg", where, false);
+        v.enNeg = r.word(o, "en_neg", where, false);
+        v.enWords = splitWords(v.en);
+        v.en3sgWords = splitWords(v.en3sg);
+        v.modalTo = r.flag(o, "to", where);
+        v.inf = r.word(o, "inf", where);
+        const auto fr = o.find("fr");
+        if (fr == o.end() || !fr->is_array() || fr->size() != 6) {
+            r.fail(where, "'fr' must list 6 forms (je tu il nous vous ils)");
+        } else {
+            for (size_t i = 0; i < 6; ++i) {
+                const auto& form = (*fr)[i];
+                if (!form.is_string() || form.get_ref<const std::string&>().empty() ||
+                    form.get_ref<const std::string&>().find(' ') != std::string::npos) {
+                    r.fail(where, "'fr' forms must be single words");
+                    break;
+                }
+                v.fr[i] = form.get<std::string>();
+            }
+        }
+        v.subject = r.tags(o, "subject", where, lex.tagBits, false);
+        v.object = r.tags(o, "object", where, lex.tagBits, false);
+        v.intransitive = r.flag(o, "intransitive", where);
+        if (const auto c = o.find("complement"); c != o.end() && r.ok()) {
+            if (!c->is_object()) {
+                r.fail(where, "'complement' must be {\"prep\": ..., \"tags\": [...]}");
+            } else {
+                const std::string prep = r.text(*c, "prep", where + ".complement");
+                for (size_t i = 0; i < lex.prepositions.size(); ++i)
+                    if (lex.prepositions[i].en == prep) v.complementPrep = static_cast<int>(i);
+                if (r.ok() && v.complementPrep < 0) r.fail(where, "complement preposition '" + prep + "' is not listed");
+                v.complementTags = r.tags(*c, "tags", where + ".complement", lex.tagBits, false);
+                if (r.ok() && v.complementTags == 0) r.fail(where, "complement needs at least one tag");
+            }
+        }
+        if (r.ok() && v.role != VerbRole::Copula && v.subject == 0) r.fail(where, "needs 'subject' tags");
+        if (r.ok() && v.role == VerbRole::Lexical && !v.intransitive && v.object == 0 && v.complementPrep < 0)
+            r.fail(where, "needs 'intransitive', 'object' or 'complement'");
+        lex.verbs.push_back(v);
+    });
+    if (!r.ok()) return error(r.message());
+
+    // Roles the rules need, and the indexes.
+    for (size_t i = 0; i < lex.determiners.size(); ++i) {
+        const auto& d = lex.determiners[i];
+        lex.determinersByKind[static_cast<size_t>(d.kind)].push_back(static_cast<int>(i));
+        if (d.kind == DeterminerKind::Indefinite && lex.indefinite < 0) lex.indefinite = static_cast<int>(i);
+    }
+    if (lex.determinersByKind[0].empty() || lex.indefinite < 0)
+        return error(path + ": determiners: needs a definite and an indefinite entry");
+    for (size_t i = 0; i < lex.verbs.size(); ++i) {
+        const auto& v = lex.verbs[i];
+        const int index = static_cast<int>(i);
+        if (v.role == VerbRole::Copula) {
+            if (lex.copula >= 0) return error(path + ": verbs: more than one copula");
+            lex.copula = index;
+        } else if (v.role == VerbRole::Modal) {
+            lex.modals.push_back(index);
+        } else {
+            if (v.intransitive) lex.intransitiveVerbs.push_back(index);
+            if (v.object) lex.transitiveVerbs.push_back(index);
+            if (v.complementPrep >= 0) lex.complementVerbs.push_back(index);
+        }
+    }
+    if (lex.copula < 0) return error(path + ": verbs: needs a copula (role \"copula\")");
+    if (lex.intransitiveVerbs.empty() && lex.transitiveVerbs.empty())
+        return error(path + ": verbs: needs a lexical verb");
+    for (size_t i = 0; i < lex.prepositions.size(); ++i)
+        if (lex.prepositions[i].locative) lex.locatives.push_back(static_cast<int>(i));
+    if (const auto t = lex.tagBits.find("person"); t != lex.tagBits.end()) lex.person = t->second;
+    if (const auto t = lex.tagBits.find("place"); t != lex.tagBits.end()) lex.place = t->second;
+
+    // English words must say which entry they are, so the English can be parsed back.
+    std::map<std::string, std::string> owner;
+    auto claim = [&](const std::string& word, const std::string& who) -> bool {
+        const auto [it, fresh] = owner.emplace(word, who);
+        if (fresh || it->second == who) return true;
+        r.fail("english word '" + word + "'", "used by both " + it->second + " and " + who);
+        return false;
+    };
+    auto at = [](const char* list, size_t i) { return std::string(list) + "[" + std::to_string(i) + "]"; };
+    for (size_t i = 0; i < lex.pronouns.size(); ++i) {
+        claim(lex.pronouns[i].en, "pronouns");
+        lex.pronounByEn[lex.pronouns[i].en].push_back(static_cast<int>(i));
+    }
+    for (size_t i = 0; i < lex.determiners.size(); ++i) {
+        const auto& d = lex.determiners[i];
+        for (const auto* w : {&d.en, &d.enPl, &d.enVowel, &d.enNegPl})
+            if (!w->empty() && claim(*w, at("determiners", i))) lex.determinerByEn[*w] = static_cast<int>(i);
+    }
+    for (size_t i = 0; i < lex.prepositions.size(); ++i)
+        if (claim(lex.prepositions[i].en, at("prepositions", i)))
+            lex.prepositionByEn[lex.prepositions[i].en] = static_cast<int>(i);
+    for (size_t i = 0; i < lex.nouns.size(); ++i) {
+        const auto& n = lex.nouns[i];
+        if (claim(n.en, at("nouns", i))) lex.nounByEn[n.en] = {static_cast<int>(i), false};
+        if (!n.mass && claim(n.enPl, at("nouns", i))) lex.nounByEn[n.enPl] = {static_cast<int>(i), true};
+    }
+    for (size_t i = 0; i < lex.adjectives.size(); ++i)
+        if (claim(lex.adjectives[i].en, at("adjectives", i)))
+            lex.adjectiveByEn[lex.adjectives[i].en] = static_cast<int>(i);
+    for (size_t i = 0; i < lex.professions.size(); ++i) {
+        const auto& p = lex.professions[i];
+        if (claim(p.en, at("professions", i))) lex.professionByEn[p.en] = {static_cast<int>(i), false};
+        if (claim(p.enPl, at("professions", i))) lex.professionByEn[p.enPl] = {static_cast<int>(i), true};
+    }
+    if (!r.ok()) return error(r.message());
+    return lex;
+}
+
+// ---- The structure of one sentence (indices into the lexicon) ----
+
+struct NounPhrase {
+    int det = 0;
+    int noun = 0;
+    bool plural = false;
+    int before = -1;  // adjective placed before the French noun, or -1
+    int after = -1;   // adjective placed after it, or -1
+};
+
+struct Subject {
+    int pronoun = -1;  // or, when -1, the noun phrase
+    NounPhrase np;
+};
+
+struct PrepPhrase {
+    int prep = -1;  // -1: none
+    NounPhrase np;
+};
+
+struct Clause {
+    Subject subject;
+    Kind kind = Kind::Intransitive;
+    bool negated = false;
+    int verb = -1;        // lexical verb (Intransitive, Transitive, Complement)
+    int modal = -1;       // "want to" / "can" before it, or -1
+    NounPhrase object;    // Transitive
+    PrepPhrase complement;  // Complement (the verb's preposition) or BeLocation
+    int adjective = -1;   // BeAdjective
+    int profession = -1;  // BeProfession
+    PrepPhrase extra;     // optional locative phrase at the end
+};
+
+struct Agreement {
+    int person = 3;
+    bool plural = false;
+    bool feminine = false;
+    size_t formIndex() const { return static_cast<size_t>(person - 1 + (plural ? 3 : 0)); }
+    bool thirdSingular() const { return person == 3 && !plural; }
+};
+
+const std::string& englishForm(const Lexicon::Verb& v, const Agreement& a) {
+    if (a.person == 1 && !a.plural && !v.en1sg.empty()) return v.en1sg;
+    return a.thirdSingular() ? v.en3sg : v.en;
+}
+
+// ---- Realization: Clause -> SentencePair ----
+
+enum class Role { None, Definite, PrepA, PrepDe };
+
+struct FrenchToken {
+    std::string text;
+    std::string vowelText;  // form before a vowel; ending in ' it fuses with the next word
+    std::vector<int> src;   // English word indices
+    Role role = Role::None;
+};
+
+// à le -> au, à les -> aux, de le -> du, de les -> des; nullptr when no contraction.
+const char* contraction(const FrenchToken& prep, const FrenchToken& article) {
+    if (article.role != Role::Definite) return nullptr;
+    const bool le = article.text == "le", les = article.text == "les";
+    if (prep.role == Role::PrepA) return le ? "au" : les ? "aux" : nullptr;
+    if (prep.role == Role::PrepDe) return le ? "du" : les ? "des" : nullptr;
+    return nullptr;
+}
+
+class Realizer {
+public:
+    explicit Realizer(const Lexicon& lexicon) : mLex(lexicon) {}
+
+    SentencePair operator()(const Clause& c) {
+        const Agreement a = subject(c.subject);
+        switch (c.kind) {
+        case Kind::BeAdjective:
+        case Kind::BeProfession:
+        case Kind::BeLocation: {
+            const auto& be = mLex.verbs[static_cast<size_t>(mLex.copula)];
+            const int beWord = english(englishForm(be, a));
+            const int notWord = c.negated ? english("not") : -1;
+            if (c.negated) french("ne", {notWord}, Role::None, "n'");
+            french(be.fr[a.formIndex()], {beWord});
+            if (c.negated) french("pas", {notWord});
+            if (c.kind == Kind::BeAdjective) {
+                const auto& adj = mLex.adjectives[static_cast<size_t>(c.adjective)];
+                french(adjectiveForm(adj, a.feminine, a.plural), {english(adj.en)});
+            } else if (c.kind == Kind::BeProfession) {
+                const auto& p = mLex.professions[static_cast<size_t>(c.profession)];
+                if (!a.plural) english(indefiniteArticle(p.en));  // French has no article here
+                french(professionForm(p, a.feminine, a.plural), {english(a.plural ? p.enPl : p.en)});
+            } else {
+                prepPhrase(c.complement);
+            }
+            break;
+        }
+        case Kind::Intransitive:
+        case Kind::Transitive:
+        case Kind::Complement:
+            verbGroup(c, a);
+            if (c.kind == Kind::Transitive) nounPhrase(c.object, c.negated, -1);
+            if (c.kind == Kind::Complement) prepPhrase(c.complement);
+            break;
+        }
+        if (c.extra.prep >= 0) prepPhrase(c.extra);
+        return finish();
+    }
+
+private:
+    int english(const std::string& word) {
+        mEnglish.push_back(word);
+        return static_cast<int>(mEnglish.size()) - 1;
+    }
+
+    std::vector<int> english(const std::vector<std::string>& words) {
+        std::vector<int> indices;
+        for (const auto& w : words) indices.push_back(english(w));
+        return indices;
+    }
+
+    void french(const std::string& word, std::vector<int> src, Role role = Role::None, std::string vowelText = {}) {
+        mFrench.push_back(FrenchToken{word, std::move(vowelText), std::move(src), role});
+    }
+
+    const std::string& indefiniteArticle(const std::string& nextWord) const {
+        const auto& d = mLex.determiners[static_cast<size_t>(mLex.indefinite)];
+        return !d.enVowel.empty() && englishVowelStart(nextWord) ? d.enVowel : d.en;
+    }
+
+    Agreement subject(const Subject& s) {
+        if (s.pronoun < 0) return nounPhrase(s.np, false, -1);
+        const auto& p = mLex.pronouns[static_cast<size_t>(s.pronoun)];
+        french(p.fr, {english(p.en)}, Role::None, p.frVowel);
+        return Agreement{p.person, p.plural, p.feminine};
+    }
+
+    // English: determiner, adjectives by rank, noun. French: determiner, adjective placed
+    // before, noun, adjective placed after. `negatedObject`: an indefinite article becomes
+    // "de" ("pas de chat"). `deToken`: index of a preposition "de" right before, which
+    // absorbs a plural indefinite article ("près de" + "des chats" -> "près de chats").
+    Agreement nounPhrase(const NounPhrase& np, bool negatedObject, int deToken) {
+        const auto& noun = mLex.nouns[static_cast<size_t>(np.noun)];
+        const auto& det = mLex.determiners[static_cast<size_t>(np.det)];
+        const bool pl = np.plural, fem = noun.feminine;
+
+        std::vector<int> adjectives;
+        for (int a : {np.before, np.after})
+            if (a >= 0) adjectives.push_back(a);
+        std::stable_sort(adjectives.begin(), adjectives.end(), [&](int x, int y) {
+            return mLex.adjectives[static_cast<size_t>(x)].rank < mLex.adjectives[static_cast<size_t>(y)].rank;
+        });
+        const std::string& enNoun = pl ? noun.enPl : noun.en;
+        const std::string& next = adjectives.empty() ? enNoun : mLex.adjectives[static_cast<size_t>(adjectives[0])].en;
+        const bool indefinite = det.kind == DeterminerKind::Indefinite;
+        std::string enDet = pl ? det.enPl : indefinite ? indefiniteArticle(next) : det.en;
+        if (pl && negatedObject && !det.enNegPl.empty()) enDet = det.enNegPl;  // "not ... any cats"
+        const int detWord = english(enDet);
+        int beforeWord = -1, afterWord = -1;
+        for (int a : adjectives)
+            (a == np.before ? beforeWord : afterWord) = english(mLex.adjectives[static_cast<size_t>(a)].en);
+        const int nounWord = english(enNoun);
+
+        if (indefinite && pl && deToken >= 0) {
+            mFrench[static_cast<size_t>(deToken)].src.push_back(detWord);
+        } else if (indefinite && (negatedObject || (pl && np.before >= 0))) {
+            french("de", {detWord}, Role::None, "d'");
+        } else {
+            const std::string& text = pl ? det.pl : fem ? det.f : det.m;
+            const std::string& vowel = pl ? std::string() : fem ? det.fVowel : det.mVowel;
+            french(text, {detWord}, det.kind == DeterminerKind::Definite ? Role::Definite : Role::None, vowel);
+        }
+        if (np.before >= 0) {
+            const auto& adj = mLex.adjectives[static_cast<size_t>(np.before)];
+            french(adjectiveForm(adj, fem, pl), {beforeWord}, Role::None, !pl && !fem ? adj.mVowel : std::string());
+        }
+        french(pl ? noun.frPl : noun.fr, {nounWord});
+        if (np.after >= 0)
+            french(adjectiveForm(mLex.adjectives[static_cast<size_t>(np.after)], fem, pl), {afterWord});
+        return Agreement{3, pl, fem};
+    }
+
+    void prepPhrase(const PrepPhrase& pp) {
+        const auto& prep = mLex.prepositions[static_cast<size_t>(pp.prep)];
+        const int prepWord = english(prep.en);
+        int deToken = -1;  // set when the French preposition ends in "de"
+        for (const auto& w : splitWords(prep.fr)) {
+            deToken = -1;
+            if (w == "à") {
+                french(w, {prepWord}, Role::PrepA);
+            } else if (w == "de") {
+                french(w, {prepWord}, Role::PrepDe, "d'");
+                deToken = static_cast<int>(mFrench.size()) - 1;
+            } else {
+                french(w, {prepWord});
+            }
+        }
+        nounPhrase(pp.np, false, deToken);
+    }
+
+    // The finite verb (or modal + infinitive), with negation around the finite verb:
+    // "does not sleep" -> "ne dort pas", "cannot eat" -> "ne peut pas manger".
+    void verbGroup(const Clause& c, const Agreement& a) {
+        const auto& verb = mLex.verbs[static_cast<size_t>(c.verb)];
+        const auto& finite = c.modal >= 0 ? mLex.verbs[static_cast<size_t>(c.modal)] : verb;
+        std::vector<int> finiteWords;
+        int notWord = -1;
+        if (c.negated && !finite.enNeg.empty()) {
+            notWord = english(finite.enNeg);
+            finiteWords = {notWord};
+        } else if (c.negated) {
+            english(a.thirdSingular() ? "does" : "do");  // no French word for it
+            notWord = english("not");
+            finiteWords = english(finite.enWords);
+        } else {
+            finiteWords = english(splitWords(englishForm(finite, a)));
+        }
+        if (c.negated) french("ne", {notWord}, Role::None, "n'");
+        french(finite.fr[a.formIndex()], finiteWords);
+        if (c.negated) french("pas", {notWord});
+        if (c.modal >= 0) {
+            if (finite.modalTo) english("to");
+            french(verb.inf, english(verb.enWords));
+        }
+    }
+
+    // Right to left, so each token sees the final form of the word after it.
+    SentencePair finish() {
+        std::vector<FrenchToken> words;  // reversed
+        for (size_t i = mFrench.size(); i-- > 0;) {
+            FrenchToken token = mFrench[i];
+            if (!words.empty()) {
+                FrenchToken& next = words.back();
+                if (const char* fused = contraction(token, next)) {
+                    next.text = fused;
+                    next.src.insert(next.src.end(), token.src.begin(), token.src.end());
+                    next.role = Role::None;
+                    continue;
+                }
+                if (!token.vowelText.empty() && frenchVowelStart(next.text)) {
+                    if (token.vowelText.back() == '\'') {
+                        next.text = token.vowelText + next.text;
+                        next.src.insert(next.src.end(), token.src.begin(), token.src.end());
+                        next.role = token.role;
+                        continue;
+                    }
+                    token.text = token.vowelText;
+                }
+            }
+            words.push_back(std::move(token));
+        }
+        std::reverse(words.begin(), words.end());
+
+        SentencePair pair;
+        pair.source = joinWords(mEnglish);
+        std::vector<std::string> texts;
+        for (size_t t = 0; t < words.size(); ++t) {
+            texts.push_back(words[t].text);
+            auto& src = words[t].src;
+            std::sort(src.begin(), src.end());
+            src.erase(std::unique(src.begin(), src.end()), src.end());
+            for (int s : src) pair.alignment.emplace_back(static_cast<int>(t), s);
+        }
+        pair.target = joinWords(texts);
+        return pair;
+    }
+
+    const Lexicon& mLex;
+    std::vector<std::string> mEnglish;
+    std::vector<FrenchToken> mFrench;
+};
+
+// ---- Sampling: random Clause, constrained by the lexicon's tags ----
+
+class Sampler {
+public:
+    Sampler(const Lexicon& lexicon, Rng& rng) : mLex(lexicon), mRng(rng) {}
+
+    Clause clause() {
+        std::array<int, 6> weights = kKindWeights;  // kinds the lexicon cannot fill get 0
+        auto unused = [&](Kind k) { weights[static_cast<size_t>(k)] = 0; };
+        if (mLex.intransitiveVerbs.empty()) unused(Kind::Intransitive);
+        if (mLex.transitiveVerbs.empty()) unused(Kind::Transitive);
+        if (mLex.complementVerbs.empty()) unused(Kind::Complement);
+        if (mLex.adjectives.empty()) unused(Kind::BeAdjective);
+        if (mLex.professions.empty()) unused(Kind::BeProfession);
+        if (mLex.locatives.empty()) unused(Kind::BeLocation);
+
+        Clause c;
+        c.kind = static_cast<Kind>(weighted(mRng, weights));
+        c.negated = chance(mRng, kNegatedPercent);
+        switch (c.kind) {
+        case Kind::Intransitive:
+        case Kind::Transitive:
+        case Kind::Complement: {
+            const auto& verbs = c.kind == Kind::Intransitive ? mLex.intransitiveVerbs
+                                : c.kind == Kind::Transitive ? mLex.transitiveVerbs
+                                                             : mLex.complementVerbs;
+            c.verb = pick(mRng, verbs);
+            const auto& verb = mLex.verbs[static_cast<size_t>(c.verb)];
+            TagMask subjectTags = verb.subject;
+            if (!mLex.modals.empty() && chance(mRng, kModalPercent)) {
+                const int modal = pick(mRng, mLex.modals);
+                const TagMask both = subjectTags & mLex.verbs[static_cast<size_t>(modal)].subject;
+                if (both) {
+                    c.modal = modal;
+                    subjectTags = both;
+                }
+            }
+            c.subject = subject(subjectTags);
+            if (c.kind == Kind::Transitive) c.object = nounPhrase(verb.object);
+            if (c.kind == Kind::Complement) c.complement = PrepPhrase{verb.complementPrep, nounPhrase(verb.complementTags)};
+            break;
+        }
+        case Kind::BeAdjective:
+            c.adjective = static_cast<int>(below(mRng, mLex.adjectives.size()));
+            c.subject = subject(mLex.adjectives[static_cast<size_t>(c.adjective)].tags);
+            break;
+        case Kind::BeProfession:
+            c.profession = static_cast<int>(below(mRng, mLex.professions.size()));
+            c.subject = subject(mLex.person);
+            break;
+        case Kind::BeLocation:
+            c.complement = locative();
+            c.subject = subject(~TagMask(0), mLex.place);  // anything but a place
+            break;
+        }
+        if (!mLex.locatives.empty() && chance(mRng, kExtraPhrasePercent[static_cast<size_t>(c.kind)]))
+            c.extra = locative();
+        return c;
+    }
+
+private:
+    // A pronoun (when persons are allowed) or a noun phrase with a noun tagged `allowed`
+    // and not `excluded`.
+    Subject subject(TagMask allowed, TagMask excluded = 0) {
+        Subject s;
+        const bool personOk = (allowed & mLex.person) && !(excluded & mLex.person);
+        if (personOk && chance(mRng, kPronounPercent))
+            s.pronoun = static_cast<int>(below(mRng, mLex.pronouns.size()));
+        else
+            s.np = nounPhrase(allowed, excluded);
+        return s;
+    }
+
+    NounPhrase nounPhrase(TagMask allowed, TagMask excluded = 0) {
+        std::vector<int> candidates;
+        for (size_t i = 0; i < mLex.nouns.size(); ++i)
+            if ((mLex.nouns[i].tags & allowed) && !(mLex.nouns[i].tags & excluded))
+                candidates.push_back(static_cast<int>(i));
+        if (candidates.empty())  // the lexicon checks make this unreachable; stay total
+            for (size_t i = 0; i < mLex.nouns.size(); ++i) candidates.push_back(static_cast<int>(i));
+
+        NounPhrase np;
+        np.noun = pick(mRng, candidates);
+        const auto& noun = mLex.nouns[static_cast<size_t>(np.noun)];
+        np.plural = !noun.mass && chance(mRng, kPluralPercent);
+
+        std::array<int, 4> weights = kDeterminerWeights;
+        for (size_t k = 0; k < weights.size(); ++k)
+            if (mLex.determinersByKind[k].empty()) weights[k] = 0;
+        if (noun.mass) weights[static_cast<size_t>(DeterminerKind::Indefinite)] = 0;
+        np.det = pick(mRng, mLex.determinersByKind[weighted(mRng, weights)]);
+
+        std::vector<int> before, after;
+        for (size_t i = 0; i < mLex.adjectives.size(); ++i)
+            if (mLex.adjectives[i].tags & noun.tags)
+                (mLex.adjectives[i].before ? before : after).push_back(static_cast<int>(i));
+        const size_t count = weighted(mRng, kAdjectiveCountWeights);
+        if (count == 1 && before.size() + after.size() > 0) {
+            const size_t i = below(mRng, before.size() + after.size());
+            (i < before.size() ? np.before : np.after) = i < before.size() ? before[i] : after[i - before.size()];
+        } else if (count == 2 && !before.empty() && !after.empty()) {
+            // One on each side of the French noun, of different English ranks so the
+            // English order is a natural one ("the happy little cat").
+            np.before = pick(mRng, before);
+            const int rank = mLex.adjectives[static_cast<size_t>(np.before)].rank;
+            std::vector<int> others;
+            for (int a : after)
+                if (mLex.adjectives[static_cast<size_t>(a)].rank != rank) others.push_back(a);
+            if (!others.empty()) np.after = pick(mRng, others);
+        }
+        return np;
+    }
+
+    PrepPhrase locative() {
+        PrepPhrase pp;
+        pp.prep = pick(mRng, mLex.locatives);
+        pp.np = nounPhrase(mLex.prepositions[static_cast<size_t>(pp.prep)].locative);
+        return pp;
+    }
+
+    const Lexicon& mLex;
+    Rng& mRng;
+};
+
+// ---- Parsing English of the grammar back into a Clause ----
+
+class Parser {
+public:
+    Parser(const Lexicon& lexicon, const std::vector<std::string>& words) : mLex(lexicon), mWords(words) {}
+
+    // The clause (a "they" subject reads as the first pronoun entry), or false with
+    // message() set.
+    bool clause(Clause& c) {
+        if (const auto p = mLex.pronounByEn.find(peek()); p != mLex.pronounByEn.end()) {
+            c.subject.pronoun = p->second.front();
+            ++mAt;
+        } else if (!nounPhrase(c.subject.np)) {
+            return false;
+        }
+        const auto& be = mLex.verbs[static_cast<size_t>(mLex.copula)];
+        if (peek() == be.en || peek() == be.en3sg || (!be.en1sg.empty() && peek() == be.en1sg)) {
+            ++mAt;
+            if (peek() == "not") {
+                c.negated = true;
+                ++mAt;
+            }
+            if (!beComplement(c)) return false;
+        } else if (!verbGroup(c)) {
+            return false;
+        }
+        if (!atEnd() && mLex.prepositionByEn.count(peek()) && !prepPhrase(c.extra)) return false;
+        if (!atEnd()) return fail("the end of the sentence");
+        return true;
+    }
+
+    const std::string& message() const { return mError; }
+
+private:
+    bool atEnd() const { return mAt >= mWords.size(); }
+    const std::string& peek(size_t ahead = 0) const {
+        static const std::string kNone;
+        return mAt + ahead < mWords.size() ? mWords[mAt + ahead] : kNone;
+    }
+
+    bool fail(const std::string& expected) {
+        mError = "expected " + expected + " at word " + std::to_string(mAt + 1) +
+                 (atEnd() ? std::string(" (the sentence ended)") : " ('" + peek() + "')");
+        return false;
+    }
+
+    bool nounPhrase(NounPhrase& np) {
+        const auto det = mLex.determinerByEn.find(peek());
+        if (det == mLex.determinerByEn.end()) return fail("a pronoun or a determiner (the, a, my, this...)");
+        np.det = det->second;
+        ++mAt;
+        for (auto adj = mLex.adjectiveByEn.find(peek()); adj != mLex.adjectiveByEn.end();
+             adj = mLex.adjectiveByEn.find(peek())) {
+            int& slot = mLex.adjectives[static_cast<size_t>(adj->second)].before ? np.before : np.after;
+            if (slot >= 0) return fail("a noun (one adjective on each side of the French noun at most)");
+            slot = adj->second;
+            ++mAt;
+        }
+        const auto noun = mLex.nounByEn.find(peek());
+        if (noun == mLex.nounByEn.end()) return fail("a noun");
+        np.noun = noun->second.first;
+        np.plural = noun->second.second;
+        ++mAt;
+        return true;
+    }
+
+    bool prepPhrase(PrepPhrase& pp) {
+        const auto prep = mLex.prepositionByEn.find(peek());
+        if (prep == mLex.prepositionByEn.end()) return fail("a preposition");
+        pp.prep = prep->second;
+        ++mAt;
+        return nounPhrase(pp.np);
+    }
+
+    // After "is" / "is not": an adjective, "a" + profession, professions, or a place.
+    bool beComplement(Clause& c) {
+        if (const auto a = mLex.adjectiveByEn.find(peek()); a != mLex.adjectiveByEn.end()) {
+            c.kind = Kind::BeAdjective;
+            c.adjective = a->second;
+            ++mAt;
+            return true;
+        }
+        const auto det = mLex.determinerByEn.find(peek());
+        const bool article = det != mLex.determinerByEn.end() && det->second == mLex.indefinite;
+        if (const auto p = mLex.professionByEn.find(peek(article ? 1 : 0)); p != mLex.professionByEn.end()) {
+            c.kind = Kind::BeProfession;
+            c.profession = p->second.first;
+            mAt += article ? 2 : 1;
+            return true;
+        }
+        if (mLex.prepositionByEn.count(peek())) {
+            c.kind = Kind::BeLocation;
+            return prepPhrase(c.complement);
+        }
+        return fail("an adjective, a profession or a preposition");
+    }
+
+    // Longest English form of a verb of `role` starting at the current word, or -1.
+    int matchVerb(VerbRole role) {
+        int best = -1;
+        size_t bestLength = 0;
+        for (size_t i = 0; i < mLex.verbs.size(); ++i) {
+            const auto& v = mLex.verbs[i];
+            if (v.role != role) continue;
+            for (const auto* words : {&v.enWords, &v.en3sgWords}) {
+                bool match = words->size() > bestLength;
+                for (size_t k = 0; match && k < words->size(); ++k) match = peek(k) == (*words)[k];
+                if (match) {
+                    best = static_cast<int>(i);
+                    bestLength = words->size();
+                }
+            }
+        }
+        mAt += bestLength;
+        return best;
+    }
+
+    bool verbGroup(Clause& c) {
+        if ((peek() == "do" || peek() == "does") && peek(1) == "not") {
+            c.negated = true;
+            mAt += 2;
+        }
+        for (int m : mLex.modals) {
+            const std::string& cannot = mLex.verbs[static_cast<size_t>(m)].enNeg;
+            if (!c.negated && !cannot.empty() && peek() == cannot) {
+                c.modal = m;
+                c.negated = true;
+                ++mAt;
+            }
+        }
+        if (c.modal < 0) c.modal = matchVerb(VerbRole::Modal);
+        if (c.modal >= 0 && mLex.verbs[static_cast<size_t>(c.modal)].modalTo) {
+            if (peek() != "to") return fail("'to'");
+            ++mAt;
+        }
+        c.verb = matchVerb(VerbRole::Lexical);
+        if (c.verb < 0) return fail("a verb");
+        const auto& verb = mLex.verbs[static_cast<size_t>(c.verb)];
+        if (mLex.determinerByEn.count(peek())) {
+            if (!verb.object) return fail("no object after '" + verb.en + "'; a preposition or the end");
+            c.kind = Kind::Transitive;
+            return nounPhrase(c.object);
+        }
+        if (verb.complementPrep >= 0 && peek() == mLex.prepositions[static_cast<size_t>(verb.complementPrep)].en) {
+            c.kind = Kind::Complement;
+            return prepPhrase(c.complement);
+        }
+        if (!verb.intransitive) return fail("an object or a complement after '" + verb.en + "'");
+        c.kind = Kind::Intransitive;
+        return true;
+    }
+
+    const Lexicon& mLex;
+    const std::vector<std::string>& mWords;
+    size_t mAt = 0;
+    std::string mError;
+};
+
+}  // namespace
+
+// ---- EnFrGrammar ----
+
+Result<EnFrGrammar> EnFrGrammar::load(const std::string& lexiconPath) {
+    try {
+        auto bytes = readFile(lexiconPath);
+        if (!bytes) return Error{bytes.message()};
+        const json root = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+        if (root.is_discarded()) return error(lexiconPath + ": not valid JSON");
+        auto lexicon = readLexicon(lexiconPath, root);
+        if (!lexicon) return Error{lexicon.message()};
+        return EnFrGrammar(std::make_shared<const Lexicon>(std::move(lexicon).value()));
+    } catch (const std::exception& e) {  // allocation failure; nothing leaves the API
+        return error(lexiconPath + ": " + e.what());
+    }
+}
+
+SentencePair EnFrGrammar::sample(std::mt19937_64& rng) const {
+    Sampler sampler(*mLexicon, rng);
+    return Realizer(*mLexicon)(sampler.clause());
+}
+
+std::vector<SentencePair> EnFrGrammar::generate(size_t count, uint64_t seed) const {
+    Rng rng(seed);
+    std::vector<SentencePair> pairs;
+    pairs.reserve(count);
+    for (size_t i = 0; i < count; ++i) pairs.push_back(sample(rng));
+    return pairs;
+}
+
+Result<CorpusSplit> EnFrGrammar::split(size_t trainSize, size_t testSize, uint64_t seed) const {
+    Rng rng(seed);
+    CorpusSplit out;
+    std::unordered_set<std::string> seen;
+    const size_t maxDraws = 64 * (trainSize + testSize) + 100000;
+    size_t draws = 0;
+    for (; draws < maxDraws && (out.train.size() < trainSize || out.test.size() < testSize); ++draws) {
+        SentencePair pair = sample(rng);
+        const bool test = heldOut(pair.source);
+        auto& side = test ? out.test : out.train;
+        if (side.size() >= (test ? testSize : trainSize) || !seen.insert(pair.source).second) continue;
+        side.push_back(std::move(pair));
+    }
+    if (out.train.size() < trainSize || out.test.size() < testSize)
+        return error(mLexicon->path + ": only " + std::to_string(out.train.size()) + " train and " +
+                     std::to_string(out.test.size()) + " test sentences after " + std::to_string(draws) +
+                     " draws (asked " + std::to_string(trainSize) + " and " + std::to_string(testSize) + ")");
+    return out;
+}
+
+Result<std::vector<SentencePair>> EnFrGrammar::translations(const std::string& english) const {
+    std::string lower = english;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::vector<std::string> words = splitWords(lower);
+    const std::string prefix = "en-fr grammar: '" + english + "': ";
+    if (words.empty()) return error(prefix + "empty sentence");
+
+    Clause clause;
+    Parser parser(*mLexicon, words);
+    if (!parser.clause(clause)) return error(prefix + parser.message());
+
+    // One reading per pronoun entry with this English ("they": ils, elles).
+    std::vector<int> readings = {clause.subject.pronoun};
+    if (clause.subject.pronoun >= 0)
+        readings = mLexicon->pronounByEn.at(mLexicon->pronouns[static_cast<size_t>(clause.subject.pronoun)].en);
+    std::vector<SentencePair> pairs;
+    for (int pronoun : readings) {
+        clause.subject.pronoun = pronoun;
+        pairs.push_back(Realizer(*mLexicon)(clause));
+    }
+    // The parse is loose about agreement and order; writing the English back is the check.
+    const std::string canonical = joinWords(words);
+    if (pairs.front().source != canonical)
+        return error(prefix + "not a sentence of the grammar (it would read '" + pairs.front().source + "')");
+    return pairs;
+}
+
+Result<SentencePair> EnFrGrammar::translate(const std::string& english) const {
+    auto pairs = translations(english);
+    if (!pairs) return Error{pairs.message()};
+    return std::move(pairs->front());
+}
+
+// ---- Algorithmic tasks ----
+
+Result<std::vector<IdSequencePair>> algorithmicTask(const std::string& name, size_t count, int minLen, int maxLen,
+                                                    int firstId, int lastId, uint64_t seed) {
+    const std::string prefix = "algorithmic task '" + name + "': ";
+    if (name != "copy" && name != "reverse" && name != "sort")
+        return error(prefix + "unknown task (copy | reverse | sort)");
+    if (minLen < 1 || minLen > maxLen)
+        return error(prefix + "lengths must satisfy 1 <= minLen <= maxLen, got " + std::to_string(minLen) + ".." +
+                     std::to_string(maxLen));
+    if (firstId > lastId)
+        return error(prefix + "ids must satisfy firstId <= lastId, got " + std::to_string(firstId) + ".." +
+                     std::to_string(lastId));
+    Rng rng(seed);
+    const size_t lengths = static_cast<size_t>(maxLen - minLen) + 1;
+    const size_t ids = static_cast<size_t>(static_cast<int64_t>(lastId) - firstId) + 1;
+    std::vector<IdSequencePair> pairs(count);
+    for (auto& [source, target] : pairs) {
+        source.resize(static_cast<size_t>(minLen) + below(rng, lengths));
+        for (int& id : source) id = static_cast<int>(firstId + static_cast<int64_t>(below(rng, ids)));
+        target = source;
+        if (name == "reverse") std::reverse(target.begin(), target.end());
+        if (name == "sort") std::sort(target.begin(), target.end());
+    }
+    return pairs;
+}
+
+}  // namespace sf::text

@@ -1,0 +1,253 @@
+// The step-through window, offscreen: type a sentence, translate, walk every step to the
+// end and back, asserting at each step what is shown; save a PNG per major stage.
+#include "core/run/steps.h"
+#include "ui/architectureview.h"
+#include "ui/decodingview.h"
+#include "ui/explainview.h"
+#include "ui/heatmapview.h"
+#include "ui/mainwindow.h"
+#include "ui/stageview.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <set>
+#include <unistd.h>
+
+using namespace sf;
+using namespace sf::ui;
+
+class TestWindow : public QObject {
+    Q_OBJECT
+private:
+    QString mModel;
+    QString mShots;
+
+    // The shown matrix of an attention step must be queries x keys.
+    static void checkAttention(const Step& s, const Translation& t, const StageView* stage)
+    {
+        const int n = s.decoder ? s.t + 1 : int(t.sourceIds.size());
+        const bool source = !s.decoder || s.sublayer == Sublayer::CrossAttention;
+        const int keys = source ? int(t.sourceIds.size()) : s.t + 1;
+        const HeatmapView* h = stage->primaryHeatmap();
+        QVERIFY2(h, qPrintable(QString::fromStdString(s.title())));
+        switch (s.stage) {
+        case Stage::Scores:
+        case Stage::Mask:
+        case Stage::Weights:
+        case Stage::AllHeads:
+            QCOMPARE(h->rows(), n);
+            QCOMPARE(h->cols(), keys);
+            for (const HeatmapView* v : stage->heatmaps()) {
+                QCOMPARE(v->rows(), n);
+                QCOMPARE(v->cols(), keys);
+                const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention && s.stage != Stage::Scores;
+                for (int r = 0; r < n; ++r)
+                    for (int c = 0; c < keys; ++c) {
+                        if (v->isMasked(r, c) != (causal && c > r))
+                            QFAIL(qPrintable(QString("%1: cell (%2, %3) masked = %4")
+                                                 .arg(QString::fromStdString(s.title()))
+                                                 .arg(r)
+                                                 .arg(c)
+                                                 .arg(v->isMasked(r, c))));
+                    }
+            }
+            break;
+        default: QCOMPARE(h->rows(), n);
+        }
+    }
+
+private slots:
+    void initTestCase()
+    {
+        const QString work = QString(SF_BUILD_DIR) + "/test_window/" + QString::number(::getpid());
+        mModel = work + "/model";
+        mShots = QString(SF_BUILD_DIR) + "/ui-shots";
+        QDir().mkpath(work);
+        QDir().mkpath(mShots);
+        QProcess p;
+        p.start(SF_CLI, {"make-random", mModel, "--preset", "tiny", "--seed", "5", "--corpus",
+                         QString(SF_SOURCE_DIR) + "/resources/texts/demo_corpus.txt", "--vocab", "64"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+    }
+
+    void walkEveryStep()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1600, 1000);
+        w.show();
+        TranslationDocument* doc = w.document();
+        doc->setMaxLength(4);
+        QSignalSpy loaded(doc, &TranslationDocument::modelChanged);
+        w.openModel(mModel);
+        QVERIFY(loaded.wait(20000));
+
+        w.sentenceBox()->clear();
+        QTest::keyClicks(w.sentenceBox(), "the cat sleeps .");
+        QSignalSpy translated(doc, &TranslationDocument::translationChanged);
+        QTest::mouseClick(w.translateButton(), Qt::LeftButton);
+        QVERIFY(translated.wait(20000));
+        const Translation& t = *doc->translation();
+        QCOMPARE(QString::fromStdString(t.sourceText), QString("the cat sleeps ."));
+        const int T = int(t.outputIds.size());
+        QVERIFY(T >= 1 && T <= 4);
+        const std::vector<Step>& steps = doc->steps();
+        QCOMPARE(int(steps.size()), 4 + 11 * 3 + T * (6 + 20 * 3));
+
+        // Forward to the end with the keyboard, then back to the start.
+        std::set<Stage> saved;
+        int chosen = 0;
+        for (int i = 0; i < int(steps.size()); ++i) {
+            QCOMPARE(doc->currentIndex(), i);
+            const Step& s = steps[size_t(i)];
+            QCOMPARE(w.architecture()->highlighted(), int(s.block));
+            QVERIFY(w.explanation()->toPlainText().contains(QString::fromStdString(s.title())));
+            QCOMPARE(w.stage()->title(), QString::fromStdString(s.title()));
+            if (s.stage != Stage::SourceTokens && s.stage != Stage::Logits && s.stage != Stage::Probabilities &&
+                s.stage != Stage::ChooseToken)
+                checkAttention(s, t, w.stage());
+            if (s.decoder) {
+                QCOMPARE(w.decoding()->selfRow()->cols(), s.t + 1);
+                QCOMPARE(w.decoding()->crossRow()->cols(), int(t.sourceIds.size()));
+            }
+            if (s.stage == Stage::ChooseToken) {
+                QCOMPARE(w.decoding()->shownChoice(), t.outputIds[size_t(s.t)]);
+                ++chosen;
+            } else {
+                QCOMPARE(w.decoding()->shownChoice(), -1);
+            }
+            if (!saved.count(s.stage) && (s.decoder || s.stage != Stage::Embedding)) {
+                saved.insert(s.stage);
+                const QString name = QString("%1/%2-%3.png")
+                                         .arg(mShots)
+                                         .arg(int(s.stage), 2, 10, QChar('0'))
+                                         .arg(QString::fromStdString(s.title()).replace(QRegularExpression("[^A-Za-z0-9]+"), "-"));
+                QApplication::processEvents();
+                QVERIFY(w.grab().save(name));
+            }
+            QTest::keyClick(&w, Qt::Key_Right);
+        }
+        QCOMPARE(chosen, T);
+        QCOMPARE(doc->currentIndex(), int(steps.size()) - 1);  // stays at the end
+        for (int i = int(steps.size()) - 1; i > 0; --i) {
+            QTest::keyClick(&w, i % 2 ? Qt::Key_Left : Qt::Key_PageUp);
+            QCOMPARE(doc->currentIndex(), i - 1);
+        }
+        QTest::keyClick(&w, Qt::Key_End);
+        QCOMPARE(doc->currentIndex(), int(steps.size()) - 1);
+        QTest::keyClick(&w, Qt::Key_Home);
+        QCOMPARE(doc->currentIndex(), 0);
+    }
+
+    void coarseWalkAndBlocks()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1400, 900);
+        w.show();
+        TranslationDocument* doc = w.document();
+        doc->setMaxLength(2);
+        QString error;
+        QVERIFY2(doc->loadModelNow(mModel, &error), qPrintable(error));
+        QVERIFY2(doc->translateNow("the dog reads a book .", &error), qPrintable(error));
+        doc->setCoarse(true);
+        int visited = 0;
+        while (doc->currentIndex() + 1 < int(doc->steps().size())) {
+            doc->next();
+            QVERIFY(doc->currentStep()->coarse);
+            ++visited;
+        }
+        int coarse = 0;
+        for (const Step& s : doc->steps()) coarse += s.coarse;
+        QCOMPARE(visited, coarse - 1);  // step 0 is coarse too
+        // Clicking a block jumps to it.
+        doc->first();
+        const QRect r = w.architecture()->blockRect(Block::EncoderFeedForward);
+        QTest::mouseClick(w.architecture(), Qt::LeftButton, {}, r.center());
+        QCOMPARE(int(doc->currentStep()->block), int(Block::EncoderFeedForward));
+    }
+
+    void maskAnimationCoversTheUpperTriangle()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(true);
+        w.resize(1400, 900);
+        w.show();
+        TranslationDocument* doc = w.document();
+        doc->setMaxLength(3);
+        QString error;
+        QVERIFY(doc->loadModelNow(mModel, &error));
+        QVERIFY(doc->translateNow("the cat sleeps .", &error));
+        const std::vector<Step>& steps = doc->steps();
+        int mask = -1;
+        for (int i = 0; i < int(steps.size()); ++i)
+            if (steps[size_t(i)].stage == Stage::Mask && steps[size_t(i)].t == 2) mask = i;
+        QVERIFY(mask > 0);
+        doc->setCurrentIndex(mask);
+        QVERIFY(w.stage()->primaryHeatmap()->maskProgress() < 1.0);  // the mask is still moving in
+        QTRY_COMPARE_WITH_TIMEOUT(w.stage()->primaryHeatmap()->maskProgress(), 1.0, 3000);
+        QVERIFY(w.grab().save(mShots + "/animation-mask-settled.png"));
+    }
+
+    void failedLoadKeepsThePreviousModel()
+    {
+        MainWindow w(false);
+        TranslationDocument* doc = w.document();
+        QString error;
+        QVERIFY(doc->loadModelNow(mModel, &error));
+        QSignalSpy failed(doc, &TranslationDocument::failed);
+        QVERIFY(!doc->loadModelNow(mModel + "-missing", &error));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(error.contains("-missing"));
+        QVERIFY(doc->model() != nullptr);
+        QCOMPARE(doc->modelPath(), mModel);
+    }
+
+    void presentationZoomThemeExport()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1400, 900);
+        w.show();
+        QString error;
+        QVERIFY(w.document()->loadModelNow(mModel, &error));
+        w.document()->setMaxLength(2);
+        QVERIFY(w.document()->translateNow("the cat sleeps .", &error));
+        w.document()->setCurrentIndex(5);
+        const double before = w.stage()->font().pointSizeF();
+        w.setZoom(1.5);
+        QVERIFY(w.stage()->font().pointSizeF() > before * 1.4);
+        w.setPresentationMode(true);
+        QVERIFY(w.stage()->font().pointSizeF() > before * 2.0);
+        QVERIFY(!w.decoding()->isVisibleTo(&w));
+        w.setPresentationMode(false);
+        w.setZoom(1.0);
+        w.setDark(true);
+        w.setColormap(Colormap::Cividis);
+        QVERIFY(w.exportView(mShots + "/dark-cividis.png", &error));
+        QVERIFY(w.exportView(mShots + "/dark-cividis.svg", &error));
+        QFile svg(mShots + "/dark-cividis.svg");
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QVERIFY(svg.readAll().contains("<svg"));
+        w.setDark(false);
+        QVERIFY(!w.exportView("/nonexistent-dir/x.png", &error));
+        QVERIFY(error.contains("/nonexistent-dir/x.png"));
+    }
+};
+
+int main(int argc, char** argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    TestWindow t;
+    return QTest::qExec(&t, argc, argv);
+}
+
+#include "test_window.moc"

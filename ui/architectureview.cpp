@@ -1,0 +1,199 @@
+#include "ui/architectureview.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+
+namespace sf::ui {
+
+ArchitectureView::ArchitectureView(QWidget* parent) : QWidget(parent)
+{
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
+}
+
+void ArchitectureView::setModelShape(int encoderLayers, int decoderLayers)
+{
+    mEncoderLayers = encoderLayers;
+    mDecoderLayers = decoderLayers;
+    update();
+}
+
+void ArchitectureView::setStep(const Step* step)
+{
+    mHasStep = step != nullptr;
+    if (step) mStep = *step;
+    update();
+}
+
+void ArchitectureView::setDark(bool dark)
+{
+    mDark = dark;
+    update();
+}
+
+void ArchitectureView::resizeEvent(QResizeEvent*) { layoutBlocks(); }
+
+// Blocks stacked bottom-up as in Figure 1; the decoder column is taller, so both
+// columns share one row height.
+void ArchitectureView::layoutBlocks()
+{
+    const int margin = 8, gap = 14, side = 24;  // side: room for the "N×" labels
+    const int colW = (width() - 2 * side - gap) / 2;
+    const int rows = 12;  // decoder: 2 below the stack, 6 in it, 2 on top, plus spacing
+    const int rowH = std::max(18, (height() - 2 * margin) / (rows + 2));
+    const int bh = rowH - 6;
+    const int xe = side, xd = side + colW + gap;
+    auto at = [&](int x, int row) { return QRect(x + 10, height() - margin - (row + 1) * rowH, colW - 20, bh); };
+    using B = Block;
+    mRects[size_t(B::InputEmbedding)] = at(xe, 0);
+    mRects[size_t(B::EncoderPositions)] = at(xe, 1);
+    mRects[size_t(B::EncoderAttention)] = at(xe, 3);
+    mRects[size_t(B::EncoderAddNorm1)] = at(xe, 4);
+    mRects[size_t(B::EncoderFeedForward)] = at(xe, 5);
+    mRects[size_t(B::EncoderAddNorm2)] = at(xe, 6);
+    mRects[size_t(B::OutputEmbedding)] = at(xd, 0);
+    mRects[size_t(B::DecoderPositions)] = at(xd, 1);
+    mRects[size_t(B::DecoderMaskedAttention)] = at(xd, 3);
+    mRects[size_t(B::DecoderAddNorm1)] = at(xd, 4);
+    mRects[size_t(B::DecoderCrossAttention)] = at(xd, 5);
+    mRects[size_t(B::DecoderAddNorm2)] = at(xd, 6);
+    mRects[size_t(B::DecoderFeedForward)] = at(xd, 7);
+    mRects[size_t(B::DecoderAddNorm3)] = at(xd, 8);
+    mRects[size_t(B::Linear)] = at(xd, 10);
+    mRects[size_t(B::Softmax)] = at(xd, 11);
+    mEncoderStack = mRects[size_t(B::EncoderAttention)].united(mRects[size_t(B::EncoderAddNorm2)]).adjusted(-8, -4, 8, 4);
+    mDecoderStack =
+        mRects[size_t(B::DecoderMaskedAttention)].united(mRects[size_t(B::DecoderAddNorm3)]).adjusted(-8, -4, 8, 4);
+}
+
+QColor ArchitectureView::fillOf(Block b) const
+{
+    // The paper's colours, softened: attention orange, add & norm yellow, FFN blue,
+    // embeddings pink, linear/softmax violet/green.
+    switch (b) {
+    case Block::EncoderAttention:
+    case Block::DecoderMaskedAttention:
+    case Block::DecoderCrossAttention: return QColor(252, 205, 150);
+    case Block::EncoderFeedForward:
+    case Block::DecoderFeedForward: return QColor(170, 210, 245);
+    case Block::InputEmbedding:
+    case Block::OutputEmbedding: return QColor(245, 190, 200);
+    case Block::EncoderPositions:
+    case Block::DecoderPositions: return QColor(235, 235, 235);
+    case Block::Linear: return QColor(205, 195, 240);
+    case Block::Softmax: return QColor(190, 230, 190);
+    default: return QColor(245, 240, 170);
+    }
+}
+
+void ArchitectureView::paintEvent(QPaintEvent*)
+{
+    if (mRects[0].isEmpty()) layoutBlocks();
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.fillRect(rect(), palette().color(QPalette::Window));
+    const QColor text = palette().color(QPalette::WindowText);
+    const QFontMetrics fm(font());
+
+    // The two N x stacks.
+    p.setPen(QPen(text, 1, Qt::DashLine));
+    p.setBrush(Qt::NoBrush);
+    p.drawRoundedRect(mEncoderStack, 8, 8);
+    p.drawRoundedRect(mDecoderStack, 8, 8);
+    p.setPen(text);
+    p.drawText(QRect(0, mEncoderStack.top(), mEncoderStack.left() - 2, mEncoderStack.height()),
+               Qt::AlignRight | Qt::AlignVCenter, QString("%1×").arg(mEncoderLayers));
+    p.drawText(QRect(mDecoderStack.right() + 2, mDecoderStack.top(), width() - mDecoderStack.right() - 2,
+                     mDecoderStack.height()),
+               Qt::AlignLeft | Qt::AlignVCenter, QString("×%1").arg(mDecoderLayers));
+    p.drawText(QRect(mEncoderStack.left(), 2, mEncoderStack.width(), fm.height()), Qt::AlignCenter, tr("Encoder"));
+    p.drawText(QRect(mDecoderStack.left(), 2, mDecoderStack.width(), fm.height()), Qt::AlignCenter, tr("Decoder"));
+
+    // Arrows between consecutive blocks and from the encoder into cross-attention.
+    p.setPen(QPen(text, 1.2));
+    auto arrow = [&](QPoint a, QPoint b) {
+        p.drawLine(a, b);
+        const QPointF d = QPointF(b - a) / std::max(1.0, std::hypot(double(b.x() - a.x()), double(b.y() - a.y())));
+        const QPointF n(-d.y(), d.x());
+        QPolygonF head;
+        head << QPointF(b) << QPointF(b) - 6 * d + 3 * n << QPointF(b) - 6 * d - 3 * n;
+        p.setBrush(text);
+        p.drawPolygon(head);
+        p.setBrush(Qt::NoBrush);
+    };
+    auto up = [&](Block a, Block b) {
+        arrow(QPoint(mRects[size_t(a)].center().x(), mRects[size_t(a)].top()),
+              QPoint(mRects[size_t(b)].center().x(), mRects[size_t(b)].bottom()));
+    };
+    using B = Block;
+    const B enc[] = {B::InputEmbedding, B::EncoderPositions, B::EncoderAttention, B::EncoderAddNorm1,
+                     B::EncoderFeedForward, B::EncoderAddNorm2};
+    const B dec[] = {B::OutputEmbedding,       B::DecoderPositions,   B::DecoderMaskedAttention,
+                     B::DecoderAddNorm1,       B::DecoderCrossAttention, B::DecoderAddNorm2,
+                     B::DecoderFeedForward,    B::DecoderAddNorm3,    B::Linear, B::Softmax};
+    for (size_t i = 0; i + 1 < std::size(enc); ++i) up(enc[i], enc[i + 1]);
+    for (size_t i = 0; i + 1 < std::size(dec); ++i) up(dec[i], dec[i + 1]);
+    const QRect eo = mRects[size_t(B::EncoderAddNorm2)], ca = mRects[size_t(B::DecoderCrossAttention)];
+    QPainterPath memory;
+    memory.moveTo(eo.center().x(), eo.top());
+    memory.lineTo(eo.center().x(), eo.top() - 10);
+    memory.lineTo((eo.right() + ca.left()) / 2, eo.top() - 10);
+    memory.lineTo((eo.right() + ca.left()) / 2, ca.center().y());
+    p.drawPath(memory);
+    arrow(QPoint((eo.right() + ca.left()) / 2, ca.center().y()), QPoint(ca.left(), ca.center().y()));
+
+    // Blocks; the current one highlighted with its layer.
+    const Block current = mStep.block;
+    for (int i = 0; i < kBlockCount; ++i) {
+        const Block b = Block(i);
+        const QRect r = mRects[size_t(i)];
+        const bool on = mHasStep && b == current;
+        QColor fill = fillOf(b);
+        if (mDark) fill = fill.darker(260);
+        p.setPen(QPen(on ? palette().color(QPalette::Highlight) : text, on ? 3 : 1));
+        p.setBrush(fill);
+        p.drawRoundedRect(r, 5, 5);
+        QString label = blockName(b);
+        if (b == B::EncoderPositions || b == B::DecoderPositions) label = "⊕ " + label;
+        if (b == B::OutputEmbedding) label = tr("Output Embedding (shifted right)");
+        p.setPen(mDark ? QColor(235, 235, 235) : QColor(20, 20, 20));
+        // Wrap onto two lines, shrinking the font until the label fits the block.
+        QFont bf = font();
+        const QRect inner = r.adjusted(3, 1, -3, -1);
+        for (int k = 0; k < 6; ++k) {
+            const QRect need = QFontMetrics(bf).boundingRect(inner, Qt::AlignCenter | Qt::TextWordWrap, label);
+            if (need.width() <= inner.width() && need.height() <= inner.height()) break;
+            bf.setPointSizeF(bf.pointSizeF() * 0.9);
+        }
+        p.setFont(bf);
+        p.drawText(inner, Qt::AlignCenter | Qt::TextWordWrap, label);
+        p.setFont(font());
+        if (on && mStep.layer >= 0) {
+            const QString tag = tr("layer %1").arg(mStep.layer + 1);
+            const QRect badge(r.right() - fm.horizontalAdvance(tag) - 8, r.top() - fm.height() / 2,
+                              fm.horizontalAdvance(tag) + 8, fm.height());
+            p.setPen(Qt::NoPen);
+            p.setBrush(palette().color(QPalette::Highlight));
+            p.drawRoundedRect(badge, 4, 4);
+            p.setPen(palette().color(QPalette::HighlightedText));
+            p.drawText(badge, Qt::AlignCenter, tag);
+        }
+    }
+    if (mHasStep && mStep.t >= 0) {
+        p.setPen(text);
+        p.drawText(QRect(mRects[size_t(B::Softmax)].left(), mRects[size_t(B::Softmax)].top() - 2 * fm.height() - 8,
+                         mRects[size_t(B::Softmax)].width(), fm.height()),
+                   Qt::AlignCenter, tr("decoding step %1").arg(mStep.t + 1));
+    }
+}
+
+void ArchitectureView::mousePressEvent(QMouseEvent* e)
+{
+    for (int i = 0; i < kBlockCount; ++i)
+        if (mRects[size_t(i)].contains(e->position().toPoint())) {
+            emit blockClicked(Block(i));
+            return;
+        }
+}
+
+}  // namespace sf::ui

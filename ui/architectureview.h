@@ -1,0 +1,48 @@
+// The paper's Figure 1 drawn as live blocks: the encoder stack on the left, the decoder
+// on the right, Linear and Softmax on top. The current step's block is highlighted with
+// its layer number; clicking a block asks to jump there.
+#pragma once
+
+#include "core/run/steps.h"
+
+#include <QWidget>
+
+#include <array>
+
+namespace sf::ui {
+
+class ArchitectureView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ArchitectureView(QWidget* parent = nullptr);
+    // Layer counts for the "N x" labels; the current step (null: nothing highlighted).
+    void setModelShape(int encoderLayers, int decoderLayers);
+    void setStep(const Step* step);
+    void setDark(bool dark);
+    QRect blockRect(Block b) const { return mRects[size_t(b)]; }
+    // The highlighted block, or -1.
+    int highlighted() const { return mHasStep ? int(mStep.block) : -1; }
+    QSize sizeHint() const override { return {280, 560}; }
+    QSize minimumSizeHint() const override { return {200, 380}; }
+
+signals:
+    void blockClicked(sf::Block block);
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+    void mousePressEvent(QMouseEvent*) override;
+    void resizeEvent(QResizeEvent*) override;
+
+private:
+    void layoutBlocks();
+    QColor fillOf(Block b) const;
+
+    std::array<QRect, kBlockCount> mRects{};
+    QRect mEncoderStack, mDecoderStack;
+    int mEncoderLayers = 6, mDecoderLayers = 6;
+    bool mHasStep = false;
+    Step mStep;
+    bool mDark = false;
+};
+
+}  // namespace sf::ui

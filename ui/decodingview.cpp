@@ -1,0 +1,170 @@
+#include "ui/decodingview.h"
+
+#include "ui/heatmapview.h"
+#include "ui/tracedata.h"
+#include "ui/translationdocument.h"
+
+#include <qcustomplot.h>
+
+#include <QGridLayout>
+#include <QLabel>
+
+namespace sf::ui {
+
+namespace {
+
+QString chips(const QStringList& pieces, int current, const QString& currentStyle)
+{
+    QString html;
+    for (int i = 0; i < pieces.size(); ++i)
+        html += QString("<span style='%1'>&nbsp;%2&nbsp;</span>&nbsp;")
+                    .arg(i == current ? currentStyle : "background:#d8d8d8;color:black")
+                    .arg(pieces[i].toHtmlEscaped());
+    return html;
+}
+
+}  // namespace
+
+DecodingView::DecodingView(TranslationDocument* doc, QWidget* parent) : QWidget(parent), mDoc(doc)
+{
+    auto* g = new QGridLayout(this);
+    auto label = [&](const QString& s, int row) {
+        auto* l = new QLabel("<b>" + s + "</b>", this);
+        g->addWidget(l, row, 0, Qt::AlignRight | Qt::AlignVCenter);
+    };
+    label(tr("source"), 0);
+    label(tr("decoder input"), 1);
+    label(tr("output"), 2);
+    label(tr("masked self-attn"), 3);
+    label(tr("cross-attn"), 4);
+    mSource = new QLabel(this);
+    mInput = new QLabel(this);
+    mOutput = new QLabel(this);
+    for (QLabel* l : {mSource, mInput, mOutput}) l->setTextFormat(Qt::RichText);
+    g->addWidget(mSource, 0, 1);
+    g->addWidget(mInput, 1, 1);
+    g->addWidget(mOutput, 2, 1);
+    mSelf = new HeatmapView(this);
+    mCross = new HeatmapView(this);
+    mSelf->setMinimumHeight(44);
+    mCross->setMinimumHeight(44);
+    g->addWidget(mSelf, 3, 1);
+    g->addWidget(mCross, 4, 1);
+    mTop = new QCustomPlot(this);
+    mTop->setMinimumWidth(260);
+    g->addWidget(mTop, 0, 2, 5, 1);
+    g->setColumnStretch(1, 3);
+    g->setColumnStretch(2, 2);
+    mFlying = new QLabel(this);
+    mFlying->setStyleSheet("background:#d55e00;color:white;font-weight:bold;padding:2px");
+    mFlying->hide();
+    connect(mDoc, &TranslationDocument::stepChanged, this, &DecodingView::refresh);
+    connect(mDoc, &TranslationDocument::headChanged, this, &DecodingView::refresh);
+    refresh();
+}
+
+void DecodingView::setColormap(Colormap map)
+{
+    mSelf->setColormap(map);
+    mCross->setColormap(map);
+}
+
+void DecodingView::setAnimationProgress(double p)
+{
+    const Step* s = mDoc->currentStep();
+    if (!s || s->stage != Stage::ChooseToken || mChoice < 0 || p >= 1.0) {
+        mFlying->hide();
+        return;
+    }
+    // From the bar chart to the end of the decoder input row.
+    const QPoint from = mTop->geometry().center();
+    const QPoint to(mInput->geometry().left() + mInput->sizeHint().width(), mInput->geometry().center().y());
+    mFlying->adjustSize();
+    mFlying->move(from + (to - from) * p - QPoint(mFlying->width() / 2, mFlying->height() / 2));
+    mFlying->show();
+    mFlying->raise();
+}
+
+void DecodingView::refresh()
+{
+    const Step* s = mDoc->currentStep();
+    const Translation* t = mDoc->translation();
+    mChoice = -1;
+    mTop->clearPlottables();
+    if (!s || !t || !t->trace) {
+        mSource->clear(), mInput->clear(), mOutput->clear();
+        mSelf->setData({}), mCross->setData({});
+        mTop->replot();
+        return;
+    }
+    const Config& c = mDoc->model()->config();
+    const int step = s->decoder ? s->t : -1;
+    mSource->setText(chips(sourceLabels(*t), -1, QString()));
+    mTop->setVisible(step >= 0);
+    if (step < 0) {
+        mInput->setText(tr("<i>the decoder starts after the encoder</i>"));
+        mOutput->clear();
+        mSelf->setData({}), mCross->setData({});
+        return;
+    }
+    const bool chosen = s->stage == Stage::ChooseToken;
+    mInput->setText(chips(decoderInputLabels(*t, step + 1), step, "background:#0072b2;color:white;font-weight:bold"));
+    QStringList out;
+    for (int i = 0; i < step + (chosen ? 1 : 0); ++i) out << QString::fromStdString(t->outputPieces[size_t(i)]);
+    mOutput->setText(chips(out, chosen ? step : -1, "background:#d55e00;color:white;font-weight:bold"));
+    if (chosen) mChoice = t->outputIds[size_t(step)];
+
+    // The current position's attention rows: the step's layer (the last one outside the stack).
+    const int layer = s->layer >= 0 ? s->layer : c.decoderLayers - 1;
+    const int head = std::min(mDoc->selectedHead(), c.decoderHeads - 1);
+    const std::string p = "decoder.layers." + std::to_string(layer);
+    HeatmapView::Data self = headOf(t->trace->get(p + ".self_attn.weights"), head, step + 1, step + 1);
+    // Only row `step`: the query being decoded now.
+    HeatmapView::Data selfRow;
+    selfRow.rows = 1, selfRow.cols = step + 1;
+    selfRow.values.assign(self.values.end() - (step + 1), self.values.end());
+    selfRow.rowLabels = QStringList{decoderInputLabels(*t, step + 1).back()};
+    selfRow.colLabels = decoderInputLabels(*t, step + 1);
+    selfRow.title = tr("layer %1 head %2").arg(layer + 1).arg(head + 1);
+    selfRow.valueName = tr("weight");
+    mSelf->setData(selfRow);
+    const int S = int(t->sourceIds.size());
+    HeatmapView::Data cross = headOf(t->trace->get(p + ".cross_attn.weights"), head, step + 1, S);
+    HeatmapView::Data crossRow;
+    crossRow.rows = 1, crossRow.cols = S;
+    crossRow.values.assign(cross.values.end() - S, cross.values.end());
+    crossRow.rowLabels = selfRow.rowLabels;
+    crossRow.colLabels = sourceLabels(*t);
+    crossRow.valueName = tr("weight");
+    mCross->setData(crossRow);
+
+    // Top-10 next-token probabilities at this step.
+    const Tensor probs = t->trace->get("decoder.probs");
+    const std::vector<int> top = topK(probs, step, 10);
+    auto* bars = new QCPBars(mTop->xAxis, mTop->yAxis);
+    auto* pick = new QCPBars(mTop->xAxis, mTop->yAxis);
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    const text::Tokenizer* tok = mDoc->model()->tokenizer();
+    for (size_t i = 0; i < top.size(); ++i) {
+        ticker->addTick(double(i), tok ? QString::fromStdString(tok->targetPiece(top[i])) : QString::number(top[i]));
+        (chosen && top[i] == mChoice ? pick : bars)->addData(double(i), probs.at(step, top[i]));
+    }
+    bars->setBrush(QColor(86, 180, 233));
+    pick->setBrush(QColor(213, 94, 0));
+    bars->setPen(Qt::NoPen), pick->setPen(Qt::NoPen);
+    const QColor fg = palette().color(QPalette::Text);
+    mTop->setBackground(palette().color(QPalette::Base));
+    for (QCPAxis* a : {mTop->xAxis, mTop->yAxis}) {
+        a->setTickLabelColor(fg), a->setBasePen(QPen(fg)), a->setTickPen(QPen(fg)), a->setLabelColor(fg);
+        a->setTickLabelFont(font());
+    }
+    mTop->xAxis->setTicker(ticker);
+    mTop->xAxis->setTickLabelRotation(45);
+    mTop->xAxis->setRange(-0.7, 9.7);
+    mTop->yAxis->setRange(0, 1.05);
+    mTop->yAxis->setLabel(tr("p(next token), step %1").arg(step + 1));
+    mTop->replot();
+    if (chosen) mFlying->setText(QString::fromStdString(t->outputPieces[size_t(step)]));
+}
+
+}  // namespace sf::ui

@@ -1,0 +1,49 @@
+// The decoding strip along the bottom: the source tokens; the decoder input row (start
+// token + outputs so far, shifted right); at the current decoding step its masked
+// self-attention row, its cross-attention row over the source, the top-10 next-token
+// probabilities, and the chosen token, which moves into the output and, shifted, into
+// the next decoder input.
+#pragma once
+
+#include "ui/colormap.h"
+
+#include <QWidget>
+
+class QCustomPlot;
+class QLabel;
+
+namespace sf::ui {
+
+class HeatmapView;
+class TranslationDocument;
+
+class DecodingView : public QWidget {
+    Q_OBJECT
+public:
+    explicit DecodingView(TranslationDocument* doc, QWidget* parent = nullptr);
+    void setColormap(Colormap map);
+    void setAnimationProgress(double p);
+
+    // What is on screen, for tests: the chosen token's id at this step (-1 before it is
+    // chosen), and the attention rows' sizes.
+    int shownChoice() const { return mChoice; }
+    HeatmapView* selfRow() const { return mSelf; }
+    HeatmapView* crossRow() const { return mCross; }
+    QSize sizeHint() const override { return {900, 230}; }
+
+public slots:
+    void refresh();
+
+private:
+    TranslationDocument* mDoc;
+    QLabel* mSource;
+    QLabel* mInput;
+    QLabel* mOutput;
+    HeatmapView* mSelf;
+    HeatmapView* mCross;
+    QCustomPlot* mTop;
+    QLabel* mFlying;  // the chosen token moving into the next decoder input
+    int mChoice = -1;
+};
+
+}  // namespace sf::ui

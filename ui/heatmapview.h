@@ -1,0 +1,84 @@
+// A matrix drawn as coloured cells with token labels on both axes. Masked cells are
+// drawn hatched grey ("−∞"), never as a colour of the scale. Hovering a cell shows its
+// exact value, its row and column labels and, for attention weights, the score it came
+// from. Reads numbers only; computes none.
+#pragma once
+
+#include "ui/colormap.h"
+
+#include <QStringList>
+#include <QWidget>
+
+#include <cstdint>
+#include <vector>
+
+namespace sf::ui {
+
+class HeatmapView : public QWidget {
+    Q_OBJECT
+public:
+    enum class Scale {
+        Unit,      // [0, 1]: weights, probabilities
+        Range,     // [min, max] of the data
+        Symmetric  // [-m, m], diverging colours: embeddings, activations
+    };
+    struct Data {
+        QString title;
+        int rows = 0, cols = 0;
+        std::vector<float> values;      // [rows, cols]
+        std::vector<float> scores;      // optional [rows, cols]: the pre-softmax score of each weight
+        std::vector<uint8_t> masked;    // optional [rows, cols]: 1 = masked
+        QStringList rowLabels, colLabels;
+        QString rowAxis, colAxis;       // "query", "key", "dimension", ...
+        QString valueName = "value";    // "weight", "score", ...
+        Scale scale = Scale::Unit;
+        bool showNumbers = false;       // print values in cells when they fit
+    };
+
+    explicit HeatmapView(QWidget* parent = nullptr);
+
+    void setData(Data d);
+    const Data& data() const { return mData; }
+    int rows() const { return mData.rows; }
+    int cols() const { return mData.cols; }
+    bool isMasked(int r, int c) const;
+    // Fraction of the mask drawn so far (animation); 1 = all masked cells covered.
+    void setMaskProgress(double p);
+    double maskProgress() const { return mMaskProgress; }
+    // Fraction of rows drawn so far (animation: positions being added row by row).
+    void setReveal(double p);
+    void setColormap(Colormap m);
+    void setDark(bool dark);
+    void setHighlightRow(int row);  // -1 for none
+    QRect cellRect(int r, int c) const;
+    QString describeCell(int r, int c) const;  // the tooltip text
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+signals:
+    void clicked();
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+    void mouseMoveEvent(QMouseEvent*) override;
+    void mousePressEvent(QMouseEvent*) override;
+    void resizeEvent(QResizeEvent*) override;
+
+private:
+    void layoutCells();
+    QColor colorOf(float v) const;
+
+    Data mData;
+    Colormap mColormap = Colormap::Viridis;
+    bool mDark = false;
+    double mMaskProgress = 1.0;
+    double mReveal = 1.0;
+    int mHighlightRow = -1;
+    float mLo = 0, mHi = 1;
+    // Layout
+    QRect mGrid;
+    double mCellW = 10, mCellH = 10;
+    int mRowLabelStep = 1, mColLabelStep = 1;
+};
+
+}  // namespace sf::ui

@@ -1,0 +1,450 @@
+#include "ui/mainwindow.h"
+
+#include "ui/architectureview.h"
+#include "ui/decodingview.h"
+#include "ui/explainview.h"
+#include "ui/stageview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPushButton>
+#include <QSettings>
+#include <QShortcut>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QStyleFactory>
+#include <QSvgGenerator>
+#include <QToolBar>
+
+namespace sf::ui {
+
+namespace {
+const double kSpeeds[] = {0.5, 1, 2, 4, 8};  // steps per second
+}
+
+MainWindow::MainWindow(bool persistent, QWidget* parent) : QMainWindow(parent), mPersistent(persistent)
+{
+    setWindowTitle("Stepformer");
+    mBaseFontSize = QApplication::font().pointSizeF() > 0 ? QApplication::font().pointSizeF() : 10.0;
+    mStage = new StageView(&mDoc, this);
+    mStage->setFocusPolicy(Qt::StrongFocus);
+    setCentralWidget(mStage);
+    buildDocks();
+    buildActions();
+    buildToolbars();
+
+    connect(&mDoc, &TranslationDocument::stepChanged, this, &MainWindow::onStepChanged);
+    connect(&mDoc, &TranslationDocument::translationChanged, this, [this] {
+        updateControls();
+        if (const Translation* t = mDoc.translation())
+            statusBar()->showMessage(tr("“%1” → “%2”   (%3 steps, translated in %4 ms)")
+                                         .arg(QString::fromStdString(t->sourceText), QString::fromStdString(t->outputText))
+                                         .arg(mDoc.steps().size())
+                                         .arg(mDoc.lastTranslateMs(), 0, 'f', 1));
+    });
+    connect(&mDoc, &TranslationDocument::modelChanged, this, [this] {
+        const Config& c = mDoc.model()->config();
+        mArchitecture->setModelShape(c.encoderLayers, c.decoderLayers);
+        setWindowTitle(tr("Stepformer — %1").arg(QFileInfo(mDoc.modelPath()).fileName()));
+        statusBar()->showMessage(tr("Model %1: %2").arg(mDoc.modelPath(), QString::fromStdString(c.describe())));
+        addRecent(mDoc.modelPath());
+        updateControls();
+    });
+    connect(&mDoc, &TranslationDocument::failed, this, [this](const QString& m) {
+        mLastError = m;
+        statusBar()->showMessage(m);
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Stepformer"), m, QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();  // not modal-blocking: the window keeps running
+    });
+    connect(&mDoc, &TranslationDocument::busyChanged, this, [this](bool busy) {
+        mTranslate->setEnabled(!busy);
+        if (busy) statusBar()->showMessage(tr("Working…"));
+        QApplication::restoreOverrideCursor();
+        if (busy) QApplication::setOverrideCursor(Qt::BusyCursor);
+    });
+
+    mPlayTimer.setInterval(1000);
+    connect(&mPlayTimer, &QTimer::timeout, this, [this] {
+        if (mDoc.currentIndex() + 1 >= int(mDoc.steps().size())) {
+            mPlayAction->trigger();  // back to paused
+            return;
+        }
+        mDoc.next();
+    });
+    mTransition.setStartValue(0.0);
+    mTransition.setEndValue(1.0);
+    mTransition.setDuration(350);
+    mTransition.setEasingCurve(QEasingCurve::InOutQuad);
+    connect(&mTransition, &QVariantAnimation::valueChanged, this, [this](const QVariant& v) {
+        mStage->setAnimationProgress(v.toDouble());
+        mDecoding->setAnimationProgress(v.toDouble());
+    });
+
+    if (mPersistent) loadSettings();
+    else resize(1500, 950);
+    applyFonts();
+    updateControls();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks()
+{
+    mArchitecture = new ArchitectureView(this);
+    mExplain = new ExplainView(&mDoc, this);
+    mDecoding = new DecodingView(&mDoc, this);
+    auto dock = [&](QWidget* w, const QString& title, const char* name, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(w);
+        addDockWidget(area, d);
+        return d;
+    };
+    mArchitectureDock = dock(mArchitecture, tr("Architecture"), "architecture", Qt::LeftDockWidgetArea);
+    mExplainDock = dock(mExplain, tr("Explain"), "explain", Qt::RightDockWidgetArea);
+    mDecodingDock = dock(mDecoding, tr("Decoding"), "decoding", Qt::BottomDockWidgetArea);
+    resizeDocks({mArchitectureDock, mExplainDock}, {300, 330}, Qt::Horizontal);
+    connect(mArchitecture, &ArchitectureView::blockClicked, this, [this](Block b) { onBlockClicked(int(b)); });
+}
+
+void MainWindow::buildActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open model…"), QKeySequence::Open, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a model directory"), mDoc.modelPath());
+        if (!dir.isEmpty()) openModel(dir);
+    });
+    mRecentMenu = file->addMenu(tr("Open &recent"));
+    file->addSeparator();
+    auto exportAs = [this](const QString& filter, const QString& suffix) {
+        QString path = QFileDialog::getSaveFileName(this, tr("Export view"), "stepformer." + suffix, filter);
+        if (path.isEmpty()) return;
+        if (!path.endsWith("." + suffix)) path += "." + suffix;
+        QString error;
+        if (!exportView(path, &error)) QMessageBox::warning(this, tr("Export"), error);
+        else statusBar()->showMessage(tr("Exported %1").arg(path));
+    };
+    file->addAction(tr("Export view as &PNG…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
+                    [=] { exportAs(tr("PNG image (*.png)"), "png"); });
+    file->addAction(tr("Export view as &SVG…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this,
+                    [=] { exportAs(tr("SVG image (*.svg)"), "svg"); });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    mPresentationAction = view->addAction(tr("&Presentation mode"), this, [this](bool on) { setPresentationMode(on); });
+    mPresentationAction->setCheckable(true);
+    mPresentationAction->setShortcut(Qt::Key_F5);
+    view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, this, [this] { setZoom(mZoom * 1.15); });
+    view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, this, [this] { setZoom(mZoom / 1.15); });
+    view->addAction(tr("&Reset zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { setZoom(1.0); });
+    view->addSeparator();
+    mDarkAction = view->addAction(tr("&Dark theme"), this, [this](bool on) { setDark(on); });
+    mDarkAction->setCheckable(true);
+    mCividisAction = view->addAction(tr("&Colour-blind-safe colormap (cividis)"), this,
+                                     [this](bool on) { setColormap(on ? Colormap::Cividis : Colormap::Viridis); });
+    mCividisAction->setCheckable(true);
+    mAnimationsAction = view->addAction(tr("&Animations"), this, [this](bool on) { setAnimationsEnabled(on); });
+    mAnimationsAction->setCheckable(true);
+    mAnimationsAction->setChecked(mAnimations);
+    view->addSeparator();
+    for (QDockWidget* d : {mArchitectureDock, mExplainDock, mDecodingDock}) view->addAction(d->toggleViewAction());
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard shortcuts"), this, [this] {
+        QMessageBox::information(this, tr("Keyboard shortcuts"),
+                                 tr("→ / PageDown: next step\n← / PageUp: previous step\nHome / End: first / last step\n"
+                                    "Space: play / pause\nF5: presentation mode\nCtrl +/−/0: zoom\nCtrl+O: open a model\n"
+                                    "Ctrl+E: export the view as PNG"));
+    });
+}
+
+void MainWindow::buildToolbars()
+{
+    QToolBar* input = addToolBar(tr("Sentence"));
+    input->setObjectName("sentence");
+    input->setMovable(false);
+    input->addWidget(new QLabel(tr(" Sentence: "), this));
+    mSentence = new QLineEdit("the little black cat sleeps", this);
+    mSentence->setClearButtonEnabled(true);
+    mSentence->setMinimumWidth(380);
+    input->addWidget(mSentence);
+    input->addWidget(new QLabel(tr("  beam "), this));
+    mBeam = new QSpinBox(this);
+    mBeam->setRange(1, 8);
+    mBeam->setToolTip(tr("Beam width (1 = greedy decoding)"));
+    input->addWidget(mBeam);
+    mTranslate = new QPushButton(tr("Translate"), this);
+    mTranslate->setDefault(true);
+    input->addWidget(mTranslate);
+    connect(mTranslate, &QPushButton::clicked, this, &MainWindow::translateSentence);
+    connect(mSentence, &QLineEdit::returnPressed, this, &MainWindow::translateSentence);
+
+    addToolBarBreak();
+    QToolBar* steps = addToolBar(tr("Steps"));
+    steps->setObjectName("steps");
+    steps->setMovable(false);
+    auto act = [&](QStyle::StandardPixmap icon, const QString& tip, auto slot) {
+        QAction* a = steps->addAction(style()->standardIcon(icon), tip, this, slot);
+        a->setToolTip(tip);
+        return a;
+    };
+    act(QStyle::SP_MediaSkipBackward, tr("First step (Home)"), [this] { mDoc.first(); });
+    act(QStyle::SP_MediaSeekBackward, tr("Previous step (←, PageUp)"), [this] { mDoc.previous(); });
+    mPlayAction = act(QStyle::SP_MediaPlay, tr("Play / pause (Space)"), [this](bool on) {
+        if (on) mPlayTimer.start();
+        else mPlayTimer.stop();
+        mPlayAction->setIcon(style()->standardIcon(on ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    });
+    mPlayAction->setCheckable(true);
+    act(QStyle::SP_MediaSeekForward, tr("Next step (→, PageDown)"), [this] { mDoc.next(); });
+    act(QStyle::SP_MediaSkipForward, tr("Last step (End)"), [this] { mDoc.last(); });
+    steps->addWidget(new QLabel(tr("  speed "), this));
+    mSpeed = new QComboBox(this);
+    for (double s : kSpeeds) mSpeed->addItem(tr("%1 steps/s").arg(s));
+    mSpeed->setCurrentIndex(1);
+    steps->addWidget(mSpeed);
+    connect(mSpeed, &QComboBox::currentIndexChanged, this,
+            [this](int i) { mPlayTimer.setInterval(int(1000 / kSpeeds[std::clamp(i, 0, 4)])); });
+    steps->addWidget(new QLabel(tr("  granularity "), this));
+    mGranularity = new QComboBox(this);
+    mGranularity->addItems({tr("fine: every operation"), tr("coarse: blocks and tokens")});
+    steps->addWidget(mGranularity);
+    connect(mGranularity, &QComboBox::currentIndexChanged, this, [this](int i) { mDoc.setCoarse(i == 1); });
+    mTimeline = new QSlider(Qt::Horizontal, this);
+    mTimeline->setMinimumWidth(300);
+    steps->addWidget(mTimeline);
+    connect(mTimeline, &QSlider::valueChanged, &mDoc, &TranslationDocument::setCurrentIndex);
+    mStepLabel = new QLabel(this);
+    mStepLabel->setMinimumWidth(110);
+    steps->addWidget(mStepLabel);
+
+    // Keys for stepping; a text field that is being edited keeps its own keys.
+    auto key = [this](QKeySequence k, auto slot) {
+        auto* s = new QShortcut(k, this);
+        connect(s, &QShortcut::activated, this, slot);
+    };
+    key(Qt::Key_Right, [this] { mDoc.next(); });
+    key(Qt::Key_PageDown, [this] { mDoc.next(); });
+    key(Qt::Key_Left, [this] { mDoc.previous(); });
+    key(Qt::Key_PageUp, [this] { mDoc.previous(); });
+    key(Qt::Key_Home, [this] { mDoc.first(); });
+    key(Qt::Key_End, [this] { mDoc.last(); });
+    key(Qt::Key_Space, [this] { mPlayAction->trigger(); });
+}
+
+void MainWindow::openModel(const QString& path) { mDoc.loadModel(path); }
+
+void MainWindow::translateSentence()
+{
+    if (!mDoc.model()) {
+        mLastError = tr("Open a model first (File > Open model…).");
+        statusBar()->showMessage(mLastError);
+        return;
+    }
+    mDoc.translate(mSentence->text(), mBeam->value());
+    mStage->setFocus();
+}
+
+void MainWindow::updateControls()
+{
+    const int n = int(mDoc.steps().size());
+    mTimeline->blockSignals(true);
+    mTimeline->setRange(0, std::max(0, n - 1));
+    mTimeline->setValue(mDoc.currentIndex());
+    mTimeline->blockSignals(false);
+    mStepLabel->setText(n ? tr(" step %1 / %2").arg(mDoc.currentIndex() + 1).arg(n) : QString());
+}
+
+void MainWindow::onStepChanged(int)
+{
+    updateControls();
+    mArchitecture->setStep(mDoc.currentStep());
+    if (mAnimations) {
+        mTransition.stop();
+        mStage->setAnimationProgress(0.0);
+        mDecoding->setAnimationProgress(0.0);
+        mTransition.start();
+    } else {
+        mStage->setAnimationProgress(1.0);
+        mDecoding->setAnimationProgress(1.0);
+    }
+}
+
+void MainWindow::onBlockClicked(int block)
+{
+    const Step* s = mDoc.currentStep();
+    const int i = firstStepOf(mDoc.steps(), Block(block), s ? s->layer : -1, s ? s->t : -1);
+    if (i >= 0) mDoc.setCurrentIndex(i);
+}
+
+void MainWindow::setAnimationsEnabled(bool on)
+{
+    mAnimations = on;
+    if (mAnimationsAction) mAnimationsAction->setChecked(on);
+    if (!on) {
+        mTransition.stop();
+        mStage->setAnimationProgress(1.0);
+        mDecoding->setAnimationProgress(1.0);
+    }
+}
+
+void MainWindow::setPresentationMode(bool on)
+{
+    mPresentation = on;
+    mPresentationAction->setChecked(on);
+    mArchitectureDock->setVisible(!on);
+    mDecodingDock->setVisible(!on);
+    if (on) showFullScreen();
+    else showNormal();
+    applyFonts();
+}
+
+void MainWindow::setDark(bool dark)
+{
+    mDark = dark;
+    mDarkAction->setChecked(dark);
+    QPalette p;
+    if (dark) {
+        p.setColor(QPalette::Window, QColor(37, 37, 42));
+        p.setColor(QPalette::WindowText, QColor(230, 230, 230));
+        p.setColor(QPalette::Base, QColor(28, 28, 32));
+        p.setColor(QPalette::AlternateBase, QColor(50, 50, 56));
+        p.setColor(QPalette::Text, QColor(230, 230, 230));
+        p.setColor(QPalette::Button, QColor(50, 50, 56));
+        p.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+        p.setColor(QPalette::Highlight, QColor(86, 180, 233));
+        p.setColor(QPalette::HighlightedText, Qt::black);
+        p.setColor(QPalette::Mid, QColor(110, 110, 118));
+        p.setColor(QPalette::ToolTipBase, QColor(50, 50, 56));
+        p.setColor(QPalette::ToolTipText, QColor(230, 230, 230));
+    } else {
+        p = QApplication::style()->standardPalette();
+        p.setColor(QPalette::Highlight, QColor(0, 114, 178));
+    }
+    QApplication::setPalette(p);
+    setPalette(p);
+    mArchitecture->setDark(dark);
+    mStage->setDark(dark);
+    mDecoding->refresh();
+}
+
+void MainWindow::setColormap(Colormap map)
+{
+    mColormap = map;
+    mCividisAction->setChecked(map == Colormap::Cividis);
+    mStage->setColormap(map);
+    mDecoding->setColormap(map);
+}
+
+void MainWindow::setZoom(double zoom)
+{
+    mZoom = std::clamp(zoom, 0.5, 4.0);
+    applyFonts();
+}
+
+void MainWindow::applyFonts()
+{
+    QFont f = font();
+    f.setPointSizeF(mBaseFontSize * mZoom * (mPresentation ? 1.6 : 1.0));
+    for (QWidget* w : {static_cast<QWidget*>(mStage), static_cast<QWidget*>(mExplain),
+                       static_cast<QWidget*>(mDecoding), static_cast<QWidget*>(mArchitecture)})
+        w->setFont(f);
+    mStage->refresh();
+    mDecoding->refresh();
+}
+
+bool MainWindow::exportView(const QString& path, QString* error)
+{
+    const QSize size = this->size();
+    if (path.endsWith(".svg", Qt::CaseInsensitive)) {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(size);
+        svg.setViewBox(QRect(QPoint(0, 0), size));
+        svg.setTitle("Stepformer");
+        svg.setDescription(mStage->title());
+        QPainter p;
+        if (!p.begin(&svg)) {
+            if (error) *error = tr("%1: cannot write the SVG file").arg(path);
+            return false;
+        }
+        render(&p);
+        p.end();
+        return true;
+    }
+    if (!grab().save(path)) {
+        if (error) *error = tr("%1: cannot write the image (use .png or .svg)").arg(path);
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    mRecent.removeAll(path);
+    mRecent.prepend(path);
+    while (mRecent.size() > 8) mRecent.removeLast();
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    mRecentMenu->clear();
+    for (const QString& p : mRecent) mRecentMenu->addAction(p, this, [this, p] { openModel(p); });
+    mRecentMenu->setEnabled(!mRecent.isEmpty());
+}
+
+void MainWindow::loadSettings()
+{
+    QSettings s;
+    if (!restoreGeometry(s.value("window/geometry").toByteArray())) resize(1500, 950);
+    restoreState(s.value("window/state").toByteArray());
+    mRecent = s.value("models/recent").toStringList();
+    rebuildRecentMenu();
+    mZoom = s.value("view/zoom", 1.0).toDouble();
+    setAnimationsEnabled(s.value("view/animations", true).toBool());
+    setColormap(s.value("view/colormap", "viridis").toString() == "cividis" ? Colormap::Cividis : Colormap::Viridis);
+    if (s.value("view/dark", false).toBool()) setDark(true);
+    mGranularity->setCurrentIndex(s.value("steps/coarse", false).toBool() ? 1 : 0);
+    mSpeed->setCurrentIndex(s.value("steps/speed", 1).toInt());
+    const QString sentence = s.value("input/sentence").toString();
+    if (!sentence.isEmpty()) mSentence->setText(sentence);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue("window/geometry", saveGeometry());
+    s.setValue("window/state", saveState());
+    s.setValue("models/recent", mRecent);
+    s.setValue("view/zoom", mZoom);
+    s.setValue("view/animations", mAnimations);
+    s.setValue("view/colormap", colormapName(mColormap));
+    s.setValue("view/dark", mDark);
+    s.setValue("steps/coarse", mGranularity->currentIndex() == 1);
+    s.setValue("steps/speed", mSpeed->currentIndex());
+    s.setValue("input/sentence", mSentence->text());
+}
+
+void MainWindow::closeEvent(QCloseEvent* e)
+{
+    if (mPersistent) saveSettings();
+    e->accept();
+}
+
+}  // namespace sf::ui

@@ -1,0 +1,110 @@
+// The main window: sentence box and Translate, the step controls, the Architecture
+// (left), Stage (centre), Explain (right) and Decoding (bottom) views over one
+// TranslationDocument; presentation mode, zoom, themes, colormaps, animations, export,
+// and settings that persist.
+#pragma once
+
+#include "ui/colormap.h"
+#include "ui/translationdocument.h"
+
+#include <QMainWindow>
+#include <QTimer>
+#include <QVariantAnimation>
+
+class QAction;
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+
+namespace sf::ui {
+
+class ArchitectureView;
+class DecodingView;
+class ExplainView;
+class StageView;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    // `persistent` = read and write QSettings (off for headless export and tests).
+    explicit MainWindow(bool persistent = true, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    TranslationDocument* document() { return &mDoc; }
+    StageView* stage() const { return mStage; }
+    DecodingView* decoding() const { return mDecoding; }
+    ArchitectureView* architecture() const { return mArchitecture; }
+    ExplainView* explanation() const { return mExplain; }
+    QLineEdit* sentenceBox() const { return mSentence; }
+    QPushButton* translateButton() const { return mTranslate; }
+    QString lastError() const { return mLastError; }
+
+    // Renders the window to a .png or .svg file.
+    bool exportView(const QString& path, QString* error = nullptr);
+    void setAnimationsEnabled(bool on);
+    bool animationsEnabled() const { return mAnimations; }
+    void setPresentationMode(bool on);
+    void setDark(bool dark);
+    void setColormap(Colormap map);
+    void setZoom(double zoom);
+    double zoom() const { return mZoom; }
+
+public slots:
+    void openModel(const QString& path);
+    void translateSentence();
+
+protected:
+    void closeEvent(QCloseEvent*) override;
+
+private:
+    void buildActions();
+    void buildToolbars();
+    void buildDocks();
+    void updateControls();
+    void onStepChanged(int index);
+    void onBlockClicked(int block);
+    void applyFonts();
+    void loadSettings();
+    void saveSettings() const;
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+
+    TranslationDocument mDoc;
+    bool mPersistent;
+    StageView* mStage = nullptr;
+    ArchitectureView* mArchitecture = nullptr;
+    ExplainView* mExplain = nullptr;
+    DecodingView* mDecoding = nullptr;
+    QDockWidget* mArchitectureDock = nullptr;
+    QDockWidget* mExplainDock = nullptr;
+    QDockWidget* mDecodingDock = nullptr;
+    QLineEdit* mSentence = nullptr;
+    QPushButton* mTranslate = nullptr;
+    QSpinBox* mBeam = nullptr;
+    QSlider* mTimeline = nullptr;
+    QLabel* mStepLabel = nullptr;
+    QComboBox* mGranularity = nullptr;
+    QComboBox* mSpeed = nullptr;
+    QAction* mPlayAction = nullptr;
+    QAction* mPresentationAction = nullptr;
+    QAction* mDarkAction = nullptr;
+    QAction* mCividisAction = nullptr;
+    QAction* mAnimationsAction = nullptr;
+    QMenu* mRecentMenu = nullptr;
+    QStringList mRecent;
+    QTimer mPlayTimer;
+    QVariantAnimation mTransition;
+    QString mLastError;
+    double mZoom = 1.0;
+    double mBaseFontSize = 10.0;
+    bool mAnimations = true;
+    bool mDark = false;
+    bool mPresentation = false;
+    Colormap mColormap = Colormap::Viridis;
+};
+
+}  // namespace sf::ui

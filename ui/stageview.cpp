@@ -1,0 +1,476 @@
+#include "ui/stageview.h"
+
+#include "ui/tracedata.h"
+#include "ui/translationdocument.h"
+
+#include <qcustomplot.h>
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace sf::ui {
+
+namespace {
+
+// A colour per head, shared by the frames of the head views.
+QColor headColor(int h)
+{
+    static const QColor c[] = {QColor(0, 114, 178), QColor(230, 159, 0), QColor(0, 158, 115), QColor(204, 121, 167),
+                               QColor(86, 180, 233), QColor(213, 94, 0), QColor(240, 228, 66), QColor(90, 90, 90)};
+    return c[h % 8];
+}
+
+QString stageTitle(const Step& s) { return QString::fromStdString(s.title()); }
+
+}  // namespace
+
+StageView::StageView(TranslationDocument* doc, QWidget* parent) : QWidget(parent), mDoc(doc)
+{
+    auto* v = new QVBoxLayout(this);
+    mTitle = new QLabel(this);
+    QFont f = mTitle->font();
+    f.setPointSizeF(f.pointSizeF() * 1.35);
+    f.setBold(true);
+    mTitle->setFont(f);
+    mTitle->setWordWrap(true);
+    v->addWidget(mTitle);
+    mCanvas = new QWidget(this);
+    mGrid = new QGridLayout(mCanvas);
+    mGrid->setContentsMargins(0, 0, 0, 0);
+    v->addWidget(mCanvas, 1);
+    connect(mDoc, &TranslationDocument::stepChanged, this, &StageView::refresh);
+    connect(mDoc, &TranslationDocument::headChanged, this, &StageView::refresh);
+    refresh();
+}
+
+QString StageView::title() const { return mTitle->text(); }
+
+void StageView::setColormap(Colormap map)
+{
+    mColormap = map;
+    for (HeatmapView* h : mHeatmaps) h->setColormap(map);
+}
+
+void StageView::setDark(bool dark)
+{
+    mDark = dark;
+    refresh();
+}
+
+void StageView::setAnimationProgress(double p)
+{
+    mProgress = p;
+    const Step* s = mDoc->currentStep();
+    if (!s) return;
+    for (HeatmapView* h : mHeatmaps) {
+        if (s->stage == Stage::Mask) h->setMaskProgress(p);
+        if (s->stage == Stage::Positions && h->property("sum").toBool()) h->setReveal(p);
+    }
+}
+
+void StageView::clear()
+{
+    mHeatmaps.clear();
+    mPrimary = nullptr;
+    mPlot = nullptr;
+    while (QLayoutItem* item = mGrid->takeAt(0)) {
+        if (QWidget* w = item->widget()) w->deleteLater();
+        delete item;
+    }
+    for (int i = 0; i < mGrid->rowCount(); ++i) mGrid->setRowStretch(i, 0);
+    for (int i = 0; i < mGrid->columnCount(); ++i) mGrid->setColumnStretch(i, 0);
+}
+
+HeatmapView* StageView::addHeatmap(HeatmapView::Data d, int row, int col, int rowSpan, int colSpan)
+{
+    auto* h = new HeatmapView(mCanvas);
+    h->setColormap(mColormap);
+    h->setDark(mDark);
+    h->setData(std::move(d));
+    mGrid->addWidget(h, row, col, rowSpan, colSpan);
+    h->show();  // a widget added to a visible layout would otherwise wait for the event loop
+    mHeatmaps << h;
+    return h;
+}
+
+QLabel* StageView::addText(const QString& html, int row, int col, int rowSpan, int colSpan)
+{
+    auto* l = new QLabel(html, mCanvas);
+    l->setWordWrap(true);
+    l->setTextFormat(Qt::RichText);
+    l->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    mGrid->addWidget(l, row, col, rowSpan, colSpan);
+    l->show();
+    return l;
+}
+
+QCustomPlot* StageView::addPlot(int row, int col, int rowSpan, int colSpan)
+{
+    auto* p = new QCustomPlot(mCanvas);
+    p->setMinimumHeight(160);
+    const QColor fg = palette().color(QPalette::Text), bg = palette().color(QPalette::Base);
+    p->setBackground(bg);
+    for (QCPAxis* a : {p->xAxis, p->yAxis}) {
+        a->setBasePen(QPen(fg));
+        a->setTickPen(QPen(fg));
+        a->setSubTickPen(QPen(fg));
+        a->setTickLabelColor(fg);
+        a->setLabelColor(fg);
+        a->setTickLabelFont(font());
+        a->setLabelFont(font());
+    }
+    p->legend->setFont(font());
+    p->legend->setBrush(bg);
+    p->legend->setTextColor(fg);
+    mGrid->addWidget(p, row, col, rowSpan, colSpan);
+    p->show();
+    mPlot = p;
+    return p;
+}
+
+void StageView::refresh()
+{
+    clear();
+    const Step* s = mDoc->currentStep();
+    const Translation* t = mDoc->translation();
+    if (!s || !t || !t->trace) {
+        mTitle->setText(mDoc->model() ? tr("Type a sentence and press Translate.") : tr("Open a model to begin."));
+        return;
+    }
+    mTitle->setText(stageTitle(*s));
+    switch (s->stage) {
+    case Stage::SourceTokens: showTokens(); break;
+    case Stage::Embedding: showEmbedding(); break;
+    case Stage::Positions: showPositions(); break;
+    case Stage::Projections:
+    case Stage::Heads:
+    case Stage::Scores:
+    case Stage::Mask:
+    case Stage::Weights:
+    case Stage::Context:
+    case Stage::AllHeads: showAttention(); break;
+    case Stage::AttentionOutput:
+        showMatrix(QString::fromStdString(s->prefix() + ".output"), tr("Concat(heads) W_O  [tokens × d_model]"),
+                   HeatmapView::Scale::Symmetric, 0, 0);
+        break;
+    case Stage::AddNorm: showAddNorm(); break;
+    case Stage::FfnHidden:
+        showMatrix(QString::fromStdString(s->prefix() + ".hidden"), tr("hidden = act(x W₁ᵀ + b₁)  [tokens × d_ff]"),
+                   HeatmapView::Scale::Symmetric, 0, 0);
+        break;
+    case Stage::FfnOutput:
+        showMatrix(QString::fromStdString(s->prefix() + ".output"), tr("FFN(x) = hidden W₂ᵀ + b₂  [tokens × d_model]"),
+                   HeatmapView::Scale::Symmetric, 0, 0);
+        break;
+    case Stage::EncoderOutput:
+        showMatrix("encoder.output", tr("memory: the encoder output read by every cross-attention  [source × d_model]"),
+                   HeatmapView::Scale::Symmetric, 0, 0);
+        break;
+    case Stage::DecoderInput: showDecoderInput(); break;
+    case Stage::Logits:
+    case Stage::Probabilities:
+    case Stage::ChooseToken: showVocabulary(); break;
+    }
+    setAnimationProgress(mProgress);
+    mGrid->activate();  // lay the new widgets out now, so a grab or export sees them
+    if (mPlot) mPlot->replot();
+}
+
+void StageView::showTokens()
+{
+    const Translation& t = *mDoc->translation();
+    QString html = "<p>" + tr("The sentence") + ": <b>" + QString::fromStdString(t.sourceText).toHtmlEscaped() +
+                   "</b></p><table cellspacing='0' cellpadding='6' border='1'><tr><th>" + tr("position") + "</th><th>" +
+                   tr("piece") + "</th><th>" + tr("id") + "</th></tr>";
+    for (size_t i = 0; i < t.sourceIds.size(); ++i)
+        html += QString("<tr><td align='right'>%1</td><td><tt>%2</tt></td><td align='right'>%3</td></tr>")
+                    .arg(i)
+                    .arg(QString::fromStdString(t.sourcePieces[i]).toHtmlEscaped())
+                    .arg(t.sourceIds[i]);
+    html += "</table>";
+    addText(html, 0, 0);
+    // The embedding rows the ids are about to select.
+    HeatmapView::Data d = rowsOf(t.trace->get("encoder.embed"), int(t.sourceIds.size()));
+    d.title = tr("embedding rows E[id] × √d_model, one strip per piece");
+    d.rowLabels = sourceLabels(t);
+    d.rowAxis = tr("piece"), d.colAxis = tr("dimension");
+    d.scale = HeatmapView::Scale::Symmetric;
+    mPrimary = addHeatmap(std::move(d), 0, 1);
+    mGrid->setColumnStretch(1, 3);
+}
+
+void StageView::showEmbedding()
+{
+    const Step& s = *mDoc->currentStep();
+    const Translation& t = *mDoc->translation();
+    const int n = queryCount(s, t), d = mDoc->model()->config().dModel;
+    HeatmapView::Data e = rowsOf(t.trace->get(s.decoder ? "decoder.embed" : "encoder.embed"), n);
+    e.title = mDoc->model()->config().scaleEmbedding
+                  ? tr("x = E[id] × √%1 = E[id] × %2  [tokens × d_model]").arg(d).arg(std::sqrt(double(d)), 0, 'f', 2)
+                  : tr("x = E[id]  [tokens × d_model]");
+    e.rowLabels = queryLabels(s, t);
+    e.rowAxis = tr("token"), e.colAxis = tr("dimension");
+    e.scale = HeatmapView::Scale::Symmetric;
+    mPrimary = addHeatmap(std::move(e), 0, 0);
+    if (s.decoder) mPrimary->setHighlightRow(s.t);
+}
+
+void StageView::showPositions()
+{
+    const Step& s = *mDoc->currentStep();
+    const Translation& t = *mDoc->translation();
+    const std::string side = s.decoder ? "decoder" : "encoder";
+    const int n = queryCount(s, t), d = mDoc->model()->config().dModel;
+    const Tensor pe = t.trace->get(side + ".positions");
+
+    // Curves of a few dimensions over the positions (the Trace's own values).
+    QCustomPlot* plot = addPlot(0, 0, 1, 3);
+    const int dims[] = {0, 1, 2 * (d / 8), 2 * (d / 8) + 1, d - 2};
+    const bool interleaved = mDoc->model()->config().positions == PositionLayout::Interleaved;
+    for (int k = 0; k < 5; ++k) {
+        const int j = interleaved ? dims[k] : (dims[k] % 2 == 0 ? dims[k] / 2 : d / 2 + dims[k] / 2);
+        QVector<double> x, y;
+        for (int r = 0; r < n; ++r) x << r, y << pe.at(r, j);
+        QCPGraph* g = plot->addGraph();
+        g->setData(x, y);
+        g->setName(QString("dim %1 (%2)").arg(j).arg(dims[k] % 2 == 0 ? "sin" : "cos"));
+        g->setPen(QPen(headColor(k), 2));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+    }
+    plot->xAxis->setLabel(tr("position"));
+    plot->yAxis->setLabel("PE(pos, dim)");
+    plot->xAxis->setRange(-0.5, std::max(1, n - 1) + 0.5);
+    plot->yAxis->setRange(-1.1, 1.1);
+    plot->legend->setVisible(true);
+    plot->plotLayout()->addElement(0, 1, plot->legend);  // beside the curves, not over them
+    plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    plot->replot();
+
+    const QStringList labels = queryLabels(s, t);
+    HeatmapView::Data e = rowsOf(t.trace->get(side + ".embed"), n);
+    e.title = tr("embedding × √d");
+    HeatmapView::Data p = rowsOf(pe, n);
+    p.title = tr("+ positional encoding");
+    HeatmapView::Data sum = rowsOf(t.trace->get(side + ".input"), n);
+    sum.title = tr("= encoder/decoder input");
+    int col = 0;
+    for (HeatmapView::Data* d2 : {&e, &p, &sum}) {
+        d2->rowLabels = labels;
+        d2->rowAxis = tr("position"), d2->colAxis = tr("dimension");
+        d2->scale = HeatmapView::Scale::Symmetric;
+        HeatmapView* h = addHeatmap(std::move(*d2), 1, col++);
+        if (s.decoder) h->setHighlightRow(s.t);
+        if (col == 3) {
+            h->setProperty("sum", true);
+            mPrimary = h;
+        }
+    }
+    mGrid->setRowStretch(1, 2);
+}
+
+void StageView::showMatrix(const QString& tensor, const QString& title, HeatmapView::Scale scale, int row, int col)
+{
+    const Step& s = *mDoc->currentStep();
+    const Translation& t = *mDoc->translation();
+    HeatmapView::Data d = rowsOf(t.trace->get(tensor.toStdString()), s.stage == Stage::EncoderOutput
+                                                                         ? int(t.sourceIds.size())
+                                                                         : queryCount(s, t));
+    d.title = title;
+    d.rowLabels = s.stage == Stage::EncoderOutput ? sourceLabels(t) : queryLabels(s, t);
+    d.rowAxis = tr("token"), d.colAxis = tr("unit");
+    d.scale = scale;
+    HeatmapView* h = addHeatmap(std::move(d), row, col);
+    if (s.decoder && s.stage != Stage::EncoderOutput) h->setHighlightRow(s.t);
+    if (!mPrimary) mPrimary = h;
+}
+
+void StageView::showAddNorm()
+{
+    const Step& s = *mDoc->currentStep();
+    const QString sub = QString::fromStdString(s.prefix());
+    showMatrix(sub + ".output", tr("sublayer output"), HeatmapView::Scale::Symmetric, 0, 0);
+    const QString after = s.sublayer == Sublayer::FeedForward
+                              ? QString::fromStdString((s.decoder ? "decoder.layers." : "encoder.layers.") +
+                                                       std::to_string(s.layer) + ".output")
+                              : sub + ".residual";
+    mPrimary = nullptr;
+    showMatrix(after,
+               mDoc->model()->config().normalizeBefore ? tr("x + Sublayer(LayerNorm(x))")
+                                                       : tr("LayerNorm(x + Sublayer(x))"),
+               HeatmapView::Scale::Symmetric, 0, 1);
+    mPrimary = mHeatmaps.back();
+}
+
+void StageView::showAttention()
+{
+    const Step& s = *mDoc->currentStep();
+    const Translation& t = *mDoc->translation();
+    const Config& c = mDoc->model()->config();
+    const int H = s.decoder ? c.decoderHeads : c.encoderHeads, dk = c.dModel / H;
+    const int n = queryCount(s, t), k = keyCount(s, t);
+    const QStringList qLabels = queryLabels(s, t), kLabels = keyLabels(s, t);
+    const std::string p = s.prefix();
+    const int head = std::min(mDoc->selectedHead(), H - 1);
+    const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention;
+    const bool cross = s.sublayer == Sublayer::CrossAttention;
+
+    if (s.stage == Stage::Projections || s.stage == Stage::Heads || s.stage == Stage::Context) {
+        struct Part {
+            const char* name;
+            QString title;
+            bool source;
+        };
+        std::vector<Part> parts;
+        if (s.stage == Stage::Context) parts.push_back({"context", tr("weights × V, per head"), false});
+        else
+            parts = {{"q", "Q = x W_Qᵀ + b_Q", false},
+                     {"k", cross ? tr("K = memory W_Kᵀ + b_K") : QString("K = x W_Kᵀ + b_K"), cross},
+                     {"v", cross ? tr("V = memory W_Vᵀ + b_V") : QString("V = x W_Vᵀ + b_V"), cross}};
+        int row = 0;
+        for (const Part& part : parts) {
+            const Tensor tt = t.trace->get(p + "." + part.name);
+            const int rows = part.source ? int(t.sourceIds.size()) : n;
+            const QStringList labels = part.source ? sourceLabels(t) : qLabels;
+            if (s.stage == Stage::Projections) {
+                HeatmapView::Data d = headsSideBySide(tt, rows);
+                d.title = part.title + tr("   [tokens × d_model]");
+                d.rowLabels = labels;
+                d.rowAxis = tr("token"), d.colAxis = tr("dimension");
+                d.scale = HeatmapView::Scale::Symmetric;
+                HeatmapView* h = addHeatmap(std::move(d), row++, 0, 1, H);
+                if (!mPrimary) mPrimary = h;
+            } else {
+                for (int h = 0; h < H; ++h) {
+                    HeatmapView::Data d = headOf(tt, h, rows, dk);
+                    d.title = QString("%1 · head %2").arg(part.name).arg(h + 1);
+                    d.rowLabels = labels;
+                    d.rowAxis = tr("token"), d.colAxis = tr("column");
+                    d.scale = HeatmapView::Scale::Symmetric;
+                    HeatmapView* v = addHeatmap(std::move(d), row, h);
+                    v->setStyleSheet(QString("border: 2px solid %1").arg(headColor(h).name()));
+                    QPalette pal = v->palette();
+                    pal.setColor(QPalette::Text, headColor(h).darker(mDark ? 60 : 130));
+                    v->setPalette(pal);
+                    if (!mPrimary) mPrimary = v;
+                }
+                ++row;
+            }
+        }
+        return;
+    }
+
+    // Scores, mask, weights, all heads: the selected head enlarged, every head small.
+    const bool weights = s.stage == Stage::Weights || s.stage == Stage::AllHeads;
+    const Tensor scores = t.trace->get(p + ".scores");
+    const Tensor wts = t.trace->get(p + ".weights");
+    auto headData = [&](int h) {
+        HeatmapView::Data d = headOf(weights ? wts : scores, h, n, k);
+        d.rowLabels = qLabels;
+        d.colLabels = kLabels;
+        d.rowAxis = tr("query"), d.colAxis = tr("key");
+        d.valueName = weights ? tr("weight") : tr("score");
+        d.scale = weights ? HeatmapView::Scale::Unit : HeatmapView::Scale::Range;
+        if (weights) d.scores = headOf(scores, h, n, k).values;
+        if (causal && s.stage != Stage::Scores) {
+            d.masked.assign(size_t(n) * size_t(k), 0);
+            for (int r = 0; r < n; ++r)
+                for (int j = r + 1; j < k; ++j) d.masked[size_t(r) * size_t(k) + size_t(j)] = 1;
+            if (!weights) d.scores = d.values;
+        }
+        d.showNumbers = n <= 12 && k <= 12;
+        return d;
+    };
+    HeatmapView::Data big = headData(head);
+    const QString what = s.stage == Stage::Scores  ? tr("scores = Q Kᵀ / √%1").arg(dk)
+                         : s.stage == Stage::Mask  ? tr("masked scores: −∞ above the diagonal")
+                                                   : tr("weights = softmax(scores)");
+    big.title = tr("head %1 · %2").arg(head + 1).arg(what);
+    mPrimary = addHeatmap(std::move(big), 0, 0, H > 1 ? 2 : 1, 1);
+    if (s.decoder) mPrimary->setHighlightRow(s.t);
+    const int perRow = (H + 1) / 2;
+    for (int h = 0; h < H && H > 1; ++h) {
+        HeatmapView::Data d = headData(h);
+        d.title = tr("head %1").arg(h + 1);
+        d.showNumbers = false;
+        HeatmapView* v = addHeatmap(std::move(d), h / perRow, 1 + h % perRow);
+        connect(v, &HeatmapView::clicked, this, [this, h] { mDoc->setSelectedHead(h); });
+        v->setToolTip(tr("click to enlarge head %1").arg(h + 1));
+        v->setCursor(Qt::PointingHandCursor);
+    }
+    mGrid->setColumnStretch(0, perRow);
+    for (int i = 1; i <= perRow; ++i) mGrid->setColumnStretch(i, 1);
+}
+
+void StageView::showDecoderInput()
+{
+    const Step& s = *mDoc->currentStep();
+    const Translation& t = *mDoc->translation();
+    const QStringList in = decoderInputLabels(t, s.t + 1);
+    QString html = "<p>" + tr("Decoder input at step %1 (the outputs shifted right by one):").arg(s.t + 1) + "</p><p>";
+    for (int i = 0; i < in.size(); ++i)
+        html += QString("<span style='%1'>&nbsp;%2&nbsp;</span> ")
+                    .arg(i == s.t ? "background:#0072b2;color:white;font-weight:bold" : "background:#ddd;color:black")
+                    .arg(in[i].toHtmlEscaped());
+    html += "</p><p>" + tr("ids") + ": ";
+    for (int i = 0; i <= s.t && i < int(t.decoderInputIds.size()); ++i) html += QString::number(t.decoderInputIds[size_t(i)]) + " ";
+    html += "</p>";
+    addText(html, 0, 0);
+    HeatmapView::Data e = rowsOf(t.trace->get("decoder.embed"), s.t + 1);
+    e.title = tr("their embeddings × √d_model");
+    e.rowLabels = in;
+    e.rowAxis = tr("position"), e.colAxis = tr("dimension");
+    e.scale = HeatmapView::Scale::Symmetric;
+    mPrimary = addHeatmap(std::move(e), 1, 0);
+    mPrimary->setHighlightRow(s.t);
+    mGrid->setRowStretch(1, 3);
+}
+
+void StageView::showVocabulary()
+{
+    const Step& s = *mDoc->currentStep();
+    const Translation& t = *mDoc->translation();
+    const text::Tokenizer* tok = mDoc->model()->tokenizer();
+    const bool logits = s.stage == Stage::Logits;
+    const Tensor v = t.trace->get(logits ? "decoder.logits" : "decoder.probs");
+    const std::vector<int> top = topK(v, s.t, logits ? 20 : 10);
+    QCustomPlot* plot = addPlot(0, 0);
+    auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+    auto* chosenBar = new QCPBars(plot->xAxis, plot->yAxis);
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    const int chosen = s.t < int(t.outputIds.size()) ? t.outputIds[size_t(s.t)] : -1;
+    for (size_t i = 0; i < top.size(); ++i) {
+        const int id = top[i];
+        const QString piece = tok ? QString::fromStdString(tok->targetPiece(id)) : QString::number(id);
+        ticker->addTick(double(i), piece);
+        const double y = v.at(s.t, id);
+        if (s.stage == Stage::ChooseToken && id == chosen) chosenBar->addData(double(i), y);
+        else bars->addData(double(i), y);
+    }
+    bars->setBrush(QColor(86, 180, 233));
+    bars->setPen(Qt::NoPen);
+    chosenBar->setBrush(QColor(213, 94, 0));
+    chosenBar->setPen(Qt::NoPen);
+    plot->xAxis->setTicker(ticker);
+    plot->xAxis->setTickLabelRotation(top.size() > 10 ? 60 : 30);
+    plot->xAxis->setRange(-0.7, double(top.size()) - 0.3);
+    plot->yAxis->setLabel(logits ? tr("logit") : tr("probability"));
+    if (logits) plot->yAxis->rescale();
+    else plot->yAxis->setRange(0, 1.05);
+    plot->replot();
+    mGrid->setRowStretch(0, 3);
+    QString note;
+    if (s.stage == Stage::ChooseToken && chosen >= 0)
+        note = tr("Chosen: <b>%1</b> (id %2), p = %3. It is appended to the output and becomes the decoder input of "
+                  "step %4.")
+                   .arg(QString::fromStdString(t.outputPieces[size_t(s.t)]).toHtmlEscaped())
+                   .arg(chosen)
+                   .arg(double(t.trace->get("decoder.probs").at(s.t, chosen)), 0, 'f', 4)
+                   .arg(s.t + 2);
+    else
+        note = logits ? tr("The %1 largest of %2 logits at step %3.").arg(top.size()).arg(v.dim(1)).arg(s.t + 1)
+                      : tr("The %1 most probable of %2 tokens at step %3.").arg(top.size()).arg(v.dim(1)).arg(s.t + 1);
+    addText(note, 1, 0)->setObjectName("choice");
+}
+
+}  // namespace sf::ui

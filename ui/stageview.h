@@ -1,0 +1,64 @@
+// The centre of the window: the current step's tensors with token labels on every axis.
+// Rebuilt from the Trace on every step change; each matrix is a HeatmapView, curves and
+// bars are QCustomPlot. Attention steps show the selected head enlarged beside all heads.
+#pragma once
+
+#include "ui/colormap.h"
+#include "ui/heatmapview.h"
+
+#include <QList>
+#include <QWidget>
+
+class QCustomPlot;
+class QGridLayout;
+class QLabel;
+
+namespace sf::ui {
+
+class TranslationDocument;
+
+class StageView : public QWidget {
+    Q_OBJECT
+public:
+    explicit StageView(TranslationDocument* doc, QWidget* parent = nullptr);
+
+    void setColormap(Colormap map);
+    void setDark(bool dark);
+    // The transition into the current step, 0 -> 1 (1 = settled; animations off = 1).
+    void setAnimationProgress(double p);
+
+    QList<HeatmapView*> heatmaps() const { return mHeatmaps; }
+    HeatmapView* primaryHeatmap() const { return mPrimary; }
+    QCustomPlot* plot() const { return mPlot; }
+    QString title() const;
+
+public slots:
+    void refresh();
+
+private:
+    void clear();
+    HeatmapView* addHeatmap(HeatmapView::Data d, int row, int col, int rowSpan = 1, int colSpan = 1);
+    QLabel* addText(const QString& html, int row, int col, int rowSpan = 1, int colSpan = 1);
+    QCustomPlot* addPlot(int row, int col, int rowSpan = 1, int colSpan = 1);
+    void showTokens();
+    void showEmbedding();
+    void showPositions();
+    void showAttention();
+    void showMatrix(const QString& tensor, const QString& title, HeatmapView::Scale scale, int row, int col);
+    void showAddNorm();
+    void showDecoderInput();
+    void showVocabulary();
+
+    TranslationDocument* mDoc;
+    QLabel* mTitle;
+    QWidget* mCanvas;
+    QGridLayout* mGrid;
+    QList<HeatmapView*> mHeatmaps;
+    HeatmapView* mPrimary = nullptr;
+    QCustomPlot* mPlot = nullptr;
+    Colormap mColormap = Colormap::Viridis;
+    bool mDark = false;
+    double mProgress = 1.0;
+};
+
+}  // namespace sf::ui

@@ -1,0 +1,102 @@
+#include "ui/tracedata.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace sf::ui {
+
+QStringList sourceLabels(const Translation& t)
+{
+    QStringList l;
+    for (const std::string& p : t.sourcePieces) l << QString::fromStdString(p);
+    return l;
+}
+
+QStringList decoderInputLabels(const Translation& t, int n)
+{
+    QStringList l;
+    for (int i = 0; i < n; ++i)
+        l << (i == 0 ? QStringLiteral("⟨start⟩")
+                     : (i - 1 < int(t.outputPieces.size()) ? QString::fromStdString(t.outputPieces[size_t(i - 1)]) : "?"));
+    return l;
+}
+
+QStringList indexLabels(int n, const QString& prefix)
+{
+    QStringList l;
+    for (int i = 0; i < n; ++i) l << prefix + QString::number(i);
+    return l;
+}
+
+HeatmapView::Data rowsOf(const Tensor& t, int n)
+{
+    HeatmapView::Data d;
+    if (t.shape.size() != 2) return d;
+    d.rows = std::min<int>(n, int(t.dim(0)));
+    d.cols = int(t.dim(1));
+    d.values.assign(t.data.begin(), t.data.begin() + long(d.rows) * d.cols);
+    return d;
+}
+
+HeatmapView::Data headOf(const Tensor& t, int h, int n, int k)
+{
+    HeatmapView::Data d;
+    if (t.shape.size() != 3 || h >= t.dim(0)) return d;
+    d.rows = std::min<int>(n, int(t.dim(1)));
+    d.cols = std::min<int>(k, int(t.dim(2)));
+    d.values.resize(size_t(d.rows) * size_t(d.cols));
+    for (int r = 0; r < d.rows; ++r)
+        for (int c = 0; c < d.cols; ++c) d.values[size_t(r) * size_t(d.cols) + size_t(c)] = t.at(h, r, c);
+    return d;
+}
+
+HeatmapView::Data headsSideBySide(const Tensor& t, int n)
+{
+    HeatmapView::Data d;
+    if (t.shape.size() != 3) return d;
+    const int H = int(t.dim(0)), dk = int(t.dim(2));
+    d.rows = std::min<int>(n, int(t.dim(1)));
+    d.cols = H * dk;
+    d.values.resize(size_t(d.rows) * size_t(d.cols));
+    for (int r = 0; r < d.rows; ++r)
+        for (int h = 0; h < H; ++h)
+            for (int j = 0; j < dk; ++j) d.values[size_t(r) * size_t(d.cols) + size_t(h * dk + j)] = t.at(h, r, j);
+    return d;
+}
+
+int queryCount(const Step& s, const Translation& t)
+{
+    return s.decoder ? s.t + 1 : int(t.sourceIds.size());
+}
+
+int keyCount(const Step& s, const Translation& t)
+{
+    const bool source = !s.decoder || s.sublayer == Sublayer::CrossAttention;
+    return source ? int(t.sourceIds.size()) : s.t + 1;
+}
+
+QStringList queryLabels(const Step& s, const Translation& t)
+{
+    return s.decoder ? decoderInputLabels(t, s.t + 1) : sourceLabels(t);
+}
+
+QStringList keyLabels(const Step& s, const Translation& t)
+{
+    const bool source = !s.decoder || s.sublayer == Sublayer::CrossAttention;
+    return source ? sourceLabels(t) : decoderInputLabels(t, s.t + 1);
+}
+
+std::vector<int> topK(const Tensor& t, int row, int k)
+{
+    if (t.shape.size() != 2 || row >= t.dim(0)) return {};
+    const int V = int(t.dim(1));
+    k = std::min(k, V);
+    std::vector<int> idx(static_cast<size_t>(V));
+    std::iota(idx.begin(), idx.end(), 0);
+    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(),
+                      [&](int a, int b) { return t.at(row, a) > t.at(row, b) || (t.at(row, a) == t.at(row, b) && a < b); });
+    idx.resize(size_t(k));
+    return idx;
+}
+
+}  // namespace sf::ui

@@ -1,0 +1,37 @@
+// Slices of Trace tensors prepared for display: the first n rows of a [T, C] tensor, one
+// head of an [H, T, K] tensor, heads laid side by side. Copies and layout only — the
+// numbers are the Trace's, unchanged.
+#pragma once
+
+#include "core/io/trace.h"
+#include "core/run/session.h"
+#include "core/run/steps.h"
+#include "ui/heatmapview.h"
+
+#include <QStringList>
+
+namespace sf::ui {
+
+// Token labels: source pieces; decoder inputs ("⟨start⟩", then the outputs so far).
+QStringList sourceLabels(const Translation& t);
+QStringList decoderInputLabels(const Translation& t, int n);
+QStringList indexLabels(int n, const QString& prefix = QString());
+
+// Rows [0, n) of a [T, C] tensor.
+HeatmapView::Data rowsOf(const Tensor& t, int n);
+// Head h of an [H, T, K] tensor: rows [0, n), columns [0, k).
+HeatmapView::Data headOf(const Tensor& t, int h, int n, int k);
+// Rows [0, n) of an [H, T, dk] tensor with the heads side by side: [n, H * dk].
+HeatmapView::Data headsSideBySide(const Tensor& t, int n);
+
+// The rows shown at a step: all source tokens on the encoder, t + 1 decoder positions
+// at decoding step t; and the keys: source tokens (encoder, cross-attention) or t + 1.
+int queryCount(const Step& s, const Translation& t);
+int keyCount(const Step& s, const Translation& t);
+QStringList queryLabels(const Step& s, const Translation& t);
+QStringList keyLabels(const Step& s, const Translation& t);
+
+// Indices of the k largest values of row `row` of a [T, V] tensor, largest first.
+std::vector<int> topK(const Tensor& t, int row, int k);
+
+}  // namespace sf::ui

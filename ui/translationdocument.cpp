@@ -1,0 +1,174 @@
+#include "ui/translationdocument.h"
+
+#include <QElapsedTimer>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+
+namespace sf::ui {
+
+TranslationDocument::TranslationDocument(QObject* parent) : QObject(parent)
+{
+    connect(&mLoadWatcher, &QFutureWatcher<LoadResult>::finished, this, [this] {
+        setBusy(false);
+        acceptModel(mLoadWatcher.result());
+    });
+    connect(&mTranslateWatcher, &QFutureWatcher<TranslateResult>::finished, this, [this] {
+        setBusy(false);
+        acceptTranslation(mTranslateWatcher.result());
+    });
+}
+
+TranslationDocument::~TranslationDocument()
+{
+    mLoadWatcher.waitForFinished();
+    mTranslateWatcher.waitForFinished();
+}
+
+TranslationDocument::LoadResult TranslationDocument::load(const QString& path)
+{
+    LoadResult r;
+    r.path = path;
+    auto m = Model::load(path.toStdString());
+    if (!m) r.error = QString::fromStdString(m.message());
+    else r.model = *m;
+    return r;
+}
+
+TranslationDocument::TranslateResult TranslationDocument::run(std::shared_ptr<const Model> model, const QString& text,
+                                                              int beam, int maxLength)
+{
+    TranslateResult r;
+    QElapsedTimer timer;
+    timer.start();
+    if (!model) {
+        r.error = tr("No model is loaded.");
+        return r;
+    }
+    Session s(model);
+    Status st = s.setSourceText(text.toStdString());
+    if (!st) {
+        r.error = QString::fromStdString(st.message());
+        return r;
+    }
+    DecodeOptions o;
+    o.beam = beam;
+    o.maxLength = maxLength;
+    auto t = s.translate(o);
+    if (!t) {
+        r.error = QString::fromStdString(t.message());
+        return r;
+    }
+    r.translation = std::make_shared<const Translation>(std::move(t).value());
+    r.milliseconds = double(timer.nsecsElapsed()) / 1e6;
+    return r;
+}
+
+void TranslationDocument::loadModel(const QString& path)
+{
+    if (mBusy) return;
+    setBusy(true);
+    mLoadWatcher.setFuture(QtConcurrent::run(&TranslationDocument::load, path));
+}
+
+void TranslationDocument::translate(const QString& text, int beam)
+{
+    if (mBusy) return;
+    setBusy(true);
+    mTranslateWatcher.setFuture(QtConcurrent::run(&TranslationDocument::run, mModel, text, beam, mMaxLength));
+}
+
+bool TranslationDocument::loadModelNow(const QString& path, QString* error)
+{
+    const LoadResult r = load(path);
+    if (error) *error = r.error;
+    acceptModel(r);
+    return r.error.isEmpty();
+}
+
+bool TranslationDocument::translateNow(const QString& text, QString* error)
+{
+    const TranslateResult r = run(mModel, text, 1, mMaxLength);
+    if (error) *error = r.error;
+    acceptTranslation(r);
+    return r.error.isEmpty();
+}
+
+void TranslationDocument::acceptModel(const LoadResult& r)
+{
+    if (!r.error.isEmpty()) {
+        emit failed(r.error);  // the previous model stays loaded
+        return;
+    }
+    mModel = r.model;
+    mModelPath = r.path;
+    mTranslation.reset();
+    mSteps.clear();
+    mCurrent = 0;
+    emit modelChanged();
+    emit translationChanged();
+    emit stepChanged(mCurrent);
+}
+
+void TranslationDocument::acceptTranslation(const TranslateResult& r)
+{
+    if (!r.error.isEmpty()) {
+        emit failed(r.error);
+        return;
+    }
+    mTranslation = r.translation;
+    mLastMs = r.milliseconds;
+    mSteps = buildSteps(mModel->config(), int(mTranslation->outputIds.size()));
+    mCurrent = 0;
+    mHead = std::min(mHead, mModel->config().encoderHeads - 1);
+    emit translationChanged();
+    emit stepChanged(mCurrent);
+}
+
+const Step* TranslationDocument::currentStep() const
+{
+    return mCurrent < int(mSteps.size()) ? &mSteps[size_t(mCurrent)] : nullptr;
+}
+
+void TranslationDocument::setSelectedHead(int head)
+{
+    if (!mModel || head == mHead || head < 0) return;
+    mHead = std::min(head, std::max(mModel->config().encoderHeads, mModel->config().decoderHeads) - 1);
+    emit headChanged(mHead);
+}
+
+void TranslationDocument::setCurrentIndex(int index)
+{
+    if (mSteps.empty()) return;
+    index = std::clamp(index, 0, int(mSteps.size()) - 1);
+    if (index == mCurrent) return;
+    mCurrent = index;
+    emit stepChanged(mCurrent);
+}
+
+void TranslationDocument::next()
+{
+    setCurrentIndex(mCoarse ? nextCoarse(mSteps, mCurrent) : mCurrent + 1);
+}
+
+void TranslationDocument::previous()
+{
+    setCurrentIndex(mCoarse ? previousCoarse(mSteps, mCurrent) : mCurrent - 1);
+}
+
+void TranslationDocument::first() { setCurrentIndex(0); }
+void TranslationDocument::last() { setCurrentIndex(int(mSteps.size()) - 1); }
+
+void TranslationDocument::setCoarse(bool coarse)
+{
+    mCoarse = coarse;
+}
+
+void TranslationDocument::setBusy(bool busy)
+{
+    if (busy == mBusy) return;
+    mBusy = busy;
+    emit busyChanged(busy);
+}
+
+}  // namespace sf::ui

@@ -1,0 +1,98 @@
+// The document: the loaded model, the current translation with its Trace, the teaching
+// steps over it and the current step. Views subscribe to its signals and redraw; they
+// never compute model math. Loading and translating run on a worker thread and come
+// back by value (a failed load keeps the previous model).
+#pragma once
+
+#include "core/model/model.h"
+#include "core/run/session.h"
+#include "core/run/steps.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+namespace sf::ui {
+
+class TranslationDocument : public QObject {
+    Q_OBJECT
+public:
+    struct LoadResult {
+        std::shared_ptr<const Model> model;
+        QString path, error;
+    };
+    struct TranslateResult {
+        std::shared_ptr<const Translation> translation;
+        QString error;
+        double milliseconds = 0;
+    };
+
+    explicit TranslationDocument(QObject* parent = nullptr);
+    ~TranslationDocument() override;
+
+    // Asynchronous: modelChanged / translationChanged or failed() follow.
+    void loadModel(const QString& path);
+    void translate(const QString& text, int beam = 1);
+    // Synchronous (export, tests): false with *error set on failure.
+    bool loadModelNow(const QString& path, QString* error = nullptr);
+    bool translateNow(const QString& text, QString* error = nullptr);
+
+    const Model* model() const { return mModel.get(); }
+    QString modelPath() const { return mModelPath; }
+    const Translation* translation() const { return mTranslation.get(); }
+    const std::vector<Step>& steps() const { return mSteps; }
+    int currentIndex() const { return mCurrent; }
+    const Step* currentStep() const;
+    bool coarse() const { return mCoarse; }
+    bool busy() const { return mBusy; }
+    double lastTranslateMs() const { return mLastMs; }
+
+    // Output tokens at most (0 = automatic: the session's default).
+    void setMaxLength(int tokens) { mMaxLength = tokens; }
+    int maxLength() const { return mMaxLength; }
+
+    // The head shown enlarged by the attention stages (0-based).
+    int selectedHead() const { return mHead; }
+    void setSelectedHead(int head);
+
+public slots:
+    void setCurrentIndex(int index);
+    void next();
+    void previous();
+    void first();
+    void last();
+    void setCoarse(bool coarse);
+
+signals:
+    void modelChanged();
+    void translationChanged();
+    void stepChanged(int index);
+    void headChanged(int head);
+    void busyChanged(bool busy);
+    void failed(const QString& message);
+
+private:
+    static LoadResult load(const QString& path);
+    static TranslateResult run(std::shared_ptr<const Model> model, const QString& text, int beam, int maxLength);
+    void acceptModel(const LoadResult& r);
+    void acceptTranslation(const TranslateResult& r);
+    void setBusy(bool busy);
+
+    std::shared_ptr<const Model> mModel;
+    QString mModelPath;
+    std::shared_ptr<const Translation> mTranslation;
+    std::vector<Step> mSteps;
+    int mCurrent = 0;
+    int mHead = 0;
+    int mMaxLength = 0;
+    bool mCoarse = false;
+    bool mBusy = false;
+    double mLastMs = 0;
+    QFutureWatcher<LoadResult> mLoadWatcher;
+    QFutureWatcher<TranslateResult> mTranslateWatcher;
+};
+
+}  // namespace sf::ui
