@@ -17,6 +17,7 @@ int makeRandom(const QStringList& args);
 // The window (needs a display) and its headless export; each makes its own QApplication.
 int gui(int argc, char** argv);
 int exportView(int argc, char** argv);
+int benchUi(int argc, char** argv);
 
 // The bundled model directory (resources/models/en-fr next to the binary's sources or
 // installed beside it); empty when none exists yet.

@@ -71,7 +71,7 @@ RunTimes timedRun(Session& s, int steps, bool capture)
 
 int bench(const QStringList& args)
 {
-    if (args.isEmpty() || args.first() != "decode") return fail("bench takes a benchmark name: decode", Usage);
+    if (args.isEmpty() || args.first() != "decode") return fail("bench takes a benchmark name: decode or ui", Usage);
     QCommandLineParser p;
     p.addOption({"model", "Model directory.", "DIR"});
     p.addOption({"src-len", "Source tokens.", "N", "20"});

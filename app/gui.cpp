@@ -9,9 +9,12 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QLineEdit>
 #include <QTimer>
 
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
 
 namespace sf::cli {
@@ -88,6 +91,106 @@ int exportView(int argc, char** argv)
     if (!w.exportView(out, &error)) return fail(error.toStdString());
     std::cout << "wrote " << out.toStdString() << ": step " << step << " of " << steps << ", "
               << w.stage()->title().toStdString() << "\n";
+    return Ok;
+}
+
+}  // namespace sf::cli
+
+namespace sf::cli {
+
+// stepformer bench ui [--model DIR] [--sentence TEXT] [--json]: offscreen, the window's
+// budgets. translate_ms: Translate pressed -> every view ready (worker thread + the GUI
+// thread's rebuild). step_ms: GUI-thread work per step change, painting included
+// (median and max over every step). fps: frames painted per second during a transition.
+int benchUi(int argc, char** argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QStringList args = QApplication::arguments();
+    args = args.mid(3);  // stepformer bench ui
+    QCommandLineParser p;
+    p.addOption({"model", "Model directory.", "DIR"});
+    p.addOption({"sentence", "Sentence.", "TEXT", "the little black cat sleeps on the red chair"});
+    p.addOption({"max-length", "Output tokens at most (0 = automatic).", "N", "0"});
+    p.addOption({"json", "End with one JSON line."});
+    if (!p.parse(QStringList("bench") + args)) return fail(p.errorText().toStdString(), Usage);
+    int maxLength = 0;
+    if (!intOption(p, "max-length", 0, 1 << 16, &maxLength)) return Usage;
+    const QString model = p.isSet("model") ? p.value("model") : QString::fromStdString(bundledModelDir());
+    if (model.isEmpty()) return fail("give --model DIR");
+
+    ui::MainWindow w(false);
+    w.document()->setMaxLength(maxLength);
+    w.setAnimationsEnabled(false);
+    w.resize(1600, 1000);
+    w.show();
+    QString error;
+    if (!w.document()->loadModelNow(model, &error)) return fail(error.toStdString());
+    QApplication::processEvents();
+
+    // Translate -> ready: median of 5 (each: async translate, rebuild, paint).
+    std::vector<double> translateMs;
+    for (int r = 0; r < 5; ++r) {
+        QElapsedTimer t;
+        t.start();
+        bool done = false;
+        auto c = QObject::connect(w.document(), &ui::TranslationDocument::translationChanged, [&] { done = true; });
+        w.document()->translate(p.value("sentence"));
+        while (!done) QApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+        QObject::disconnect(c);
+        w.grab();  // paint every view once
+        translateMs.push_back(double(t.nsecsElapsed()) / 1e6);
+    }
+    if (!w.document()->translation()) return fail("translation failed: " + w.lastError().toStdString());
+
+    // Every step forward: change + layout + paint of the whole window.
+    std::vector<double> stepMs;
+    double rebuildTotal = 0, paintTotal = 0;
+    const int steps = int(w.document()->steps().size());
+    for (int i = 1; i < steps; ++i) {
+        QElapsedTimer t;
+        t.start();
+        w.document()->setCurrentIndex(i);
+        QApplication::processEvents();
+        const double rebuilt = double(t.nsecsElapsed()) / 1e6;
+        w.grab();
+        const double total = double(t.nsecsElapsed()) / 1e6;
+        rebuildTotal += rebuilt, paintTotal += total - rebuilt;
+        stepMs.push_back(total);
+    }
+
+    // Animation: frames painted per second while a transition runs.
+    w.setAnimationsEnabled(true);
+    int frames = 0;
+    QElapsedTimer t;
+    int maskStep = 0;
+    for (int i = 0; i < steps; ++i)
+        if (w.document()->steps()[size_t(i)].stage == Stage::Mask) maskStep = i;
+    w.document()->setCurrentIndex(maskStep);
+    t.start();
+    while (t.elapsed() < 340) {
+        QApplication::processEvents();
+        w.stage()->grab();
+        ++frames;
+    }
+    const double fps = frames / (double(t.nsecsElapsed()) / 1e9);
+
+    std::sort(translateMs.begin(), translateMs.end());
+    std::sort(stepMs.begin(), stepMs.end());
+    const double tMed = translateMs[translateMs.size() / 2];
+    const double sMed = stepMs.empty() ? 0 : stepMs[stepMs.size() / 2];
+    const double sP95 = stepMs.empty() ? 0 : stepMs[size_t(double(stepMs.size()) * 0.95)];
+    const double sMax = stepMs.empty() ? 0 : stepMs.back();
+    std::printf("model %s, \"%s\": %d steps\n", model.toUtf8().constData(), p.value("sentence").toUtf8().constData(), steps);
+    std::printf("translate -> every view ready: %.1f ms (median of 5)\n", tMed);
+    std::printf("GUI-thread work per step change (with paint): median %.2f ms, p95 %.2f ms, max %.2f ms\n", sMed, sP95,
+                sMax);
+    std::printf("  of which rebuilding the views %.2f ms and painting %.2f ms on average\n",
+                rebuildTotal / std::max(1, steps - 1), paintTotal / std::max(1, steps - 1));
+    std::printf("animation: %.0f frames/s (stage repainted each frame)\n", fps);
+    if (p.isSet("json"))
+        std::printf("{\"translate_ms\": %.3f, \"step_ms\": %.3f, \"step_ms_p95\": %.3f, \"step_ms_max\": %.3f, \"fps\": %.1f}\n",
+                    tMed, sMed, sP95, sMax, fps);
     return Ok;
 }
 

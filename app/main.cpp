@@ -17,6 +17,7 @@ const char* kUsage =
     "                            [--dump DIR] [--json] (TEXT | --ids 5,17,9)\n"
     "       stepformer inspect DIR\n"
     "       stepformer bench decode --model DIR [--src-len 20] [--steps 20] [--runs 20] [--json]\n"
+    "       stepformer bench ui [--model DIR] [--sentence TEXT] [--json]\n"
     "       stepformer make-random DIR [--preset tiny|base] [--seed N] [--corpus FILE] [--vocab N]\n"
     "exit codes: 0 ok, 1 bad input or model, 2 usage\n";
 
@@ -55,6 +56,7 @@ int main(int argc, char** argv)
     if (window) return sf::cli::fail("this build has no window (configured with STEPFORMER_BUILD_GUI=OFF)", sf::cli::Usage);
 #else
     if (window) return first == "export" ? sf::cli::exportView(argc, argv) : sf::cli::gui(argc, argv);
+    if (first == "bench" && argc > 2 && std::string(argv[2]) == "ui") return sf::cli::benchUi(argc, argv);
 #endif
     QCoreApplication app(argc, argv);  // for QCommandLineParser's locale handling only
     QCoreApplication::setApplicationName("stepformer");

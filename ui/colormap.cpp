@@ -44,7 +44,7 @@ QColor diverging(double t, bool dark)
     const QColor mid = dark ? QColor(40, 40, 46) : QColor(250, 250, 250);
     const QColor neg(33, 102, 172), pos(230, 97, 1);  // blue and orange
     const QColor& end = t < 0 ? neg : pos;
-    const double f = std::pow(std::fabs(t), 0.7);  // lift small magnitudes a little
+    const double f = std::sqrt(std::fabs(t));  // lift small magnitudes a little
     return QColor(int(mid.red() + f * (end.red() - mid.red())), int(mid.green() + f * (end.green() - mid.green())),
                   int(mid.blue() + f * (end.blue() - mid.blue())));
 }

@@ -39,8 +39,28 @@ void HeatmapView::setData(Data d)
         }
         mLo = lo, mHi = hi > lo ? hi : lo + 1.0f;
     }
+    renderImages();
     layoutCells();
     update();
+}
+
+void HeatmapView::renderImages()
+{
+    mCells = QImage();
+    if (mData.rows > 0 && mData.cols > 0 && mData.values.size() >= size_t(mData.rows) * size_t(mData.cols)) {
+        mCells = QImage(mData.cols, mData.rows, QImage::Format_RGB32);
+        for (int r = 0; r < mData.rows; ++r) {
+            auto* line = reinterpret_cast<QRgb*>(mCells.scanLine(r));
+            for (int c = 0; c < mData.cols; ++c) {
+                const size_t i = size_t(r) * size_t(mData.cols) + size_t(c);
+                // A masked cell shows its score once the mask is lifted (animation).
+                const float v = isMasked(r, c) && i < mData.scores.size() ? mData.scores[i] : mData.values[i];
+                line[c] = colorOf(v).rgb();
+            }
+        }
+    }
+    mColorbar = QImage(1, 256, QImage::Format_RGB32);
+    for (int y = 0; y < 256; ++y) mColorbar.setPixel(0, y, colorOf(float(mHi - (mHi - mLo) * y / 255.0)).rgb());
 }
 
 bool HeatmapView::isMasked(int r, int c) const
@@ -62,13 +82,17 @@ void HeatmapView::setReveal(double p)
 
 void HeatmapView::setColormap(Colormap m)
 {
+    if (m == mColormap) return;
     mColormap = m;
+    renderImages();
     update();
 }
 
 void HeatmapView::setDark(bool dark)
 {
+    if (dark == mDark) return;
     mDark = dark;
+    renderImages();
     update();
 }
 
@@ -155,23 +179,25 @@ void HeatmapView::paintEvent(QPaintEvent*)
     if (!mData.title.isEmpty()) p.drawText(QRect(0, 0, width(), fm.height() + 2), Qt::AlignLeft, mData.title);
     if (mGrid.isEmpty()) return;
 
-    // Cells.
-    const int maskedRows = int(std::ceil(mMaskProgress * mData.rows));
+    // Cells: the one-pixel-per-cell image scaled without smoothing; then the mask.
     const int shownRows = int(std::ceil(mReveal * mData.rows));
-    const QBrush hatch(palette().color(QPalette::Mid), Qt::BDiagPattern);
     p.fillRect(mGrid, palette().color(QPalette::AlternateBase));
-    for (int r = 0; r < shownRows; ++r)
-        for (int c = 0; c < mData.cols; ++c) {
-            const QRect cell = cellRect(r, c);
-            const size_t i = size_t(r) * size_t(mData.cols) + size_t(c);
-            if (isMasked(r, c) && r < maskedRows) {
-                p.fillRect(cell, palette().color(QPalette::AlternateBase));
-                p.fillRect(cell, hatch);
-                continue;
-            }
-            const float v = isMasked(r, c) && i < mData.scores.size() ? mData.scores[i] : mData.values[i];
-            p.fillRect(cell, colorOf(v));
-        }
+    if (shownRows > 0 && !mCells.isNull()) {
+        const QRect last = cellRect(shownRows - 1, mData.cols - 1);
+        p.drawImage(QRect(mGrid.topLeft(), QPoint(mGrid.right(), last.bottom())), mCells,
+                    QRect(0, 0, mData.cols, shownRows));
+    }
+    if (!mData.masked.empty()) {
+        const int maskedRows = int(std::ceil(mMaskProgress * mData.rows));
+        const QBrush hatch(palette().color(QPalette::Mid), Qt::BDiagPattern);
+        for (int r = 0; r < std::min(maskedRows, shownRows); ++r)
+            for (int c = 0; c < mData.cols; ++c)
+                if (isMasked(r, c)) {
+                    const QRect cell = cellRect(r, c);
+                    p.fillRect(cell, palette().color(QPalette::AlternateBase));
+                    p.fillRect(cell, hatch);
+                }
+    }
     if (mHighlightRow >= 0 && mHighlightRow < mData.rows) {
         p.setPen(QPen(palette().color(QPalette::Highlight), 2));
         p.drawRect(cellRect(mHighlightRow, 0).united(cellRect(mHighlightRow, mData.cols - 1)).adjusted(0, 0, -1, -1));
@@ -204,12 +230,7 @@ void HeatmapView::paintEvent(QPaintEvent*)
     }
     // Colour bar with its range.
     const QRect bar(mGrid.right() + 8, mGrid.top(), kColorbar, std::max(40, std::min(mGrid.height(), 200)));
-    for (int y = 0; y < bar.height(); ++y) {
-        const double t = 1.0 - double(y) / std::max(1, bar.height() - 1);
-        const float v = float(mLo + t * (mHi - mLo));
-        p.setPen(colorOf(v));
-        p.drawLine(bar.left(), bar.top() + y, bar.right(), bar.top() + y);
-    }
+    p.drawImage(bar, mColorbar);
     p.setPen(palette().color(QPalette::Text));
     p.drawText(bar.right() + 3, bar.top() + fm.ascent(), QString::number(double(mHi), 'g', 3));
     p.drawText(bar.right() + 3, bar.bottom(), QString::number(double(mLo), 'g', 3));

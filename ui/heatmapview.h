@@ -6,6 +6,7 @@
 
 #include "ui/colormap.h"
 
+#include <QImage>
 #include <QStringList>
 #include <QWidget>
 
@@ -66,6 +67,7 @@ protected:
 
 private:
     void layoutCells();
+    void renderImages();  // the cells, one pixel each, and the colour bar
     QColor colorOf(float v) const;
 
     Data mData;
@@ -75,6 +77,8 @@ private:
     double mReveal = 1.0;
     int mHighlightRow = -1;
     float mLo = 0, mHi = 1;
+    QImage mCells;     // [cols x rows]: one pixel per cell, masked cells in their score colour
+    QImage mColorbar;  // 1 x 256, top = high
     // Layout
     QRect mGrid;
     double mCellW = 10, mCellH = 10;

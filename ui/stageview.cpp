@@ -71,11 +71,14 @@ void StageView::setAnimationProgress(double p)
 
 void StageView::clear()
 {
+    // Widgets are kept and reused: making and destroying them on every step costs more
+    // than everything else a step change does.
     mHeatmaps.clear();
     mPrimary = nullptr;
     mPlot = nullptr;
+    mLabelsUsed = 0;
     while (QLayoutItem* item = mGrid->takeAt(0)) {
-        if (QWidget* w = item->widget()) w->deleteLater();
+        if (QWidget* w = item->widget()) w->hide();
         delete item;
     }
     for (int i = 0; i < mGrid->rowCount(); ++i) mGrid->setRowStretch(i, 0);
@@ -84,7 +87,22 @@ void StageView::clear()
 
 HeatmapView* StageView::addHeatmap(HeatmapView::Data d, int row, int col, int rowSpan, int colSpan)
 {
-    auto* h = new HeatmapView(mCanvas);
+    HeatmapView* h = nullptr;
+    if (mHeatmaps.size() < mHeatmapPool.size()) {
+        h = mHeatmapPool[mHeatmaps.size()];
+        h->disconnect(this);
+        h->setStyleSheet(QString());
+        h->setPalette(QPalette());
+        h->setToolTip(QString());
+        h->unsetCursor();
+        h->setProperty("sum", QVariant());
+        h->setHighlightRow(-1);
+        h->setMaskProgress(1.0);
+        h->setReveal(1.0);
+    } else {
+        h = new HeatmapView(mCanvas);
+        mHeatmapPool << h;
+    }
     h->setColormap(mColormap);
     h->setDark(mDark);
     h->setData(std::move(d));
@@ -96,10 +114,16 @@ HeatmapView* StageView::addHeatmap(HeatmapView::Data d, int row, int col, int ro
 
 QLabel* StageView::addText(const QString& html, int row, int col, int rowSpan, int colSpan)
 {
-    auto* l = new QLabel(html, mCanvas);
-    l->setWordWrap(true);
-    l->setTextFormat(Qt::RichText);
-    l->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    if (mLabelsUsed == mLabelPool.size()) {
+        auto* l = new QLabel(mCanvas);
+        l->setWordWrap(true);
+        l->setTextFormat(Qt::RichText);
+        l->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+        mLabelPool << l;
+    }
+    QLabel* l = mLabelPool[mLabelsUsed++];
+    l->setText(html);
+    l->setObjectName(QString());
     mGrid->addWidget(l, row, col, rowSpan, colSpan);
     l->show();
     return l;
@@ -107,8 +131,20 @@ QLabel* StageView::addText(const QString& html, int row, int col, int rowSpan, i
 
 QCustomPlot* StageView::addPlot(int row, int col, int rowSpan, int colSpan)
 {
-    auto* p = new QCustomPlot(mCanvas);
-    p->setMinimumHeight(160);
+    if (!mPlotWidget) {
+        mPlotWidget = new QCustomPlot(mCanvas);
+        mPlotWidget->setMinimumHeight(160);
+    }
+    QCustomPlot* p = mPlotWidget;
+    p->clearGraphs();
+    p->clearPlottables();
+    p->legend->setVisible(false);
+    if (p->plotLayout()->hasElement(0, 1)) p->axisRect()->insetLayout()->addElement(p->legend, Qt::AlignRight | Qt::AlignTop);
+    p->plotLayout()->simplify();
+    p->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    p->xAxis->setTickLabelRotation(0);
+    p->xAxis->setLabel(QString());
+    p->yAxis->setLabel(QString());
     const QColor fg = palette().color(QPalette::Text), bg = palette().color(QPalette::Base);
     p->setBackground(bg);
     for (QCPAxis* a : {p->xAxis, p->yAxis}) {

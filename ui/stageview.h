@@ -53,7 +53,11 @@ private:
     QLabel* mTitle;
     QWidget* mCanvas;
     QGridLayout* mGrid;
-    QList<HeatmapView*> mHeatmaps;
+    QList<HeatmapView*> mHeatmaps;      // shown at this step
+    QList<HeatmapView*> mHeatmapPool;   // every heatmap made so far, reused from step to step
+    QList<QLabel*> mLabelPool;
+    int mLabelsUsed = 0;
+    QCustomPlot* mPlotWidget = nullptr; // one plot, cleared and reused
     HeatmapView* mPrimary = nullptr;
     QCustomPlot* mPlot = nullptr;
     Colormap mColormap = Colormap::Viridis;

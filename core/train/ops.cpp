@@ -1,0 +1,532 @@
+// Training operations and their backwards (see ops.h for the conventions). The big
+// products are Eigen GEMMs; work is split over the cores by hand (parallel.h) into
+// fixed blocks, so results do not depend on which thread runs a block.
+#include "core/train/ops.h"
+
+#include "core/train/parallel.h"
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace sf::train {
+
+namespace {
+
+template <class Real>
+using RowMat = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class Real>
+using MatMap = Eigen::Map<RowMat<Real>, 0, Eigen::OuterStride<>>;
+template <class Real>
+using CMatMap = Eigen::Map<const RowMat<Real>, 0, Eigen::OuterStride<>>;
+template <class Real>
+using ArrMap = Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>>;
+template <class Real>
+using CArrMap = Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>>;
+
+// Below this much work (multiply-adds or element operations) an op stays on one core.
+constexpr long kParallelWork = 1L << 15;
+
+// How many blocks to split an op of `work` into, at most `units`.
+int blocksFor(long work, long units)
+{
+    // We split the work ourselves; Eigen must not fork a team of its own inside a block.
+    static const bool eigenSerial = (Eigen::setNbThreads(1), true);
+    (void)eigenSerial;
+    if (work < kParallelWork || units < 2) return 1;
+    return int(std::max(1L, std::min<long>(threads(), units)));
+}
+
+// Block `i` of `blocks` over [0, count), in multiples of `align`: [begin, end).
+void blockRange(long count, int i, int blocks, long align, long& begin, long& end)
+{
+    const long per = ((count + blocks - 1) / blocks + align - 1) / align * align;
+    begin = std::min(count, i * per);
+    end = std::min(count, begin + per);
+}
+
+// Attention: (sequence, head) pairs in up to 4 blocks per thread, for balance.
+int attentionBlocks(long work, long pairs)
+{
+    return work < kParallelWork ? 1 : int(std::min<long>(pairs, 4L * threads()));
+}
+
+// Runs f(begin, end) over the blocks of [0, count) (see blocksFor / blockRange).
+template <class F>
+void forBlocks(long count, int blocks, long align, F&& f)
+{
+    parallelFor(blocks, [&](int i) {
+        long begin, end;
+        blockRange(count, i, blocks, align, begin, end);
+        if (end > begin) f(begin, end);
+    });
+}
+
+template <class Real>
+CMatMap<Real> cmat(const Real* p, int rows, int cols, int ld)
+{
+    return CMatMap<Real>(p, rows, cols, Eigen::OuterStride<>(ld));
+}
+
+template <class Real>
+MatMap<Real> mat(Real* p, int rows, int cols, int ld)
+{
+    return MatMap<Real>(p, rows, cols, Eigen::OuterStride<>(ld));
+}
+
+// splitmix64: a bijective 64-bit mix, the dropout masks' counter-based generator.
+inline uint64_t mix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+int countTargets(const int* targets, int n)
+{
+    int count = 0;
+    for (int r = 0; r < n; ++r) count += targets[r] >= 0 ? 1 : 0;
+    return count;
+}
+
+// ---------------------------------------------------------------------------------------
+// x[r] = E[ids[r]] * scale + PE[r % Tn]
+template <class Real>
+void embeddingForward(Real* x, const int* ids, const Real* table, const Real* positions, int B, int Tn, int d,
+                      Real scale)
+{
+    for (int b = 0; b < B; ++b)
+        for (int t = 0; t < Tn; ++t) {
+            const long r = long(b) * Tn + t;
+            const Real* e = table + long(ids[r]) * d;
+            const Real* pe = positions + long(t) * d;
+            Real* o = x + r * d;
+            for (int j = 0; j < d; ++j) {
+                const Real scaled = e[j] * scale;  // rounded as the inference engine rounds it
+                o[j] = scaled + pe[j];
+            }
+        }
+}
+
+// dE[ids[r]] += scale * dx[r]
+template <class Real>
+void embeddingBackward(Real* dtable, const Real* dx, const int* ids, int n, int d, Real scale)
+{
+    for (int r = 0; r < n; ++r) {
+        Real* g = dtable + long(ids[r]) * d;
+        const Real* dr = dx + long(r) * d;
+        for (int j = 0; j < d; ++j) g[j] += scale * dr[j];
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// y = x W^T + b
+template <class Real>
+void linearForward(Real* y, const Real* x, const Real* W, const Real* b, int n, int in, int out)
+{
+    // Blocks of rows: y[r0:r1] = x[r0:r1] W^T + b
+    forBlocks(n, blocksFor(long(n) * in * out, n / 32), 8, [&](long r0, long r1) {
+        MatMap<Real> ym = mat(y + r0 * out, int(r1 - r0), out, out);  // [rows, out]
+        ym.noalias() = cmat(x + r0 * in, int(r1 - r0), in, in) * cmat(W, out, in, in).transpose();
+        if (b) ym.rowwise() += Eigen::Map<const Eigen::Matrix<Real, 1, Eigen::Dynamic>>(b, out);
+    });
+}
+
+// dx += dy W;  dW += dy^T x;  db += sum_r dy[r]
+template <class Real>
+void linearBackward(Real* dx, Real* dW, Real* db, const Real* dy, const Real* x, const Real* W, int n, int in, int out)
+{
+    // Tasks 0 .. k-1: blocks of rows of dx; tasks k .. 2k-1: blocks of rows of dW (outputs).
+    const int k = blocksFor(long(n) * in * out, std::min(n / 32, out / 32));
+    parallelFor(2 * k, [&](int task) {
+        long a0, a1;
+        if (task < k) {
+            blockRange(n, task, k, 8, a0, a1);
+            if (dx && a1 > a0)
+                mat(dx + a0 * in, int(a1 - a0), in, in).noalias() +=
+                    cmat(dy + a0 * out, int(a1 - a0), out, out) * cmat(W, out, in, in);
+        } else {
+            blockRange(out, task - k, k, 16, a0, a1);
+            if (a1 <= a0) return;
+            CMatMap<Real> g = cmat(dy + a0, n, int(a1 - a0), out);  // [n, o]
+            if (dW) mat(dW + a0 * in, int(a1 - a0), in, in).noalias() += g.transpose() * cmat(x, n, in, in);
+            if (db) Eigen::Map<Eigen::Matrix<Real, 1, Eigen::Dynamic>>(db + a0, a1 - a0) += g.colwise().sum();
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// y = (x - mean) * rstd * gamma + beta
+template <class Real>
+void layerNormForward(Real* y, Real* mean, Real* rstd, const Real* x, const Real* gamma, const Real* beta, int n, int d,
+                      Real eps)
+{
+    forBlocks(n, blocksFor(long(n) * d * 4, n / 16), 1, [&](long r0, long r1) {
+        for (long r = r0; r < r1; ++r) {
+            const auto xr = CArrMap<Real>(x + r * d, d).template cast<double>();
+            const double mu = xr.sum() / d;
+            const double var = (xr - mu).square().sum() / d;
+            const Real m = static_cast<Real>(mu);
+            const Real rs = static_cast<Real>(1.0 / std::sqrt(var + eps));
+            mean[r] = m;
+            rstd[r] = rs;
+            ArrMap<Real>(y + r * d, d) =
+                (CArrMap<Real>(x + r * d, d) - m) * rs * CArrMap<Real>(gamma, d) + CArrMap<Real>(beta, d);
+        }
+    });
+}
+
+namespace {
+
+// Rows [r0, r1) of dx (Eigen maps over plain pointers, so the loops vectorise).
+template <class Real>
+void layerNormBackwardRows(Real* dx, const Real* dy, const Real* x, const Real* mean, const Real* rstd,
+                           const Real* gamma, long r0, long r1, int d)
+{
+    CArrMap<Real> gm(gamma, d);
+    for (long r = r0; r < r1; ++r) {
+        const auto xhat = (CArrMap<Real>(x + r * d, d) - mean[r]) * rstd[r];
+        const auto g = CArrMap<Real>(dy + r * d, d) * gm;
+        const Real meanG = g.sum() / Real(d), meanGX = (g * xhat).sum() / Real(d);
+        ArrMap<Real>(dx + r * d, d) += rstd[r] * (g - meanG - xhat * meanGX);
+    }
+}
+
+// Columns [c0, c1) of dgamma and dbeta, summed over the rows in order.
+template <class Real>
+void layerNormBackwardParams(Real* dgamma, Real* dbeta, const Real* dy, const Real* x, const Real* mean,
+                             const Real* rstd, int n, int d, long c0, long c1)
+{
+    const long w = c1 - c0;
+    for (int r = 0; r < n; ++r) {
+        CArrMap<Real> gr(dy + long(r) * d + c0, w);
+        if (dgamma) ArrMap<Real>(dgamma + c0, w) += gr * ((CArrMap<Real>(x + long(r) * d + c0, w) - mean[r]) * rstd[r]);
+        if (dbeta) ArrMap<Real>(dbeta + c0, w) += gr;
+    }
+}
+
+}  // namespace
+
+// dx += rstd * (g - mean(g) - xhat * mean(g * xhat)),  g = dy * gamma
+// dgamma += sum_r dy * xhat,  dbeta += sum_r dy
+template <class Real>
+void layerNormBackward(Real* dx, Real* dgamma, Real* dbeta, const Real* dy, const Real* x, const Real* mean,
+                       const Real* rstd, const Real* gamma, int n, int d)
+{
+    // Tasks 0 .. k-1: blocks of rows of dx; tasks k .. 2k-1: blocks of columns of dgamma, dbeta.
+    const int k = blocksFor(long(n) * d * 8, std::min(n / 16, d / 16));
+    parallelFor(2 * k, [=](int task) {
+        long a0, a1;
+        if (task < k) {
+            blockRange(n, task, k, 1, a0, a1);
+            if (dx) layerNormBackwardRows(dx, dy, x, mean, rstd, gamma, a0, a1, d);
+        } else {
+            blockRange(d, task - k, k, 16, a0, a1);
+            if (a1 > a0) layerNormBackwardParams(dgamma, dbeta, dy, x, mean, rstd, n, d, a0, a1);
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+namespace {
+
+// The element loops take plain pointers (not a lambda's captures) so that they vectorise.
+template <class Real>
+void activateRange(Real* y, const Real* x, long count, Activation a)
+{
+    switch (a) {
+    case Activation::Relu:  // max(0, x)
+        for (long i = 0; i < count; ++i) y[i] = x[i] > Real(0) ? x[i] : Real(0);
+        break;
+    case Activation::Gelu:  // 0.5 x (1 + erf(x / sqrt 2))
+        for (long i = 0; i < count; ++i) y[i] = Real(0.5) * x[i] * (Real(1) + std::erf(x[i] * Real(0.70710678118654752)));
+        break;
+    case Activation::Swish:  // x / (1 + e^-x)
+        for (long i = 0; i < count; ++i) y[i] = x[i] / (Real(1) + std::exp(-x[i]));
+        break;
+    }
+}
+
+template <class Real>
+void activateBackwardRange(Real* dx, const Real* dy, const Real* x, long count, Activation a)
+{
+    switch (a) {
+    case Activation::Relu:  // d/dx max(0, x) = [x > 0]
+        for (long i = 0; i < count; ++i) dx[i] += x[i] > Real(0) ? dy[i] : Real(0);
+        break;
+    case Activation::Gelu:  // d/dx x Phi(x) = Phi(x) + x phi(x),  phi(x) = e^(-x^2/2) / sqrt(2 pi)
+        for (long i = 0; i < count; ++i) {
+            const Real xi = x[i];
+            const Real cdf = Real(0.5) * (Real(1) + std::erf(xi * Real(0.70710678118654752)));
+            const Real pdf = std::exp(Real(-0.5) * xi * xi) * Real(0.39894228040143268);
+            dx[i] += dy[i] * (cdf + xi * pdf);
+        }
+        break;
+    case Activation::Swish:  // d/dx x s(x) = s + x s (1 - s),  s = 1 / (1 + e^-x)
+        for (long i = 0; i < count; ++i) {
+            const Real s = Real(1) / (Real(1) + std::exp(-x[i]));
+            dx[i] += dy[i] * (s + x[i] * s * (Real(1) - s));
+        }
+        break;
+    }
+}
+
+// keep_i = u_i >= p with u_i a 32-bit uniform: two per 64-bit hash of (key, i / 2).
+template <class Real>
+void dropoutRange(Real* y, uint8_t* keep, const Real* x, long begin, long end, uint64_t threshold, Real scale,
+                  uint64_t key)
+{
+    for (long i = begin; i < end; ++i) {
+        const uint64_t h = mix64(key ^ mix64(uint64_t(i >> 1)));
+        const uint64_t u = (i & 1) ? (h >> 32) : (h & 0xffffffffULL);
+        keep[i] = u >= threshold ? 1 : 0;
+        y[i] = keep[i] ? x[i] * scale : Real(0);
+    }
+}
+
+}  // namespace
+
+template <class Real>
+void activationForward(Real* y, const Real* x, long count, Activation a)
+{
+    const int blocks = blocksFor(count * (a == Activation::Relu ? 1 : 16), count / 4096);
+    forBlocks(count, blocks, 16, [=](long i0, long i1) { activateRange(y + i0, x + i0, i1 - i0, a); });
+}
+
+template <class Real>
+void activationBackward(Real* dx, const Real* dy, const Real* x, long count, Activation a)
+{
+    const int blocks = blocksFor(count * (a == Activation::Relu ? 1 : 16), count / 4096);
+    forBlocks(count, blocks, 16,
+              [=](long i0, long i1) { activateBackwardRange(dx + i0, dy + i0, x + i0, i1 - i0, a); });
+}
+
+// ---------------------------------------------------------------------------------------
+template <class Real>
+void softmaxForward(Real* p, const Real* x, int rows, int cols)
+{
+    for (int r = 0; r < rows; ++r) {
+        CArrMap<Real> xr(x + long(r) * cols, cols);
+        ArrMap<Real> pr(p + long(r) * cols, cols);
+        pr = (xr - xr.maxCoeff()).exp();
+        pr *= Real(1) / pr.sum();
+    }
+}
+
+// dx += p * (dp - sum_j p_j dp_j)
+template <class Real>
+void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols)
+{
+    for (int r = 0; r < rows; ++r) {
+        CArrMap<Real> pr(p + long(r) * cols, cols), gr(dp + long(r) * cols, cols);
+        const Real dot = (pr * gr).sum();
+        ArrMap<Real>(dx + long(r) * cols, cols) += pr * (gr - dot);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// probs_bh = softmax(mask(Q_bh K_bh^T / sqrt(dk))),  ctx_bh = probs_bh V_bh
+template <class Real>
+void attentionForward(Real* ctx, Real* probs, const Real* q, const Real* k, const Real* v, const int* keyLengths,
+                      bool causal, int B, int Tq, int Tk, int H, int d)
+{
+    const int dk = d / H;
+    const Real alpha = Real(1) / std::sqrt(static_cast<Real>(dk));
+    const long work = long(B) * H * Tq * Tk * dk * 2;
+    forBlocks(long(B) * H, attentionBlocks(work, long(B) * H), 1, [&](long bh0, long bh1) {
+        for (long bh = bh0; bh < bh1; ++bh) {
+            const int b = int(bh / H), h = int(bh % H);
+            const int len = std::max(0, std::min(keyLengths[b], Tk));          // keys [0, len) are real
+            MatMap<Real> P = mat(probs + bh * Tq * Tk, Tq, Tk, Tk);            // [Tq, Tk]
+            MatMap<Real> C = mat(ctx + long(b) * Tq * d + h * dk, Tq, dk, d);  // [Tq, dk]
+            if (len == 0) {
+                P.setZero();
+                C.setZero();
+                continue;
+            }
+            CMatMap<Real> Q = cmat(q + long(b) * Tq * d + h * dk, Tq, dk, d);    // [Tq, dk]
+            CMatMap<Real> K = cmat(k + long(b) * Tk * d + h * dk, len, dk, d);   // [len, dk]
+            CMatMap<Real> Vh = cmat(v + long(b) * Tk * d + h * dk, len, dk, d);  // [len, dk]
+            // scores = Q K^T / sqrt(dk) over the real keys; padding keys get probability 0.
+            P.leftCols(len).noalias() = alpha * (Q * K.transpose());
+            P.rightCols(Tk - len).setZero();
+            for (int i = 0; i < Tq; ++i) {
+                const int last = causal ? std::min(i + 1, len) : len;  // keys [0, last) visible
+                Eigen::Map<Eigen::Array<Real, 1, Eigen::Dynamic>> row(P.row(i).data(), len);
+                const Real mx = row.head(last).maxCoeff();
+                row.head(last) = (row.head(last) - mx).exp();
+                row.tail(len - last).setZero();
+                row *= Real(1) / row.head(last).sum();
+            }
+            C.noalias() = P.leftCols(len) * Vh;
+        }
+    });
+}
+
+// dV += P^T dC,  dP = dC V^T,  dS = P * (dP - rowsum(P * dP)),  dQ += alpha dS K,  dK += alpha dS^T Q
+template <class Real>
+void attentionBackward(Real* dq, Real* dk, Real* dv, const Real* dctx, const Real* probs, const Real* q, const Real* k,
+                       const Real* v, const int* keyLengths, int B, int Tq, int Tk, int H, int d)
+{
+    const int dkh = d / H;
+    const Real alpha = Real(1) / std::sqrt(static_cast<Real>(dkh));
+    const long work = long(B) * H * Tq * Tk * dkh * 4;
+    forBlocks(long(B) * H, attentionBlocks(work, long(B) * H), 1, [&](long bh0, long bh1) {
+        RowMat<Real> dS(Tq, Tk);  // scratch [Tq, Tk]
+        for (long bh = bh0; bh < bh1; ++bh) {
+            const int b = int(bh / H), h = int(bh % H);
+            const long qo = long(b) * Tq * d + h * dkh, ko = long(b) * Tk * d + h * dkh;
+            CMatMap<Real> P = cmat(probs + bh * Tq * Tk, Tq, Tk, Tk);  // [Tq, Tk]
+            const int len = std::max(0, std::min(keyLengths[b], Tk));  // keys [0, len) are real
+            if (len == 0) continue;
+            CMatMap<Real> dC = cmat(dctx + qo, Tq, dkh, d);  // [Tq, dk]
+            CMatMap<Real> Q = cmat(q + qo, Tq, dkh, d);
+            CMatMap<Real> K = cmat(k + ko, len, dkh, d);  // [len, dk]
+            CMatMap<Real> Vh = cmat(v + ko, len, dkh, d);
+            auto Pl = P.leftCols(len);
+            auto dSl = dS.leftCols(len);
+            // ctx = P V:  dV += P^T dC,  dP = dC V^T
+            if (dv) mat(dv + ko, len, dkh, d).noalias() += Pl.transpose() * dC;
+            dSl.noalias() = dC * Vh.transpose();
+            // softmax:  dS = P * (dP - rowsum(P * dP))
+            for (int i = 0; i < Tq; ++i) {
+                const Real dot = Pl.row(i).dot(dSl.row(i));
+                dSl.row(i) = (Pl.row(i).array() * (dSl.row(i).array() - dot)).matrix();
+            }
+            // scores = alpha Q K^T:  dQ += alpha dS K,  dK += alpha dS^T Q
+            if (dq) mat(dq + qo, Tq, dkh, d).noalias() += alpha * (dSl * K);
+            if (dk) mat(dk + ko, len, dkh, d).noalias() += alpha * (dSl.transpose() * Q);
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// y = x * keep / (1 - p)
+template <class Real>
+void dropoutForward(Real* y, uint8_t* keep, const Real* x, long count, float p, uint64_t key)
+{
+    if (p <= 0.0f) {
+        for (long i = 0; i < count; ++i) keep[i] = 1;
+        if (y != x) std::copy(x, x + count, y);
+        return;
+    }
+    const uint64_t threshold = uint64_t(double(p) * 4294967296.0);
+    const Real scale = Real(1) / (Real(1) - Real(p));
+    forBlocks(count, blocksFor(count * 4, count / 4096), 16,
+              [=](long i0, long i1) { dropoutRange(y, keep, x, i0, i1, threshold, scale, key); });
+}
+
+// dx += dy * keep / (1 - p)
+template <class Real>
+void dropoutBackward(Real* dx, const Real* dy, const uint8_t* keep, long count, float p)
+{
+    const Real scale = p > 0.0f ? Real(1) / (Real(1) - Real(p)) : Real(1);
+    for (long i = 0; i < count; ++i)
+        if (keep[i]) dx[i] += dy[i] * scale;
+}
+
+// ---------------------------------------------------------------------------------------
+template <class Real>
+void residualForward(Real* y, const Real* x, const Real* s, long count)
+{
+    for (long i = 0; i < count; ++i) y[i] = x[i] + s[i];
+}
+
+template <class Real>
+void residualBackward(Real* dx, Real* ds, const Real* dy, long count)
+{
+    if (dx)
+        for (long i = 0; i < count; ++i) dx[i] += dy[i];
+    if (ds)
+        for (long i = 0; i < count; ++i) ds[i] += dy[i];
+}
+
+// ---------------------------------------------------------------------------------------
+// loss_r = lse(z_r) - (1 - eps) z_ry - (eps / V) sum_j z_rj
+template <class Real>
+double crossEntropyForward(Real* probs, Real* rowLoss, const Real* logits, const int* targets, int n, int V, Real eps,
+                           double* nll)
+{
+    std::vector<double> rowNll(size_t(n), 0.0);
+    forBlocks(n, blocksFor(long(n) * V * 4, n / 16), 1, [&](long r0, long r1) {
+        for (long r = r0; r < r1; ++r) {
+            ArrMap<Real> p(probs + r * V, V);
+            if (targets[r] < 0) {
+                p.setZero();
+                rowLoss[r] = Real(0);
+                continue;
+            }
+            CArrMap<Real> z(logits + r * V, V);
+            const Real mx = z.maxCoeff();
+            p = (z - mx).exp();
+            const double sum = double(p.sum());
+            p *= Real(1 / sum);
+            const double lse = double(mx) + std::log(sum);
+            const double zy = double(z[targets[r]]);
+            const double zsum = double(z.sum());
+            rowNll[size_t(r)] = lse - zy;
+            rowLoss[r] = static_cast<Real>(lse - (1.0 - double(eps)) * zy - double(eps) / V * zsum);
+        }
+    });
+    const int count = countTargets(targets, n);
+    if (count == 0) {
+        if (nll) *nll = 0.0;
+        return 0.0;
+    }
+    double total = 0.0, totalNll = 0.0;  // summed in row order: deterministic
+    for (int r = 0; r < n; ++r) {
+        total += double(rowLoss[r]);
+        totalNll += rowNll[size_t(r)];
+    }
+    if (nll) *nll = totalNll / count;
+    return total / count;
+}
+
+// dz_rj += scale * (p_rj - q_rj),  q_rj = (1 - eps) [j = y_r] + eps / V
+template <class Real>
+void crossEntropyBackward(Real* dlogits, const Real* probs, const int* targets, int n, int V, Real eps, Real scale)
+{
+    const Real uniform = eps / Real(V);
+    forBlocks(n, blocksFor(long(n) * V, n / 16), 1, [&](long r0, long r1) {
+        for (long r = r0; r < r1; ++r) {
+            if (targets[r] < 0) continue;
+            ArrMap<Real> g(dlogits + r * V, V);
+            g += scale * (CArrMap<Real>(probs + r * V, V) - uniform);
+            g[targets[r]] -= scale * (Real(1) - eps);
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+#define SF_TRAIN_OPS(Real)                                                                                             \
+    template void embeddingForward<Real>(Real*, const int*, const Real*, const Real*, int, int, int, Real);            \
+    template void embeddingBackward<Real>(Real*, const Real*, const int*, int, int, Real);                             \
+    template void linearForward<Real>(Real*, const Real*, const Real*, const Real*, int, int, int);                    \
+    template void linearBackward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int, int);     \
+    template void layerNormForward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int, Real);  \
+    template void layerNormBackward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, const Real*,     \
+                                          const Real*, int, int);                                                      \
+    template void activationForward<Real>(Real*, const Real*, long, Activation);                                       \
+    template void activationBackward<Real>(Real*, const Real*, const Real*, long, Activation);                         \
+    template void softmaxForward<Real>(Real*, const Real*, int, int);                                                  \
+    template void softmaxBackward<Real>(Real*, const Real*, const Real*, int, int);                                    \
+    template void attentionForward<Real>(Real*, Real*, const Real*, const Real*, const Real*, const int*, bool, int,   \
+                                         int, int, int, int);                                                          \
+    template void attentionBackward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, const Real*,     \
+                                          const Real*, const int*, int, int, int, int, int);                           \
+    template void dropoutForward<Real>(Real*, uint8_t*, const Real*, long, float, uint64_t);                           \
+    template void dropoutBackward<Real>(Real*, const Real*, const uint8_t*, long, float);                              \
+    template void residualForward<Real>(Real*, const Real*, const Real*, long);                                        \
+    template void residualBackward<Real>(Real*, Real*, const Real*, long);                                             \
+    template double crossEntropyForward<Real>(Real*, Real*, const Real*, const int*, int, int, Real, double*);         \
+    template void crossEntropyBackward<Real>(Real*, const Real*, const int*, int, int, Real, Real);
+
+SF_TRAIN_OPS(float)
+SF_TRAIN_OPS(double)
+
+}  // namespace sf::train

@@ -1,0 +1,137 @@
+// Training operations: every forward of the Transformer with its backward right below
+// it (llm.c style). Forwards keep the intermediates their backward needs (layer-norm
+// mean / rstd, attention probabilities, dropout masks, softmax probabilities).
+//
+// Conventions:
+//   * outputs first, then inputs, then sizes;
+//   * every backward ACCUMULATES (+=) into its gradient outputs, so callers zero them
+//     first and gradients from several uses (tied embeddings, the residual stream,
+//     cross-attention memory) simply add up; a null gradient output is skipped;
+//   * templates on the scalar type Real: float trains, double is the gradient-check reference
+//     (explicitly instantiated for both in ops.cpp).
+//
+// Sizes: n = rows (tokens of a batch, flattened [B, T]), d = d_model, F = ffn dim,
+// V = vocab, B = sentences, Tq = query length, Tk = key length, H = heads, dk = d / H.
+// Linear weights are [out, in]: y = x W^T + b, as in the checkpoint.
+#pragma once
+
+#include "core/model/config.h"
+#include "core/train/parallel.h"  // setThreads(), threads()
+
+#include <cstdint>
+
+namespace sf::train {
+
+// ---------------------------------------------------------------------------------------
+// Embedding (sec 3.4, 3.5): x[r] = E[ids[r]] * scale + PE[r % Tn]
+// ("we multiply those weights by sqrt(d_model)"; positions are added, never learned).
+// x: [B*Tn, d], table E: [V, d], positions PE: [Tn, d] (constants), ids: [B*Tn].
+template <class Real>
+void embeddingForward(Real* x, const int* ids, const Real* table, const Real* positions, int B, int Tn, int d,
+                      Real scale);
+// dE[ids[r]] += scale * dx[r]   (scattered: a repeated id sums its rows). PE has no gradient.
+template <class Real>
+void embeddingBackward(Real* dtable, const Real* dx, const int* ids, int n, int d, Real scale);
+
+// ---------------------------------------------------------------------------------------
+// Linear: y = x W^T + b.  y: [n, out], x: [n, in], W: [out, in], b: [out] (may be null).
+// Also the tied output projection (sec 3.4): logits = x E^T with W = E [V, d], b = null.
+template <class Real>
+void linearForward(Real* y, const Real* x, const Real* W, const Real* b, int n, int in, int out);
+// dx += dy W   [n, in];   dW += dy^T x   [out, in];   db += sum_r dy[r]   [out]
+template <class Real>
+void linearBackward(Real* dx, Real* dW, Real* db, const Real* dy, const Real* x, const Real* W, int n, int in, int out);
+
+// ---------------------------------------------------------------------------------------
+// Layer normalisation (sec 3.1 "LayerNorm(x + Sublayer(x))"), biased variance:
+//   mean = sum_j x_j / d,  rstd = 1 / sqrt(sum_j (x_j - mean)^2 / d + eps)
+//   y_j = (x_j - mean) * rstd * gamma_j + beta_j
+// y, x: [n, d] (y may alias x), mean, rstd: [n] (kept for the backward), gamma, beta: [d].
+// Mean and variance are accumulated in double, as the inference kernel does.
+template <class Real>
+void layerNormForward(Real* y, Real* mean, Real* rstd, const Real* x, const Real* gamma, const Real* beta, int n, int d,
+                      Real eps);
+// With xhat = (x - mean) * rstd and g = dy * gamma:
+//   dx += rstd * (g - mean_j(g) - xhat * mean_j(g * xhat)),  dgamma += sum_r dy * xhat,
+//   dbeta += sum_r dy.   x is the forward's input (not its output).
+template <class Real>
+void layerNormBackward(Real* dx, Real* dgamma, Real* dbeta, const Real* dy, const Real* x, const Real* mean,
+                       const Real* rstd, const Real* gamma, int n, int d);
+
+// ---------------------------------------------------------------------------------------
+// Feed-forward activations (eq. 2 uses ReLU; GELU and swish as in BART / Marian):
+//   relu max(0, x),  gelu x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) (exact),  swish x sigmoid(x)
+// y, x: [count] (y may alias x only when the backward does not need x).
+template <class Real>
+void activationForward(Real* y, const Real* x, long count, Activation a);
+// dx += dy * act'(x):  relu [x > 0];  gelu Phi(x) + x phi(x);  swish s + x s (1 - s).
+template <class Real>
+void activationBackward(Real* dx, const Real* dy, const Real* x, long count, Activation a);
+
+// ---------------------------------------------------------------------------------------
+// Softmax over rows: p_j = exp(x_j - max) / sum_k exp(x_k - max).  p, x: [rows, cols].
+template <class Real>
+void softmaxForward(Real* p, const Real* x, int rows, int cols);
+// dx += p * (dp - sum_j p_j dp_j)   (the softmax Jacobian, row by row)
+template <class Real>
+void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols);
+
+// ---------------------------------------------------------------------------------------
+// Multi-head scaled dot-product attention over B sequences (sec 3.2.1 eq. 1, sec 3.2.2):
+//   Attention(Q, K, V) = softmax(Q K^T / sqrt(dk)) V,   per sequence b and head h.
+// q: [B*Tq, d], k, v: [B*Tk, d] (projected, heads side by side in the columns),
+// ctx: [B*Tq, d] (heads concatenated, before W_O), probs: [B, H, Tq, Tk] (kept).
+// Masks (sec 3.2.3): key j of sequence b is masked when j >= keyLengths[b] (padding) or,
+// when causal, j > i for query row i. Masked probabilities are exactly 0; a row whose
+// keys are all masked gets all-zero probabilities.
+template <class Real>
+void attentionForward(Real* ctx, Real* probs, const Real* q, const Real* k, const Real* v, const int* keyLengths,
+                      bool causal, int B, int Tq, int Tk, int H, int d);
+// With P = probs, S = scores (pre-softmax, scaled) and alpha = 1 / sqrt(dk), per (b, h)
+// (keyLengths as in the forward; only the real keys are visited):
+//   dV += P^T dctx,  dP = dctx V^T,  dS = P * (dP - rowsum(P * dP)),
+//   dQ += alpha dS K,  dK += alpha dS^T Q.   Masked entries have P = 0, hence dS = 0.
+template <class Real>
+void attentionBackward(Real* dq, Real* dk, Real* dv, const Real* dctx, const Real* probs, const Real* q, const Real* k,
+                       const Real* v, const int* keyLengths, int B, int Tq, int Tk, int H, int d);
+
+// ---------------------------------------------------------------------------------------
+// Inverted dropout (sec 5.4): y = x * keep / (1 - p), keep ~ Bernoulli(1 - p).
+// The mask is a pure function of (key, i) (a counter-based hash), so it is reproducible
+// from the seed alone, independent of thread count, and resumes exactly.
+// y, x: [count] (y may alias x), keep: [count] (written; 1 = kept). p = 0 keeps all.
+template <class Real>
+void dropoutForward(Real* y, uint8_t* keep, const Real* x, long count, float p, uint64_t key);
+// dx += dy * keep / (1 - p)
+template <class Real>
+void dropoutBackward(Real* dx, const Real* dy, const uint8_t* keep, long count, float p);
+
+// ---------------------------------------------------------------------------------------
+// Residual connection (sec 3.1): y = x + s.   y, x, s: [count] (y may alias x).
+template <class Real>
+void residualForward(Real* y, const Real* x, const Real* s, long count);
+// dx += dy,  ds += dy
+template <class Real>
+void residualBackward(Real* dx, Real* ds, const Real* dy, long count);
+
+// ---------------------------------------------------------------------------------------
+// Cross-entropy with label smoothing (sec 5.4, eps_ls = 0.1), PyTorch's convention
+// (torch.nn.CrossEntropyLoss(label_smoothing=eps)): the target distribution is
+//   q_j = (1 - eps) [j = y] + eps / V     (uniform eps / V over ALL V classes, gold included)
+//   loss_r = -sum_j q_j log softmax(z_r)_j = lse(z_r) - sum_j q_j z_rj
+// Rows whose target is negative (padding) are ignored. Writes probs = softmax(z) [n, V]
+// (kept for the backward) and rowLoss [n] (0 on ignored rows); returns
+// sum_r rowLoss_r / count, count = rows not ignored (0 when none). When nll is given it
+// receives the plain negative log-likelihood -log p(y) averaged the same way.
+template <class Real>
+double crossEntropyForward(Real* probs, Real* rowLoss, const Real* logits, const int* targets, int n, int V, Real eps,
+                           double* nll = nullptr);
+// dz_rj += scale * (p_rj - q_rj) on rows not ignored; scale = dLoss / count (1 / count
+// for the mean loss above).
+template <class Real>
+void crossEntropyBackward(Real* dlogits, const Real* probs, const int* targets, int n, int V, Real eps, Real scale);
+
+// Rows not ignored (targets >= 0).
+int countTargets(const int* targets, int n);
+
+}  // namespace sf::train

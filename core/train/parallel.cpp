@@ -1,0 +1,210 @@
+#include "core/train/parallel.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define SF_CPU_RELAX() _mm_pause()
+#else
+#define SF_CPU_RELAX() std::this_thread::yield()
+#endif
+
+namespace sf::train {
+
+namespace {
+
+// The job word: generation (32 bits) | task count (16 bits) | next unclaimed task (16 bits).
+// Claiming a task is one compare-and-swap on it; a helper still holding an old
+// generation can never claim a task of a newer job.
+constexpr uint64_t kField = 0xffff;
+inline uint32_t generationOf(uint64_t w) { return uint32_t(w >> 32); }
+inline uint32_t countOf(uint64_t w) { return uint32_t((w >> 16) & kField); }
+inline uint32_t nextOf(uint64_t w) { return uint32_t(w & kField); }
+
+// Spins of a waiting thread (~0.1 ms) before it sleeps (helpers) or yields (the caller).
+constexpr int kSpins = 4000;
+
+int gThreads = 0;
+
+using Clock = std::chrono::steady_clock;
+
+class Pool {
+public:
+    Pool()
+    {
+        const int cores = std::max(omp_get_max_threads(), int(std::thread::hardware_concurrency()));
+        for (int i = 0; i + 1 < cores; ++i) mHelpers.emplace_back([this, i] { helperLoop(i); });
+    }
+
+    ~Pool()
+    {
+        {
+            std::lock_guard<std::mutex> lock(mMutex);
+            mStop = true;
+        }
+        mWake.notify_all();
+        for (std::thread& t : mHelpers) t.join();
+    }
+
+    void run(int count, void (*task)(void*, int), void* context)
+    {
+        const int helpers = std::min(int(mHelpers.size()), threads() - 1);
+        std::unique_lock<std::mutex> busy(mCallMutex, std::try_to_lock);
+        if (helpers <= 0 || uint64_t(count) > kField || !busy.owns_lock()) {
+            // No helpers, too many tasks, or a job already running (a nested or concurrent
+            // call): this thread does it all.
+            for (int i = 0; i < count; ++i) task(context, i);
+            return;
+        }
+        if (mPhaseJobs == 0) mPhaseStart = Clock::now();
+        if (useTeam()) {
+            runTeam(count, task, context, helpers);
+        } else {
+            for (int i = 0; i < count; ++i) task(context, i);
+        }
+        account();
+    }
+
+private:
+    void runTeam(int count, void (*task)(void*, int), void* context, int helpers)
+    {
+        mActiveHelpers.store(helpers, std::memory_order_relaxed);
+        mTask = task;
+        mContext = context;
+        mCompleted.store(0, std::memory_order_relaxed);
+        const uint32_t generation = ++mGeneration;
+        mClaim.store((uint64_t(generation) << 32) | (uint64_t(count) << 16));  // publishes the job
+        if (mSleepers.load() > 0) {
+            std::lock_guard<std::mutex> lock(mMutex);
+            mWake.notify_all();
+        }
+        work(generation);
+        // Wait only for tasks that helpers have claimed and not yet finished.
+        for (int spins = 0; mCompleted.load(std::memory_order_acquire) < count; ++spins) {
+            if (spins < kSpins)
+                SF_CPU_RELAX();
+            else
+                std::this_thread::yield();
+        }
+    }
+
+    // Claims and runs tasks of job `generation` until none is left.
+    void work(uint32_t generation)
+    {
+        uint64_t w = mClaim.load(std::memory_order_acquire);
+        while (generationOf(w) == generation && nextOf(w) < countOf(w)) {
+            if (mClaim.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+                mTask(mContext, int(nextOf(w)));
+                mCompleted.fetch_add(1, std::memory_order_release);
+                w = mClaim.load(std::memory_order_acquire);
+            }
+        }
+    }
+
+    void helperLoop(int index)
+    {
+        uint32_t seen = 0;
+        for (;;) {
+            uint64_t w = mClaim.load(std::memory_order_acquire);
+            for (int spins = 0; generationOf(w) == seen; ++spins) {
+                if (spins < kSpins) {
+                    SF_CPU_RELAX();
+                    w = mClaim.load(std::memory_order_acquire);
+                    continue;
+                }
+                std::unique_lock<std::mutex> lock(mMutex);
+                mSleepers.fetch_add(1);
+                mWake.wait(lock, [&] {
+                    w = mClaim.load();
+                    return mStop || generationOf(w) != seen;
+                });
+                mSleepers.fetch_sub(1);
+                if (mStop) return;
+            }
+            seen = generationOf(w);
+            if (index < mActiveHelpers.load(std::memory_order_relaxed)) work(seen);
+        }
+    }
+
+    // Team or solo. When the other cores are busy with other programs, helpers are
+    // preempted mid-task and time-share the cores with this thread, and a team can be
+    // slower than this thread alone. So the pool times kProbe jobs with the team and
+    // kProbe alone (wall time from the first job's start to the last one's end, the
+    // caller's work in between included: a training step is a few hundred jobs), runs
+    // the faster way for the next kExploit jobs, and probes again. Only the speed
+    // changes, never a number.
+    static constexpr int kProbe = 1024, kExploit = 16384;
+    enum class Phase { ProbeTeam, ProbeSolo, Exploit };
+
+    bool useTeam() const { return mPhase == Phase::ProbeTeam || (mPhase == Phase::Exploit && mTeamWins); }
+
+    void account()
+    {
+        if (++mPhaseJobs < (mPhase == Phase::Exploit ? kExploit : kProbe)) return;
+        const double seconds = std::chrono::duration<double>(Clock::now() - mPhaseStart).count();
+        switch (mPhase) {
+        case Phase::ProbeTeam:
+            mTeamTime = seconds;
+            mPhase = Phase::ProbeSolo;
+            break;
+        case Phase::ProbeSolo:
+            mTeamWins = mTeamTime <= seconds;
+            mPhase = Phase::Exploit;
+            break;
+        case Phase::Exploit:
+            mPhase = Phase::ProbeTeam;
+            break;
+        }
+        mPhaseJobs = 0;
+    }
+
+    std::atomic<uint64_t> mClaim{0};
+    std::atomic<int> mCompleted{0};
+    std::atomic<int> mSleepers{0};
+    std::atomic<int> mActiveHelpers{0};
+    void (*mTask)(void*, int) = nullptr;
+    void* mContext = nullptr;
+    uint32_t mGeneration = 0;
+    std::mutex mCallMutex;  // one job at a time; guards the fields below too
+    Phase mPhase = Phase::ProbeTeam;
+    int mPhaseJobs = 0;
+    Clock::time_point mPhaseStart;
+    double mTeamTime = 0.0;
+    bool mTeamWins = true;
+    std::mutex mMutex;  // sleeping helpers
+    std::condition_variable mWake;
+    bool mStop = false;
+    std::vector<std::thread> mHelpers;
+};
+
+Pool& pool()
+{
+    static Pool p;
+    return p;
+}
+
+}  // namespace
+
+void setThreads(int t) { gThreads = std::max(0, t); }
+
+int threads() { return gThreads > 0 ? gThreads : omp_get_max_threads(); }
+
+void parallelForImpl(int count, void (*run)(void*, int), void* context)
+{
+    if (threads() <= 1) {
+        for (int i = 0; i < count; ++i) run(context, i);
+        return;
+    }
+    pool().run(count, run, context);
+}
+
+}  // namespace sf::train

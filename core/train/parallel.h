@@ -1,0 +1,34 @@
+// Splitting an op over the cores. A fork-join team (OpenMP) makes every thread wait at
+// the join for the slowest member; on a machine whose cores are busy with other work a
+// descheduled member stalls each of the ~200 joins of a training step for a whole
+// time slice, and two threads end up several times slower than one. Here the calling
+// thread takes tasks too and waits only for tasks a helper has actually started: a
+// helper that is not running simply gets none, so a busy machine degrades to one core's
+// speed, and an idle one gets all of them.
+#pragma once
+
+#include <type_traits>
+
+namespace sf::train {
+
+// Threads used for the ops, the calling one included; 0 = one per core (the default).
+void setThreads(int threads);
+int threads();
+
+// Runs task(i) for every i in [0, count), on the calling thread and the helpers, and
+// returns when all have finished. Tasks must not depend on which thread runs them.
+void parallelForImpl(int count, void (*run)(void*, int), void* context);
+
+template <class Task>
+void parallelFor(int count, Task&& task)
+{
+    if (count <= 0) return;
+    if (count == 1) {
+        task(0);
+        return;
+    }
+    parallelForImpl(
+        count, [](void* c, int i) { (*static_cast<std::remove_reference_t<Task>*>(c))(i); }, &task);
+}
+
+}  // namespace sf::train
