@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds in build/, then runs Stepformer. Until the window and
-# the bundled trained model exist, it translates a sentence on a small random model the
-# build makes (the numbers are real, the French is not). Extra arguments go to stepformer.
+# Installs what is missing, builds in build/, then opens Stepformer on the bundled
+# En->Fr model. Without a display it translates the example sentence on the command
+# line instead (and says how to see the window). Extra arguments go to stepformer.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
@@ -9,11 +9,10 @@ stepformer_install
 stepformer_build
 bin=build/app/stepformer
 if [ $# -gt 0 ]; then exec "$bin" "$@"; fi
-demo=build/demo-model
-[ -f "$demo/model.safetensors" ] ||
-  "$bin" make-random "$demo" --preset tiny --seed 1 --corpus resources/texts/demo_corpus.txt --vocab 64
-"$bin" inspect "$demo" > build/demo-inspect.txt
-head -7 build/demo-inspect.txt
-echo "translate --model $demo --dump build/demo-trace 'the little black cat sleeps'"
-"$bin" translate --model "$demo" --dump build/demo-trace "the little black cat sleeps"
-echo "(every intermediate is in build/demo-trace: trace.json and one .npy per tensor)"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  exec "$bin" --sentence "the little black cat sleeps"
+fi
+echo "stepformer: no display; translating on the command line instead."
+echo "  (the window: run ./run.sh from a desktop session, or: xvfb-run -a $bin export --sentence '...' --step 40 --out view.png)"
+"$bin" translate --dump build/example-trace "the little black cat sleeps"
+echo "(every intermediate of that translation is in build/example-trace: trace.json and one .npy per tensor)"

@@ -14,6 +14,9 @@ int translate(const QStringList& args);
 int inspect(const QStringList& args);
 int bench(const QStringList& args);
 int makeRandom(const QStringList& args);
+int train(const QStringList& args);
+int eval(const QStringList& args);
+int benchTrain(const QStringList& args);
 // The window (needs a display) and its headless export; each makes its own QApplication.
 int gui(int argc, char** argv);
 int exportView(int argc, char** argv);

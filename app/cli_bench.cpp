@@ -71,7 +71,8 @@ RunTimes timedRun(Session& s, int steps, bool capture)
 
 int bench(const QStringList& args)
 {
-    if (args.isEmpty() || args.first() != "decode") return fail("bench takes a benchmark name: decode or ui", Usage);
+    if (!args.isEmpty() && args.first() == "train") return benchTrain(args.mid(1));
+    if (args.isEmpty() || args.first() != "decode") return fail("bench takes a benchmark name: decode, train or ui", Usage);
     QCommandLineParser p;
     p.addOption({"model", "Model directory.", "DIR"});
     p.addOption({"src-len", "Source tokens.", "N", "20"});

@@ -18,6 +18,9 @@ const char* kUsage =
     "       stepformer inspect DIR\n"
     "       stepformer bench decode --model DIR [--src-len 20] [--steps 20] [--runs 20] [--json]\n"
     "       stepformer bench ui [--model DIR] [--sentence TEXT] [--json]\n"
+    "       stepformer train --task en-fr|copy|reverse|sort --out DIR [--steps N] [--batch N] [--resume] ...\n"
+    "       stepformer eval --model DIR --task en-fr|copy|reverse|sort [--n 1000] [--json]\n"
+    "       stepformer bench train [--steps 30] [--json]\n"
     "       stepformer make-random DIR [--preset tiny|base] [--seed N] [--corpus FILE] [--vocab N]\n"
     "exit codes: 0 ok, 1 bad input or model, 2 usage\n";
 
@@ -77,5 +80,7 @@ int main(int argc, char** argv)
     if (verb == "inspect") return sf::cli::inspect(rest);
     if (verb == "bench") return sf::cli::bench(rest);
     if (verb == "make-random") return sf::cli::makeRandom(rest);
+    if (verb == "train") return sf::cli::train(rest);
+    if (verb == "eval") return sf::cli::eval(rest);
     return sf::cli::fail("unknown command '" + verb.toStdString() + "'", sf::cli::Usage);
 }

@@ -33,6 +33,15 @@ std::string slurp(const std::string& path)
     return s.str();
 }
 
+// The last non-empty line (where --json prints its object).
+std::string lastLine(const std::string& out)
+{
+    const size_t end = out.find_last_not_of('\n');
+    if (end == std::string::npos) return {};
+    const size_t begin = out.rfind('\n', end);
+    return out.substr(begin == std::string::npos ? 0 : begin + 1, end + 1 - (begin == std::string::npos ? 0 : begin + 1));
+}
+
 // Runs the stepformer binary with `args` (already shell-quoted).
 Run cli(const std::string& args)
 {
@@ -189,4 +198,92 @@ TEST_CASE("exit codes: 1 for bad input or model with one line, 2 for usage", "[c
     CHECK_THAT(r.out, Catch::Contains("verdict: valid"));
     CHECK_THAT(r.out, Catch::Contains("post-norm"));
     CHECK_THAT(r.out, Catch::Contains("model.shared.weight"));
+}
+
+TEST_CASE("train and eval an algorithmic task end to end", "[cli][train]")
+{
+    const std::string out = kWork + "/copy-model";
+    Run r = cli("train --task copy --out '" + out +
+                "' --steps 40 --train-size 300 --d-model 32 --layers 1 --heads 2 --ffn 64 --vocab 20 --batch 16 "
+                "--warmup 20 --dropout 0");
+    INFO(r.err << r.out);
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("step     40/40"));
+    CHECK(fs::exists(out + "/config.json"));
+    CHECK(fs::exists(out + "/model.safetensors"));
+    r = cli("eval --model '" + out + "' --task copy --n 20 --json");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const std::string last = lastLine(r.out);
+    const nlohmann::json j = nlohmann::json::parse(last);
+    CHECK(j["n"] == 20);
+    CHECK(j["exact_match"].get<double>() >= 0.0);
+    CHECK(j["exact_match"].get<double>() <= 1.0);
+    CHECK(j["bleu"].get<double>() >= 0.0);
+    CHECK(j["bleu"].get<double>() <= 100.0);
+    // Resuming continues to the new step count.
+    r = cli("train --task copy --out '" + out +
+            "' --resume --steps 50 --train-size 300 --d-model 32 --layers 1 --heads 2 --ffn 64 --vocab 20 --batch 16 "
+            "--warmup 20 --dropout 0");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("trained 50 steps"));
+    CHECK(cli("train --task klingon --out x").code == 2);
+    CHECK(cli("eval --model '" + out + "' --task copy --n zero").code == 2);
+}
+
+TEST_CASE("train en-fr: corpus, SentencePiece and alignment scores", "[cli][train]")
+{
+    const std::string out = kWork + "/enfr-model";
+    Run r = cli("train --task en-fr --out '" + out +
+                "' --steps 8 --train-size 400 --vocab 300 --d-model 32 --layers 1 --heads 2 --ffn 64 --batch 16");
+    INFO(r.err << r.out);
+    REQUIRE(r.code == 0);
+    CHECK(fs::exists(out + "/spm.model"));
+    r = cli("eval --model '" + out + "' --task en-fr --n 6 --show 0 --json");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const nlohmann::json j = nlohmann::json::parse(lastLine(r.out));
+    CHECK(j["n"] == 6);
+    REQUIRE(j["alignment_heads"].size() == 2);  // 1 layer x 2 heads
+    for (const auto& h : j["alignment_heads"]) {
+        CHECK(h["share"].get<double>() >= 0.0);
+        CHECK(h["share"].get<double>() <= 1.0);
+    }
+    // The trained directory is a model the translator takes by sentence.
+    r = cli("translate --model '" + out + "' --max-length 4 'the cat sleeps'");
+    CHECK(r.code == 0);
+}
+
+TEST_CASE("bench train and bench decode print their JSON keys", "[cli][bench]")
+{
+    Run r = cli("bench train --steps 1 --json");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    nlohmann::json j = nlohmann::json::parse(lastLine(r.out));
+    CHECK(j["target_tokens_per_s"].get<double>() > 0);
+    r = cli("bench decode --model '" + tokModel() + "' --runs 1 --steps 3 --src-len 4 --json");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    j = nlohmann::json::parse(lastLine(r.out));
+    for (const char* k : {"encoder_ms", "step_ms", "step_ms_capture", "load_ms"}) {
+        INFO(k);
+        CHECK(j[k].get<double>() > 0);
+    }
+}
+
+TEST_CASE("export renders a step headless; a step past the end is an error", "[cli][export]")
+{
+    const std::string png = kWork + "/step3.png", svg = kWork + "/step3.svg";
+    Run r = cli("export --model '" + tokModel() + "' --sentence 'the cat sleeps .' --step 3 --out '" + png + "'");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(fs::file_size(png) > 10000);
+    r = cli("export --model '" + tokModel() + "' --sentence 'the cat sleeps .' --step 3 --out '" + svg + "'");
+    REQUIRE(r.code == 0);
+    CHECK_THAT(slurp(svg), Catch::Contains("<svg"));
+    r = cli("export --model '" + tokModel() + "' --sentence 'the cat sleeps .' --step 999999 --out '" + png + "'");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("past the end"));
+    CHECK(cli("export --model '" + tokModel() + "' --sentence x --step 1 --out x.bmp").code == 2);
 }

@@ -1,7 +1,10 @@
 #include "core/model/config.h"
 
+#include "core/io/files.h"
+
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -182,12 +185,9 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
 
 Result<Config> loadConfig(const std::string& path)
 {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return error(path + ": cannot open the file");
-    std::ostringstream s;
-    s << f.rdbuf();
-    if (s.str().size() > (16u << 20)) return error(path + ": larger than 16 MB, not a config");
-    return parseConfig(s.str(), path);
+    Result<std::string> text = io::readFile(path, 16u << 20);
+    if (!text) return Error{text.message()};
+    return parseConfig(*text, path);
 }
 
 std::string configToJson(const Config& c)
@@ -206,7 +206,10 @@ std::string configToJson(const Config& c)
     j["max_position_embeddings"] = c.maxPositions;
     j["scale_embedding"] = c.scaleEmbedding;
     j["normalize_before"] = c.normalizeBefore;
-    j["layer_norm_eps"] = c.layerNormEps;
+    // Six significant digits: 1e-05, not the float's binary expansion 9.99999974737875e-06.
+    char eps[32];
+    std::snprintf(eps, sizeof eps, "%g", double(c.layerNormEps));
+    j["layer_norm_eps"] = std::stod(eps);
     j["pad_token_id"] = c.padId;
     j["eos_token_id"] = c.eosId;
     j["bos_token_id"] = c.bosId;

@@ -8,6 +8,7 @@
 //   vowel forms   ce -> cet, ma -> mon, beau -> bel (before a vowel or mute h)
 //   elision       le/la -> l', je -> j', ne -> n', de -> d', fused into the next word
 // and a fused word takes the English words of all its parts (the alignment convention).
+#include "core/io/files.h"
 #include "core/text/corpus.h"
 
 #include <nlohmann/json.hpp>
@@ -188,17 +189,7 @@ const std::string& professionForm(const Lexicon::Profession& p, bool feminine, b
 
 // ---- Reading the lexicon ----
 
-Result<std::string> readFile(const std::string& path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return error(path + ": no such file");
-    if (std::filesystem::is_directory(path, ec)) return error(path + ": is a directory, not a file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return error(path + ": cannot open for reading");
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (in.bad()) return error(path + ": read error");
-    return bytes.str();
-}
+using io::readFile;
 
 // Typed field access that records the first problem instead of throwing.
 class FieldReader {
@@ -860,8 +851,13 @@ private:
     Subject subject(TagMask allowed, TagMask excluded = 0) {
         Subject s;
         const bool personOk = (allowed & mLex.person) && !(excluded & mLex.person);
-        if (personOk && chance(mRng, kPronounPercent))
-            s.pronoun = static_cast<int>(below(mRng, mLex.pronouns.size()));
+        if (personOk && chance(mRng, kPronounPercent)) {
+            // An English pronoun with several French readings ("they": ils | elles) is
+            // generated as its first one, the generic masculine: the source cannot tell
+            // them apart, so a corpus with both would ask the model to guess.
+            const auto& drawn = mLex.pronouns[static_cast<size_t>(below(mRng, mLex.pronouns.size()))];
+            s.pronoun = mLex.pronounByEn.at(drawn.en).front();
+        }
         else
             s.np = nounPhrase(allowed, excluded);
         return s;

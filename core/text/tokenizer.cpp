@@ -10,6 +10,7 @@
 //
 // Model ids: without vocab.json they are the spm ids (spm's unknown -> SpecialIds::unk);
 // with vocab.json (Marian) a piece is looked up by its text, and a missing piece is unk.
+#include "core/io/files.h"
 #include "core/text/tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -33,19 +34,7 @@ constexpr size_t kMaxTextBytes = size_t(1) << 30;
 
 using Processor = sentencepiece::SentencePieceProcessor;
 
-// The whole file, or an error naming it.
-Result<std::string> readFile(const std::string& path) {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(status)) return error(path + ": no such file");
-    if (std::filesystem::is_directory(status)) return error(path + ": is a directory, not a file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return error(path + ": cannot open for reading");
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (in.bad()) return error(path + ": read error");
-    return bytes.str();
-}
+using io::readFile;
 
 Result<std::shared_ptr<Processor>> loadProcessor(const std::string& path) {
     auto bytes = readFile(path);
@@ -248,7 +237,7 @@ Status trainSentencePiece(const std::vector<std::string>& sentences, const std::
         std::ostringstream coverage;
         coverage << options.characterCoverage;
         // Keyword arguments, not a flag string: the prefix may contain spaces.
-        const std::unordered_map<std::string, std::string> args = {
+        std::unordered_map<std::string, std::string> args = {
             {"model_prefix", outPrefix},
             {"vocab_size", std::to_string(options.vocabSize)},
             {"model_type", options.modelType},
@@ -263,6 +252,7 @@ Status trainSentencePiece(const std::vector<std::string>& sentences, const std::
             {"num_threads", "1"},
             {"minloglevel", "1"},  // no INFO chatter; warnings and errors still show
         };
+        if (!options.hardVocabLimit) args["hard_vocab_limit"] = "false";
         unsigned seed = unsigned(options.seed);
         if (seed == unsigned(-1)) seed = 0;  // -1 means "seed from std::random_device"
         sentencepiece::SetRandomGeneratorSeed(seed);

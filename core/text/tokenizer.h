@@ -61,6 +61,7 @@ private:
 
 struct SpmTrainOptions {
     int vocabSize = 256;
+    bool hardVocabLimit = true;          // false: up to vocabSize pieces when the text has fewer
     std::string modelType = "unigram";  // unigram | bpe
     float characterCoverage = 1.0f;
     SpecialIds ids;                      // pad/unk/bos/eos ids written into the model

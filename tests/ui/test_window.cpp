@@ -194,6 +194,20 @@ private slots:
         QVERIFY(w.stage()->primaryHeatmap()->maskProgress() < 1.0);  // the mask is still moving in
         QTRY_COMPARE_WITH_TIMEOUT(w.stage()->primaryHeatmap()->maskProgress(), 1.0, 3000);
         QVERIFY(w.grab().save(mShots + "/animation-mask-settled.png"));
+
+        // Hover text: the exact value, the row and column tokens, and for weights the
+        // score each came from; masked cells say so.
+        doc->setCurrentIndex(mask + 1);  // the softmax weights of the same head
+        QCOMPARE(int(doc->currentStep()->stage), int(Stage::Weights));
+        const HeatmapView* h = w.stage()->primaryHeatmap();
+        const Tensor weights = doc->translation()->trace->get(doc->currentStep()->prefix() + ".weights");
+        const Tensor scores = doc->translation()->trace->get(doc->currentStep()->prefix() + ".scores");
+        const int head = doc->selectedHead();
+        const QString tip = h->describeCell(2, 1);
+        QVERIFY2(tip.contains(QString::number(double(weights.at(head, 2, 1)), 'g', 7)), qPrintable(tip));
+        QVERIFY2(tip.contains("from score " + QString::number(double(scores.at(head, 2, 1)), 'g', 7)), qPrintable(tip));
+        QVERIFY2(tip.contains(h->data().rowLabels[2]) && tip.contains(h->data().colLabels[1]), qPrintable(tip));
+        QVERIFY(h->describeCell(0, 2).contains("masked"));
     }
 
     void failedLoadKeepsThePreviousModel()

@@ -1,0 +1,386 @@
+// stepformer train --task en-fr|copy|reverse|sort --out DIR [options]
+// stepformer eval --model DIR --task en-fr|copy|reverse|sort [--n 1000] [--json]
+// stepformer bench train [--steps 30] [--json]
+//
+// en-fr: a deterministic English->French corpus from the grammar in
+// resources/lexicon/en-fr.json, one shared SentencePiece vocabulary trained on it, and a
+// paper-faithful Transformer (post-norm, interleaved sinusoids, ReLU, shared embeddings
+// scaled by sqrt(d)). Held-out sentences come from the grammar's test side, which never
+// overlaps the training side.
+#include "app/cli.h"
+#include "app/cli_options.h"
+
+#include "core/run/session.h"
+#include "core/text/bleu.h"
+#include "core/text/corpus.h"
+#include "core/text/tokenizer.h"
+#include "core/train/trainer.h"
+
+#include <QCommandLineParser>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <unistd.h>
+
+namespace sf::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lexiconPath()
+{
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    for (const fs::path& p : {exe.parent_path() / "resources/lexicon/en-fr.json",
+                              exe.parent_path().parent_path() / "share/stepformer/lexicon/en-fr.json",
+                              fs::path(STEPFORMER_RESOURCE_DIR) / "lexicon/en-fr.json"})
+        if (fs::exists(p, ec)) return p.string();
+    return (fs::path(STEPFORMER_RESOURCE_DIR) / "lexicon/en-fr.json").string();
+}
+
+const char* kTasks[] = {"en-fr", "copy", "reverse", "sort"};
+
+bool knownTask(const std::string& t) { return std::find(std::begin(kTasks), std::end(kTasks), t) != std::end(kTasks); }
+
+// Algorithmic tasks: ids 4 .. V-1 (0-3 are pad, unk, bos, eos), lengths 3..12, </s> appended.
+std::vector<train::Example> algorithmicExamples(const std::string& task, size_t n, int vocab, uint64_t seed)
+{
+    auto pairs = text::algorithmicTask(task, n, 3, 12, 4, vocab - 1, seed);
+    std::vector<train::Example> ex;
+    if (!pairs) return ex;
+    for (auto& [src, tgt] : *pairs) {
+        train::Example e{src, tgt};
+        e.src.push_back(3);
+        e.tgt.push_back(3);
+        ex.push_back(std::move(e));
+    }
+    return ex;
+}
+
+std::string formatDuration(double seconds)
+{
+    const int s = int(std::lround(std::max(0.0, seconds)));
+    char b[32];
+    std::snprintf(b, sizeof b, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+    return b;
+}
+
+}  // namespace
+
+int train(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addOption({"task", "en-fr, copy, reverse or sort.", "TASK"});
+    p.addOption({"out", "Checkpoint directory (a model directory).", "DIR"});
+    p.addOption({"steps", "Optimizer steps.", "N", "6000"});
+    p.addOption({"batch", "Sentences per batch.", "N", "64"});
+    p.addOption({"train-size", "Training sentence pairs.", "N", "60000"});
+    p.addOption({"vocab", "SentencePiece vocabulary, at most (en-fr), or id range (algorithmic tasks).", "N", "1000"});
+    p.addOption({"d-model", "d_model.", "N", "128"});
+    p.addOption({"layers", "Encoder and decoder layers.", "N", "3"});
+    p.addOption({"heads", "Attention heads.", "N", "4"});
+    p.addOption({"ffn", "Feed-forward width.", "N", "512"});
+    p.addOption({"warmup", "Warmup steps of the learning-rate schedule.", "N", "1000"});
+    p.addOption({"lr-scale", "Multiplies the paper's learning rate.", "X", "1.0"});
+    p.addOption({"dropout", "Dropout.", "P", "0.1"});
+    p.addOption({"clip", "Gradient clipping norm (0 = off).", "X", "1.0"});
+    p.addOption({"seed", "Seed for data, initialisation and batches.", "N", "1"});
+    p.addOption({"resume", "Continue from the checkpoint in --out."});
+    p.addOption({"save-every", "Checkpoint every N steps.", "N", "1000"});
+    if (!p.parse(QStringList("train") + args)) return fail(p.errorText().toStdString(), Usage);
+    const std::string task = p.value("task").toStdString(), out = p.value("out").toStdString();
+    if (!knownTask(task)) return fail("--task is en-fr, copy, reverse or sort", Usage);
+    if (out.empty()) return fail("--out DIR is required", Usage);
+    int steps, batch, trainSize, vocab, d, layers, heads, ffn, warmup, seed, saveEvery;
+    if (!intOption(p, "steps", 1, 10000000, &steps) || !intOption(p, "batch", 1, 4096, &batch) ||
+        !intOption(p, "train-size", 10, 10000000, &trainSize) || !intOption(p, "vocab", 16, 64000, &vocab) ||
+        !intOption(p, "d-model", 8, 4096, &d) || !intOption(p, "layers", 1, 24, &layers) ||
+        !intOption(p, "heads", 1, 64, &heads) || !intOption(p, "ffn", 8, 65536, &ffn) ||
+        !intOption(p, "warmup", 1, 10000000, &warmup) || !intOption(p, "seed", 0, 1 << 30, &seed) ||
+        !intOption(p, "save-every", 0, 10000000, &saveEvery))
+        return Usage;
+    bool okF = true;
+    const float lrScale = p.value("lr-scale").toFloat(&okF);
+    bool okD = true, okC = true;
+    const float dropout = p.value("dropout").toFloat(&okD), clip = p.value("clip").toFloat(&okC);
+    if (!okF || !okD || !okC || lrScale <= 0 || dropout < 0 || dropout >= 1 || clip < 0)
+        return fail("--lr-scale > 0, --dropout in [0, 1), --clip >= 0", Usage);
+    if (d % heads != 0) return fail("--heads must divide --d-model", Usage);
+
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec) return fail(out + ": cannot create the directory (" + ec.message() + ")");
+
+    // Data.
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<train::Example> examples;
+    Config c;
+    c.dModel = d;
+    c.encoderLayers = c.decoderLayers = layers;
+    c.encoderHeads = c.decoderHeads = heads;
+    c.encoderFfn = c.decoderFfn = ffn;
+    c.maxPositions = 128;
+    c.vocabSize = vocab;
+    if (task == "en-fr") {
+        auto grammar = text::EnFrGrammar::load(lexiconPath());
+        if (!grammar) return fail(grammar.message());
+        auto split = grammar->split(size_t(trainSize), 0, uint64_t(seed));
+        if (!split) return fail(split.message());
+        const std::string spmPrefix = (fs::path(out) / "spm").string();
+        if (!p.isSet("resume") || !fs::exists(spmPrefix + ".model")) {
+            std::vector<std::string> lines;
+            for (const text::SentencePair& s : split->train) lines.push_back(s.source), lines.push_back(s.target);
+            text::SpmTrainOptions so;
+            so.vocabSize = vocab;
+            so.hardVocabLimit = false;  // as many pieces as the corpus supports, up to --vocab
+            so.seed = seed;
+            Status st = text::trainSentencePiece(lines, spmPrefix, so);
+            if (!st) return fail(st.message());
+        }
+        auto tok = text::Tokenizer::load({spmPrefix + ".model", spmPrefix + ".model", ""}, text::SpecialIds{});
+        if (!tok) return fail(tok.message());
+        c.vocabSize = (*tok)->sourceVocabSize();
+        c.tokenizerKey = true;
+        c.tokenizer = {"spm.model", "spm.model", ""};
+        for (const text::SentencePair& s : split->train)
+            examples.push_back({(*tok)->encodeSource(s.source).ids, (*tok)->encodeTarget(s.target).ids});
+        std::printf("en-fr: %zu training pairs, SentencePiece vocabulary %d (%s.model)\n", examples.size(), c.vocabSize,
+                    spmPrefix.c_str());
+    } else {
+        examples = algorithmicExamples(task, size_t(trainSize), vocab, uint64_t(seed));
+        std::printf("%s: %zu training sequences, ids 4..%d\n", task.c_str(), examples.size(), vocab - 1);
+    }
+
+    train::TrainOptions o;
+    o.steps = steps;
+    o.batchSize = batch;
+    o.warmup = warmup;
+    o.lrScale = lrScale;
+    o.dropout = dropout;
+    o.clipNorm = clip;
+    o.seed = uint64_t(seed);
+    o.logEvery = 20;
+    o.outDir = out;
+    o.saveEvery = saveEvery;
+    auto trainer = p.isSet("resume") ? train::Trainer::resume(out, o) : train::Trainer::create(c, o);
+    if (!trainer) return fail(trainer.message());
+    Status st = trainer->setData(std::move(examples));
+    if (!st) return fail(st.message());
+    std::printf("model: %s, %d steps of %d sentences, warmup %d, dropout %.2f, label smoothing %.2f\n",
+                trainer->config().describe().c_str(), steps, batch, warmup, double(dropout), double(o.labelSmoothing));
+    const bool tty = ::isatty(STDOUT_FILENO);
+    st = trainer->run([&](const train::TrainProgress& pr) {
+        const double perStep = pr.elapsedSeconds / std::max(1, pr.step - (trainer->stepCount() - pr.step));
+        const double eta = perStep * (pr.totalSteps - pr.step);
+        std::printf("%sstep %6d/%d  loss %.4f  nll %.4f  %7.0f tok/s  lr %.2e  elapsed %s  ETA %s%s", tty ? "\r" : "",
+                    pr.step, pr.totalSteps, pr.loss, pr.nll, pr.targetTokensPerSecond, pr.learningRate,
+                    formatDuration(pr.elapsedSeconds).c_str(), formatDuration(eta).c_str(), tty ? "" : "\n");
+        std::fflush(stdout);
+        return true;
+    });
+    if (tty) std::printf("\n");
+    if (!st) return fail(st.message());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("trained %d steps in %s; checkpoint in %s\n", trainer->stepCount(), formatDuration(seconds).c_str(),
+                out.c_str());
+    return Ok;
+}
+
+int eval(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addOption({"model", "Model directory.", "DIR"});
+    p.addOption({"task", "en-fr, copy, reverse or sort.", "TASK", "en-fr"});
+    p.addOption({"n", "Held-out examples.", "N", "1000"});
+    p.addOption({"seed", "Seed of the held-out draw.", "N", "12345"});
+    p.addOption({"json", "End with one JSON line."});
+    p.addOption({"show", "Print the first N translations.", "N", "5"});
+    if (!p.parse(QStringList("eval") + args)) return fail(p.errorText().toStdString(), Usage);
+    const std::string task = p.value("task").toStdString();
+    if (!knownTask(task)) return fail("--task is en-fr, copy, reverse or sort", Usage);
+    int n, seed, show;
+    if (!intOption(p, "n", 1, 1000000, &n) || !intOption(p, "seed", 0, 1 << 30, &seed) ||
+        !intOption(p, "show", 0, 1000000, &show))
+        return Usage;
+    const std::string dir = p.isSet("model") ? p.value("model").toStdString() : bundledModelDir();
+    if (dir.empty()) return fail("give --model DIR");
+    auto model = Model::load(dir);
+    if (!model) return fail(model.message());
+    const Config& c = (*model)->config();
+
+    int exact = 0;
+    std::vector<std::string> hyps, refs;
+    // Cross-attention alignment: per (layer, head), target words whose highest-weight
+    // source piece belongs to a gold-aligned English word. Teacher-forced on the gold
+    // French so that every target word has its row; the row that predicts a word's
+    // first piece is its row.
+    std::vector<long> hits(size_t(c.decoderLayers * c.decoderHeads), 0);
+    long words = 0;
+    if (task == "en-fr") {
+        const text::Tokenizer* tok = (*model)->tokenizer();
+        if (!tok) return fail(dir + ": this model has no tokenizer; en-fr needs one");
+        auto grammar = text::EnFrGrammar::load(lexiconPath());
+        if (!grammar) return fail(grammar.message());
+        auto split = grammar->split(0, size_t(n), uint64_t(seed));
+        if (!split) return fail(split.message());
+        for (const text::SentencePair& pair : split->test) {
+            Session s(*model);
+            Status st = s.setSourceText(pair.source);
+            if (!st) return fail(st.message());
+            DecodeOptions o;
+            o.capture = false;
+            auto t = s.translate(o);
+            if (!t) return fail(t.message());
+            exact += t->outputText == pair.target;
+            hyps.push_back(t->outputText);
+            refs.push_back(pair.target);
+            if (int(hyps.size()) <= show)
+                std::printf("  %s\n  -> %s%s\n", pair.source.c_str(), t->outputText.c_str(),
+                            t->outputText == pair.target ? "" : ("   (reference: " + pair.target + ")").c_str());
+
+            // Word index of each piece from its byte offset: the number of spaces before it.
+            auto wordOf = [](const std::string& text, const text::Encoded& e) {
+                std::vector<int> w;
+                for (size_t i = 0; i < e.ids.size(); ++i) {
+                    const int b = e.offsets[i].first;
+                    if (i + 1 == e.ids.size() || b >= int(text.size())) {
+                        w.push_back(-1);  // </s>
+                        continue;
+                    }
+                    int k = 0;
+                    for (int j = 0; j < b; ++j) k += text[size_t(j)] == ' ';
+                    // A piece that starts on the space before its word belongs to that word.
+                    if (text[size_t(b)] == ' ') ++k;
+                    w.push_back(k);
+                }
+                return w;
+            };
+            const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
+            const std::vector<int> srcWord = wordOf(pair.source, src), tgtWord = wordOf(pair.target, tgt);
+            const Translation forced = s.force(tgt.ids);
+            std::map<std::pair<int, int>, bool> gold;
+            for (const auto& a : pair.alignment) gold[a] = true;
+            int lastWord = -1;
+            for (size_t tpos = 0; tpos < tgt.ids.size(); ++tpos) {
+                const int fw = tgtWord[tpos];
+                if (fw < 0 || fw == lastWord) continue;  // first piece of each French word only
+                lastWord = fw;
+                ++words;
+                for (int l = 0; l < c.decoderLayers; ++l) {
+                    const TraceTensor* w =
+                        forced.trace->find("decoder.layers." + std::to_string(l) + ".cross_attn.weights");
+                    for (int h = 0; h < c.decoderHeads; ++h) {
+                        const float* row = w->row(h, int64_t(tpos));
+                        const int S = int(w->shape()[2]);
+                        const int best = int(std::max_element(row, row + S) - row);
+                        const int ew = srcWord[size_t(best)];
+                        if (ew >= 0 && gold.count({fw, ew})) ++hits[size_t(l * c.decoderHeads + h)];
+                    }
+                }
+            }
+        }
+    } else {
+        const std::vector<train::Example> ex =
+            algorithmicExamples(task, size_t(n), c.vocabSize, uint64_t(seed) * 7919 + 17);
+        for (const train::Example& e : ex) {
+            Session s(*model);
+            Status st = s.setSourceIds(e.src);
+            if (!st) return fail(st.message());
+            DecodeOptions o;
+            o.capture = false;
+            auto t = s.translate(o);
+            if (!t) return fail(t.message());
+            exact += t->outputIds == e.tgt;
+            auto join = [](const std::vector<int>& v) {
+                std::string joined;
+                for (int x : v) joined += (joined.empty() ? "" : " ") + std::to_string(x);
+                return joined;
+            };
+            hyps.push_back(join(t->outputIds));
+            refs.push_back(join(e.tgt));
+        }
+    }
+    const double em = double(exact) / double(std::max<size_t>(1, hyps.size()));
+    const double bleu = text::corpusBleu(hyps, refs);
+    std::printf("%s on %zu held-out examples: exact match %.2f%%, BLEU %.2f\n", task.c_str(), hyps.size(), 100 * em, bleu);
+    std::string headsJson;
+    if (words > 0) {
+        std::vector<int> order(hits.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = int(i);
+        std::sort(order.begin(), order.end(), [&](int a, int b) { return hits[size_t(a)] > hits[size_t(b)]; });
+        std::printf("cross-attention heads: share of %ld target words whose highest-weight source piece is gold-aligned\n",
+                    words);
+        for (int i : order) {
+            const int l = i / c.decoderHeads, h = i % c.decoderHeads;
+            const double share = double(hits[size_t(i)]) / double(words);
+            std::printf("  decoder layer %d head %d: %.1f%%\n", l + 1, h + 1, 100 * share);
+            char b[96];
+            std::snprintf(b, sizeof b, "%s{\"layer\": %d, \"head\": %d, \"share\": %.4f}", headsJson.empty() ? "" : ", ",
+                          l + 1, h + 1, share);
+            headsJson += b;
+        }
+    }
+    if (p.isSet("json"))
+        std::printf("{\"task\": \"%s\", \"n\": %zu, \"exact_match\": %.6f, \"bleu\": %.4f, \"alignment_heads\": [%s]}\n",
+                    task.c_str(), hyps.size(), em, bleu, headsJson.c_str());
+    return Ok;
+}
+
+int benchTrain(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addOption({"steps", "Timed steps (after 3 warm-up steps).", "N", "30"});
+    p.addOption({"json", "End with one JSON line."});
+    if (!p.parse(QStringList("bench") + args)) return fail(p.errorText().toStdString(), Usage);
+    int steps = 30;
+    if (!intOption(p, "steps", 1, 100000, &steps)) return Usage;
+    // The peer's setting: d 128, 4 heads, ffn 512, 3+3 layers, vocab 1000, batch 32 x 20,
+    // reverse, Adam, no dropout.
+    Config c;
+    c.dModel = 128, c.encoderLayers = c.decoderLayers = 3, c.encoderHeads = c.decoderHeads = 4;
+    c.encoderFfn = c.decoderFfn = 512, c.vocabSize = 1000, c.maxPositions = 64;
+    train::TrainOptions o;
+    o.steps = steps + 3, o.batchSize = 32, o.dropout = 0.0f, o.logEvery = 0, o.warmup = 4000;
+    auto trainer = train::Trainer::create(c, o);
+    if (!trainer) return fail(trainer.message());
+    auto pairs = text::algorithmicTask("reverse", 32, 19, 19, 4, 999, 7);
+    if (!pairs) return fail(pairs.message());
+    std::vector<train::Example> ex;
+    for (auto& [s, t] : *pairs) {
+        train::Example e{s, t};
+        e.src.push_back(3), e.tgt.push_back(3);  // 20 tokens each, </s> included
+        ex.push_back(std::move(e));
+    }
+    Status st = trainer->setData(ex);
+    if (!st) return fail(st.message());
+    for (int i = 0; i < 3; ++i) trainer->step();
+    long tokens = 0;
+    const auto a = std::chrono::steady_clock::now();
+    double loss = 0;
+    for (int i = 0; i < steps; ++i) {
+        const train::StepStats s = trainer->step();
+        tokens += s.targetTokens;
+        loss = s.loss;
+    }
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+    const double ms = 1000 * sec / steps;
+    const double tps = double(tokens) / sec;
+    // The peer counts 19 predicted tokens per sequence (its targets have no </s>).
+    const double peer = 32.0 * 19 / (sec / steps);
+    std::printf("stepformer train: d 128, 3+3 layers, vocab 1000, batch 32 x 20, reverse, Adam: step %.1f ms -> "
+                "%.0f target tok/s (%.0f counting 19 per sequence as the PyTorch peer does), loss %.3f\n",
+                ms, tps, peer, loss);
+    if (p.isSet("json"))
+        std::printf("{\"step_ms\": %.3f, \"target_tokens_per_s\": %.1f, \"target_tokens_per_s_peer_count\": %.1f}\n", ms,
+                    tps, peer);
+    return Ok;
+}
+
+}  // namespace sf::cli
