@@ -114,7 +114,8 @@ void HeatmapView::layoutCells()
     for (const QString& s : mData.rowLabels) labelW = std::max(labelW, fm.horizontalAdvance(s));
     for (const QString& s : mData.colLabels) labelH = std::max(labelH, fm.horizontalAdvance(s));
     labelW = std::min(labelW + 6, width() / 4);
-    labelH = std::min(labelH + 6, height() / 4);
+    // A one-row strip labels its columns horizontally (rotated labels would not fit).
+    labelH = mData.rows == 1 ? (mData.colLabels.isEmpty() ? 0 : fm.height() + 2) : std::min(labelH + 6, height() / 4);
     const int title = mData.title.isEmpty() ? 0 : fm.height() + 4;
     const int availW = width() - labelW - kColorbar - 12 - fm.horizontalAdvance("-0.000");
     const int availH = height() - labelH - title - 4;
@@ -131,7 +132,7 @@ void HeatmapView::layoutCells()
     mCellW = std::max(mCellW, 0.25), mCellH = std::max(mCellH, 0.25);
     mGrid = QRect(labelW, title + labelH, int(mCellW * mData.cols), int(mCellH * mData.rows));
     mRowLabelStep = std::max(1, int(std::ceil((fm.height() + 1) / mCellH)));
-    mColLabelStep = std::max(1, int(std::ceil((fm.height() + 1) / mCellW)));
+    mColLabelStep = mData.rows == 1 ? 1 : std::max(1, int(std::ceil((fm.height() + 1) / mCellW)));
 }
 
 QRect HeatmapView::cellRect(int r, int c) const
@@ -222,6 +223,11 @@ void HeatmapView::paintEvent(QPaintEvent*)
     }
     for (int c = 0; c < mData.cols && c < mData.colLabels.size(); c += mColLabelStep) {
         const QRect cell = cellRect(0, c);
+        if (mData.rows == 1) {
+            p.drawText(QRect(cell.left(), mGrid.top() - fm.height() - 1, cell.width(), fm.height()), Qt::AlignCenter,
+                       fm.elidedText(mData.colLabels[c], Qt::ElideRight, cell.width()));
+            continue;
+        }
         p.save();
         p.translate(cell.center().x() + fm.ascent() / 2 - 1, mGrid.top() - 3);
         p.rotate(-90);
