@@ -9,6 +9,10 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
+#include <QProgressBar>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -49,9 +53,11 @@ MainWindow::MainWindow(bool persistent, QWidget* parent) : QMainWindow(parent), 
     connect(&mDoc, &TranslationDocument::stepChanged, this, &MainWindow::onStepChanged);
     connect(&mDoc, &TranslationDocument::translationChanged, this, [this] {
         updateControls();
-        if (const Translation* t = mDoc.translation())
+        if (const Translation* t = mDoc.translation(); t && !t->warnings.empty())
+            statusBar()->showMessage(tr("Warning: %1").arg(QString::fromStdString(t->warnings.front())));
+        else if (const Translation* t2 = mDoc.translation())
             statusBar()->showMessage(tr("“%1” → “%2”   (%3 steps, translated in %4 ms)")
-                                         .arg(QString::fromStdString(t->sourceText), QString::fromStdString(t->outputText))
+                                         .arg(QString::fromStdString(t2->sourceText), QString::fromStdString(t2->outputText))
                                          .arg(mDoc.steps().size())
                                          .arg(mDoc.lastTranslateMs(), 0, 'f', 1));
     });
@@ -70,8 +76,15 @@ MainWindow::MainWindow(bool persistent, QWidget* parent) : QMainWindow(parent), 
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();  // not modal-blocking: the window keeps running
     });
+    mBusyBar = new QProgressBar(this);
+    mBusyBar->setRange(0, 0);  // indeterminate: loading and translating report no fraction
+    mBusyBar->setMaximumWidth(160);
+    mBusyBar->hide();
+    statusBar()->addPermanentWidget(mBusyBar);
+    setAcceptDrops(true);
     connect(&mDoc, &TranslationDocument::busyChanged, this, [this](bool busy) {
         mTranslate->setEnabled(!busy);
+        mBusyBar->setVisible(busy);
         if (busy) statusBar()->showMessage(tr("Working…"));
         QApplication::restoreOverrideCursor();
         if (busy) QApplication::setOverrideCursor(Qt::BusyCursor);
@@ -439,6 +452,28 @@ void MainWindow::saveSettings() const
     s.setValue("steps/coarse", mGranularity->currentIndex() == 1);
     s.setValue("steps/speed", mSpeed->currentIndex());
     s.setValue("input/sentence", mSentence->text());
+}
+
+namespace {
+// The model path a drag carries: a local directory, or a file inside a model directory.
+QString droppedModel(const QMimeData* mime)
+{
+    if (!mime || !mime->hasUrls() || mime->urls().size() != 1 || !mime->urls().first().isLocalFile()) return {};
+    return mime->urls().first().toLocalFile();
+}
+}  // namespace
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e)
+{
+    if (!droppedModel(e->mimeData()).isEmpty()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e)
+{
+    const QString path = droppedModel(e->mimeData());
+    if (path.isEmpty()) return;
+    e->acceptProposedAction();
+    openModel(path);
 }
 
 void MainWindow::closeEvent(QCloseEvent* e)

@@ -16,6 +16,7 @@ class QComboBox;
 class QDockWidget;
 class QLabel;
 class QLineEdit;
+class QProgressBar;
 class QPushButton;
 class QSlider;
 class QSpinBox;
@@ -59,6 +60,9 @@ public slots:
 
 protected:
     void closeEvent(QCloseEvent*) override;
+    // A model directory or its model.safetensors dropped on the window opens it.
+    void dragEnterEvent(QDragEnterEvent*) override;
+    void dropEvent(QDropEvent*) override;
 
 private:
     void buildActions();
@@ -87,6 +91,7 @@ private:
     QSpinBox* mBeam = nullptr;
     QSlider* mTimeline = nullptr;
     QLabel* mStepLabel = nullptr;
+    QProgressBar* mBusyBar = nullptr;
     QComboBox* mGranularity = nullptr;
     QComboBox* mSpeed = nullptr;
     QAction* mPlayAction = nullptr;

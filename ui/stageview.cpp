@@ -35,6 +35,11 @@ StageView::StageView(TranslationDocument* doc, QWidget* parent) : QWidget(parent
     mTitle->setFont(f);
     mTitle->setWordWrap(true);
     v->addWidget(mTitle);
+    mWarning = new QLabel(this);
+    mWarning->setWordWrap(true);
+    mWarning->setStyleSheet("background:#fff3cd;color:#5c4400;border:1px solid #e0b000;padding:4px");
+    mWarning->hide();
+    v->addWidget(mWarning);
     mCanvas = new QWidget(this);
     mGrid = new QGridLayout(mCanvas);
     mGrid->setContentsMargins(0, 0, 0, 0);
@@ -45,6 +50,7 @@ StageView::StageView(TranslationDocument* doc, QWidget* parent) : QWidget(parent
 }
 
 QString StageView::title() const { return mTitle->text(); }
+QString StageView::warning() const { return mWarning->isVisibleTo(this) ? mWarning->text() : QString(); }
 
 void StageView::setColormap(Colormap map)
 {
@@ -171,10 +177,15 @@ void StageView::refresh()
     const Step* s = mDoc->currentStep();
     const Translation* t = mDoc->translation();
     if (!s || !t || !t->trace) {
+        mWarning->hide();
         mTitle->setText(mDoc->model() ? tr("Type a sentence and press Translate.") : tr("Open a model to begin."));
         return;
     }
     mTitle->setText(stageTitle(*s));
+    QStringList warnings;
+    for (const std::string& w : t->warnings) warnings << QString::fromStdString(w);
+    mWarning->setText(tr("Warning: %1").arg(warnings.join("; ")));
+    mWarning->setVisible(!warnings.isEmpty());
     switch (s->stage) {
     case Stage::SourceTokens: showTokens(); break;
     case Stage::Embedding: showEmbedding(); break;

@@ -31,6 +31,7 @@ public:
     HeatmapView* primaryHeatmap() const { return mPrimary; }
     QCustomPlot* plot() const { return mPlot; }
     QString title() const;
+    QString warning() const;  // empty when none is shown
 
 public slots:
     void refresh();
@@ -51,6 +52,7 @@ private:
 
     TranslationDocument* mDoc;
     QLabel* mTitle;
+    QLabel* mWarning;  // e.g. the source was truncated to max positions
     QWidget* mCanvas;
     QGridLayout* mGrid;
     QList<HeatmapView*> mHeatmaps;      // shown at this step

@@ -11,6 +11,8 @@
 #include <QApplication>
 #include <QDir>
 #include <QLineEdit>
+#include <QMimeData>
+#include <QUrl>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -222,6 +224,39 @@ private slots:
         QVERIFY(error.contains("-missing"));
         QVERIFY(doc->model() != nullptr);
         QCOMPARE(doc->modelPath(), mModel);
+    }
+
+    void dropAModelAndTruncateALongSentence()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1400, 900);
+        w.show();
+        TranslationDocument* doc = w.document();
+        // Dropping the model's safetensors file opens its directory (off the GUI thread).
+        auto* mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(mModel + "/model.safetensors")});
+        QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy loaded(doc, &TranslationDocument::modelChanged);
+        QDropEvent drop(QPointF(50, 50), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &drop);
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(doc->modelPath(), mModel + "/model.safetensors");
+        QVERIFY(w.windowTitle().contains("model"));
+        delete mime;
+
+        // A sentence longer than max_position_embeddings is truncated, visibly.
+        doc->setMaxLength(2);
+        QString error, longText;
+        for (int i = 0; i < 120; ++i) longText += "the cat sleeps . ";
+        QVERIFY2(doc->translateNow(longText, &error), qPrintable(error));
+        QCOMPARE(int(doc->translation()->sourceIds.size()), doc->model()->config().maxPositions);
+        QVERIFY(w.stage()->warning().contains("truncated"));
+        // Short again: the warning goes away.
+        QVERIFY(doc->translateNow("the cat", &error));
+        QVERIFY(w.stage()->warning().isEmpty());
     }
 
     void presentationZoomThemeExport()
