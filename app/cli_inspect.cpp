@@ -1,16 +1,34 @@
-// stepformer inspect DIR: config, architecture variant, tensor table, validation verdict.
+// stepformer inspect DIR: config, architecture variant, parameters per block, the tensor
+// table with statistics (min, max, mean, std, NaN / Inf counts), warnings, and the
+// validation verdict. NaN or Inf weights are flagged: "verdict: valid, with warnings"
+// (exit 0); a model that does not load is "verdict: invalid" (exit 1, the reason on stderr).
 #include "app/cli.h"
 
 #include "core/io/safetensors.h"
 #include "core/model/model.h"
+#include "core/model/summary.h"
 
 #include <QCommandLineParser>
 
+#include <chrono>
+#include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 
 namespace sf::cli {
+
+namespace {
+
+// "%.4g", or "-" where there are no finite values to measure.
+std::string number(double v)
+{
+    if (std::isnan(v)) return "-";
+    char s[32];
+    std::snprintf(s, sizeof s, "%.4g", v);
+    return s;
+}
+
+}  // namespace
 
 int inspect(const QStringList& args)
 {
@@ -27,32 +45,44 @@ int inspect(const QStringList& args)
     }
     const Model& m = **model;
     const Config& c = m.config();
+    const auto start = std::chrono::steady_clock::now();
+    const ModelSummary s = summarize(m);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+
     std::cout << "model:        " << m.directory() << "\n"
               << "architecture: " << c.describe() << "\n"
-              << "variant:      " << (c.normalizeBefore ? "pre-norm (x + Sublayer(LayerNorm(x)), final stack norms)"
-                                                        : "post-norm (LayerNorm(x + Sublayer(x)), as in the paper)")
-              << "; " << positionLayoutName(c.positions) << "; " << activationName(c.activation)
-              << "; embeddings " << (c.scaleEmbedding ? "x sqrt(d_model)" : "unscaled") << "; output projection "
-              << (m.weights().tied ? "tied to model.shared.weight" : "lm_head.weight")
-              << (m.weights().final_logits_bias ? " + final_logits_bias" : "") << "\n"
+              << "variant:      " << s.variant << "\n"
               << "ids:          pad " << c.padId << ", unk " << c.unkId << ", bos " << c.bosId << ", eos " << c.eosId
               << ", decoder start " << c.decoderStartId << "\n"
-              << "parameters:   " << m.parameterCount() << "\n";
+              << "parameters:   " << s.parameters << "\n";
     if (const text::Tokenizer* t = m.tokenizer())
         std::cout << "tokenizer:    " << t->sourceVocabSize() << " source / " << t->targetVocabSize()
                   << " target pieces\n";
     else
         std::cout << "tokenizer:    none (translate with --ids)\n";
 
-    std::cout << "\ntensors (" << m.file()->tensors().size() << "):\n";
-    for (const io::TensorInfo& t : m.file()->tensors()) {
-        std::string shape = "[";
-        for (size_t i = 0; i < t.shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(t.shape[i]);
-        shape += "]";
-        const bool unused =
-            std::find(m.unusedTensors().begin(), m.unusedTensors().end(), t.name) != m.unusedTensors().end();
-        std::printf("  %-56s %-5s %-14s%s\n", t.name.c_str(), io::dtypeName(t.dtype), shape.c_str(),
-                    unused ? "  (not used by this config)" : "");
+    std::cout << "\nparameters per block:\n";
+    for (const auto& [block, n] : s.parametersPerBlock)
+        std::printf("  %-22s %12lld  %5.1f %%\n", block.c_str(), static_cast<long long>(n),
+                    s.parameters ? 100.0 * double(n) / double(s.parameters) : 0.0);
+
+    std::printf("\ntensors (%zu; statistics over finite values, std is the population one; measured in %.0f ms):\n",
+                s.tensors.size(), ms);
+    std::printf("  %-54s %-5s %-13s %10s %10s %10s %10s %6s %6s\n", "name", "dtype", "shape", "min", "max", "mean",
+                "std", "NaN", "Inf");
+    for (const TensorStats& t : s.tensors) {
+        std::printf("  %-54s %-5s %-13s %10s %10s %10s %10s %6lld %6lld%s\n", t.name.c_str(), t.dtype.c_str(),
+                    shapeString(t.shape).c_str(), number(t.min).c_str(), number(t.max).c_str(),
+                    number(t.mean).c_str(), number(t.std).c_str(), static_cast<long long>(t.nan),
+                    static_cast<long long>(t.inf),
+                    !t.numeric ? "  (not a float dtype; not measured)"
+                               : (t.used ? "" : "  (not used by this config)"));
+    }
+    if (!s.warnings.empty()) {
+        std::cout << "\nwarnings (" << s.warnings.size() << "):\n";
+        for (const std::string& w : s.warnings) std::cout << "  " << w << "\n";
+        std::cout << "\nverdict: valid, with warnings\n";
+        return Ok;
     }
     std::cout << "\nverdict: valid\n";
     return Ok;

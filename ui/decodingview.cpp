@@ -94,7 +94,7 @@ void DecodingView::refresh()
     if (!s || !t || !t->trace) {
         mSource->clear(), mInput->clear(), mOutput->clear();
         mSelf->setData({}), mCross->setData({});
-        mTop->replot();
+        mTop->hide();
         return;
     }
     const Config& c = mDoc->model()->config();

@@ -4,6 +4,7 @@
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
 #include "ui/stageview.h"
+#include "ui/weightsview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -113,7 +114,11 @@ MainWindow::MainWindow(bool persistent, QWidget* parent) : QMainWindow(parent), 
     updateControls();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // ~QWidget hides the docks; the Weights dock's resize-on-visibility must not run then.
+    disconnect(mWeightsDock, &QDockWidget::visibilityChanged, this, nullptr);
+}
 
 void MainWindow::buildDocks()
 {
@@ -131,6 +136,23 @@ void MainWindow::buildDocks()
     mExplainDock = dock(mExplain, tr("Explain"), "explain", Qt::RightDockWidgetArea);
     mDecodingDock = dock(mDecoding, tr("Decoding"), "decoding", Qt::BottomDockWidgetArea);
     resizeDocks({mArchitectureDock, mExplainDock}, {300, 330}, Qt::Horizontal);
+    // Weights: the checkpoint's tensors and their statistics, a tab behind Explain.
+    mWeights = new WeightsView(&mDoc, this);
+    mWeightsDock = dock(mWeights, tr("Weights"), "weights", Qt::RightDockWidgetArea);
+    tabifyDockWidget(mExplainDock, mWeightsDock);
+    mExplainDock->raise();
+    // Raised, the Weights tab widens its dock area to 55 % of the window (a table, a histogram
+    // and heatmaps need the room); back on Explain, the area gets its width back.
+    connect(mWeightsDock, &QDockWidget::visibilityChanged, this, [this, narrow = 0](bool shown) mutable {
+        if (mWeightsDock->isFloating()) return;
+        if (shown) {
+            if (!narrow) narrow = mExplainDock->width();
+            resizeDocks({mWeightsDock}, {std::max(narrow, std::max(640, width() * 11 / 20))}, Qt::Horizontal);
+        } else if (narrow) {
+            resizeDocks({mExplainDock}, {narrow}, Qt::Horizontal);
+            narrow = 0;
+        }
+    });
     connect(mArchitecture, &ArchitectureView::blockClicked, this, [this](Block b) { onBlockClicked(int(b)); });
 }
 
@@ -175,7 +197,12 @@ void MainWindow::buildActions()
     mAnimationsAction->setCheckable(true);
     mAnimationsAction->setChecked(mAnimations);
     view->addSeparator();
-    for (QDockWidget* d : {mArchitectureDock, mExplainDock, mDecodingDock}) view->addAction(d->toggleViewAction());
+    for (QDockWidget* d : {mArchitectureDock, mExplainDock, mDecodingDock, mWeightsDock})
+        view->addAction(d->toggleViewAction());
+    view->addAction(tr("Show the &Weights tab"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), this, [this] {
+        mWeightsDock->show();
+        mWeightsDock->raise();
+    });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard shortcuts"), this, [this] {

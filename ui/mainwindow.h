@@ -27,6 +27,7 @@ class ArchitectureView;
 class DecodingView;
 class ExplainView;
 class StageView;
+class WeightsView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -40,6 +41,7 @@ public:
     DecodingView* decoding() const { return mDecoding; }
     ArchitectureView* architecture() const { return mArchitecture; }
     ExplainView* explanation() const { return mExplain; }
+    WeightsView* weights() const { return mWeights; }
     QLineEdit* sentenceBox() const { return mSentence; }
     QPushButton* translateButton() const { return mTranslate; }
     QString lastError() const { return mLastError; }
@@ -86,6 +88,8 @@ private:
     QDockWidget* mArchitectureDock = nullptr;
     QDockWidget* mExplainDock = nullptr;
     QDockWidget* mDecodingDock = nullptr;
+    WeightsView* mWeights = nullptr;     // tabbed with Explain
+    QDockWidget* mWeightsDock = nullptr;
     QLineEdit* mSentence = nullptr;
     QPushButton* mTranslate = nullptr;
     QSpinBox* mBeam = nullptr;

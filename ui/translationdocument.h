@@ -41,6 +41,8 @@ public:
     bool translateNow(const QString& text, QString* error = nullptr);
 
     const Model* model() const { return mModel.get(); }
+    // The model itself, for work that must keep it alive off the GUI thread.
+    std::shared_ptr<const Model> sharedModel() const { return mModel; }
     QString modelPath() const { return mModelPath; }
     const Translation* translation() const { return mTranslation.get(); }
     const std::vector<Step>& steps() const { return mSteps; }

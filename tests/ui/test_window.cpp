@@ -7,6 +7,7 @@
 #include "ui/heatmapview.h"
 #include "ui/mainwindow.h"
 #include "ui/stageview.h"
+#include "ui/weightsview.h"
 
 #include <QApplication>
 #include <QDir>
@@ -288,6 +289,106 @@ private slots:
         w.setDark(false);
         QVERIFY(!w.exportView("/nonexistent-dir/x.png", &error));
         QVERIFY(error.contains("/nonexistent-dir/x.png"));
+    }
+
+    // The Weights tab: the summary arrives off the GUI thread; the table lists every tensor
+    // of the file; the selected tensor's histogram, heatmap and head slice are shown; NaN
+    // weights are flagged; a matrix larger than 512 x 512 is shown downsampled.
+    void weightsView()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1600, 1000);
+        w.show();
+        TranslationDocument* doc = w.document();
+        WeightsView* v = w.weights();
+        QVERIFY(v);
+        QString error;
+        QVERIFY2(doc->loadModelNow(mModel, &error), qPrintable(error));
+        QVERIFY(v->computing());
+        QVERIFY(v->overviewText().contains("computing…"));
+        QTRY_VERIFY_WITH_TIMEOUT(!v->computing() && v->summary(), 20000);
+        const Model& m = *doc->model();
+        const Config& c = m.config();
+        QCOMPARE(v->shownRows(), int(m.file()->tensors().size()));
+        QVERIFY(v->overviewText().contains("post-norm"));
+        QVERIFY(v->overviewText().contains("decoder layer 3"));
+        QVERIFY(v->warningText().isEmpty());
+
+        // A weight matrix: the histogram counts every value; the heatmap has its shape.
+        const QString fc1 = "model.encoder.layers.0.fc1.weight";
+        QVERIFY(v->selectTensor(fc1));
+        QCOMPARE(v->selectedTensor(), fc1);
+        const TensorStats* st = v->summary()->find(fc1.toStdString());
+        QVERIFY(st);
+        QCOMPARE(v->histogramTotal(), st->count);
+        QCOMPARE(v->heatmap()->rows(), int(st->shape[0]));
+        QCOMPARE(v->heatmap()->cols(), int(st->shape[1]));
+        QVERIFY(!v->headHeatmap()->isVisibleTo(v));
+
+        // A query projection: head 2's slice is dk rows of W_Q, unchanged.
+        const QString q = "model.decoder.layers.2.self_attn.q_proj.weight";
+        QVERIFY(v->selectTensor(q));
+        QVERIFY(v->headHeatmap()->isVisibleTo(v));
+        v->setHead(1);
+        const int dk = c.dModel / c.decoderHeads;
+        QCOMPARE(v->headHeatmap()->rows(), dk);
+        QCOMPARE(v->headHeatmap()->cols(), c.dModel);
+        auto W = tensorData(m, q.toStdString());
+        QVERIFY(W.ok());
+        QCOMPARE(v->headHeatmap()->data().values[0], W->data()[dk * c.dModel]);  // row dk, column 0
+
+        // The filter keeps the q_proj weights and biases of all 3 + 2 * 3 attention blocks.
+        v->setFilter("q_proj");
+        QCOMPARE(v->shownRows(), 2 * (c.encoderLayers + 2 * c.decoderLayers));
+        v->setFilter(QString());
+        QCOMPARE(v->shownRows(), int(m.file()->tensors().size()));
+
+        // Ctrl+Shift+W raises the Weights tab (behind Explain until then).
+        QApplication::processEvents();
+        QVERIFY(v->visibleRegion().isEmpty());  // a tab behind Explain
+        QTest::keyClick(&w, Qt::Key_W, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY(!v->visibleRegion().isEmpty());
+        QVERIFY(v->selectTensor("model.shared.weight"));
+        QVERIFY(v->selectTensor(q));
+        QApplication::processEvents();
+        QVERIFY(w.grab().save(mShots + "/weights-view.png"));
+
+        // A model with NaN weights and a 1000-token vocabulary: flagged, and the [1000, 128]
+        // embedding matrix is shown mean-pooled to 512 x 128.
+        const QString broken = mModel + "-nan";
+        QProcess p;
+        p.start(SF_CLI, {"make-random", broken, "--preset", "tiny", "--seed", "8"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        {
+            const std::string path = (broken + "/model.safetensors").toStdString();
+            std::vector<io::TensorToWrite> tensors;
+            {
+                auto file = io::SafetensorsFile::open(path);
+                QVERIFY(file.ok());
+                for (const io::TensorInfo& t : (*file)->tensors()) {
+                    auto values = (*file)->toFloat(t);
+                    QVERIFY(values.ok());
+                    if (t.name == "model.encoder.layers.1.fc2.weight") (*values)[3] = (*values)[5] = NAN;
+                    tensors.push_back(io::tensorFromFloats(t.name, t.shape, values->data()));
+                }
+            }
+            QVERIFY(io::writeSafetensors(path, tensors).ok());
+        }
+        w.openModel(broken);
+        QTRY_VERIFY_WITH_TIMEOUT(v->summary() && doc->modelPath() == broken, 20000);
+        QVERIFY2(v->warningText().contains("model.safetensors: tensor 'model.encoder.layers.1.fc2.weight' has 2 NaN "
+                                           "and 0 Inf values"),
+                 qPrintable(v->warningText()));
+        QVERIFY(v->selectTensor("model.encoder.layers.1.fc2.weight"));
+        QCOMPARE(v->histogramTotal(), v->summary()->find("model.encoder.layers.1.fc2.weight")->count - 2);
+        QVERIFY(v->selectTensor("model.shared.weight"));
+        QCOMPARE(v->heatmap()->rows(), 512);
+        QCOMPARE(v->heatmap()->cols(), 128);
+        QVERIFY(v->heatmap()->data().title.contains("downsampled"));
+        QApplication::processEvents();
+        QVERIFY(w.grab().save(mShots + "/weights-view-warnings.png"));
     }
 };
 
