@@ -9,6 +9,7 @@ STEPFORMER_PACKAGES=(
   libeigen3-dev libsentencepiece-dev sentencepiece nlohmann-json3-dev catch2
   xvfb xauth
   python3-numpy python3-torch   # the independent PyTorch reference test
+  clang libclang-rt-14-dev libomp-dev   # libFuzzer targets (scripts/fuzz.sh); OpenMP for clang
 )
 
 stepformer_install() {

@@ -87,6 +87,8 @@ TEST_CASE("bad configs are refused with the key and the reason", "[config]")
     CHECK_THAT(refusal(j), Catch::Contains("\"position_encoding\" = \"learned\""));
     j = good(), j["layer_norm_eps"] = -1;
     CHECK_THAT(refusal(j), Catch::Contains("\"layer_norm_eps\" must be a number in (0, 1]"));
+    j = good(), j["layer_norm_eps"] = 1e-50;  // in (0, 1] as a double, 0 as a float (found by fuzzing)
+    CHECK_THAT(refusal(j), Catch::Contains("above 0 as a float32"));
     j = good(), j["normalize_before"] = "yes";
     CHECK_THAT(refusal(j), Catch::Contains("\"normalize_before\" must be true or false"));
     j = good(), j["tokenizer"] = {{"source", "../../etc/passwd"}};

@@ -128,9 +128,12 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
 
     if (r.has("layer_norm_eps")) {
         const json& v = j.at("layer_norm_eps");
-        if (!v.is_number() || !(v.get<double>() > 0.0) || v.get<double>() > 1.0)
-            r.fail("\"layer_norm_eps\" must be a number in (0, 1]");
-        else c.layerNormEps = static_cast<float>(v.get<double>());
+        const double eps = v.is_number() ? v.get<double>() : 0.0;
+        // Also checked as the float the layer norm uses: 1e-50 is > 0 but rounds to 0.0f
+        // (the range test comes first: a double beyond float's range must not be cast).
+        if (!(eps > 0.0) || eps > 1.0 || !(static_cast<float>(eps) > 0.0f))
+            r.fail("\"layer_norm_eps\" must be a number in (0, 1] (and above 0 as a float32)");
+        else c.layerNormEps = static_cast<float>(eps);
     }
 
     std::string act = "relu";
