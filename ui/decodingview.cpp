@@ -1,6 +1,7 @@
 #include "ui/decodingview.h"
 
 #include "ui/heatmapview.h"
+#include "ui/plotstyle.h"
 #include "ui/tracedata.h"
 #include "ui/translationdocument.h"
 
@@ -152,12 +153,7 @@ void DecodingView::refresh()
     bars->setBrush(QColor(86, 180, 233));
     pick->setBrush(QColor(213, 94, 0));
     bars->setPen(Qt::NoPen), pick->setPen(Qt::NoPen);
-    const QColor fg = palette().color(QPalette::Text);
-    mTop->setBackground(palette().color(QPalette::Base));
-    for (QCPAxis* a : {mTop->xAxis, mTop->yAxis}) {
-        a->setTickLabelColor(fg), a->setBasePen(QPen(fg)), a->setTickPen(QPen(fg)), a->setLabelColor(fg);
-        a->setTickLabelFont(font());
-    }
+    stylePlot(mTop, this);
     mTop->xAxis->setTicker(ticker);
     mTop->xAxis->setTickLabelRotation(45);
     mTop->xAxis->setRange(-0.7, 9.7);

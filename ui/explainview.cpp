@@ -25,10 +25,13 @@ void ExplainView::refresh()
     }
     const StepText x = explain(*s, mDoc->model()->config(), *t);
     auto h = [](const std::string& str) { return QString::fromStdString(str).toHtmlEscaped(); };
-    setHtml(QString("<h3>%1</h3><p>%2</p><p style='font-family:monospace; font-size:large; background:palette(base)'>"
-                    "%3</p><p><i>%4</i></p><p><b>%5</b> %6</p>")
-                .arg(h(s->title()), h(x.explanation), h(x.formula), tr("Paper: ") + h(x.section), tr("Notice:"),
-                     h(x.notice)));
+    // QTextDocument knows no palette() in CSS: the formula's colours come from the palette.
+    const QString formulaStyle = QString("font-family:monospace; font-size:large; background:%1; color:%2")
+                                     .arg(palette().color(QPalette::AlternateBase).name(),
+                                          palette().color(QPalette::Text).name());
+    setHtml(QString("<h3>%1</h3><p>%2</p><p style='%3'>%4</p><p><i>%5</i></p><p><b>%6</b> %7</p>")
+                .arg(h(s->title()), h(x.explanation), formulaStyle, h(x.formula), tr("Paper: ") + h(x.section),
+                     tr("Notice:"), h(x.notice)));
 }
 
 }  // namespace sf::ui

@@ -381,6 +381,8 @@ void MainWindow::setDark(bool dark)
     mArchitecture->setDark(dark);
     mStage->setDark(dark);
     mDecoding->refresh();
+    mExplain->setPalette(p);
+    mExplain->refresh();
 }
 
 void MainWindow::setColormap(Colormap map)

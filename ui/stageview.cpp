@@ -1,5 +1,6 @@
 #include "ui/stageview.h"
 
+#include "ui/plotstyle.h"
 #include "ui/tracedata.h"
 #include "ui/translationdocument.h"
 
@@ -151,20 +152,7 @@ QCustomPlot* StageView::addPlot(int row, int col, int rowSpan, int colSpan)
     p->xAxis->setTickLabelRotation(0);
     p->xAxis->setLabel(QString());
     p->yAxis->setLabel(QString());
-    const QColor fg = palette().color(QPalette::Text), bg = palette().color(QPalette::Base);
-    p->setBackground(bg);
-    for (QCPAxis* a : {p->xAxis, p->yAxis}) {
-        a->setBasePen(QPen(fg));
-        a->setTickPen(QPen(fg));
-        a->setSubTickPen(QPen(fg));
-        a->setTickLabelColor(fg);
-        a->setLabelColor(fg);
-        a->setTickLabelFont(font());
-        a->setLabelFont(font());
-    }
-    p->legend->setFont(font());
-    p->legend->setBrush(bg);
-    p->legend->setTextColor(fg);
+    stylePlot(p, this);
     mGrid->addWidget(p, row, col, rowSpan, colSpan);
     p->show();
     mPlot = p;

@@ -1,5 +1,7 @@
 #include "ui/weightsview.h"
 
+#include "ui/plotstyle.h"
+
 #include "ui/translationdocument.h"
 #include "ui/weightstablemodel.h"
 
@@ -347,17 +349,7 @@ void WeightsView::clearDetail(const QString& message)
 
 void WeightsView::styleHistogram()
 {
-    const QColor fg = palette().color(QPalette::Text), bg = palette().color(QPalette::Base);
-    mHistogram->setBackground(bg);
-    for (QCPAxis* a : {mHistogram->xAxis, mHistogram->yAxis}) {
-        a->setBasePen(QPen(fg));
-        a->setTickPen(QPen(fg));
-        a->setSubTickPen(QPen(fg));
-        a->setTickLabelColor(fg);
-        a->setLabelColor(fg);
-        a->setTickLabelFont(font());
-        a->setLabelFont(font());
-    }
+    stylePlot(mHistogram, this);
     mHistogram->xAxis->setLabel(tr("value"));
     mHistogram->yAxis->setLabel(tr("count"));
     mHeatmap->setDark(isDark(palette()));
