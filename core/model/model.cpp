@@ -1,6 +1,7 @@
 #include "core/model/model.h"
 
 #include <filesystem>
+#include <set>
 
 namespace sf {
 
@@ -75,15 +76,8 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path)
         }
         refs[t.name] = r;
     }
-    Result<Weights> w = bindWeights(m->mConfig, refs, weightsPath.string(), &m->mUnused);
-    if (!w) return Error{w.message()};
-    m->mWeights = *w;
-    for (const ExpectedTensor& e : expectedTensors(m->mConfig))
-        if (refs.count(e.name)) {
-            int64_t n = 1;
-            for (int64_t s : e.shape) n *= s;
-            m->mParameters += n;
-        }
+    Status bound = m->bind(refs, weightsPath.string());
+    if (!bound) return Error{bound.message()};
 
     const text::TokenizerFiles tf = tokenizerFilesFor(m->mConfig, m->mDir);
     if (!tf.sourceModel.empty()) {
@@ -99,6 +93,24 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path)
     return std::shared_ptr<const Model>(m);
 }
 
+Status Model::bind(const std::map<std::string, TensorRef>& refs, const std::string& label)
+{
+    Result<Weights> w = bindWeights(mConfig, refs, label, &mUnused);
+    if (!w) return Error{w.message()};
+    mWeights = *w;
+    const std::set<std::string> unused(mUnused.begin(), mUnused.end());
+    mBound.clear();
+    mParameters = 0;
+    for (const auto& [name, ref] : refs)
+        if (ref.data && !unused.count(name)) {
+            mBound[name] = ref;
+            int64_t n = 1;
+            for (int64_t dim : ref.shape) n *= dim;
+            mParameters += n;
+        }
+    return {};
+}
+
 Result<std::shared_ptr<const Model>> Model::fromTensors(const Config& config,
                                                        const std::map<std::string, Tensor>& tensors,
                                                        std::shared_ptr<const text::Tokenizer> tokenizer)
@@ -111,11 +123,9 @@ Result<std::shared_ptr<const Model>> Model::fromTensors(const Config& config,
     for (const auto& [name, t] : tensors) {
         m->mOwned.push_back(t.data);
         refs[name] = TensorRef{m->mOwned.back().data(), t.shape};
-        m->mParameters += t.numel();
     }
-    Result<Weights> w = bindWeights(config, refs, "<memory>", &m->mUnused);
-    if (!w) return Error{w.message()};
-    m->mWeights = *w;
+    Status bound = m->bind(refs, "<memory>");
+    if (!bound) return Error{bound.message()};
     m->mTokenizer = std::move(tokenizer);
     return std::shared_ptr<const Model>(m);
 }

@@ -37,10 +37,16 @@ public:
     const std::vector<std::string>& unusedTensors() const { return mUnused; }
     // The file's tensor table (empty for fromTensors models).
     const io::SafetensorsFile* file() const { return mFile.get(); }
+    // The tensors the config binds, by checkpoint name (F32 data, converted if need be).
+    const std::map<std::string, TensorRef>& boundTensors() const { return mBound; }
     int64_t parameterCount() const { return mParameters; }
 
 private:
     Model() = default;
+    // Binds the config's tensors out of `refs`; records them, the unused names and the
+    // parameter count.
+    Status bind(const std::map<std::string, TensorRef>& refs, const std::string& label);
+
     Config mConfig;
     Weights mWeights;
     std::string mDir;
@@ -48,6 +54,7 @@ private:
     std::vector<std::vector<float>> mOwned;  // converted or copied tensors
     std::shared_ptr<const text::Tokenizer> mTokenizer;
     std::vector<std::string> mUnused;
+    std::map<std::string, TensorRef> mBound;
     int64_t mParameters = 0;
 };
 

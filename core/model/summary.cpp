@@ -171,60 +171,6 @@ TensorStats statsOf(const Moments& m, int64_t n)
     return s;
 }
 
-std::string layerPrefix(const char* side, int i)
-{
-    return std::string("model.") + side + ".layers." + std::to_string(i) + ".";
-}
-
-// Every tensor the model's weights bind, by checkpoint name (DESIGN.md "Tensor names").
-std::map<std::string, const float*> boundTensors(const Model& m)
-{
-    const Config& c = m.config();
-    const Weights& w = m.weights();
-    std::map<std::string, const float*> b;
-    auto linear = [&](const std::string& n, const LinearW& l) {
-        b[n + ".weight"] = l.weight;
-        b[n + ".bias"] = l.bias;
-    };
-    auto norm = [&](const std::string& n, const LayerNormW& l) {
-        b[n + ".weight"] = l.weight;
-        b[n + ".bias"] = l.bias;
-    };
-    auto attention = [&](const std::string& n, const AttentionW& a) {
-        linear(n + ".q_proj", a.q_proj);
-        linear(n + ".k_proj", a.k_proj);
-        linear(n + ".v_proj", a.v_proj);
-        linear(n + ".out_proj", a.out_proj);
-    };
-    b["model.shared.weight"] = w.shared;
-    for (int i = 0; i < int(w.encoder.size()); ++i) {
-        const EncoderLayerW& l = w.encoder[size_t(i)];
-        const std::string p = layerPrefix("encoder", i);
-        attention(p + "self_attn", l.self_attn);
-        norm(p + "self_attn_layer_norm", l.self_attn_layer_norm);
-        linear(p + "fc1", l.fc1);
-        linear(p + "fc2", l.fc2);
-        norm(p + "final_layer_norm", l.final_layer_norm);
-    }
-    for (int i = 0; i < int(w.decoder.size()); ++i) {
-        const DecoderLayerW& l = w.decoder[size_t(i)];
-        const std::string p = layerPrefix("decoder", i);
-        attention(p + "self_attn", l.self_attn);
-        norm(p + "self_attn_layer_norm", l.self_attn_layer_norm);
-        attention(p + "encoder_attn", l.encoder_attn);
-        norm(p + "encoder_attn_layer_norm", l.encoder_attn_layer_norm);
-        linear(p + "fc1", l.fc1);
-        linear(p + "fc2", l.fc2);
-        norm(p + "final_layer_norm", l.final_layer_norm);
-    }
-    if (c.normalizeBefore) {
-        norm("model.encoder.layer_norm", w.encoder_layer_norm);
-        norm("model.decoder.layer_norm", w.decoder_layer_norm);
-    }
-    if (!w.tied) b["lm_head.weight"] = w.lm_head;
-    if (w.final_logits_bias) b["final_logits_bias"] = w.final_logits_bias;
-    return b;
-}
 
 bool startsWith(const std::string& s, const std::string& head) { return s.compare(0, head.size(), head) == 0; }
 
@@ -278,7 +224,7 @@ ModelSummary summarize(const Model& m)
 {
     ModelSummary s;
     s.variant = describeVariant(m);
-    const std::map<std::string, const float*> bound = boundTensors(m);
+    const std::map<std::string, TensorRef>& bound = m.boundTensors();
     const io::SafetensorsFile* file = m.file();
     const std::string label = file ? file->path() : m.directory();
 
@@ -293,7 +239,7 @@ ModelSummary summarize(const Model& m)
             st.shape = t.shape;
             auto it = bound.find(t.name);
             st.used = it != bound.end();
-            const float* data = st.used ? it->second : file->f32(t);
+            const float* data = st.used ? it->second.data : file->f32(t);
             if (!data) {
                 if (Result<std::vector<float>> conv = file->toFloat(t)) {
                     owned.push_back(std::move(conv).value());
@@ -311,7 +257,7 @@ ModelSummary summarize(const Model& m)
             if (it == bound.end()) continue;
             TensorStats st;
             st.name = e.name, st.dtype = "F32", st.shape = e.shape;
-            spans.push_back({it->second, numelOf(e.shape)});
+            spans.push_back({it->second.data, numelOf(e.shape)});
             s.tensors.push_back(st);
         }
     }
@@ -349,11 +295,10 @@ Result<TensorData> tensorData(const Model& m, const std::string& name)
 {
     TensorData d;
     d.name = name;
-    const std::map<std::string, const float*> bound = boundTensors(m);
+    const std::map<std::string, TensorRef>& bound = m.boundTensors();
     if (auto it = bound.find(name); it != bound.end()) {
-        for (const ExpectedTensor& e : expectedTensors(m.config()))
-            if (e.name == name) d.shape = e.shape;
-        d.view = it->second;
+        d.shape = it->second.shape;
+        d.view = it->second.data;
         return d;
     }
     const io::SafetensorsFile* file = m.file();
@@ -463,10 +408,10 @@ Result<HeadSlice> headSlice(const Model& m, const std::string& tensorName, int h
     if (head < 0 || head >= H)
         return error("tensor '" + tensorName + "': head " + std::to_string(head) + " is out of range (0.." +
                      std::to_string(H - 1) + ")");
-    const std::map<std::string, const float*> bound = boundTensors(m);
+    const std::map<std::string, TensorRef>& bound = m.boundTensors();
     auto it = bound.find(tensorName);
     if (it == bound.end()) return error(m.directory() + ": tensor '" + tensorName + "' is not bound by this config");
-    const float* W = it->second;  // [d, d], [out, in]
+    const float* W = it->second.data;  // [d, d], [out, in]
     const int d = m.config().dModel, dk = d / H;
     HeadSlice s;
     s.head = head, s.heads = H, s.dk = dk;
