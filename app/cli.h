@@ -22,6 +22,9 @@ int gui(int argc, char** argv);
 int exportView(int argc, char** argv);
 int benchUi(int argc, char** argv);
 
+// A file or directory under resources/ (beside the binary, installed, or in the source
+// tree); empty when absent.
+std::string resourcePath(const std::string& relative);
 // The bundled model directory (resources/models/en-fr next to the binary's sources or
 // installed beside it); empty when none exists yet.
 std::string bundledModelDir();

@@ -36,13 +36,8 @@ namespace {
 
 std::string lexiconPath()
 {
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    for (const fs::path& p : {exe.parent_path() / "resources/lexicon/en-fr.json",
-                              exe.parent_path().parent_path() / "share/stepformer/lexicon/en-fr.json",
-                              fs::path(STEPFORMER_RESOURCE_DIR) / "lexicon/en-fr.json"})
-        if (fs::exists(p, ec)) return p.string();
-    return (fs::path(STEPFORMER_RESOURCE_DIR) / "lexicon/en-fr.json").string();
+    const std::string p = resourcePath("lexicon/en-fr.json");
+    return p.empty() ? std::string(STEPFORMER_RESOURCE_DIR) + "/lexicon/en-fr.json" : p;  // the error names it
 }
 
 const char* kTasks[] = {"en-fr", "copy", "reverse", "sort"};

@@ -35,16 +35,22 @@ int fail(const std::string& message, int code)
     return code;
 }
 
-std::string bundledModelDir()
+std::string resourcePath(const std::string& relative)
 {
     namespace fs = std::filesystem;
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    for (const fs::path& p : {exe.parent_path() / "resources/models/en-fr",
-                              exe.parent_path().parent_path() / "share/stepformer/models/en-fr",
-                              fs::path(STEPFORMER_RESOURCE_DIR) / "models/en-fr"})
-        if (fs::exists(p / "model.safetensors", ec)) return p.string();
+    for (const fs::path& p : {exe.parent_path() / "resources" / relative,
+                              exe.parent_path().parent_path() / "share/stepformer" / relative,
+                              fs::path(STEPFORMER_RESOURCE_DIR) / relative})
+        if (fs::exists(p, ec)) return p.string();
     return {};
+}
+
+std::string bundledModelDir()
+{
+    const std::string weights = resourcePath("models/en-fr/model.safetensors");
+    return weights.empty() ? std::string() : std::filesystem::path(weights).parent_path().string();
 }
 
 }  // namespace sf::cli
