@@ -30,16 +30,20 @@ Status Session::setSourceText(const std::string& text)
     const text::Tokenizer* tok = mModel->tokenizer();
     if (!tok) return error(mModel->directory() + ": this model has no tokenizer; give token ids (--ids)");
     text::Encoded e = tok->encodeSource(text);
-    Status s = setSourceIds(e.ids);
-    if (!s) return s;
-    mSource.sourceText = text;
-    e.pieces.resize(mSource.sourceIds.size());
-    if (mSource.sourceIds.size() < e.ids.size()) e.pieces.back() = tok->sourcePiece(mSource.sourceIds.back());
-    mSource.sourcePieces = e.pieces;
-    return {};
+    Status s = setSource(std::move(e.ids), std::move(e.pieces));
+    if (s) mSource.sourceText = text;
+    return s;
 }
 
 Status Session::setSourceIds(const std::vector<int>& ids)
+{
+    const text::Tokenizer* tok = mModel->tokenizer();
+    std::vector<std::string> pieces;
+    for (int id : ids) pieces.push_back(tok ? tok->sourcePiece(id) : std::to_string(id));
+    return setSource(ids, std::move(pieces));
+}
+
+Status Session::setSource(std::vector<int> ids, std::vector<std::string> pieces)
 {
     const Config& c = mModel->config();
     if (ids.empty()) return error("the source is empty: give at least one token id");
@@ -48,19 +52,18 @@ Status Session::setSourceIds(const std::vector<int>& ids)
             return error("source token id " + std::to_string(id) + " is outside the vocabulary [0, " +
                          std::to_string(c.vocabSize) + ")");
     mSource = Translation{};
-    mSource.sourceIds = ids;
     if (int(ids.size()) > c.maxPositions) {
-        const bool eos = ids.back() == c.eosId;
-        mSource.sourceIds.resize(size_t(c.maxPositions));
-        if (eos) mSource.sourceIds.back() = c.eosId;
+        // Keep the first positions, and </s> last when the source ended with it.
         mSource.warnings.push_back("the source has " + std::to_string(ids.size()) +
                                    " tokens; truncated to max_position_embeddings = " + std::to_string(c.maxPositions));
+        const bool eos = ids.back() == c.eosId;
+        const std::string last = pieces.back();
+        ids.resize(size_t(c.maxPositions));
+        pieces.resize(size_t(c.maxPositions));
+        if (eos) ids.back() = c.eosId, pieces.back() = last;
     }
-    mSource.sourcePieces.clear();
-    const text::Tokenizer* tok = mModel->tokenizer();
-    for (int id : mSource.sourceIds)
-        mSource.sourcePieces.push_back(tok ? tok->sourcePiece(id) : std::to_string(id));
-    mEncoded = false;
+    mSource.sourceIds = std::move(ids);
+    mSource.sourcePieces = std::move(pieces);
     return {};
 }
 
@@ -74,7 +77,6 @@ void Session::encode(bool capture)
                mEncoderWs);
     prepareDecoder(mKernels, c, mModel->weights(), mMemory.data(), S, S, mState, mTrace.get());
     mLogits.assign(size_t(c.vocabSize), 0.0f);
-    mEncoded = true;
 }
 
 const float* Session::step(int inputId)

@@ -67,6 +67,8 @@ public:
     const std::vector<float>& memory() const { return mMemory; }
 
 private:
+    // Validates ids, truncates ids and pieces together to max positions.
+    Status setSource(std::vector<int> ids, std::vector<std::string> pieces);
     int defaultMaxLength() const;
     Translation beamSearch(const DecodeOptions& o);
     void finish(Translation& t) const;
@@ -79,7 +81,6 @@ private:
     std::vector<float> mLogits;     // [V]
     std::shared_ptr<Trace> mTrace;  // null when not capturing
     Workspace mEncoderWs;
-    bool mEncoded = false;
 };
 
 }  // namespace sf
