@@ -119,36 +119,30 @@ void DecodingView::refresh()
     const int layer = s->layer >= 0 ? s->layer : c.decoderLayers - 1;
     const int head = std::min(mDoc->selectedHead(), c.decoderHeads - 1);
     const std::string p = "decoder.layers." + std::to_string(layer);
-    HeatmapView::Data self = headOf(t->trace->get(p + ".self_attn.weights"), head, step + 1, step + 1);
-    // Only row `step`: the query being decoded now.
-    HeatmapView::Data selfRow;
-    selfRow.rows = 1, selfRow.cols = step + 1;
-    selfRow.values.assign(self.values.end() - (step + 1), self.values.end());
+    // Only row `step` of each map: the query being decoded now.
+    HeatmapView::Data selfRow = traceRow(*t->trace->find(p + ".self_attn.weights"), step, step + 1, head);
     selfRow.rowLabels = QStringList{decoderInputLabels(*t, step + 1).back()};
     selfRow.colLabels = decoderInputLabels(*t, step + 1);
     selfRow.title = tr("layer %1 head %2").arg(layer + 1).arg(head + 1);
     selfRow.valueName = tr("weight");
     mSelf->setData(selfRow);
     const int S = int(t->sourceIds.size());
-    HeatmapView::Data cross = headOf(t->trace->get(p + ".cross_attn.weights"), head, step + 1, S);
-    HeatmapView::Data crossRow;
-    crossRow.rows = 1, crossRow.cols = S;
-    crossRow.values.assign(cross.values.end() - S, cross.values.end());
+    HeatmapView::Data crossRow = traceRow(*t->trace->find(p + ".cross_attn.weights"), step, S, head);
     crossRow.rowLabels = selfRow.rowLabels;
     crossRow.colLabels = sourceLabels(*t);
     crossRow.valueName = tr("weight");
     mCross->setData(crossRow);
 
     // Top-10 next-token probabilities at this step.
-    const Tensor probs = t->trace->get("decoder.probs");
-    const std::vector<int> top = topK(probs, step, 10);
+    const float* probs = t->trace->find("decoder.probs")->row(step);
+    const std::vector<int> top = topK(probs, c.vocabSize, 10);
     auto* bars = new QCPBars(mTop->xAxis, mTop->yAxis);
     auto* pick = new QCPBars(mTop->xAxis, mTop->yAxis);
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     const text::Tokenizer* tok = mDoc->model()->tokenizer();
     for (size_t i = 0; i < top.size(); ++i) {
         ticker->addTick(double(i), tok ? QString::fromStdString(tok->targetPiece(top[i])) : QString::number(top[i]));
-        (chosen && top[i] == mChoice ? pick : bars)->addData(double(i), probs.at(step, top[i]));
+        (chosen && top[i] == mChoice ? pick : bars)->addData(double(i), probs[top[i]]);
     }
     bars->setBrush(QColor(86, 180, 233));
     pick->setBrush(QColor(213, 94, 0));

@@ -467,8 +467,10 @@ void StageView::showVocabulary()
     const Translation& t = *mDoc->translation();
     const text::Tokenizer* tok = mDoc->model()->tokenizer();
     const bool logits = s.stage == Stage::Logits;
-    const Tensor v = t.trace->get(logits ? "decoder.logits" : "decoder.probs");
-    const std::vector<int> top = topK(v, s.t, logits ? 20 : 10);
+    const int V = mDoc->model()->config().vocabSize;
+    const float* v = t.trace->find(logits ? "decoder.logits" : "decoder.probs")->row(s.t);
+    const float* probs = t.trace->find("decoder.probs")->row(s.t);
+    const std::vector<int> top = topK(v, V, logits ? 20 : 10);
     QCustomPlot* plot = addPlot(0, 0);
     auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
     auto* chosenBar = new QCPBars(plot->xAxis, plot->yAxis);
@@ -478,7 +480,7 @@ void StageView::showVocabulary()
         const int id = top[i];
         const QString piece = tok ? QString::fromStdString(tok->targetPiece(id)) : QString::number(id);
         ticker->addTick(double(i), piece);
-        const double y = v.at(s.t, id);
+        const double y = v[id];
         if (s.stage == Stage::ChooseToken && id == chosen) chosenBar->addData(double(i), y);
         else bars->addData(double(i), y);
     }
@@ -500,11 +502,11 @@ void StageView::showVocabulary()
                   "step %4.")
                    .arg(QString::fromStdString(t.outputPieces[size_t(s.t)]).toHtmlEscaped())
                    .arg(chosen)
-                   .arg(double(t.trace->get("decoder.probs").at(s.t, chosen)), 0, 'f', 4)
+                   .arg(double(probs[chosen]), 0, 'f', 4)
                    .arg(s.t + 2);
     else
-        note = logits ? tr("The %1 largest of %2 logits at step %3.").arg(top.size()).arg(v.dim(1)).arg(s.t + 1)
-                      : tr("The %1 most probable of %2 tokens at step %3.").arg(top.size()).arg(v.dim(1)).arg(s.t + 1);
+        note = logits ? tr("The %1 largest of %2 logits at step %3.").arg(top.size()).arg(V).arg(s.t + 1)
+                      : tr("The %1 most probable of %2 tokens at step %3.").arg(top.size()).arg(V).arg(s.t + 1);
     addText(note, 1, 0)->setObjectName("choice");
 }
 

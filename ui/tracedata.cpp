@@ -86,17 +86,25 @@ QStringList keyLabels(const Step& s, const Translation& t)
     return source ? sourceLabels(t) : decoderInputLabels(t, s.t + 1);
 }
 
-std::vector<int> topK(const Tensor& t, int row, int k)
+std::vector<int> topK(const float* values, int n, int k)
 {
-    if (t.shape.size() != 2 || row >= t.dim(0)) return {};
-    const int V = int(t.dim(1));
-    k = std::min(k, V);
-    std::vector<int> idx(static_cast<size_t>(V));
+    k = std::max(0, std::min(k, n));
+    std::vector<int> idx(static_cast<size_t>(n));
     std::iota(idx.begin(), idx.end(), 0);
     std::partial_sort(idx.begin(), idx.begin() + k, idx.end(),
-                      [&](int a, int b) { return t.at(row, a) > t.at(row, b) || (t.at(row, a) == t.at(row, b) && a < b); });
+                      [&](int a, int b) { return values[a] > values[b] || (values[a] == values[b] && a < b); });
     idx.resize(size_t(k));
     return idx;
+}
+
+HeatmapView::Data traceRow(const TraceTensor& t, int row, int cols, int head)
+{
+    const float* r = head < 0 ? t.row(row) : t.row(head, row);
+    HeatmapView::Data d;
+    d.rows = 1;
+    d.cols = cols;
+    d.values.assign(r, r + cols);
+    return d;
 }
 
 }  // namespace sf::ui

@@ -31,7 +31,11 @@ int keyCount(const Step& s, const Translation& t);
 QStringList queryLabels(const Step& s, const Translation& t);
 QStringList keyLabels(const Step& s, const Translation& t);
 
-// Indices of the k largest values of row `row` of a [T, V] tensor, largest first.
-std::vector<int> topK(const Tensor& t, int row, int k);
+// Indices of the k largest of n values, largest first (ties: lower index first).
+std::vector<int> topK(const float* values, int n, int k);
+
+// Row `row` of a [T, C] trace tensor, or head h's row `row` of an [H, T, K] one, as a
+// one-row heatmap of its first `cols` entries (no copy of the rest of the tensor).
+HeatmapView::Data traceRow(const TraceTensor& t, int row, int cols, int head = -1);
 
 }  // namespace sf::ui
