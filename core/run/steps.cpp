@@ -53,8 +53,6 @@ std::string num(double x, int digits = 3)
 
 std::string quote(const std::string& piece) { return "'" + piece + "'"; }
 
-// Labels of the rows / columns a step's attention tensors refer to.
-const std::vector<std::string>& sourceLabels(const Translation& t) { return t.sourcePieces; }
 std::string inputLabel(const Translation& t, int i)
 {
     if (i == 0) return "<start>";
@@ -207,7 +205,7 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
         return s.decoder ? inputLabel(tr, row) : (row < int(tr.sourcePieces.size()) ? tr.sourcePieces[size_t(row)] : "?");
     };
     auto keyLabel = [&](int col) {
-        return (!s.decoder || cross) ? (col < int(sourceLabels(tr).size()) ? sourceLabels(tr)[size_t(col)] : "?")
+        return (!s.decoder || cross) ? (col < int(tr.sourcePieces.size()) ? tr.sourcePieces[size_t(col)] : "?")
                                      : inputLabel(tr, col);
     };
     // The (head, key) with the largest weight for query `row` of a [H, rows, keys] tensor.
