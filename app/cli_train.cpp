@@ -259,7 +259,11 @@ int eval(const QStringList& args)
             };
             const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
             const std::vector<int> srcWord = wordOf(pair.source, src), tgtWord = wordOf(pair.target, tgt);
-            const Translation forced = s.force(tgt.ids);
+            DecodeOptions fo;
+            fo.strategy = Forced{tgt.ids};
+            auto forcedRun = s.translate(fo);
+            if (!forcedRun) return fail(forcedRun.message());
+            const Translation& forced = *forcedRun;
             std::map<std::pair<int, int>, bool> gold;
             for (const auto& a : pair.alignment) gold[a] = true;
             int lastWord = -1;

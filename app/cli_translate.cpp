@@ -1,6 +1,7 @@
-// stepformer translate [--model DIR] [--beam N] [--min-length N] [--max-length N]
-//                      [--dump DIR] [--json] (TEXT | --ids 5,17,9)
+// stepformer translate [--model DIR] [decoding] [--intervene SPEC]... [--min-length N]
+//                      [--max-length N] [--dump DIR] [--json] (TEXT | --ids 5,17,9)
 #include "app/cli.h"
+#include "app/cli_decoding.h"
 #include "app/cli_options.h"
 
 #include "core/model/model.h"
@@ -17,19 +18,13 @@ int translate(const QStringList& args)
 {
     QCommandLineParser p;
     p.addOption({"model", "Model directory (default: the bundled En->Fr model).", "DIR"});
-    p.addOption({"beam", "Beam width (1 = greedy).", "N", "1"});
-    p.addOption({"min-length", "Minimum output tokens before </s>.", "N", "0"});
-    p.addOption({"max-length", "Maximum output tokens (0 = automatic).", "N", "0"});
+    addDecodingOptions(p);
     p.addOption({"dump", "Write trace.json and one .npy per tensor into DIR.", "DIR"});
     p.addOption({"json", "Print the translation as one JSON line."});
     p.addOption({"ids", "Source token ids, fed as given (e.g. 5,17,9,3).", "LIST"});
     p.addPositionalArgument("text", "The sentence to translate.");
     if (!p.parse(QStringList("translate") + args)) return fail(p.errorText().toStdString(), Usage);
 
-    DecodeOptions o;
-    if (!intOption(p, "beam", 1, 64, &o.beam) || !intOption(p, "min-length", 0, 1 << 20, &o.minLength) ||
-        !intOption(p, "max-length", 0, 1 << 20, &o.maxLength))
-        return Usage;
     const QStringList text = p.positionalArguments();
     if (p.isSet("ids") == !text.isEmpty())
         return fail("give either TEXT or --ids, exactly one of them", Usage);
@@ -41,6 +36,9 @@ int translate(const QStringList& args)
     if (dir.empty()) return fail("no bundled model in this build; give --model DIR");
     auto model = Model::load(dir);
     if (!model) return fail(model.message());
+
+    DecodeOptions o;
+    if (const int code = readDecodingOptions(p, **model, &o); code != Ok) return code;
 
     Session session(*model);
     Status s = ids.empty() ? session.setSourceText(text.join(' ').toStdString()) : session.setSourceIds(ids);

@@ -38,7 +38,7 @@ Translation greedy(const std::shared_ptr<const Model>& m, int beam = 1, int minL
     Session s(m);
     REQUIRE(s.setSourceIds(kSource).ok());
     DecodeOptions o;
-    o.beam = beam;
+    if (beam > 1) o.strategy = Beam{beam};
     o.minLength = minLength;
     o.maxLength = maxLength;
     auto t = s.translate(o);
@@ -201,7 +201,9 @@ TEST_CASE("beam search", "[model][beam]")
             CHECK(b.trace->get("decoder.logits").shape[0] == int64_t(b.outputIds.size()));
             Session s(m);
             REQUIRE(s.setSourceIds(kSource).ok());
-            const Translation f = s.force(b.outputIds);
+            DecodeOptions fo;
+            fo.strategy = Forced{b.outputIds};
+            const Translation f = *s.translate(fo);
             CHECK(f.logProb == Approx(b.logProb).epsilon(1e-5));
             // The trace is that of the winning path: row t's input is the previous output.
             CHECK(b.decoderInputIds.front() == c.decoderStartId);

@@ -476,7 +476,7 @@ TEST_CASE("padding is invisible: a padded batch's gradient is the token-weighted
 // =======================================================================================
 // The training forward computes the inference engine's numbers.
 
-TEST_CASE("training logits equal Session::force's decoder.logits, alone and inside a padded batch",
+TEST_CASE("training logits equal teacher forcing's decoder.logits, alone and inside a padded batch",
           "[train][consistency]")
 {
     Config base = sf::test::smallConfig();
@@ -499,7 +499,9 @@ TEST_CASE("training logits equal Session::force's decoder.logits, alone and insi
         auto model = sf::test::makeModel(cfg, tensors);
         Session s(model);
         REQUIRE(s.setSourceIds(pair.src).ok());
-        const Translation t = s.force(pair.tgt);
+        DecodeOptions fo;
+        fo.strategy = Forced{pair.tgt};
+        const Translation t = *s.translate(fo);
         const Tensor ref = t.trace->get("decoder.logits");
         const Tensor refMemory = t.trace->get("encoder.output");
         const int V = cfg.vocabSize, d = cfg.dModel, Tn = int(pair.tgt.size()), S = int(pair.src.size());

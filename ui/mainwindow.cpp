@@ -296,7 +296,9 @@ void MainWindow::translateSentence()
         statusBar()->showMessage(mLastError);
         return;
     }
-    mDoc.translate(mSentence->text(), mBeam->value());
+    DecodeOptions o;
+    if (mBeam->value() > 1) o.strategy = Beam{mBeam->value()};
+    mDoc.translate(mSentence->text(), o);
     mStage->setFocus();
 }
 

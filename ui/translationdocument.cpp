@@ -36,7 +36,7 @@ TranslationDocument::LoadResult TranslationDocument::load(const QString& path)
 }
 
 TranslationDocument::TranslateResult TranslationDocument::run(std::shared_ptr<const Model> model, const QString& text,
-                                                              int beam, int maxLength)
+                                                              DecodeOptions o)
 {
     TranslateResult r;
     QElapsedTimer timer;
@@ -51,9 +51,6 @@ TranslationDocument::TranslateResult TranslationDocument::run(std::shared_ptr<co
         r.error = QString::fromStdString(st.message());
         return r;
     }
-    DecodeOptions o;
-    o.beam = beam;
-    o.maxLength = maxLength;
     auto t = s.translate(o);
     if (!t) {
         r.error = QString::fromStdString(t.message());
@@ -71,11 +68,13 @@ void TranslationDocument::loadModel(const QString& path)
     mLoadWatcher.setFuture(QtConcurrent::run(&TranslationDocument::load, path));
 }
 
-void TranslationDocument::translate(const QString& text, int beam)
+void TranslationDocument::translate(const QString& text, const DecodeOptions& options)
 {
     if (mBusy) return;
     setBusy(true);
-    mTranslateWatcher.setFuture(QtConcurrent::run(&TranslationDocument::run, mModel, text, beam, mMaxLength));
+    DecodeOptions o = options;
+    if (o.maxLength <= 0) o.maxLength = mMaxLength;
+    mTranslateWatcher.setFuture(QtConcurrent::run(&TranslationDocument::run, mModel, text, o));
 }
 
 bool TranslationDocument::loadModelNow(const QString& path, QString* error)
@@ -86,9 +85,11 @@ bool TranslationDocument::loadModelNow(const QString& path, QString* error)
     return r.error.isEmpty();
 }
 
-bool TranslationDocument::translateNow(const QString& text, QString* error)
+bool TranslationDocument::translateNow(const QString& text, QString* error, const DecodeOptions& options)
 {
-    const TranslateResult r = run(mModel, text, 1, mMaxLength);
+    DecodeOptions o = options;
+    if (o.maxLength <= 0) o.maxLength = mMaxLength;
+    const TranslateResult r = run(mModel, text, o);
     if (error) *error = r.error;
     acceptTranslation(r);
     return r.error.isEmpty();

@@ -35,10 +35,12 @@ public:
 
     // Asynchronous: modelChanged / translationChanged or failed() follow.
     void loadModel(const QString& path);
-    void translate(const QString& text, int beam = 1);
+    // The decoding strategy and the interventions travel as one value down to the Session;
+    // options.maxLength 0 takes setMaxLength's.
+    void translate(const QString& text, const DecodeOptions& options = {});
     // Synchronous (export, tests): false with *error set on failure.
     bool loadModelNow(const QString& path, QString* error = nullptr);
-    bool translateNow(const QString& text, QString* error = nullptr);
+    bool translateNow(const QString& text, QString* error = nullptr, const DecodeOptions& options = {});
 
     const Model* model() const { return mModel.get(); }
     // The model itself, for work that must keep it alive off the GUI thread.
@@ -78,7 +80,7 @@ signals:
 
 private:
     static LoadResult load(const QString& path);
-    static TranslateResult run(std::shared_ptr<const Model> model, const QString& text, int beam, int maxLength);
+    static TranslateResult run(std::shared_ptr<const Model> model, const QString& text, DecodeOptions options);
     void acceptModel(const LoadResult& r);
     void acceptTranslation(const TranslateResult& r);
     void setBusy(bool busy);

@@ -126,6 +126,24 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
     c.decoderStartId = marian ? c.padId : c.bosId;
     r.integer("decoder_start_token_id", &c.decoderStartId, 0, maxId, false);
 
+    if (r.has("forced_eos_token_id") && !j.at("forced_eos_token_id").is_null())
+        r.integer("forced_eos_token_id", &c.forcedEosId, 0, maxId, false);
+    if (r.has("bad_words_ids") && !j.at("bad_words_ids").is_null()) {
+        const json& b = j.at("bad_words_ids");
+        bool ok = b.is_array() && b.size() <= 100000;
+        for (size_t i = 0; ok && i < b.size(); ++i) {
+            ok = b[i].is_array() && !b[i].empty() && b[i].size() <= 64;
+            std::vector<int> seq;
+            for (size_t k = 0; ok && k < b[i].size(); ++k) {
+                ok = b[i][k].is_number_integer() && b[i][k].get<long long>() >= 0 &&
+                     b[i][k].get<long long>() < maxId;
+                if (ok) seq.push_back(int(b[i][k].get<long long>()));
+            }
+            if (ok) c.badWordsIds.push_back(std::move(seq));
+        }
+        if (!ok) r.fail("\"bad_words_ids\" must be a list of non-empty lists of token ids");
+    }
+
     if (r.has("layer_norm_eps")) {
         const json& v = j.at("layer_norm_eps");
         const double eps = v.is_number() ? v.get<double>() : 0.0;
@@ -179,7 +197,8 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
     if (c.dModel % 2 != 0) return error(label + ": d_model must be even for sinusoidal positions");
     struct Id { const char* key; int v; };
     for (Id id : {Id{"pad_token_id", c.padId}, Id{"eos_token_id", c.eosId}, Id{"bos_token_id", c.bosId},
-                  Id{"unk_token_id", c.unkId}, Id{"decoder_start_token_id", c.decoderStartId}})
+                  Id{"unk_token_id", c.unkId}, Id{"decoder_start_token_id", c.decoderStartId},
+                  Id{"forced_eos_token_id", std::max(c.forcedEosId, 0)}})
         if (id.v >= c.vocabSize)
             return error(label + ": " + id.key + " (" + std::to_string(id.v) + ") is not below vocab_size (" +
                          std::to_string(c.vocabSize) + ")");
@@ -206,6 +225,8 @@ std::string configToJson(const Config& c)
     j["decoder_ffn_dim"] = c.decoderFfn;
     j["activation_function"] = activationName(c.activation);
     j["vocab_size"] = c.vocabSize;
+    if (c.forcedEosId >= 0) j["forced_eos_token_id"] = c.forcedEosId;
+    if (!c.badWordsIds.empty()) j["bad_words_ids"] = c.badWordsIds;
     j["max_position_embeddings"] = c.maxPositions;
     j["scale_embedding"] = c.scaleEmbedding;
     j["normalize_before"] = c.normalizeBefore;

@@ -6,6 +6,7 @@
 #include "core/result.h"
 
 #include <string>
+#include <vector>
 
 namespace sf {
 
@@ -37,6 +38,11 @@ struct Config {
     bool normalizeBefore = false;  // false: post-norm, as in the paper
     float layerNormEps = 1e-5f;
     int padId = 0, eosId = 3, bosId = 2, unkId = 1, decoderStartId = 2;
+    // Hugging Face generation settings: forced_eos_token_id (-1: none) is forced at the
+    // last allowed position; bad_words_ids are never generated (a one-token entry bans
+    // the token, a longer one bans its last token after the others).
+    int forcedEosId = -1;
+    std::vector<std::vector<int>> badWordsIds;
     PositionLayout positions = PositionLayout::Interleaved;
     bool tokenizerKey = false;  // config names its tokenizer files explicitly
     TokenizerNames tokenizer;

@@ -53,12 +53,16 @@ void activate(float* x, long count, Activation a)
     }
 }
 
+const Interventions kNoInterventions{};
+
+float attentionScale(int dk, bool scaled) { return scaled ? 1.0f / std::sqrt(static_cast<float>(dk)) : 1.0f; }
+
 void multiHeadAttention(const Kernels& K, float* ctx, float* scores, float* weights, const float* q,
                         const float* k, const float* v, int n, int nk, int H, int t0, bool causal,
-                        int keyLength, int d)
+                        int keyLength, int d, bool scaled, const std::vector<bool>& ablated)
 {
     const int dk = d / H;
-    const float alpha = 1.0f / std::sqrt(static_cast<float>(dk));
+    const float alpha = attentionScale(dk, scaled);
     const float ninf = -std::numeric_limits<float>::infinity();
     for (int h = 0; h < H; ++h) {
         float* sc = scores + long(h) * n * nk;   // [n, nk]
@@ -73,6 +77,11 @@ void multiHeadAttention(const Kernels& K, float* ctx, float* scores, float* weig
                 if (j > last || j >= keyLength) wt[long(r) * nk + j] = ninf;
         }
         K.softmaxRows(wt, n, nk, nk);
+        if (h < int(ablated.size()) && ablated[size_t(h)]) {
+            // Ablated: the head contributes nothing to Concat(head_1..head_H) W_O.
+            for (int r = 0; r < n; ++r) std::memset(ctx + long(r) * d + h * dk, 0, sizeof(float) * size_t(dk));
+            continue;
+        }
         // ctx_h = weights_h V_h    [n, dk], written into its head's columns of ctx [n, d]
         K.matmulNN(ctx + h * dk, wt, v + h * dk, n, dk, nk, nk, d, d);
     }
@@ -160,7 +169,7 @@ std::string layerName(const char* side, int i) { return std::string(side) + ".la
 }  // namespace
 
 void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids, int S, int keyLength,
-            float* memory, Trace* trace, Workspace& ws)
+            float* memory, Trace* trace, Workspace& ws, const Interventions& iv)
 {
     const int d = c.dModel, H = c.encoderHeads, F = c.encoderFfn;
     const float scale = c.scaleEmbedding ? std::sqrt(static_cast<float>(d)) : 1.0f;
@@ -168,6 +177,7 @@ void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
     ws.a.resize(size_t(S) * d);
     embedTokens(x, ids, S, w.shared, d, scale);
     positionalEncoding(ws.a.data(), 0, S, d, c.positions);
+    if (iv.noPositions) std::fill(ws.a.begin(), ws.a.end(), 0.0f);
     captureRows(trace, "encoder.embed", x, S, 0, d);
     captureRows(trace, "encoder.positions", ws.a.data(), S, 0, d);
     for (long i = 0; i < long(S) * d; ++i) x[i] += ws.a[size_t(i)];
@@ -186,7 +196,8 @@ void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
         linear(K, ws.k.data(), in, L.self_attn.k_proj, S);
         linear(K, ws.v.data(), in, L.self_attn.v_proj, S);
         multiHeadAttention(K, ws.ctx.data(), ws.scores.data(), ws.weights.data(), ws.q.data(), ws.k.data(),
-                           ws.v.data(), S, S, H, 0, false, keyLength, d);
+                           ws.v.data(), S, S, H, 0, false, keyLength, d, !iv.noScale,
+                           iv.ablatedHeads(Stack::Encoder, l, AttentionKind::Self, H));
         // MultiHead(Q, K, V) = Concat(head_1..head_H) W_O
         linear(K, ws.b.data(), ws.ctx.data(), L.self_attn.out_proj, S);
         addAndNorm(K, x, ws.b.data(), L.self_attn_layer_norm, S, d, c);
@@ -239,7 +250,7 @@ void prepareDecoder(const Kernels& K, const Config& c, const Weights& w, const f
 }
 
 void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids, int n, DecoderState& st,
-            float* logits, Trace* trace)
+            float* logits, Trace* trace, const Interventions& iv)
 {
     const int d = c.dModel, H = c.decoderHeads, F = c.decoderFfn, V = c.vocabSize, S = st.S;
     const int t0 = st.length, T = t0 + n;
@@ -262,6 +273,7 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
     ws.a.resize(size_t(n) * d);
     embedTokens(x, ids, n, w.shared, d, scale);
     positionalEncoding(ws.a.data(), t0, n, d, c.positions);
+    if (iv.noPositions) std::fill(ws.a.begin(), ws.a.end(), 0.0f);
     captureRows(trace, "decoder.embed", x, n, t0, d);
     captureRows(trace, "decoder.positions", ws.a.data(), n, t0, d);
     for (long i = 0; i < long(n) * d; ++i) x[i] += ws.a[size_t(i)];
@@ -271,7 +283,7 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
     ws.q.resize(size_t(n) * d), ws.ctx.resize(size_t(n) * d), ws.b.resize(size_t(n) * d);
     ws.scores.resize(size_t(H) * n * maxKeys), ws.weights.resize(size_t(H) * n * maxKeys);
     ws.hidden.resize(size_t(n) * F);
-    const float alpha = 1.0f / std::sqrt(static_cast<float>(d / H));
+    const float alpha = attentionScale(d / H, !iv.noScale);
     for (int l = 0; l < c.decoderLayers; ++l) {
         const DecoderLayerW& L = w.decoder[size_t(l)];
         const std::string p = layerName("decoder", l);
@@ -284,7 +296,8 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
         linear(K, kc + long(t0) * d, in, L.self_attn.k_proj, n);
         linear(K, vc + long(t0) * d, in, L.self_attn.v_proj, n);
         multiHeadAttention(K, ws.ctx.data(), ws.scores.data(), ws.weights.data(), ws.q.data(), kc, vc, n, T, H, t0,
-                           true, T, d);
+                           !iv.noCausalMask, T, d, !iv.noScale,
+                           iv.ablatedHeads(Stack::Decoder, l, AttentionKind::Self, H));
         linear(K, ws.b.data(), ws.ctx.data(), L.self_attn.out_proj, n);
         addAndNorm(K, x, ws.b.data(), L.self_attn_layer_norm, n, d, c);
         if (trace) {
@@ -312,7 +325,8 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
         in = sublayerInput(K, ws, x, L.encoder_attn_layer_norm, n, d, c);
         linear(K, ws.q.data(), in, L.encoder_attn.q_proj, n);
         multiHeadAttention(K, ws.ctx.data(), ws.scores.data(), ws.weights.data(), ws.q.data(),
-                           st.crossK[size_t(l)].data(), st.crossV[size_t(l)].data(), n, S, H, 0, false, st.keyLength, d);
+                           st.crossK[size_t(l)].data(), st.crossV[size_t(l)].data(), n, S, H, 0, false, st.keyLength, d,
+                           !iv.noScale, iv.ablatedHeads(Stack::Decoder, l, AttentionKind::Cross, H));
         linear(K, ws.b.data(), ws.ctx.data(), L.encoder_attn.out_proj, n);
         addAndNorm(K, x, ws.b.data(), L.encoder_attn_layer_norm, n, d, c);
         if (trace) {

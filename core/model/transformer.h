@@ -7,6 +7,7 @@
 
 #include "core/io/trace.h"
 #include "core/model/config.h"
+#include "core/model/interventions.h"
 #include "core/model/kernels.h"
 #include "core/model/weights.h"
 
@@ -33,10 +34,18 @@ void activate(float* x, long count, Activation a);
 // q: [n, d] projected queries; k, v: [nk, d] projected keys and values (ld = d).
 // Query row r sits at position t0 + r. causal: it sees keys j <= t0 + r only (sec 3.2.3).
 // Keys j >= keyLength are padding and masked. Masked weights are exactly 0.
+// scaled = false drops the 1/sqrt(dk) (the no-scale intervention). ablated[h] = true
+// zeroes head h's context (its scores and weights are still computed).
 // Writes scores [H, n, nk] (before the mask), weights [H, n, nk], ctx [n, d].
 void multiHeadAttention(const Kernels& K, float* ctx, float* scores, float* weights, const float* q,
                         const float* k, const float* v, int n, int nk, int H, int t0, bool causal,
-                        int keyLength, int d);
+                        int keyLength, int d, bool scaled = true, const std::vector<bool>& ablated = {});
+
+// The factor the scores are multiplied by: 1/sqrt(dk), or 1 under no-scale.
+float attentionScale(int dk, bool scaled);
+
+// No intervention at all (the model as trained).
+extern const Interventions kNoInterventions;
 
 // Scratch buffers reused across calls (no allocation per decoding step once warm).
 struct Workspace {
@@ -45,8 +54,9 @@ struct Workspace {
 
 // Encoder: source ids [S] -> memory [S, d] (encoder.output). Keys >= keyLength are padding.
 // Records encoder.* into `trace` when not null.
+// `iv` changes the forward pass (interventions.h); the model as trained by default.
 void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids, int S, int keyLength,
-            float* memory, Trace* trace, Workspace& ws);
+            float* memory, Trace* trace, Workspace& ws, const Interventions& iv = kNoInterventions);
 
 // The decoder's state for one hypothesis: cross-attention K/V (computed once from the
 // memory) and the self-attention KV cache of every position decoded so far.
@@ -69,7 +79,9 @@ void prepareDecoder(const Kernels& K, const Config& c, const Weights& w, const f
 // shifted right), appends their K/V to the cache, and writes logits [n, V]. n = 1 is one
 // decoding step with the KV cache; t0 = 0, n = T recomputes a whole prefix at once. Both
 // record identical decoder.* rows. Records probs only when capturing.
+// With iv.noCausalMask the self-attention sees all n rows (meant for t0 = 0, n = T:
+// one teacher-forced pass).
 void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids, int n, DecoderState& st,
-            float* logits, Trace* trace);
+            float* logits, Trace* trace, const Interventions& iv = kNoInterventions);
 
 }  // namespace sf

@@ -21,6 +21,28 @@ std::string translationJson(const Translation& t, bool withTensors, int indent)
     j["output_text"] = t.outputText;
     j["decoding"] = t.decoding;
     j["log_prob"] = t.logProb;
+    j["interventions"] = t.interventions;
+    if (t.decoding == "beam") {
+        nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+        for (const std::vector<BeamNode>& step : t.beams) {
+            nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
+            for (const BeamNode& n : step)
+                nodes.push_back({{"tokens", n.tokens},
+                                 {"log_prob", n.logProb},
+                                 {"score", n.score},
+                                 {"parent", n.parent},
+                                 {"state", beamStateName(n.state)}});
+            steps.push_back(std::move(nodes));
+        }
+        j["beams"] = std::move(steps);
+    } else if (t.decoding == "sample") {
+        j["seed"] = t.sampling.seed;
+        j["temperature"] = t.sampling.temperature;
+        j["top_k"] = t.sampling.topK;
+        j["top_p"] = t.sampling.topP;
+    } else if (t.decoding == "forced") {
+        j["forced_ids"] = t.forcedIds;
+    }
     if (!t.warnings.empty()) j["warnings"] = t.warnings;
     if (withTensors && t.trace) {
         nlohmann::ordered_json tensors = nlohmann::ordered_json::object();

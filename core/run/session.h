@@ -1,12 +1,15 @@
 // A Session runs one model on one source: encode once, then decode token by token with
-// a KV cache, recording every intermediate into a Trace (DESIGN.md names). Greedy
-// decoding, beam search (width N, length-normalised), min / max length.
+// a KV cache, recording every intermediate into a Trace (DESIGN.md names). The decoding
+// strategy (greedy, beam, sampling, forced) and the interventions are values in
+// DecodeOptions (decoding.h). Hugging Face's generation conventions hold: min length,
+// forced_eos_token_id at the last allowed position, bad_words_ids never generated.
 #pragma once
 
 #include "core/io/trace.h"
 #include "core/model/kernels.h"
 #include "core/model/model.h"
 #include "core/model/transformer.h"
+#include "core/run/decoding.h"
 #include "core/result.h"
 
 #include <memory>
@@ -14,14 +17,6 @@
 #include <vector>
 
 namespace sf {
-
-struct DecodeOptions {
-    int beam = 1;          // 1 = greedy
-    int minLength = 0;     // </s> is not chosen before this many output tokens
-    int maxLength = 0;     // output tokens at most; 0 = min(max positions, 2 S + 16)
-    bool stopAtEos = true; // false: decode exactly maxLength tokens (benchmarks)
-    bool capture = true;   // record the Trace
-};
 
 struct Translation {
     std::string sourceText;
@@ -31,8 +26,12 @@ struct Translation {
     std::vector<int> outputIds;         // ends with </s> when decoding stopped there
     std::vector<std::string> outputPieces;
     std::string outputText;
-    std::string decoding = "greedy";    // greedy | beam
-    double logProb = 0.0;               // sum of log p(chosen token)
+    std::string decoding = "greedy";    // greedy | beam | sample | forced
+    double logProb = 0.0;               // sum of log p(chosen token) (forced: of the target)
+    std::vector<std::string> interventions;  // the specs applied (Interventions::specs)
+    std::vector<std::vector<BeamNode>> beams;  // beam: every candidate of every step
+    Sampling sampling;                  // sample: the parameters, seed included
+    std::vector<int> forcedIds;         // forced: the target, with </s>
     std::vector<std::string> warnings;  // e.g. source truncated to max positions
     std::shared_ptr<Trace> trace;       // null when capture is off
 };
@@ -48,16 +47,16 @@ public:
     Status setSourceIds(const std::vector<int>& ids);
 
     // Runs the encoder once on the source (records encoder.* when capture is on).
-    void encode(bool capture = true);
+    void encode(bool capture = true, const Interventions& iv = kNoInterventions);
     // One decoding step with the KV cache: feeds `inputId` at the next position and
     // returns the logits [V] (valid until the next call). Requires encode().
-    const float* step(int inputId);
+    const float* step(int inputId, const Interventions& iv = kNoInterventions);
     int position() const { return mState.length; }
 
-    // Encode + decode as the options say; the whole translation with its Trace.
+    // Encode + decode as the options say; the whole translation with its Trace. Errors:
+    // bad options (temperature <= 0, top-p outside (0, 1], no-causal-mask without forcing,
+    // a forced id outside the vocabulary) and a step where every token is banned.
     Result<Translation> translate(const DecodeOptions& options = {});
-    // Decodes exactly `outputIds` (teacher forcing with the KV cache), recording the Trace.
-    Translation force(const std::vector<int>& outputIds);
 
     const Model& model() const { return *mModel; }
     const std::vector<int>& sourceIds() const { return mSource.sourceIds; }
@@ -70,8 +69,18 @@ private:
     // Validates ids, truncates ids and pieces together to max positions.
     Status setSource(std::vector<int> ids, std::vector<std::string> pieces);
     int defaultMaxLength() const;
-    Translation beamSearch(const DecodeOptions& o);
-    void finish(Translation& t) const;
+    // Greedy and sampling: one token per step with the KV cache.
+    Result<Translation> sequential(const DecodeOptions& o);
+    Result<Translation> beamSearch(const DecodeOptions& o, const Beam& b);
+    Result<Translation> forced(const DecodeOptions& o, const Forced& f);
+    // Decodes exactly `outputIds` token by token with capture (the beam winner's trace).
+    Translation replay(const std::vector<int>& outputIds, const Interventions& iv);
+    // Sets -inf on every token the rules ban at output position `len` after `prefix`:
+    // </s> before min length, bad_words_ids, all but forced_eos at the last position.
+    // Returns false when nothing is left.
+    bool ban(float* logits, const std::vector<int>& prefix, const DecodeOptions& o) const;
+    // Decoder inputs from outputs (shifted right), pieces and text.
+    void finish(Translation& t, const DecodeOptions& o) const;
 
     std::shared_ptr<const Model> mModel;
     const Kernels& mKernels;
