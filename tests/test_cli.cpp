@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -162,6 +163,60 @@ TEST_CASE("translate --json, --ids, --beam", "[cli]")
     r = cli("translate --model '" + tokModel() + "' --ids 10,20,30,3 --max-length 4 --json");
     REQUIRE(r.code == 0);
     CHECK(nlohmann::json::parse(r.out)["source_ids"] == std::vector<int>{10, 20, 30, 3});
+}
+
+TEST_CASE("translate: decoding strategies and interventions on the command line", "[cli][decoding]")
+{
+    const std::string m = "translate --model '" + tokModel() + "' --json --max-length 6 ";
+    Run r = cli(m + "--sample --seed 11 --temperature 0.8 --top-k 5 --top-p 0.9 'the cat sleeps .'");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(j["decoding"] == "sample");
+    CHECK(j["seed"] == 11);
+    CHECK(j["top_k"] == 5);
+    CHECK(cli(m + "--sample --seed 11 --temperature 0.8 --top-k 5 --top-p 0.9 'the cat sleeps .'").out == r.out);
+    // Without --seed one is drawn and recorded.
+    r = cli(m + "--sample 'the cat sleeps .'");
+    REQUIRE(r.code == 0);
+    CHECK(nlohmann::json::parse(r.out)["seed"].is_number_unsigned());
+
+    r = cli(m + "--beam 3 --length-penalty 0.6 'the cat sleeps .'");
+    REQUIRE(r.code == 0);
+    j = nlohmann::json::parse(r.out);
+    CHECK(j["decoding"] == "beam");
+    REQUIRE(j["beams"].is_array());
+    CHECK(j["beams"][0][0].contains("parent"));
+    CHECK(j["beams"][0][0].contains("state"));
+
+    r = cli(m + "--force 'le chat dort .' --intervene no-causal-mask --intervene ablate:decoder.0.cross_attn.1 "
+                "'the cat sleeps .'");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    j = nlohmann::json::parse(r.out);
+    CHECK(j["decoding"] == "forced");
+    CHECK(j["interventions"] == std::vector<std::string>{"ablate:decoder.0.cross_attn.1", "no-causal-mask"});
+    CHECK(j["forced_ids"].size() == j["output_ids"].size());
+    CHECK(j["decoder_input_ids"].size() == j["forced_ids"].size());
+
+    // Bad combinations exit 2 and name the option.
+    const std::map<std::string, std::string> bad{
+        {"--intervene no-causal-mask 'x'", "no-causal-mask needs --force"},
+        {"--sample --temperature 0 'x'", "--temperature"},
+        {"--sample --temperature -1 'x'", "--temperature"},
+        {"--sample --top-p 0 'x'", "--top-p"},
+        {"--sample --top-p 1.5 'x'", "--top-p"},
+        {"--temperature 0.5 'x'", "--temperature needs --sample"},
+        {"--beam 2 --sample 'x'", "choose the decoding"},
+        {"--intervene ablate:encoder.99.self_attn.0 'x'", "layer 99 is out of range"},
+        {"--intervene ablate:encoder.0.self_attn.99 'x'", "head 99 is out of range"},
+        {"--intervene shuffle 'x'", "is not an intervention"}};
+    for (const auto& [args, why] : bad) {
+        r = cli(m + args);
+        INFO(args << " -> " << r.err);
+        CHECK(r.code == 2);
+        CHECK_THAT(r.err, Catch::Contains(why));
+    }
 }
 
 TEST_CASE("exit codes: 1 for bad input or model with one line, 2 for usage", "[cli][errors]")

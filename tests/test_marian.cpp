@@ -67,6 +67,7 @@ const MarianDir& marian()
                 r.vocab[piece] = next++;
             }
         }
+        r.vocab[">>fra<<"] = next++;  // a multilingual opus-mt target-language token
         r.pad = next;
         r.vocab["<pad>"] = r.pad;
         r.V = r.pad + 1;
@@ -157,6 +158,39 @@ TEST_CASE("a Marian directory takes every Marian-specific path", "[marian]")
         for (int j = 0; j < 16; ++j) acc += double(out.at(0, j)) * E[v * 16 + j];
         CHECK(logits.at(0, v) == Approx(acc).margin(1e-4));
     }
+}
+
+TEST_CASE("Marian conventions: >>xx<< is one vocab.json id, <unk> comes from vocab.json", "[marian][hf]")
+{
+    const MarianDir& m = marian();
+    const std::string dir = m.dir;
+    // SpecialIds say unk = 7, but vocab.json names <unk> = 1: vocab.json wins.
+    text::SpecialIds ids;
+    ids.unk = 7, ids.eos = 0, ids.pad = m.pad, ids.bos = 0;
+    auto tok = text::Tokenizer::load({dir + "/source.spm", dir + "/target.spm", dir + "/vocab.json"}, ids);
+    INFO(tok.message());
+    REQUIRE(tok.ok());
+    CHECK((*tok)->specialIds().unk == 1);
+    const text::Encoded cat = (*tok)->encodeSource("the cat sleeps");
+    for (size_t i = 0; i < cat.pieces.size(); ++i)
+        if (cat.pieces[i] == m.missing) CHECK(cat.ids[i] == 1);
+
+    const text::Encoded plain = (*tok)->encodeSource("the dog sleeps .");
+    const text::Encoded lang = (*tok)->encodeSource(">>fra<< the dog sleeps .");
+    REQUIRE(lang.ids.size() == plain.ids.size() + 1);
+    CHECK(lang.pieces[0] == ">>fra<<");
+    CHECK(lang.ids[0] == m.vocab.at(">>fra<<").get<int>());
+    CHECK(lang.offsets[0] == std::make_pair(0, 7));
+    CHECK(std::vector<int>(lang.ids.begin() + 1, lang.ids.end()) == plain.ids);
+    // Offsets of the rest point into the original text.
+    const std::string text = ">>fra<< the dog sleeps .";
+    for (size_t i = 1; i + 1 < lang.offsets.size(); ++i) {
+        INFO(i << ": " << lang.offsets[i].first << ".." << lang.offsets[i].second);
+        CHECK(lang.offsets[i].first == plain.offsets[i - 1].first + 8);  // ">>fra<< " is 8 bytes
+        CHECK(lang.offsets[i].second == plain.offsets[i - 1].second + 8);
+    }
+    // A token vocab.json does not list is left to SentencePiece.
+    CHECK((*tok)->encodeSource(">>xyz<< the dog").pieces[0] != ">>xyz<<");
 }
 
 TEST_CASE("pickle checkpoints are refused, with how to convert", "[marian][errors]")

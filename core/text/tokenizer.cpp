@@ -79,17 +79,40 @@ struct Tokenizer::Impl {
     int vocabSize = 0;                               // max id in vocab.json + 1
 
     Encoded encode(const Processor& sp, const std::string& text, const SpecialIds& ids) const;
+    size_t languageTokenLength(const std::string& text) const;
     std::string piece(const Processor& sp, int id, const SpecialIds& ids) const;
     int size(const Processor& sp) const { return hasVocab ? vocabSize : sp.GetPieceSize(); }
 };
+
+// A leading ">>fra<<" (multilingual opus-mt's target-language token) that vocab.json
+// lists: its length in bytes, else 0. Hugging Face's MarianTokenizer keeps such a token
+// whole as one id instead of letting SentencePiece split it.
+size_t Tokenizer::Impl::languageTokenLength(const std::string& text) const {
+    if (!hasVocab || text.compare(0, 2, ">>") != 0) return 0;
+    const size_t close = text.find("<<", 2);
+    if (close == std::string::npos || close > 64) return 0;
+    const size_t n = close + 2;
+    if (n < text.size() && text[n] != ' ') return 0;
+    return pieceToId.count(text.substr(0, n)) ? n : 0;
+}
 
 Encoded Tokenizer::Impl::encode(const Processor& sp, const std::string& text,
                                 const SpecialIds& ids) const {
     Encoded out;
     const int textEnd = int(std::min(text.size(), kMaxTextBytes));
-    if (!text.empty() && text.size() <= kMaxTextBytes) {
+    // The language token, then the rest of the text (offsets shifted past the token).
+    const size_t lang = languageTokenLength(text);
+    if (lang > 0) {
+        out.pieces.push_back(text.substr(0, lang));
+        out.ids.push_back(pieceToId.at(out.pieces.back()));
+        out.offsets.emplace_back(0, int(lang));
+    }
+    const std::string rest = lang > 0 ? text.substr(lang) : std::string();
+    const std::string& body = lang > 0 ? rest : text;
+    const int shift = int(lang);
+    if (!body.empty() && text.size() <= kMaxTextBytes) {
         try {
-            const auto spt = sp.EncodeAsImmutableProto(text);
+            const auto spt = sp.EncodeAsImmutableProto(body);
             for (const auto& p : spt.pieces()) {
                 int id;
                 if (hasVocab) {
@@ -100,8 +123,9 @@ Encoded Tokenizer::Impl::encode(const Processor& sp, const std::string& text,
                 }
                 // Defensive: keep ranges inside the text and ordered.
                 const int prevEnd = out.offsets.empty() ? 0 : out.offsets.back().second;
-                const int begin = std::clamp(int(std::min<uint32_t>(p.begin(), INT_MAX)), prevEnd, textEnd);
-                const int end = std::clamp(int(std::min<uint32_t>(p.end(), INT_MAX)), begin, textEnd);
+                const int begin =
+                    std::clamp(int(std::min<uint32_t>(p.begin(), INT_MAX - shift)) + shift, prevEnd, textEnd);
+                const int end = std::clamp(int(std::min<uint32_t>(p.end(), INT_MAX - shift)) + shift, begin, textEnd);
                 out.pieces.push_back(p.piece());
                 out.ids.push_back(id);
                 out.offsets.emplace_back(begin, end);
@@ -169,6 +193,8 @@ Result<std::shared_ptr<Tokenizer>> Tokenizer::load(const TokenizerFiles& files, 
                 impl->vocabSize = std::max(impl->vocabSize, int(id) + 1);
             }
             impl->hasVocab = true;
+            // Marian's vocab.json names its own unknown piece; it wins over the config.
+            if (const auto unk = impl->pieceToId.find("<unk>"); unk != impl->pieceToId.end()) ids.unk = unk->second;
         }
 
         std::shared_ptr<Tokenizer> tokenizer(new Tokenizer());

@@ -7,6 +7,11 @@ For each architecture variant this script writes a random model directory itself
 from the same file with the decoder inputs the engine chose, and compares every dumped
 tensor (DESIGN.md Trace names) with a labelled relative tolerance.
 
+Every variant also runs with each intervention (DESIGN.md "Decoding and interventions"),
+recomputed here from its definition: an ablated head's context is zero before W_O,
+no-positions adds nothing, no-scale drops 1/sqrt(dk), and no-causal-mask (teacher
+forcing, --force-ids) lets the decoder's self-attention see every position.
+
 usage: torch_reference.py --cli PATH/stepformer --work DIR
 Exit 0 when every tensor matches, 1 otherwise, 77 when PyTorch is missing (skipped).
 """
@@ -113,13 +118,17 @@ def read_weights(path):
 
 # ---- the reference forward ---------------------------------------------------------------
 
-def forward(c, W, src, dec_in):
+def forward(c, W, src, dec_in, iv=()):
+    ablated = {tuple(x.split(":")[1].rsplit(".", 1)[0].split(".")) + (int(x.rsplit(".", 1)[1]),)
+               for x in iv if x.startswith("ablate:")}
     d, H = c["d_model"], c["encoder_attention_heads"]
     dk, eps, pre = d // H, c["layer_norm_eps"], c["normalize_before"]
     act = {"relu": torch.relu, "gelu": Fn.gelu, "swish": Fn.silu}[c["activation_function"]]
     out = {}
 
     def pe(n):
+        if "no-positions" in iv:
+            return torch.zeros(n, d)
         pos = torch.arange(n, dtype=torch.float64).unsqueeze(1)
         i = torch.arange(d // 2, dtype=torch.float64)
         ang = pos / torch.pow(10000.0, 2 * i / d)
@@ -141,12 +150,19 @@ def forward(c, W, src, dec_in):
 
     def attention(prefix, name, xq, xkv, causal, keep=True):
         q, k, v = heads(lin(xq, name + ".q_proj")), heads(lin(xkv, name + ".k_proj")), heads(lin(xkv, name + ".v_proj"))
-        s = q @ k.transpose(1, 2) / math.sqrt(dk)
+        s = q @ k.transpose(1, 2)
+        if "no-scale" not in iv:
+            s = s / math.sqrt(dk)
         masked = s
-        if causal:
+        if causal and "no-causal-mask" not in iv:
             masked = s + torch.triu(torch.full(s.shape[1:], float("-inf")), 1)
         w = torch.softmax(masked, -1)
         ctx = w @ v
+        stack, layer, kind = prefix.split(".")[0], prefix.split(".")[2], prefix.split(".")[3]
+        for h in range(H):
+            if (stack, layer, kind, h) in ablated:
+                ctx = ctx.clone()
+                ctx[h] = 0
         o = lin(ctx.transpose(0, 1).reshape(-1, d), name + ".out_proj")
         out.update({prefix + ".q": q, prefix + ".scores": s, prefix + ".weights": w, prefix + ".context": ctx, prefix + ".output": o})
         if keep:
@@ -221,54 +237,84 @@ VARIANTS = [
 ]
 
 
+# (label, specs, forced): the interventions every variant also runs with.
+INTERVENTIONS = [
+    ("none", [], False),
+    ("ablate three heads", ["ablate:encoder.1.self_attn.2", "ablate:decoder.0.cross_attn.1",
+                            "ablate:decoder.1.self_attn.3"], False),
+    ("no-positions", ["no-positions"], False),
+    ("no-scale", ["no-scale"], False),
+    ("forced, no-causal-mask", ["no-causal-mask"], True),
+    ("forced, ablate + no-scale", ["ablate:decoder.1.cross_attn.0", "no-scale"], True),
+]
+
+
+def check(cli, label, c, mdir, ddir, specs, forced):
+    src = [(7 * i + 5) % (c["vocab_size"] - 4) + 4 for i in range(9)] + [c["eos_token_id"]]
+    args = [cli, "translate", "--model", mdir, "--ids", ",".join(map(str, src)), "--dump", ddir]
+    if forced:
+        target = [(5 * i + 11) % (c["vocab_size"] - 4) + 4 for i in range(6)] + [c["eos_token_id"]]
+        args += ["--force-ids", ",".join(map(str, target))]
+    else:
+        args += ["--min-length", "7", "--max-length", "7"]
+    for spec in specs:
+        args += ["--intervene", spec]
+    r = subprocess.run(args, capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"FAIL {label}: stepformer exited {r.returncode}: {r.stderr.strip()}")
+        return False
+    meta = json.load(open(os.path.join(ddir, "trace.json")))
+    bad = []
+    if meta.get("interventions") != specs:
+        bad.append(f"trace.json interventions {meta.get('interventions')} != {specs}")
+    if forced and (meta.get("decoding") != "forced" or meta.get("forced_ids") != target or
+                   meta["decoder_input_ids"] != [c["decoder_start_token_id"]] + target[:-1]):
+        bad.append("forced: decoding, forced_ids or decoder_input_ids wrong")
+    ref = forward(c, read_weights(mdir), meta["source_ids"], meta["decoder_input_ids"], specs)
+    worst = ("", 0.0)
+    for name, info in meta["tensors"].items():
+        ours = read_npy(os.path.join(ddir, info["file"]))
+        theirs = ref.get(name)
+        if theirs is None:
+            bad.append(f"{name}: no reference")
+            continue
+        theirs = theirs.detach().float()
+        if list(ours.shape) != list(theirs.shape):
+            bad.append(f"{name}: shape {list(ours.shape)} vs {list(theirs.shape)}")
+            continue
+        err = float((ours - theirs).abs().max() / theirs.abs().max().clamp_min(1e-6))
+        if err > worst[1]:
+            worst = (name, err)
+        if not err <= TOL:
+            bad.append(f"{name}: relative error {err:.2e} > {TOL:.0e}")
+    missing = [n for n in ref if n not in meta["tensors"]]
+    bad += [f"{n}: not dumped" for n in missing]
+    # The engine's choices are the reference's argmax (greedy with </s> banned before min
+    # length; forced: the plain argmax of every row).
+    probs = ref["decoder.probs"]
+    for t, tok in enumerate(meta["output_ids"]):
+        row = probs[t].clone()
+        if not forced and t + 1 < 7:
+            row[c["eos_token_id"]] = -1
+        if int(row.argmax()) != tok:
+            bad.append(f"step {t}: engine chose {tok}, reference argmax {int(row.argmax())}")
+    status = "ok  " if not bad else "FAIL"
+    print(f"{status} {label}: {len(meta['tensors'])} tensors, worst {worst[0]} {worst[1]:.2e}")
+    for b in bad[:20]:
+        print("     " + b)
+    return not bad
+
+
 def main():
     cli, work = arg("--cli"), arg("--work")
     passed = failed = 0
     for k, (label, c, dtype, untied, bias) in enumerate(VARIANTS):
-        mdir, ddir = os.path.join(work, f"model{k}"), os.path.join(work, f"dump{k}")
+        mdir = os.path.join(work, f"model{k}")
         write_model(mdir, c, dtype, untied, bias, seed=100 + k)
-        src = [(7 * i + 5) % (c["vocab_size"] - 4) + 4 for i in range(9)] + [c["eos_token_id"]]
-        r = subprocess.run([cli, "translate", "--model", mdir, "--ids", ",".join(map(str, src)), "--min-length", "7",
-                            "--max-length", "7", "--dump", ddir], capture_output=True, text=True)
-        if r.returncode != 0:
-            print(f"FAIL {label}: stepformer exited {r.returncode}: {r.stderr.strip()}")
-            failed += 1
-            continue
-        meta = json.load(open(os.path.join(ddir, "trace.json")))
-        ref = forward(c, read_weights(mdir), meta["source_ids"], meta["decoder_input_ids"])
-        worst = ("", 0.0)
-        bad = []
-        for name, info in meta["tensors"].items():
-            ours = read_npy(os.path.join(ddir, info["file"]))
-            theirs = ref.get(name)
-            if theirs is None:
-                bad.append(f"{name}: no reference")
-                continue
-            theirs = theirs.detach().float()
-            if list(ours.shape) != list(theirs.shape):
-                bad.append(f"{name}: shape {list(ours.shape)} vs {list(theirs.shape)}")
-                continue
-            err = float((ours - theirs).abs().max() / theirs.abs().max().clamp_min(1e-6))
-            if err > worst[1]:
-                worst = (name, err)
-            if not err <= TOL:
-                bad.append(f"{name}: relative error {err:.2e} > {TOL:.0e}")
-        missing = [n for n in ref if n not in meta["tensors"]]
-        bad += [f"{n}: not dumped" for n in missing]
-        # The engine's choices are the reference's argmax (greedy, </s> banned before min length).
-        probs = ref["decoder.probs"]
-        for t, tok in enumerate(meta["output_ids"]):
-            row = probs[t].clone()
-            if t + 1 < 7:
-                row[c["eos_token_id"]] = -1
-            if int(row.argmax()) != tok:
-                bad.append(f"step {t}: engine chose {tok}, reference argmax {int(row.argmax())}")
-        status = "ok  " if not bad else "FAIL"
-        print(f"{status} {label}: {len(meta['tensors'])} tensors, worst {worst[0]} {worst[1]:.2e}")
-        for b in bad[:20]:
-            print("     " + b)
-        passed += not bad
-        failed += bool(bad)
+        for j, (ivl, specs, forced) in enumerate(INTERVENTIONS):
+            ok = check(cli, f"{label} [{ivl}]", c, mdir, os.path.join(work, f"dump{k}-{j}"), specs, forced)
+            passed += ok
+            failed += not ok
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
