@@ -1,7 +1,9 @@
 // stepformer [gui] [--model DIR] [--sentence TEXT]: the step-through window.
-// stepformer export [--model DIR] --sentence TEXT --step N --out FILE.png|svg: the same
-// window state rendered headless (offscreen), fine-grained step numbers from 0.
+// stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N
+// --out FILE.png|svg: the same window state rendered headless (offscreen), fine-grained
+// step numbers from 0.
 #include "app/cli.h"
+#include "app/cli_decoding.h"
 #include "app/cli_options.h"
 
 #include "ui/mainwindow.h"
@@ -61,6 +63,7 @@ int exportView(int argc, char** argv)
     p.addOption({"out", "Output file: .png or .svg.", "FILE"});
     p.addOption({"size", "Window size WxH.", "WxH", "1600x1000"});
     p.addOption({"dark", "Dark theme."});
+    addDecodingOptions(p);
     if (!p.parse(QStringList("export") + args)) return fail(p.errorText().toStdString(), Usage);
     if (!p.isSet("sentence") || !p.isSet("out")) return fail("export needs --sentence and --out", Usage);
     int step = 0;
@@ -79,8 +82,10 @@ int exportView(int argc, char** argv)
     w.resize(size[0].toInt(), size[1].toInt());
     QString error;
     if (!w.document()->loadModelNow(model, &error)) return fail(error.toStdString());
+    DecodeOptions options;
+    if (const int code = readDecodingOptions(p, *w.document()->model(), &options); code != Ok) return code;
     w.sentenceBox()->setText(p.value("sentence"));
-    if (!w.document()->translateNow(p.value("sentence"), &error)) return fail(error.toStdString());
+    if (!w.document()->translateNow(p.value("sentence"), &error, options)) return fail(error.toStdString());
     const int steps = int(w.document()->steps().size());
     if (step >= steps)
         return fail("--step " + std::to_string(step) + " is past the end: this translation has " + std::to_string(steps) +

@@ -12,9 +12,15 @@ namespace {
 
 const char* kUsage =
     "usage: stepformer [gui] [--model DIR] [--sentence TEXT]\n"
-    "       stepformer export [--model DIR] --sentence TEXT --step N --out FILE.png|svg [--size WxH] [--dark]\n"
-    "       stepformer translate [--model DIR] [--beam N] [--min-length N] [--max-length N]\n"
-    "                            [--dump DIR] [--json] (TEXT | --ids 5,17,9)\n"
+    "       stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N\n"
+    "                         --out FILE.png|svg [--size WxH] [--dark]\n"
+    "       stepformer translate [--model DIR] [decoding] [--intervene SPEC]... [--min-length N]\n"
+    "                            [--max-length N] [--dump DIR] [--json] (TEXT | --ids 5,17,9)\n"
+    "         decoding: greedy (default) | --beam N [--length-penalty A]\n"
+    "                   | --sample [--temperature T] [--top-k K] [--top-p P] [--seed S]\n"
+    "                   | --force TARGET | --force-ids LIST\n"
+    "         SPEC: ablate:STACK.L.KIND.H (encoder|decoder, self_attn|cross_attn, 0-based),\n"
+    "               no-positions, no-scale, no-causal-mask (with --force only)\n"
     "       stepformer inspect DIR\n"
     "       stepformer bench decode --model DIR [--src-len 20] [--steps 20] [--runs 20] [--json]\n"
     "       stepformer bench ui [--model DIR] [--sentence TEXT] [--json]\n"

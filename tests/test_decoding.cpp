@@ -105,8 +105,9 @@ TEST_CASE("ablating a head zeroes exactly its context and leaves the other heads
             CHECK(allZero == (hh == h.head));
         }
         // Same inputs up to this layer: every head's weights are the unablated ones there
-        // (the ablation only acts after the softmax).
-        checkTensor(layer + ".weights", w.data, w0.data, 0.0);
+        // (the ablation only acts after the softmax). Up to one rounding: the vectorised
+        // softmax sums in an order that depends on the buffer's alignment.
+        checkTensor(layer + ".weights", w.data, w0.data, 1e-6);
         // output = W_O [ctx with zeros] + b, by hand for row 0.
         const Tensor out = t.trace->get(layer + ".output");
         const Weights& W = m->weights();

@@ -3,7 +3,7 @@
 // fixed blocks, so results do not depend on which thread runs a block.
 #include "core/train/ops.h"
 
-#include "core/train/parallel.h"
+#include "core/model/parallel.h"
 
 #include <Eigen/Core>
 

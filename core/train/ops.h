@@ -16,7 +16,7 @@
 #pragma once
 
 #include "core/model/config.h"
-#include "core/train/parallel.h"  // setThreads(), threads()
+#include "core/model/parallel.h"  // setThreads(), threads()
 
 #include <cstdint>
 

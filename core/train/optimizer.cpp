@@ -1,6 +1,6 @@
 #include "core/train/optimizer.h"
 
-#include "core/train/parallel.h"
+#include "core/model/parallel.h"
 
 #include <Eigen/Core>
 

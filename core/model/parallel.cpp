@@ -1,4 +1,4 @@
-#include "core/train/parallel.h"
+#include "core/model/parallel.h"
 
 #include <omp.h>
 
@@ -18,7 +18,7 @@
 #define SF_CPU_RELAX() std::this_thread::yield()
 #endif
 
-namespace sf::train {
+namespace sf {
 
 namespace {
 
@@ -207,4 +207,4 @@ void parallelForImpl(int count, void (*run)(void*, int), void* context)
     pool().run(count, run, context);
 }
 
-}  // namespace sf::train
+}  // namespace sf

@@ -1,4 +1,6 @@
-// Splitting an op over the cores. A fork-join team (OpenMP) makes every thread wait at
+// Splitting an op over the cores: the one threading mechanism of the engine, used by the
+// inference kernels (kernels_cpu.cpp) and the training ops alike. A fork-join team
+// (OpenMP) makes every thread wait at
 // the join for the slowest member; on a machine whose cores are busy with other work a
 // descheduled member stalls each of the ~200 joins of a training step for a whole
 // time slice, and two threads end up several times slower than one. Here the calling
@@ -9,7 +11,7 @@
 
 #include <type_traits>
 
-namespace sf::train {
+namespace sf {
 
 // Threads used for the ops, the calling one included; 0 = one per core (the default).
 void setThreads(int threads);
@@ -31,4 +33,4 @@ void parallelFor(int count, Task&& task)
         count, [](void* c, int i) { (*static_cast<std::remove_reference_t<Task>*>(c))(i); }, &task);
 }
 
-}  // namespace sf::train
+}  // namespace sf
