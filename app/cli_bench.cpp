@@ -6,11 +6,11 @@
 #include "app/cli_options.h"
 
 #include "core/model/model.h"
+#include "core/model/parallel.h"
 #include "core/run/session.h"
 
 #include <QCommandLineParser>
 
-#include <omp.h>
 
 #include <algorithm>
 #include <chrono>
@@ -67,6 +67,48 @@ RunTimes timedRun(Session& s, int steps, bool capture)
     return r;
 }
 
+// Memory bandwidth now, in GB/s: the best of three parallel read passes over 512 MB
+// (larger than any cache), each core summing its share.
+double readBandwidth()
+{
+    const size_t n = size_t(128) << 20;  // floats
+    static std::vector<float> buf;
+    if (buf.size() != n) buf.assign(n, 1.0f);
+    const int tasks = std::max(1, threads());
+    std::vector<double> sums(static_cast<size_t>(tasks));
+    double best = 0.0;
+    for (int pass = 0; pass < 3; ++pass) {
+        const auto a = Clock::now();
+        parallelFor(tasks, [&](int t) {
+            const size_t b = n / size_t(tasks) * size_t(t), e = t + 1 == tasks ? n : b + n / size_t(tasks);
+            float acc[16] = {};
+            for (size_t i = b; i + 16 <= e; i += 16)
+                for (int j = 0; j < 16; ++j) acc[j] += buf[i + size_t(j)];
+            double s = 0;
+            for (float x : acc) s += x;
+            sums[size_t(t)] = s;
+        });
+        const double sec = std::chrono::duration<double>(Clock::now() - a).count();
+        best = std::max(best, double(n) * sizeof(float) / sec / 1e9);
+    }
+    return best;
+}
+
+// Weight bytes each phase must read once (float32 as the engine holds them): the encoder
+// over all its layers; one decoding step over the decoder's layers (cross-attention K/V
+// are computed once per source, not per step) and the output projection.
+double encoderWeightBytes(const Config& c)
+{
+    const double d = c.dModel, F = c.encoderFfn;
+    return 4.0 * c.encoderLayers * (4 * d * d + 2 * d * F);
+}
+
+double stepWeightBytes(const Config& c)
+{
+    const double d = c.dModel, F = c.decoderFfn;
+    return 4.0 * (c.decoderLayers * (6 * d * d + 2 * d * F) + double(c.vocabSize) * d);
+}
+
 }  // namespace
 
 int bench(const QStringList& args)
@@ -117,6 +159,7 @@ int bench(const QStringList& args)
     Session s(model);
     (void)s.setSourceIds(ids);
 
+    const double bwBefore = readBandwidth();
     std::vector<double> enc, step, encCap, stepCap, totalCap;
     for (int r = 0; r < runs + 3; ++r) {
         const RunTimes off = timedRun(s, steps, false);
@@ -125,21 +168,25 @@ int bench(const QStringList& args)
         enc.push_back(off.encoder), step.push_back(off.step);
         encCap.push_back(on.encoder), stepCap.push_back(on.step), totalCap.push_back(on.total);
     }
+    const double bw = std::max(bwBefore, readBandwidth());
+    const double encFloor = encoderWeightBytes(c) / bw / 1e6, stepFloor = stepWeightBytes(c) / bw / 1e6;  // ms
     const double loadMed = median(loadMs), encMed = median(enc), stepMed = median(step);
     const double stepCapMed = median(stepCap), encCapMed = median(encCap), totalCapMed = median(totalCap);
-    std::printf("stepformer %s, %d threads, S=%d steps=%d runs=%d\n", c.describe().c_str(), omp_get_max_threads(), S,
+    std::printf("stepformer %s, %d threads, S=%d steps=%d runs=%d\n", c.describe().c_str(), threads(), S,
                 steps, runs);
     std::printf("load %.2f ms, load to first token %.2f ms\n", loadMed, median(firstTokenMs));
     std::printf("encoder %.2f ms (capture on: %.2f ms)\n", encMed, encCapMed);
     std::printf("per step %.3f ms, with capture %.3f ms (capture costs %+.1f%%)\n", stepMed, stepCapMed,
                 100.0 * (stepCapMed / stepMed - 1.0));
     std::printf("whole translation with capture %.2f ms\n", totalCapMed);
+    std::printf("memory bandwidth %.1f GB/s: weight-read floor encoder %.2f ms (%.2fx), step %.3f ms (%.2fx)\n", bw,
+                encFloor, encMed / encFloor, stepFloor, stepMed / stepFloor);
     if (p.isSet("json"))
         std::printf("{\"encoder_ms\": %.4f, \"step_ms\": %.4f, \"step_ms_capture\": %.4f, \"load_ms\": %.4f, "
                     "\"first_token_ms\": %.4f, \"encoder_ms_capture\": %.4f, \"translation_ms_capture\": %.4f, "
-                    "\"threads\": %d}\n",
-                    encMed, stepMed, stepCapMed, loadMed, median(firstTokenMs), encCapMed, totalCapMed,
-                    omp_get_max_threads());
+                    "\"threads\": %d, \"bandwidth_gbs\": %.2f, \"encoder_floor_ms\": %.4f, \"step_floor_ms\": %.4f}\n",
+                    encMed, stepMed, stepCapMed, loadMed, median(firstTokenMs), encCapMed, totalCapMed, threads(), bw,
+                    encFloor, stepFloor);
     return Ok;
 }
 
