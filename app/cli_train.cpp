@@ -274,7 +274,7 @@ int eval(const QStringList& args)
                 ++words;
                 for (int l = 0; l < c.decoderLayers; ++l) {
                     const TraceTensor* w =
-                        forced.trace->find("decoder.layers." + std::to_string(l) + ".cross_attn.weights");
+                        forced.trace->find(trace_names::attention(Stack::Decoder, l, AttentionKind::Cross, "weights"));
                     for (int h = 0; h < c.decoderHeads; ++h) {
                         const float* row = w->row(h, int64_t(tpos));
                         const int S = int(w->shape()[2]);

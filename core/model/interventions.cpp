@@ -21,8 +21,8 @@ std::vector<bool> Interventions::ablatedHeads(Stack s, int layer, AttentionKind 
 
 std::string headSpec(const HeadRef& h)
 {
-    return std::string(h.stack == Stack::Encoder ? "encoder" : "decoder") + "." + std::to_string(h.layer) + "." +
-           (h.kind == AttentionKind::Self ? "self_attn" : "cross_attn") + "." + std::to_string(h.head);
+    return std::string(trace_names::stackName(h.stack)) + "." + std::to_string(h.layer) + "." +
+           trace_names::kindName(h.kind) + "." + std::to_string(h.head);
 }
 
 std::vector<std::string> Interventions::specs() const

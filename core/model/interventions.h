@@ -12,15 +12,13 @@
 #pragma once
 
 #include "core/model/config.h"
+#include "core/model/trace_names.h"
 #include "core/result.h"
 
 #include <string>
 #include <vector>
 
 namespace sf {
-
-enum class Stack { Encoder, Decoder };
-enum class AttentionKind { Self, Cross };
 
 // One attention head, named as in the trace: encoder.layers.{layer}.self_attn, head h.
 struct HeadRef {

@@ -164,7 +164,8 @@ void feedForward(const Kernels& K, float* out, float* hidden, const float* x, co
     linear(K, out, hidden, fc2, n);
 }
 
-std::string layerName(const char* side, int i) { return std::string(side) + ".layers." + std::to_string(i); }
+namespace tn = trace_names;
+constexpr AttentionKind kSelf = AttentionKind::Self, kCross = AttentionKind::Cross;
 
 }  // namespace
 
@@ -178,10 +179,10 @@ void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
     embedTokens(x, ids, S, w.shared, d, scale);
     positionalEncoding(ws.a.data(), 0, S, d, c.positions);
     if (iv.noPositions) std::fill(ws.a.begin(), ws.a.end(), 0.0f);
-    captureRows(trace, "encoder.embed", x, S, 0, d);
-    captureRows(trace, "encoder.positions", ws.a.data(), S, 0, d);
+    captureRows(trace, tn::embed(Stack::Encoder), x, S, 0, d);
+    captureRows(trace, tn::positions(Stack::Encoder), ws.a.data(), S, 0, d);
     for (long i = 0; i < long(S) * d; ++i) x[i] += ws.a[size_t(i)];
-    captureRows(trace, "encoder.input", x, S, 0, d);
+    captureRows(trace, tn::input(Stack::Encoder), x, S, 0, d);
 
     ws.q.resize(size_t(S) * d), ws.k.resize(size_t(S) * d), ws.v.resize(size_t(S) * d);
     ws.ctx.resize(size_t(S) * d), ws.b.resize(size_t(S) * d);
@@ -189,7 +190,6 @@ void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
     ws.hidden.resize(size_t(S) * F);
     for (int l = 0; l < c.encoderLayers; ++l) {
         const EncoderLayerW& L = w.encoder[size_t(l)];
-        const std::string p = layerName("encoder", l);
         // Self-attention sublayer.
         const float* in = sublayerInput(K, ws, x, L.self_attn_layer_norm, S, d, c);
         linear(K, ws.q.data(), in, L.self_attn.q_proj, S);
@@ -202,27 +202,27 @@ void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
         linear(K, ws.b.data(), ws.ctx.data(), L.self_attn.out_proj, S);
         addAndNorm(K, x, ws.b.data(), L.self_attn_layer_norm, S, d, c);
         if (trace) {
-            captureHeads(trace, p + ".self_attn.q", ws.q.data(), S, 0, H, d);
-            captureHeads(trace, p + ".self_attn.k", ws.k.data(), S, 0, H, d);
-            captureHeads(trace, p + ".self_attn.v", ws.v.data(), S, 0, H, d);
-            captureMaps(trace, p + ".self_attn.scores", ws.scores.data(), H, S, 0, S, S);
-            captureMaps(trace, p + ".self_attn.weights", ws.weights.data(), H, S, 0, S, S);
-            captureHeads(trace, p + ".self_attn.context", ws.ctx.data(), S, 0, H, d);
-            captureRows(trace, p + ".self_attn.output", ws.b.data(), S, 0, d);
-            captureRows(trace, p + ".self_attn.residual", x, S, 0, d);
+            captureHeads(trace, tn::attention(Stack::Encoder, l, kSelf, "q"), ws.q.data(), S, 0, H, d);
+            captureHeads(trace, tn::attention(Stack::Encoder, l, kSelf, "k"), ws.k.data(), S, 0, H, d);
+            captureHeads(trace, tn::attention(Stack::Encoder, l, kSelf, "v"), ws.v.data(), S, 0, H, d);
+            captureMaps(trace, tn::attention(Stack::Encoder, l, kSelf, "scores"), ws.scores.data(), H, S, 0, S, S);
+            captureMaps(trace, tn::attention(Stack::Encoder, l, kSelf, "weights"), ws.weights.data(), H, S, 0, S, S);
+            captureHeads(trace, tn::attention(Stack::Encoder, l, kSelf, "context"), ws.ctx.data(), S, 0, H, d);
+            captureRows(trace, tn::attention(Stack::Encoder, l, kSelf, "output"), ws.b.data(), S, 0, d);
+            captureRows(trace, tn::attention(Stack::Encoder, l, kSelf, "residual"), x, S, 0, d);
         }
         // Feed-forward sublayer.
         in = sublayerInput(K, ws, x, L.final_layer_norm, S, d, c);
         feedForward(K, ws.b.data(), ws.hidden.data(), in, L.fc1, L.fc2, S, c.activation);
         addAndNorm(K, x, ws.b.data(), L.final_layer_norm, S, d, c);
         if (trace) {
-            captureRows(trace, p + ".ffn.hidden", ws.hidden.data(), S, 0, F);
-            captureRows(trace, p + ".ffn.output", ws.b.data(), S, 0, d);
-            captureRows(trace, p + ".output", x, S, 0, d);
+            captureRows(trace, tn::ffn(Stack::Encoder, l, "hidden"), ws.hidden.data(), S, 0, F);
+            captureRows(trace, tn::ffn(Stack::Encoder, l, "output"), ws.b.data(), S, 0, d);
+            captureRows(trace, tn::layerOutput(Stack::Encoder, l), x, S, 0, d);
         }
     }
     if (c.normalizeBefore) layerNorm(K, x, x, w.encoder_layer_norm, S, d, c.layerNormEps);
-    captureRows(trace, "encoder.output", x, S, 0, d);
+    captureRows(trace, tn::output(Stack::Encoder), x, S, 0, d);
 }
 
 void prepareDecoder(const Kernels& K, const Config& c, const Weights& w, const float* memory, int S,
@@ -243,9 +243,8 @@ void prepareDecoder(const Kernels& K, const Config& c, const Weights& w, const f
         st.crossV[size_t(l)].resize(size_t(S) * d);
         linear(K, st.crossK[size_t(l)].data(), memory, Lw.encoder_attn.k_proj, S);
         linear(K, st.crossV[size_t(l)].data(), memory, Lw.encoder_attn.v_proj, S);
-        const std::string p = layerName("decoder", l);
-        captureHeads(trace, p + ".cross_attn.k", st.crossK[size_t(l)].data(), S, 0, c.decoderHeads, d);
-        captureHeads(trace, p + ".cross_attn.v", st.crossV[size_t(l)].data(), S, 0, c.decoderHeads, d);
+        captureHeads(trace, tn::attention(Stack::Decoder, l, kCross, "k"), st.crossK[size_t(l)].data(), S, 0, c.decoderHeads, d);
+        captureHeads(trace, tn::attention(Stack::Decoder, l, kCross, "v"), st.crossV[size_t(l)].data(), S, 0, c.decoderHeads, d);
     }
 }
 
@@ -274,10 +273,10 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
     embedTokens(x, ids, n, w.shared, d, scale);
     positionalEncoding(ws.a.data(), t0, n, d, c.positions);
     if (iv.noPositions) std::fill(ws.a.begin(), ws.a.end(), 0.0f);
-    captureRows(trace, "decoder.embed", x, n, t0, d);
-    captureRows(trace, "decoder.positions", ws.a.data(), n, t0, d);
+    captureRows(trace, tn::embed(Stack::Decoder), x, n, t0, d);
+    captureRows(trace, tn::positions(Stack::Decoder), ws.a.data(), n, t0, d);
     for (long i = 0; i < long(n) * d; ++i) x[i] += ws.a[size_t(i)];
-    captureRows(trace, "decoder.input", x, n, t0, d);
+    captureRows(trace, tn::input(Stack::Decoder), x, n, t0, d);
 
     const int maxKeys = std::max(T, S);
     ws.q.resize(size_t(n) * d), ws.ctx.resize(size_t(n) * d), ws.b.resize(size_t(n) * d);
@@ -286,7 +285,6 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
     const float alpha = attentionScale(d / H, !iv.noScale);
     for (int l = 0; l < c.decoderLayers; ++l) {
         const DecoderLayerW& L = w.decoder[size_t(l)];
-        const std::string p = layerName("decoder", l);
         float* kc = st.selfK[size_t(l)].data();  // [capacity, d]
         float* vc = st.selfV[size_t(l)].data();
 
@@ -301,24 +299,24 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
         linear(K, ws.b.data(), ws.ctx.data(), L.self_attn.out_proj, n);
         addAndNorm(K, x, ws.b.data(), L.self_attn_layer_norm, n, d, c);
         if (trace) {
-            captureHeads(trace, p + ".self_attn.q", ws.q.data(), n, t0, H, d);
-            captureHeads(trace, p + ".self_attn.k", kc + long(t0) * d, n, t0, H, d);
-            captureHeads(trace, p + ".self_attn.v", vc + long(t0) * d, n, t0, H, d);
-            captureMaps(trace, p + ".self_attn.scores", ws.scores.data(), H, n, t0, T, T);
-            captureMaps(trace, p + ".self_attn.weights", ws.weights.data(), H, n, t0, T, T);
+            captureHeads(trace, tn::attention(Stack::Decoder, l, kSelf, "q"), ws.q.data(), n, t0, H, d);
+            captureHeads(trace, tn::attention(Stack::Decoder, l, kSelf, "k"), kc + long(t0) * d, n, t0, H, d);
+            captureHeads(trace, tn::attention(Stack::Decoder, l, kSelf, "v"), vc + long(t0) * d, n, t0, H, d);
+            captureMaps(trace, tn::attention(Stack::Decoder, l, kSelf, "scores"), ws.scores.data(), H, n, t0, T, T);
+            captureMaps(trace, tn::attention(Stack::Decoder, l, kSelf, "weights"), ws.weights.data(), H, n, t0, T, T);
             // Earlier rows meet the new keys only above the diagonal: record their scores
             // before the mask (what a full recomputation shows); their weights stay 0.
             if (t0 > 0) {
-                const TraceTensor* qt = trace->find(p + ".self_attn.q");
-                TraceTensor* st2 = trace->find(p + ".self_attn.scores");
+                const TraceTensor* qt = trace->find(tn::attention(Stack::Decoder, l, kSelf, "q"));
+                TraceTensor* st2 = trace->find(tn::attention(Stack::Decoder, l, kSelf, "scores"));
                 const int dk = d / H;
                 for (int h = 0; h < H; ++h)
                     K.matmulNT(st2->row(h, 0) + t0, qt->row(h, 0), kc + long(t0) * d + h * dk, t0, n, dk, alpha,
                                int(qt->rowStride()), d, int(st2->rowStride()));
             }
-            captureHeads(trace, p + ".self_attn.context", ws.ctx.data(), n, t0, H, d);
-            captureRows(trace, p + ".self_attn.output", ws.b.data(), n, t0, d);
-            captureRows(trace, p + ".self_attn.residual", x, n, t0, d);
+            captureHeads(trace, tn::attention(Stack::Decoder, l, kSelf, "context"), ws.ctx.data(), n, t0, H, d);
+            captureRows(trace, tn::attention(Stack::Decoder, l, kSelf, "output"), ws.b.data(), n, t0, d);
+            captureRows(trace, tn::attention(Stack::Decoder, l, kSelf, "residual"), x, n, t0, d);
         }
 
         // Cross-attention: queries from the decoder, keys and values from the memory.
@@ -330,12 +328,12 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
         linear(K, ws.b.data(), ws.ctx.data(), L.encoder_attn.out_proj, n);
         addAndNorm(K, x, ws.b.data(), L.encoder_attn_layer_norm, n, d, c);
         if (trace) {
-            captureHeads(trace, p + ".cross_attn.q", ws.q.data(), n, t0, H, d);
-            captureMaps(trace, p + ".cross_attn.scores", ws.scores.data(), H, n, t0, S, T);
-            captureMaps(trace, p + ".cross_attn.weights", ws.weights.data(), H, n, t0, S, T);
-            captureHeads(trace, p + ".cross_attn.context", ws.ctx.data(), n, t0, H, d);
-            captureRows(trace, p + ".cross_attn.output", ws.b.data(), n, t0, d);
-            captureRows(trace, p + ".cross_attn.residual", x, n, t0, d);
+            captureHeads(trace, tn::attention(Stack::Decoder, l, kCross, "q"), ws.q.data(), n, t0, H, d);
+            captureMaps(trace, tn::attention(Stack::Decoder, l, kCross, "scores"), ws.scores.data(), H, n, t0, S, T);
+            captureMaps(trace, tn::attention(Stack::Decoder, l, kCross, "weights"), ws.weights.data(), H, n, t0, S, T);
+            captureHeads(trace, tn::attention(Stack::Decoder, l, kCross, "context"), ws.ctx.data(), n, t0, H, d);
+            captureRows(trace, tn::attention(Stack::Decoder, l, kCross, "output"), ws.b.data(), n, t0, d);
+            captureRows(trace, tn::attention(Stack::Decoder, l, kCross, "residual"), x, n, t0, d);
         }
 
         // Feed-forward.
@@ -343,19 +341,19 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
         feedForward(K, ws.b.data(), ws.hidden.data(), in, L.fc1, L.fc2, n, c.activation);
         addAndNorm(K, x, ws.b.data(), L.final_layer_norm, n, d, c);
         if (trace) {
-            captureRows(trace, p + ".ffn.hidden", ws.hidden.data(), n, t0, F);
-            captureRows(trace, p + ".ffn.output", ws.b.data(), n, t0, d);
-            captureRows(trace, p + ".output", x, n, t0, d);
+            captureRows(trace, tn::ffn(Stack::Decoder, l, "hidden"), ws.hidden.data(), n, t0, F);
+            captureRows(trace, tn::ffn(Stack::Decoder, l, "output"), ws.b.data(), n, t0, d);
+            captureRows(trace, tn::layerOutput(Stack::Decoder, l), x, n, t0, d);
         }
     }
     if (c.normalizeBefore) layerNorm(K, x, x, w.decoder_layer_norm, n, d, c.layerNormEps);
-    captureRows(trace, "decoder.output", x, n, t0, d);
+    captureRows(trace, tn::output(Stack::Decoder), x, n, t0, d);
 
     // Linear + softmax over the vocabulary (sec 3.4): logits = x E^T (+ final_logits_bias).
     K.linear(logits, x, w.lm_head, w.final_logits_bias, n, d, V);
     if (trace) {
-        captureRows(trace, "decoder.logits", logits, n, t0, V);
-        TraceTensor* pr = traced(trace, "decoder.probs", {T, V});
+        captureRows(trace, tn::logits(), logits, n, t0, V);
+        TraceTensor* pr = traced(trace, tn::probs(), {T, V});
         for (int r = 0; r < n; ++r) std::memcpy(pr->row(t0 + r), logits + long(r) * V, sizeof(float) * V);
         K.softmaxRows(pr->row(t0), n, V, int(pr->rowStride()));
     }

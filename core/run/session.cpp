@@ -242,7 +242,7 @@ Result<Translation> Session::sequential(const DecodeOptions& o)
         int tok;
         if (sampling) {
             samplingDistribution(probs.data(), processed.data(), V, *sampling, order);
-            recordRow(mTrace.get(), "decoder.sample_probs", i, probs.data(), V);
+            recordRow(mTrace.get(), trace_names::sampleProbs(), i, probs.data(), V);
             tok = draw(probs.data(), V, rng);
         } else {
             tok = argmax(processed.data(), V);
