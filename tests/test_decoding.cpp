@@ -94,7 +94,7 @@ TEST_CASE("ablating a head zeroes exactly its context and leaves the other heads
         const std::string layer = std::string(h.stack == Stack::Encoder ? "encoder" : "decoder") + ".layers." +
                                   std::to_string(h.layer) + (h.kind == AttentionKind::Self ? ".self_attn" : ".cross_attn");
         const Translation t = run(m, with(same, iv));
-        CHECK(t.interventions == std::vector<std::string>{spec});
+        CHECK(t.interventions.specs() == std::vector<std::string>{spec});
         const Tensor ctx = t.trace->get(layer + ".context"), w = t.trace->get(layer + ".weights"),
                      w0 = plain.trace->get(layer + ".weights");
         const int64_t rows = ctx.dim(1), dk = ctx.dim(2);

@@ -347,7 +347,8 @@ void StageView::showAttention()
     const QStringList qLabels = queryLabels(s, t), kLabels = keyLabels(s, t);
     const std::string p = s.prefix();
     const int head = std::min(mDoc->selectedHead(), H - 1);
-    const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention;
+    // The mask the forward applied: the decoder's self-attention, unless no-causal-mask.
+    const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention && !t.interventions.noCausalMask;
     const bool cross = s.sublayer == Sublayer::CrossAttention;
 
     if (s.stage == Stage::Projections || s.stage == Stage::Heads || s.stage == Stage::Context) {
@@ -417,7 +418,9 @@ void StageView::showAttention()
         return d;
     };
     HeatmapView::Data big = headData(head);
-    const QString what = s.stage == Stage::Scores  ? tr("scores = Q Kᵀ / √%1").arg(dk)
+    const QString scoresText = t.interventions.noScale ? tr("scores = Q Kᵀ (not divided by √%1: no-scale)").arg(dk)
+                                                       : tr("scores = Q Kᵀ / √%1").arg(dk);
+    const QString what = s.stage == Stage::Scores  ? scoresText
                          : s.stage == Stage::Mask  ? tr("masked scores: −∞ above the diagonal")
                                                    : tr("weights = softmax(scores)");
     big.title = tr("head %1 · %2").arg(head + 1).arg(what);

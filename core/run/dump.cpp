@@ -21,7 +21,7 @@ std::string translationJson(const Translation& t, bool withTensors, int indent)
     j["output_text"] = t.outputText;
     j["decoding"] = t.decoding;
     j["log_prob"] = t.logProb;
-    j["interventions"] = t.interventions;
+    j["interventions"] = t.interventions.specs();
     if (t.decoding == "beam") {
         nlohmann::ordered_json steps = nlohmann::ordered_json::array();
         for (const std::vector<BeamNode>& step : t.beams) {

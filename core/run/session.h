@@ -28,7 +28,7 @@ struct Translation {
     std::string outputText;
     std::string decoding = "greedy";    // greedy | beam | sample | forced
     double logProb = 0.0;               // sum of log p(chosen token) (forced: of the target)
-    std::vector<std::string> interventions;  // the specs applied (Interventions::specs)
+    Interventions interventions;        // as applied in every forward of this translation
     std::vector<std::vector<BeamNode>> beams;  // beam: every candidate of every step
     Sampling sampling;                  // sample: the parameters, seed included
     std::vector<int> forcedIds;         // forced: the target, with </s>
