@@ -4,6 +4,7 @@
 #include "app/cli.h"
 #include "app/cli_options.h"
 
+#include "core/io/files.h"
 #include "core/model/random_model.h"
 #include "core/text/tokenizer.h"
 
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace sf::cli {
 
@@ -34,9 +36,10 @@ int makeRandom(const QStringList& args)
     Config c = presetConfig(preset.toStdString());
     if (p.isSet("corpus")) {
         const std::string corpus = p.value("corpus").toStdString();
-        std::ifstream f(corpus);
-        if (!f) return fail(corpus + ": cannot open the file");
+        Result<std::string> text = io::readFile(corpus);
+        if (!text) return fail(text.message());
         std::vector<std::string> lines;
+        std::istringstream f(*text);
         for (std::string line; std::getline(f, line);)
             if (!line.empty()) lines.push_back(line);
         std::filesystem::create_directories(dir);

@@ -22,6 +22,9 @@ text::TokenizerFiles tokenizerFilesFor(const Config& c, const std::string& dir)
         f.targetModel = fs::exists(d / "target.spm") ? (d / "target.spm").string() : f.sourceModel;
         if (fs::exists(d / "vocab.json")) f.vocabJson = (d / "vocab.json").string();
     }
+    // Without vocab.json spm ids are model ids: a .model with more pieces than vocab_size
+    // is refused before SentencePiece parses it.
+    if (f.vocabJson.empty()) f.maxPieces = c.vocabSize;
     return f;
 }
 

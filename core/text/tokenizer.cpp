@@ -11,6 +11,7 @@
 // Model ids: without vocab.json they are the spm ids (spm's unknown -> SpecialIds::unk);
 // with vocab.json (Marian) a piece is looked up by its text, and a missing piece is unk.
 #include "core/io/files.h"
+#include "core/text/spm_check.h"
 #include "core/text/tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -31,19 +32,23 @@ namespace {
 const std::string kSpace = "\xE2\x96\x81";  // "▁", SentencePiece's word-boundary mark
 // Longest text we encode: offsets are ints.
 constexpr size_t kMaxTextBytes = size_t(1) << 30;
+// Largest .model and vocab.json read (real ones are a few MB at most).
+constexpr size_t kMaxModelFileBytes = size_t(64) << 20;
 
 using Processor = sentencepiece::SentencePieceProcessor;
 
 using io::readFile;
 
-Result<std::shared_ptr<Processor>> loadProcessor(const std::string& path) {
-    auto bytes = readFile(path);
+Result<std::shared_ptr<Processor>> loadProcessor(const std::string& path, int maxPieces) {
+    auto bytes = readFile(path, kMaxModelFileBytes);
     if (!bytes) return Error{bytes.message()};
-    if (bytes->empty()) return error(path + ": empty file, not a SentencePiece model");
+    // SentencePiece trusts the file: refuse what would crash it first.
+    auto checked = checkSentencePieceModel(*bytes, path, maxPieces);
+    if (!checked) return Error{checked.message()};
     auto processor = std::make_shared<Processor>();
     const auto status = processor->LoadFromSerializedProto(*bytes);
-    if (!status.ok() || processor->GetPieceSize() <= 0)
-        return error(path + ": not a SentencePiece model");
+    if (!status.ok()) return error(path + ": not a SentencePiece model (" + status.message() + ")");
+    if (processor->GetPieceSize() <= 0) return error(path + ": not a SentencePiece model (no pieces)");
     return processor;
 }
 
@@ -135,20 +140,20 @@ Tokenizer::~Tokenizer() = default;
 Result<std::shared_ptr<Tokenizer>> Tokenizer::load(const TokenizerFiles& files, SpecialIds ids) {
     try {
         auto impl = std::make_unique<Impl>();
-        auto source = loadProcessor(files.sourceModel);
+        auto source = loadProcessor(files.sourceModel, files.maxPieces);
         if (!source) return Error{source.message()};
         impl->source = *source;
         if (files.targetModel.empty() || files.targetModel == files.sourceModel) {
             impl->target = impl->source;
         } else {
-            auto target = loadProcessor(files.targetModel);
+            auto target = loadProcessor(files.targetModel, files.maxPieces);
             if (!target) return Error{target.message()};
             impl->target = *target;
         }
 
         if (!files.vocabJson.empty()) {
             const std::string& path = files.vocabJson;
-            auto bytes = readFile(path);
+            auto bytes = readFile(path, kMaxModelFileBytes);
             if (!bytes) return Error{bytes.message()};
             const auto json = nlohmann::json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
             if (json.is_discarded()) return error(path + ": not valid JSON");
