@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <new>
+#include <stdexcept>
 
 namespace {
 
@@ -55,7 +57,9 @@ std::string bundledModelDir()
 
 }  // namespace sf::cli
 
-int main(int argc, char** argv)
+namespace {
+
+int dispatch(int argc, char** argv)
 {
     // The window and its export need a QApplication; every other verb runs without a display.
     const std::string first = argc > 1 ? argv[1] : "";
@@ -89,4 +93,20 @@ int main(int argc, char** argv)
     if (verb == "train") return sf::cli::train(rest);
     if (verb == "eval") return sf::cli::eval(rest);
     return sf::cli::fail("unknown command '" + verb.toStdString() + "'", sf::cli::Usage);
+}
+
+}  // namespace
+
+// No exception leaves main(): one line on stderr and exit 1 instead of an abort.
+int main(int argc, char** argv)
+{
+    try {
+        return dispatch(argc, argv);
+    } catch (const std::bad_alloc&) {
+        return sf::cli::fail("out of memory");
+    } catch (const std::exception& e) {
+        return sf::cli::fail(std::string("internal error: ") + e.what());
+    } catch (...) {
+        return sf::cli::fail("internal error");
+    }
 }

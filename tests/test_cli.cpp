@@ -1,6 +1,7 @@
 // The command line, end to end: translate --dump writes every DESIGN.md tensor with its
 // shape; exit codes 0 / 1 / 2 with one clear line on stderr.
 #include "core/io/npy.h"
+#include "core/model/random_model.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -148,6 +149,42 @@ TEST_CASE("translate --dump writes every DESIGN.md tensor with its shape", "[cli
         const float* row = probs->data.data() + size_t(t) * 64;
         CHECK(int(std::max_element(row, row + 64) - row) == outIds[size_t(t)]);
     }
+}
+
+TEST_CASE("a long input under a huge max_position_embeddings is truncated to what fits memory", "[cli][hostile]")
+{
+    // d 2, 2 heads, 1+1 layers, vocab 500000: the [T, V] logits make every token cost about
+    // a million floats, so the memory cap lands near 268 tokens, far below 2^20 positions.
+    sf::Config c;
+    c.dModel = 2;
+    c.encoderLayers = c.decoderLayers = 1;
+    c.encoderHeads = c.decoderHeads = 2;
+    c.encoderFfn = c.decoderFfn = 1;
+    c.vocabSize = 500000;
+    c.maxPositions = 1 << 20;
+    const int cap = sf::maxPositionsForMemory(c);
+    CHECK(cap > 100);
+    CHECK(cap < 1000);
+    CHECK(sf::traceFloats(c, cap) <= sf::kMaxTraceFloats);
+    CHECK(sf::traceFloats(c, cap + 1) > sf::kMaxTraceFloats);
+    const std::string dir = kWork + "/huge-positions";
+    fs::remove_all(dir);
+    REQUIRE(sf::writeModel(dir, c, sf::randomTensors(c, 5)).ok());
+
+    std::string ids;
+    for (int i = 0; i < 30000; ++i) ids += (i ? "," : "") + std::to_string(5 + i % 1000);
+    Run r = cli("translate --model '" + dir + "' --ids " + ids + " --max-length 3 --json");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.err == "stepformer: warning: the source has 30000 tokens; truncated to max_position_embeddings = " +
+                       std::to_string(cap) + "\n");
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(int(j["source_ids"].size()) == cap);
+
+    r = cli("inspect '" + dir + "'");
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("max_position_embeddings = 1048576 costs more memory than one sentence may "
+                                      "take; inputs are truncated to " + std::to_string(cap) + " tokens"));
 }
 
 TEST_CASE("translate --json, --ids, --beam", "[cli]")

@@ -79,6 +79,7 @@ signals:
 private:
     static LoadResult load(const QString& path);
     static TranslateResult run(std::shared_ptr<const Model> model, const QString& text, int beam, int maxLength);
+    static TranslateResult runUnguarded(std::shared_ptr<const Model> model, const QString& text, int beam, int maxLength);
     void acceptModel(const LoadResult& r);
     void acceptTranslation(const TranslateResult& r);
     void setBusy(bool busy);

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <limits>
@@ -184,6 +185,29 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
             return error(label + ": " + id.key + " (" + std::to_string(id.v) + ") is not below vocab_size (" +
                          std::to_string(c.vocabSize) + ")");
     return c;
+}
+
+// S = T = n; per layer: encoder q, k, v, context, attention output, output [n, d], hidden
+// [n, F], scores and weights [H, n, n]; decoder the same for self-attention plus cross
+// q, output [n, d], k, v [n, d], scores and weights [H, n, n]; then logits and probs [n, V].
+double traceFloats(const Config& c, int n)
+{
+    const double N = n, d = c.dModel;
+    const double encoderLayer = N * (6 * d + c.encoderFfn) + 2.0 * c.encoderHeads * N * N;
+    const double decoderLayer = N * (10 * d + c.decoderFfn) + 4.0 * c.decoderHeads * N * N;
+    return c.encoderLayers * encoderLayer + c.decoderLayers * decoderLayer + N * (4 * d + 2.0 * c.vocabSize);
+}
+
+int maxPositionsForMemory(const Config& c)
+{
+    int lo = 1, hi = std::max(1, c.maxPositions);  // traceFloats grows with n: bisect
+    if (traceFloats(c, hi) <= kMaxTraceFloats) return hi;
+    while (lo < hi) {
+        const int mid = lo + (hi - lo + 1) / 2;
+        if (traceFloats(c, mid) <= kMaxTraceFloats) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
 }
 
 Result<Config> loadConfig(const std::string& path)

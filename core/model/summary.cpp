@@ -286,6 +286,11 @@ ModelSummary summarize(const Model& m)
             s.warnings.push_back(label + ": tensor '" + t.name + "' has " + std::to_string(t.nan) + " NaN and " +
                                  std::to_string(t.inf) + " Inf values" +
                                  (t.used ? "" : " (the config does not use it)"));
+    if (m.config().maxPositionsInFile > 0)
+        s.warnings.push_back(m.directory() + "/config.json: max_position_embeddings = " +
+                             std::to_string(m.config().maxPositionsInFile) +
+                             " costs more memory than one sentence may take; inputs are truncated to " +
+                             std::to_string(m.config().maxPositions) + " tokens");
     return s;
 }
 
