@@ -25,7 +25,7 @@ int makeRandom(const QStringList& args)
     p.addOption({"corpus", "Train a SentencePiece model on this text file (one sentence a line).", "FILE"});
     p.addOption({"vocab", "SentencePiece vocabulary size with --corpus.", "N", "200"});
     p.addPositionalArgument("dir", "Output directory.");
-    if (!p.parse(QStringList("make-random") + args)) return fail(p.errorText().toStdString(), Usage);
+    if (const int code = parseArgs(p, "make-random", args); code >= 0) return code;
     if (p.positionalArguments().size() != 1) return fail("make-random takes one output directory", Usage);
     const QString preset = p.value("preset");
     if (preset != "tiny" && preset != "base") return fail("--preset is tiny or base", Usage);

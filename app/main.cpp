@@ -1,6 +1,8 @@
 // stepformer: the GUI on the bundled model, or a command-line verb (DESIGN.md "Command line").
 #include "app/cli.h"
 
+#include "core/quote.h"
+
 #include <QCoreApplication>
 #include <QStringList>
 
@@ -32,7 +34,8 @@ namespace sf::cli {
 
 int fail(const std::string& message, int code)
 {
-    std::cerr << "stepformer: " << message << "\n";
+    // One line whatever the message quotes: control characters escaped, length capped.
+    std::cerr << "stepformer: " << clipped(message, 4096) << "\n";
     if (code == Usage) std::cerr << kUsage;
     return code;
 }

@@ -187,6 +187,38 @@ TEST_CASE("a long input under a huge max_position_embeddings is truncated to wha
                                       "take; inputs are truncated to " + std::to_string(cap) + " tokens"));
 }
 
+TEST_CASE("errors that quote a file are one short line; --help exits 0", "[cli][hostile]")
+{
+    // A tensor name of 50 KB holding a newline and a terminal escape, with a bad dtype.
+    const std::string dir = kWork + "/hostile-name";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    fs::copy_file(tokModel() + "/config.json", dir + "/config.json");
+    const std::string header =
+        "{\"x\\n\\u001b[31m" + std::string(50000, 'y') + "\":{\"dtype\":\"Q9\",\"shape\":[1],\"data_offsets\":[0,1]}}";
+    std::string file;
+    for (int b = 0; b < 8; ++b) file += char((uint64_t(header.size()) >> (8 * b)) & 0xFF);
+    file += header + "z";
+    std::ofstream(dir + "/model.safetensors", std::ios::binary) << file;
+    for (const char* verb : {"inspect", "translate --model"}) {
+        INFO(verb);
+        const Run r = cli(std::string(verb) + " '" + dir + "'" + (verb[0] == 't' ? " hello" : ""));
+        CHECK(r.code == 1);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        CHECK(r.err.size() < 600);
+        CHECK(r.err.find('\x1b') == std::string::npos);
+        CHECK_THAT(r.err, Catch::Contains("model.safetensors: tensor 'x\\n\\x1b[31myyyy"));
+        CHECK_THAT(r.err, Catch::Contains("yyy...': unknown dtype 'Q9'"));
+    }
+
+    for (const char* verb : {"train", "eval", "translate", "inspect", "make-random", "bench", "bench decode", "bench train"}) {
+        INFO(verb);
+        const Run r = cli(std::string(verb) + " --help");
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out, Catch::Contains("help"));
+    }
+}
+
 TEST_CASE("translate --json, --ids, --beam", "[cli]")
 {
     Run r = cli("translate --model '" + tokModel() + "' --json --beam 3 --max-length 5 'the dog eats an apple .'");

@@ -4,6 +4,7 @@
 #include "core/io/files.h"
 #include "core/model/config.h"
 #include "core/model/model.h"
+#include "core/quote.h"
 #include "core/text/spm_check.h"
 #include "core/text/tokenizer.h"
 
@@ -341,4 +342,56 @@ TEST_CASE("spm.model: more pieces than vocab_size is refused before loading", "[
     CHECK(files.maxPieces == 648);
     auto tok = text::Tokenizer::load({files.sourceModel, files.targetModel, "", 600}, text::SpecialIds{});
     CHECK(tok.message() == dir + "/spm.model: the tokenizer has 648 pieces but the model's vocab_size is 600");
+}
+
+TEST_CASE("quoteText and clipped: escapes, UTF-8 kept, cut at a character", "[hostile][quote]")
+{
+    CHECK(quoteText("plain") == "'plain'");
+    CHECK(clipped("a\nb\r\tc\x1b[31m\x7f") == "a\\nb\\r\\tc\\x1b[31m\\x7f");
+    CHECK(clipped("caf\xC3\xA9 \xE7\x8C\xAB") == "caf\xC3\xA9 \xE7\x8C\xAB");  // valid UTF-8 passes
+    CHECK(clipped("\xC2\x9B" "2J") == "\\xc2\\x9b2J");                      // C1 CSI escaped
+    CHECK(clipped("\xFF\xC3") == "\\xff\\xc3");                              // not UTF-8
+    CHECK(clipped(std::string(300, 'x')) == std::string(200, 'x') + "...");
+    // Never cuts inside a multi-byte character.
+    std::string cats;
+    for (int i = 0; i < 100; ++i) cats += "\xE7\x8C\xAB";
+    const std::string c = clipped(cats);
+    CHECK(c.size() == 201 + 3);
+    CHECK(c.substr(0, 201) == cats.substr(0, 201));
+}
+
+TEST_CASE("config.json and vocab.json: duplicate keys and deep nesting are refused", "[hostile][json]")
+{
+    const std::string cfg = readBytes(kBundled + "/config.json");
+    REQUIRE(parseConfig(cfg, "c").ok());
+    std::string dup = cfg;
+    dup.insert(dup.find('{') + 1, "\"d_model\": 64,");
+    CHECK(parseConfig(dup, "c").message() == "c: duplicate key 'd_model'");
+    std::string nested = cfg;
+    nested.replace(nested.find("\"source\": \"spm.model\""), 21, "\"source\": \"spm.model\", \"source\": \"x\"");
+    CHECK(parseConfig(nested, "c").message() == "c: duplicate key 'source'");
+    CHECK(parseConfig(std::string(100, '[') + std::string(100, ']'), "c").message() ==
+          "c: nested deeper than 64 levels");
+    CHECK_THAT(parseConfig("{\"d_model\": 1,", "c").message(), Catch::StartsWith("c: not valid JSON ("));
+
+    const std::string dir = tempDir();
+    const std::string spm = kBundled + "/spm.model";
+    const std::string vocab = dir + "/dup-vocab.json";
+    writeBytes(vocab, R"({"<pad>": 0, "</s>": 3, "<pad>": 5})");
+    auto tok = text::Tokenizer::load({spm, spm, vocab}, text::SpecialIds{});
+    CHECK(tok.message() == vocab + ": duplicate key '<pad>'");
+    writeBytes(vocab, "{\"a\\u001b[2Jb\": \"x\"}");
+    tok = text::Tokenizer::load({spm, spm, vocab}, text::SpecialIds{});
+    CHECK(tok.message() == vocab + ": the id of 'a\\x1b[2Jb' is not an integer");
+}
+
+TEST_CASE("SentencePiece's own refusals say why", "[hostile][spm]")
+{
+    // Passes the wire-level check, but SentencePiece refuses an empty piece.
+    const std::string path = tempDir() + "/empty-piece.model";
+    writeBytes(path, readBytes(kBundled + "/spm.model") + pieceField(""));
+    auto tok = loadSpm(path);
+    REQUIRE_FALSE(tok.ok());
+    CHECK_THAT(tok.message(), Catch::StartsWith(path + ": not a SentencePiece model ("));
+    CHECK(tok.message().size() > path.size() + 40);
 }

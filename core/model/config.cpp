@@ -1,6 +1,8 @@
 #include "core/model/config.h"
 
 #include "core/io/files.h"
+#include "core/io/json.h"
+#include "core/quote.h"
 
 #include <nlohmann/json.hpp>
 
@@ -94,11 +96,8 @@ struct Reader {
 Result<Config> parseConfig(const std::string& text, const std::string& label)
 {
     json j;
-    try {
-        j = json::parse(text);
-    } catch (const std::exception& e) {
-        return error(label + ": not valid JSON (" + e.what() + ")");
-    }
+    const std::string problem = io::parseJsonStrict(text, &j);
+    if (!problem.empty()) return error(label + ": " + problem);
     if (!j.is_object()) return error(label + ": the top level must be a JSON object");
 
     Config c;
@@ -142,13 +141,13 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
     if (act == "relu") c.activation = Activation::Relu;
     else if (act == "gelu") c.activation = Activation::Gelu;
     else if (act == "swish" || act == "silu") c.activation = Activation::Swish;
-    else r.fail("\"activation_function\" = \"" + act + "\" is not one of relu, gelu, swish");
+    else r.fail("\"activation_function\" = \"" + clipped(act) + "\" is not one of relu, gelu, swish");
 
     std::string pe = marian ? "sinusoidal_halves" : "sinusoidal_interleaved";
     r.string("position_encoding", &pe);
     if (pe == "sinusoidal_interleaved") c.positions = PositionLayout::Interleaved;
     else if (pe == "sinusoidal_halves") c.positions = PositionLayout::Halves;
-    else r.fail("\"position_encoding\" = \"" + pe + "\" is not sinusoidal_interleaved or sinusoidal_halves");
+    else r.fail("\"position_encoding\" = \"" + clipped(pe) + "\" is not sinusoidal_interleaved or sinusoidal_halves");
 
     if (r.has("tokenizer")) {
         const json& t = j.at("tokenizer");
@@ -163,7 +162,7 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
             if (c.tokenizer.source.empty()) tr.fail("\"source\" is missing");
             for (const std::string* f : {&c.tokenizer.source, &c.tokenizer.target, &c.tokenizer.vocab})
                 if (f->find('/') != std::string::npos || *f == "..")
-                    tr.fail("\"" + *f + "\" must be a file name inside the model directory");
+                    tr.fail("\"" + clipped(*f) + "\" must be a file name inside the model directory");
             if (!tr.err.empty()) r.fail(tr.err.substr(label.size() + 2));
             c.tokenizerKey = true;
         }

@@ -11,6 +11,8 @@
 // Model ids: without vocab.json they are the spm ids (spm's unknown -> SpecialIds::unk);
 // with vocab.json (Marian) a piece is looked up by its text, and a missing piece is unk.
 #include "core/io/files.h"
+#include "core/io/json.h"
+#include "core/quote.h"
 #include "core/text/spm_check.h"
 #include "core/text/tokenizer.h"
 
@@ -47,7 +49,7 @@ Result<std::shared_ptr<Processor>> loadProcessor(const std::string& path, int ma
     if (!checked) return Error{checked.message()};
     auto processor = std::make_shared<Processor>();
     const auto status = processor->LoadFromSerializedProto(*bytes);
-    if (!status.ok()) return error(path + ": not a SentencePiece model (" + status.message() + ")");
+    if (!status.ok()) return error(path + ": not a SentencePiece model (" + clipped(status.message()) + ")");
     if (processor->GetPieceSize() <= 0) return error(path + ": not a SentencePiece model (no pieces)");
     return processor;
 }
@@ -155,21 +157,22 @@ Result<std::shared_ptr<Tokenizer>> Tokenizer::load(const TokenizerFiles& files, 
             const std::string& path = files.vocabJson;
             auto bytes = readFile(path, kMaxModelFileBytes);
             if (!bytes) return Error{bytes.message()};
-            const auto json = nlohmann::json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
-            if (json.is_discarded()) return error(path + ": not valid JSON");
+            nlohmann::json json;
+            const std::string problem = io::parseJsonStrict(*bytes, &json);
+            if (!problem.empty()) return error(path + ": " + problem);
             if (!json.is_object())
                 return error(path + ": expected a JSON object mapping pieces to ids");
             if (json.empty()) return error(path + ": no entries");
             for (const auto& [piece, value] : json.items()) {
                 if (!value.is_number_integer())
-                    return error(path + ": the id of '" + piece + "' is not an integer");
+                    return error(path + ": the id of " + quoteText(piece) + " is not an integer");
                 const auto id = value.get<long long>();
                 if (id < 0 || id >= INT_MAX)
-                    return error(path + ": the id of '" + piece + "' is out of range");
+                    return error(path + ": the id of " + quoteText(piece) + " is out of range");
                 const auto [it, fresh] = impl->idToPiece.emplace(int(id), piece);
                 if (!fresh)
-                    return error(path + ": id " + std::to_string(id) + " is given to both '" +
-                                 it->second + "' and '" + piece + "'");
+                    return error(path + ": id " + std::to_string(id) + " is given to both " +
+                                 quoteText(it->second) + " and " + quoteText(piece));
                 impl->pieceToId.emplace(piece, int(id));
                 impl->vocabSize = std::max(impl->vocabSize, int(id) + 1);
             }
