@@ -187,7 +187,7 @@ TEST_CASE("a long input under a huge max_position_embeddings is truncated to wha
                                       "take; inputs are truncated to " + std::to_string(cap) + " tokens"));
 }
 
-TEST_CASE("errors that quote a file are one short line; --help exits 0", "[cli][hostile]")
+TEST_CASE("errors that quote a file are one short line, and --help exits 0", "[cli][hostile]")
 {
     // A tensor name of 50 KB holding a newline and a terminal escape, with a bad dtype.
     const std::string dir = kWork + "/hostile-name";
@@ -217,6 +217,40 @@ TEST_CASE("errors that quote a file are one short line; --help exits 0", "[cli][
         CHECK(r.code == 0);
         CHECK_THAT(r.out, Catch::Contains("help"));
     }
+}
+
+TEST_CASE("a dump replaces an earlier dump whole and never writes through a planted symlink", "[cli][dump][hostile]")
+{
+    const std::string out = kWork + "/dump-again";
+    fs::remove_all(out);
+    const std::string cmd = "translate --model '" + tokModel() + "' --max-length 3 --dump '" + out + "' ";
+    Run r = cli(cmd + "'the cat sleeps .'");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    // Plant a symlink where the next dump writes, aimed at a file outside, and a stale .npy.
+    const std::string victim = kWork + "/victim.txt";
+    std::ofstream(victim) << "keep me";
+    fs::remove(out + "/encoder.embed.npy");
+    fs::create_symlink(victim, out + "/encoder.embed.npy");
+    std::ofstream(out + "/stale.npy") << "old";
+    r = cli(cmd + "'the dog eats .'");
+    REQUIRE(r.code == 0);
+    CHECK(slurp(victim) == "keep me");
+    CHECK_FALSE(fs::is_symlink(out + "/encoder.embed.npy"));
+    CHECK_FALSE(fs::exists(out + "/stale.npy"));  // nothing of the old dump is left beside the new one
+    CHECK(nlohmann::json::parse(slurp(out + "/trace.json"))["source_text"] == "the dog eats .");
+    CHECK_FALSE(fs::exists(out + ".dumping"));
+    CHECK_FALSE(fs::exists(out + ".previous"));
+
+    // A directory that is not an earlier dump is never replaced.
+    const std::string mine = kWork + "/my-files";
+    fs::remove_all(mine);
+    fs::create_directories(mine);
+    std::ofstream(mine + "/notes.txt") << "mine";
+    r = cli("translate --model '" + tokModel() + "' --max-length 3 --dump '" + mine + "' 'the cat .'");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("is not an earlier dump"));
+    CHECK(slurp(mine + "/notes.txt") == "mine");
 }
 
 TEST_CASE("translate --json, --ids, --beam", "[cli]")

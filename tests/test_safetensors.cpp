@@ -574,7 +574,7 @@ TEST_CASE("committed fixtures are refused with their listed phrases", "[safetens
     }
 }
 
-TEST_CASE("a header with 200k keys parses in linear time; a late duplicate is still refused",
+TEST_CASE("a header with 200k keys parses in linear time, and a late duplicate is still refused",
           "[safetensors][hostile]") {
     // ordered_json's operator[] made this quadratic (minutes); appended keys make it linear.
     std::string meta = "\"__metadata__\":{";
