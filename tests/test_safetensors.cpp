@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 using namespace sf::io;
 using Catch::Contains;
@@ -607,4 +609,23 @@ TEST_CASE("names quoted from a file are clipped and escaped: one short line", "[
     CHECK(r.message() == "esc: tensor 'a\\n\\x1b[31m': unknown dtype 'Q9'");
     CHECK(r.message().find('\n') == std::string::npos);
     CHECK(r.message().find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("a file truncated after opening does not crash the reader (no SIGBUS)", "[safetensors][hostile]") {
+    // Files up to kMaxCopiedBytes are read into memory: with a mapping, reading a weight of
+    // this truncated file would kill the process with SIGBUS.
+    const fs::path path = tempDir() / ("truncated_" + std::to_string(::getpid()) + ".safetensors");
+    const std::vector<float> values = testValues(50000, false);
+    REQUIRE(writeSafetensors(path.string(), {tensorFromFloats("w", {50000}, values.data())}).ok());
+    auto f = SafetensorsFile::open(path.string());
+    REQUIRE(f.ok());
+    fs::resize_file(path, 8);
+    const TensorInfo* w = (*f)->find("w");
+    REQUIRE(w);
+    auto back = (*f)->toFloat(*w);
+    REQUIRE(back.ok());
+    CHECK(std::memcmp(back->data(), values.data(), values.size() * 4) == 0);
+    REQUIRE((*f)->f32(*w));
+    CHECK(std::memcmp((*f)->f32(*w), values.data(), values.size() * 4) == 0);
+    fs::remove(path);
 }

@@ -388,6 +388,34 @@ Result<std::shared_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string
         ::close(fd);
         return fail<R>(path, "file too large to map");
     }
+    // Up to kMaxCopiedBytes the file is read into memory: a mapping of a file that someone
+    // truncates later would kill the process with SIGBUS at the next read of a weight.
+    if (size <= kMaxCopiedBytes) {
+        std::vector<uint8_t> bytes;
+        try {
+            bytes.resize(static_cast<std::size_t>(size));
+        } catch (const std::bad_alloc&) {
+            ::close(fd);
+            return fail<R>(path, "out of memory reading " + std::to_string(size) + " bytes");
+        }
+        std::size_t have = 0;
+        while (have < bytes.size()) {
+            const ssize_t n = ::read(fd, bytes.data() + have, bytes.size() - have);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                const int err = errno;
+                ::close(fd);
+                return fail<R>(path, std::string("read error: ") + std::strerror(err));
+            }
+            if (n == 0) break;
+            have += static_cast<std::size_t>(n);
+        }
+        ::close(fd);
+        if (have != bytes.size())
+            return fail<R>(path, "the file shrank while it was read (" + std::to_string(have) + " of " +
+                                     std::to_string(size) + " bytes)");
+        return fromBytes(std::move(bytes), path);
+    }
     void* map = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
     const int mapErr = errno;
     ::close(fd);  // the mapping keeps the file alive
