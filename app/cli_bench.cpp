@@ -114,6 +114,10 @@ double stepWeightBytes(const Config& c)
 int bench(const QStringList& args)
 {
     if (!args.isEmpty() && args.first() == "train") return benchTrain(args.mid(1));
+    if (!args.isEmpty() && (args.first() == "--help" || args.first() == "-h")) {
+        std::cout << "usage: stepformer bench decode|train|ui [options]; stepformer bench NAME --help lists them\n";
+        return Ok;
+    }
     if (args.isEmpty() || args.first() != "decode") return fail("bench takes a benchmark name: decode, train or ui", Usage);
     QCommandLineParser p;
     p.addOption({"model", "Model directory.", "DIR"});
@@ -121,7 +125,7 @@ int bench(const QStringList& args)
     p.addOption({"steps", "Forced decoding steps.", "N", "20"});
     p.addOption({"runs", "Timed runs (after 3 warm-up runs).", "N", "20"});
     p.addOption({"json", "End with one JSON line of the medians."});
-    if (!p.parse(QStringList("bench") + args.mid(1))) return fail(p.errorText().toStdString(), Usage);
+    if (const int code = parseArgs(p, "bench", args.mid(1)); code >= 0) return code;
     int S = 20, steps = 20, runs = 20;
     if (!intOption(p, "src-len", 1, 4096, &S) || !intOption(p, "steps", 2, 4096, &steps) ||
         !intOption(p, "runs", 1, 100000, &runs))

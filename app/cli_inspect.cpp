@@ -3,6 +3,7 @@
 // validation verdict. NaN or Inf weights are flagged: "verdict: valid, with warnings"
 // (exit 0); a model that does not load is "verdict: invalid" (exit 1, the reason on stderr).
 #include "app/cli.h"
+#include "app/cli_options.h"
 
 #include "core/io/safetensors.h"
 #include "core/model/model.h"
@@ -34,7 +35,7 @@ int inspect(const QStringList& args)
 {
     QCommandLineParser p;
     p.addPositionalArgument("dir", "Model directory.");
-    if (!p.parse(QStringList("inspect") + args)) return fail(p.errorText().toStdString(), Usage);
+    if (const int code = parseArgs(p, "inspect", args); code >= 0) return code;
     if (p.positionalArguments().size() != 1) return fail("inspect takes one model directory", Usage);
     const std::string dir = p.positionalArguments().first().toStdString();
 

@@ -4,6 +4,7 @@
 #include "app/cli.h"
 #include "app/cli_options.h"
 
+#include "core/io/files.h"
 #include "core/model/random_model.h"
 #include "core/text/tokenizer.h"
 
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace sf::cli {
 
@@ -23,7 +25,7 @@ int makeRandom(const QStringList& args)
     p.addOption({"corpus", "Train a SentencePiece model on this text file (one sentence a line).", "FILE"});
     p.addOption({"vocab", "SentencePiece vocabulary size with --corpus.", "N", "200"});
     p.addPositionalArgument("dir", "Output directory.");
-    if (!p.parse(QStringList("make-random") + args)) return fail(p.errorText().toStdString(), Usage);
+    if (const int code = parseArgs(p, "make-random", args); code >= 0) return code;
     if (p.positionalArguments().size() != 1) return fail("make-random takes one output directory", Usage);
     const QString preset = p.value("preset");
     if (preset != "tiny" && preset != "base") return fail("--preset is tiny or base", Usage);
@@ -34,9 +36,10 @@ int makeRandom(const QStringList& args)
     Config c = presetConfig(preset.toStdString());
     if (p.isSet("corpus")) {
         const std::string corpus = p.value("corpus").toStdString();
-        std::ifstream f(corpus);
-        if (!f) return fail(corpus + ": cannot open the file");
+        Result<std::string> text = io::readFile(corpus);
+        if (!text) return fail(text.message());
         std::vector<std::string> lines;
+        std::istringstream f(*text);
         for (std::string line; std::getline(f, line);)
             if (!line.empty()) lines.push_back(line);
         std::filesystem::create_directories(dir);

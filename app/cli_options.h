@@ -5,9 +5,23 @@
 
 #include <QCommandLineParser>
 
+#include <iostream>
 #include <vector>
 
 namespace sf::cli {
+
+// Parses `args` of `verb`. -h / --help prints the verb's options and gives exit code 0;
+// a parse error prints a usage error (2). Returns -1 when the verb should go on.
+inline int parseArgs(QCommandLineParser& p, const QString& verb, const QStringList& args)
+{
+    p.addHelpOption();
+    if (!p.parse(QStringList(verb) + args)) return fail(p.errorText().toStdString(), Usage);
+    if (p.isSet("help")) {
+        std::cout << p.helpText().toStdString();
+        return Ok;
+    }
+    return -1;
+}
 
 // Reads an integer option in [lo, hi]; on a bad value prints a usage error and returns false.
 inline bool intOption(const QCommandLineParser& p, const QString& name, int lo, int hi, int* out)

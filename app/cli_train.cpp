@@ -89,7 +89,7 @@ int train(const QStringList& args)
     p.addOption({"seed", "Seed for data, initialisation and batches.", "N", "1"});
     p.addOption({"resume", "Continue from the checkpoint in --out."});
     p.addOption({"save-every", "Checkpoint every N steps.", "N", "1000"});
-    if (!p.parse(QStringList("train") + args)) return fail(p.errorText().toStdString(), Usage);
+    if (const int code = parseArgs(p, "train", args); code >= 0) return code;
     const std::string task = p.value("task").toStdString(), out = p.value("out").toStdString();
     if (!knownTask(task)) return fail("--task is en-fr, copy, reverse or sort", Usage);
     if (out.empty()) return fail("--out DIR is required", Usage);
@@ -197,7 +197,7 @@ int eval(const QStringList& args)
     p.addOption({"seed", "Seed of the held-out draw.", "N", "12345"});
     p.addOption({"json", "End with one JSON line."});
     p.addOption({"show", "Print the first N translations.", "N", "5"});
-    if (!p.parse(QStringList("eval") + args)) return fail(p.errorText().toStdString(), Usage);
+    if (const int code = parseArgs(p, "eval", args); code >= 0) return code;
     const std::string task = p.value("task").toStdString();
     if (!knownTask(task)) return fail("--task is en-fr, copy, reverse or sort", Usage);
     int n, seed, show;
@@ -337,7 +337,7 @@ int benchTrain(const QStringList& args)
     QCommandLineParser p;
     p.addOption({"steps", "Timed steps (after 3 warm-up steps).", "N", "30"});
     p.addOption({"json", "End with one JSON line."});
-    if (!p.parse(QStringList("bench") + args)) return fail(p.errorText().toStdString(), Usage);
+    if (const int code = parseArgs(p, "bench", args); code >= 0) return code;
     int steps = 30;
     if (!intOption(p, "steps", 1, 100000, &steps)) return Usage;
     // The peer's setting: d 128, 4 heads, ffn 512, 3+3 layers, vocab 1000, batch 32 x 20,

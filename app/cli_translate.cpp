@@ -23,7 +23,7 @@ int translate(const QStringList& args)
     p.addOption({"json", "Print the translation as one JSON line."});
     p.addOption({"ids", "Source token ids, fed as given (e.g. 5,17,9,3).", "LIST"});
     p.addPositionalArgument("text", "The sentence to translate.");
-    if (!p.parse(QStringList("translate") + args)) return fail(p.errorText().toStdString(), Usage);
+    if (const int code = parseArgs(p, "translate", args); code >= 0) return code;
 
     const QStringList text = p.positionalArguments();
     if (p.isSet("ids") == !text.isEmpty())

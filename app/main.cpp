@@ -1,12 +1,16 @@
 // stepformer: the GUI on the bundled model, or a command-line verb (DESIGN.md "Command line").
 #include "app/cli.h"
 
+#include "core/quote.h"
+
 #include <QCoreApplication>
 #include <QStringList>
 
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <new>
+#include <stdexcept>
 
 namespace {
 
@@ -36,7 +40,8 @@ namespace sf::cli {
 
 int fail(const std::string& message, int code)
 {
-    std::cerr << "stepformer: " << message << "\n";
+    // One line whatever the message quotes: control characters escaped, length capped.
+    std::cerr << "stepformer: " << clipped(message, 4096) << "\n";
     if (code == Usage) std::cerr << kUsage;
     return code;
 }
@@ -61,7 +66,9 @@ std::string bundledModelDir()
 
 }  // namespace sf::cli
 
-int main(int argc, char** argv)
+namespace {
+
+int dispatch(int argc, char** argv)
 {
     // The window and its export need a QApplication; every other verb runs without a display.
     const std::string first = argc > 1 ? argv[1] : "";
@@ -95,4 +102,20 @@ int main(int argc, char** argv)
     if (verb == "train") return sf::cli::train(rest);
     if (verb == "eval") return sf::cli::eval(rest);
     return sf::cli::fail("unknown command '" + verb.toStdString() + "'", sf::cli::Usage);
+}
+
+}  // namespace
+
+// No exception leaves main(): one line on stderr and exit 1 instead of an abort.
+int main(int argc, char** argv)
+{
+    try {
+        return dispatch(argc, argv);
+    } catch (const std::bad_alloc&) {
+        return sf::cli::fail("out of memory");
+    } catch (const std::exception& e) {
+        return sf::cli::fail(std::string("internal error: ") + e.what());
+    } catch (...) {
+        return sf::cli::fail("internal error");
+    }
 }

@@ -1,6 +1,7 @@
 // The command line, end to end: translate --dump writes every DESIGN.md tensor with its
 // shape; exit codes 0 / 1 / 2 with one clear line on stderr.
 #include "core/io/npy.h"
+#include "core/model/random_model.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -149,6 +150,108 @@ TEST_CASE("translate --dump writes every DESIGN.md tensor with its shape", "[cli
         const float* row = probs->data.data() + size_t(t) * 64;
         CHECK(int(std::max_element(row, row + 64) - row) == outIds[size_t(t)]);
     }
+}
+
+TEST_CASE("a long input under a huge max_position_embeddings is truncated to what fits memory", "[cli][hostile]")
+{
+    // d 2, 2 heads, 1+1 layers, vocab 500000: the [T, V] logits make every token cost about
+    // a million floats, so the memory cap lands near 268 tokens, far below 2^20 positions.
+    sf::Config c;
+    c.dModel = 2;
+    c.encoderLayers = c.decoderLayers = 1;
+    c.encoderHeads = c.decoderHeads = 2;
+    c.encoderFfn = c.decoderFfn = 1;
+    c.vocabSize = 500000;
+    c.maxPositions = 1 << 20;
+    const int cap = sf::maxPositionsForMemory(c);
+    CHECK(cap > 100);
+    CHECK(cap < 1000);
+    CHECK(sf::traceFloats(c, cap) <= sf::kMaxTraceFloats);
+    CHECK(sf::traceFloats(c, cap + 1) > sf::kMaxTraceFloats);
+    const std::string dir = kWork + "/huge-positions";
+    fs::remove_all(dir);
+    REQUIRE(sf::writeModel(dir, c, sf::randomTensors(c, 5)).ok());
+
+    std::string ids;
+    for (int i = 0; i < 30000; ++i) ids += (i ? "," : "") + std::to_string(5 + i % 1000);
+    Run r = cli("translate --model '" + dir + "' --ids " + ids + " --max-length 3 --json");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.err == "stepformer: warning: the source has 30000 tokens; truncated to " + std::to_string(cap) +
+                       " (max_position_embeddings is 1048576, capped so that one sentence's trace fits in memory)\n");
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(int(j["source_ids"].size()) == cap);
+
+    r = cli("inspect '" + dir + "'");
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("max_position_embeddings = 1048576 costs more memory than one sentence may "
+                                      "take; inputs are truncated to " + std::to_string(cap) + " tokens"));
+}
+
+TEST_CASE("errors that quote a file are one short line, and --help exits 0", "[cli][hostile]")
+{
+    // A tensor name of 50 KB holding a newline and a terminal escape, with a bad dtype.
+    const std::string dir = kWork + "/hostile-name";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    fs::copy_file(tokModel() + "/config.json", dir + "/config.json");
+    const std::string header =
+        "{\"x\\n\\u001b[31m" + std::string(50000, 'y') + "\":{\"dtype\":\"Q9\",\"shape\":[1],\"data_offsets\":[0,1]}}";
+    std::string file;
+    for (int b = 0; b < 8; ++b) file += char((uint64_t(header.size()) >> (8 * b)) & 0xFF);
+    file += header + "z";
+    std::ofstream(dir + "/model.safetensors", std::ios::binary) << file;
+    for (const char* verb : {"inspect", "translate --model"}) {
+        INFO(verb);
+        const Run r = cli(std::string(verb) + " '" + dir + "'" + (verb[0] == 't' ? " hello" : ""));
+        CHECK(r.code == 1);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        CHECK(r.err.size() < 600);
+        CHECK(r.err.find('\x1b') == std::string::npos);
+        CHECK_THAT(r.err, Catch::Contains("model.safetensors: tensor 'x\\n\\x1b[31myyyy"));
+        CHECK_THAT(r.err, Catch::Contains("yyy...': unknown dtype 'Q9'"));
+    }
+
+    for (const char* verb : {"train", "eval", "translate", "inspect", "make-random", "bench", "bench decode", "bench train"}) {
+        INFO(verb);
+        const Run r = cli(std::string(verb) + " --help");
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out, Catch::Contains("help"));
+    }
+}
+
+TEST_CASE("a dump replaces an earlier dump whole and never writes through a planted symlink", "[cli][dump][hostile]")
+{
+    const std::string out = kWork + "/dump-again";
+    fs::remove_all(out);
+    const std::string cmd = "translate --model '" + tokModel() + "' --max-length 3 --dump '" + out + "' ";
+    Run r = cli(cmd + "'the cat sleeps .'");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    // Plant a symlink where the next dump writes, aimed at a file outside, and a stale .npy.
+    const std::string victim = kWork + "/victim.txt";
+    std::ofstream(victim) << "keep me";
+    fs::remove(out + "/encoder.embed.npy");
+    fs::create_symlink(victim, out + "/encoder.embed.npy");
+    std::ofstream(out + "/stale.npy") << "old";
+    r = cli(cmd + "'the dog eats .'");
+    REQUIRE(r.code == 0);
+    CHECK(slurp(victim) == "keep me");
+    CHECK_FALSE(fs::is_symlink(out + "/encoder.embed.npy"));
+    CHECK_FALSE(fs::exists(out + "/stale.npy"));  // nothing of the old dump is left beside the new one
+    CHECK(nlohmann::json::parse(slurp(out + "/trace.json"))["source_text"] == "the dog eats .");
+    CHECK_FALSE(fs::exists(out + ".dumping"));
+    CHECK_FALSE(fs::exists(out + ".previous"));
+
+    // A directory that is not an earlier dump is never replaced.
+    const std::string mine = kWork + "/my-files";
+    fs::remove_all(mine);
+    fs::create_directories(mine);
+    std::ofstream(mine + "/notes.txt") << "mine";
+    r = cli("translate --model '" + tokModel() + "' --max-length 3 --dump '" + mine + "' 'the cat .'");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("is not an earlier dump"));
+    CHECK(slurp(mine + "/notes.txt") == "mine");
 }
 
 TEST_CASE("translate --json, --ids, --beam", "[cli]")

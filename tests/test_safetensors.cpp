@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 using namespace sf::io;
 using Catch::Contains;
@@ -572,4 +574,58 @@ TEST_CASE("committed fixtures are refused with their listed phrases", "[safetens
         auto r = SafetensorsFile::open((dir / file.get<std::string>()).string());
         REQUIRE(r.ok());
     }
+}
+
+TEST_CASE("a header with 200k keys parses in linear time, and a late duplicate is still refused",
+          "[safetensors][hostile]") {
+    // ordered_json's operator[] made this quadratic (minutes); appended keys make it linear.
+    std::string meta = "\"__metadata__\":{";
+    for (int i = 0; i < 200000; ++i) meta += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":\"v\"";
+    std::string tensors;
+    for (int i = 0; i < 50000; ++i) tensors += ",\"t" + std::to_string(i) + "\":" + entry("F32", "[0]", "[0,0]");
+    auto r = SafetensorsFile::fromBytes(st("{" + meta + "}" + tensors + "}"), "many");
+    INFO(r.message());
+    REQUIRE(r.ok());
+    CHECK((*r)->metadata().size() == 200000);
+    REQUIRE((*r)->tensors().size() == 50000);
+    CHECK((*r)->tensors().back().name == "t49999");  // header order kept
+    CHECK((*r)->find("t123") != nullptr);
+    auto dup = SafetensorsFile::fromBytes(st("{" + meta + ",\"k5\":\"w\"}" + tensors + "}"), "dup");
+    CHECK(dup.message() == "dup: duplicate key 'k5' in header");
+    auto dupTensor = SafetensorsFile::fromBytes(st("{" + meta + "}" + tensors + ",\"t7\":" +
+                                                   entry("F32", "[0]", "[0,0]") + "}"), "dupt");
+    CHECK(dupTensor.message() == "dupt: duplicate tensor name 't7' in header");
+}
+
+TEST_CASE("names quoted from a file are clipped and escaped: one short line", "[safetensors][hostile]") {
+    const std::string huge(50000, 'n');
+    auto r = SafetensorsFile::fromBytes(st("{\"" + huge + "\":" + entry("Q9", "[1]", "[0,1]") + "}", 1), "big");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.message().size() < 400);
+    CHECK(r.message() == "big: tensor '" + std::string(200, 'n') + "...': unknown dtype 'Q9'");
+    // "\n\x1b[31m" in a key (JSON escapes in the file) is written as escapes, not raw bytes.
+    r = SafetensorsFile::fromBytes(st(R"({"a\n\u001b[31m":)" + entry("Q9", "[1]", "[0,1]") + "}", 1), "esc");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.message() == "esc: tensor 'a\\n\\x1b[31m': unknown dtype 'Q9'");
+    CHECK(r.message().find('\n') == std::string::npos);
+    CHECK(r.message().find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("a file truncated after opening does not crash the reader (no SIGBUS)", "[safetensors][hostile]") {
+    // Files up to kMaxCopiedBytes are read into memory: with a mapping, reading a weight of
+    // this truncated file would kill the process with SIGBUS.
+    const fs::path path = tempDir() / ("truncated_" + std::to_string(::getpid()) + ".safetensors");
+    const std::vector<float> values = testValues(50000, false);
+    REQUIRE(writeSafetensors(path.string(), {tensorFromFloats("w", {50000}, values.data())}).ok());
+    auto f = SafetensorsFile::open(path.string());
+    REQUIRE(f.ok());
+    fs::resize_file(path, 8);
+    const TensorInfo* w = (*f)->find("w");
+    REQUIRE(w);
+    auto back = (*f)->toFloat(*w);
+    REQUIRE(back.ok());
+    CHECK(std::memcmp(back->data(), values.data(), values.size() * 4) == 0);
+    REQUIRE((*f)->f32(*w));
+    CHECK(std::memcmp((*f)->f32(*w), values.data(), values.size() * 4) == 0);
+    fs::remove(path);
 }

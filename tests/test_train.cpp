@@ -12,12 +12,15 @@
 #include "core/model/random_model.h"
 #include "core/run/session.h"
 #include "core/train/batch.h"
+#include "core/train/checkpoint.h"
 #include "core/train/network.h"
 #include "core/train/ops.h"
 #include "core/train/optimizer.h"
 #include "core/train/params.h"
 #include "core/train/trainer.h"
 
+#include <algorithm>
+#include <fstream>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -668,6 +671,78 @@ TEST_CASE("resume: N/2 steps, save, load, N/2 steps equals N steps straight", "[
     auto torn = Trainer::resume(dir, rest);
     REQUIRE(!torn.ok());
     CHECK(torn.message().find("incomplete") != std::string::npos);
+}
+
+namespace {
+
+// Fails the save at the named step (the test hook of saveCheckpoint).
+std::string gFailAt;
+bool failAt(const char* step) { return gFailAt == step; }
+
+// A checkpoint whose every parameter and moment is `step`, so a mix of two saves shows.
+Status saveAt(const std::string& dir, const Config& c, int step)
+{
+    const ParamLayout layout(c);
+    const std::vector<float> p(layout.total(), float(step)), m(layout.total(), float(step) + 0.5f),
+        v(layout.total(), float(step) + 0.25f);
+    return saveCheckpoint(dir, c, layout, p.data(), m.data(), v.data(), TrainerState{step, 0, 0, 9});
+}
+
+void checkWholeAt(const std::string& dir, int step)
+{
+    auto ck = loadCheckpoint(dir);
+    INFO(ck.message());
+    REQUIRE(ck.ok());
+    CHECK(ck->state.step == step);
+    REQUIRE(ck->hasOptimizer);
+    for (const auto& [name, t] : ck->tensors) {
+        INFO(name);
+        CHECK(std::all_of(t.data.begin(), t.data.end(), [&](float x) { return x == float(step); }));
+    }
+    CHECK(std::all_of(ck->m.begin(), ck->m.end(), [&](float x) { return x == float(step) + 0.5f; }));
+    CHECK(std::all_of(ck->v.begin(), ck->v.end(), [&](float x) { return x == float(step) + 0.25f; }));
+}
+
+}  // namespace
+
+TEST_CASE("a save interrupted at any step leaves a whole checkpoint that resume takes", "[train][checkpoint]")
+{
+    namespace fs = std::filesystem;
+    const Config c = tinyConfig();
+    const std::string dir = scratchDir("atomic");
+    REQUIRE(saveAt(dir, c, 1).ok());
+    std::ofstream(dir + "/spm.model") << "tokenizer bytes";  // another file of the directory
+    checkWholeAt(dir, 1);
+
+    setCheckpointFaultHook(failAt);
+    int step = 1;
+    for (const char* at : {"optimizer", "model", "config", "sync", "move-old", "move-new", "remove-old"}) {
+        INFO("interrupted at " << at);
+        gFailAt = at;
+        const Status s = saveAt(dir, c, step + 1);
+        REQUIRE_FALSE(s.ok());
+        CHECK_THAT(s.message(), Catch::Contains(std::string("interrupted at ") + at));
+        // Only the last step comes after the switch: before it the previous save stands.
+        const bool switched = std::string(at) == "remove-old";
+        if (switched) ++step;
+        if (std::string(at) == "move-new") CHECK_FALSE(fs::exists(dir));  // recovery needed
+        checkWholeAt(dir, step);  // loadCheckpoint recovers
+        CHECK(fs::exists(dir + "/spm.model"));
+        auto resumed = Trainer::resume(dir, TrainOptions{});
+        INFO(resumed.message());
+        REQUIRE(resumed.ok());
+        CHECK(resumed->stepCount() == step);
+    }
+    setCheckpointFaultHook(nullptr);
+    // The next save runs through and leaves nothing beside the directory.
+    REQUIRE(saveAt(dir, c, 10).ok());
+    checkWholeAt(dir, 10);
+    CHECK_FALSE(fs::exists(checkpointStagingDir(dir)));
+    CHECK_FALSE(fs::exists(checkpointPreviousDir(dir)));
+    std::ifstream spm(dir + "/spm.model");
+    std::string text;
+    std::getline(spm, text);
+    CHECK(text == "tokenizer bytes");
 }
 
 TEST_CASE("trainer views (tensors, Weights, Model) agree and dropout 0 is deterministic", "[train][checkpoint]")

@@ -4,6 +4,8 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <exception>
+#include <new>
 
 namespace sf::ui {
 
@@ -29,14 +31,36 @@ TranslationDocument::LoadResult TranslationDocument::load(const QString& path)
 {
     LoadResult r;
     r.path = path;
-    auto m = Model::load(path.toStdString());
-    if (!m) r.error = QString::fromStdString(m.message());
-    else r.model = *m;
+    try {  // an exception must not escape the worker thread (QUnhandledException)
+        auto m = Model::load(path.toStdString());
+        if (!m) r.error = QString::fromStdString(m.message());
+        else r.model = *m;
+    } catch (const std::bad_alloc&) {
+        r.error = tr("%1: out of memory while loading the model").arg(path);
+    } catch (const std::exception& e) {
+        r.error = tr("%1: cannot load the model (%2)").arg(path, QString::fromStdString(e.what()));
+    }
     return r;
 }
 
 TranslationDocument::TranslateResult TranslationDocument::run(std::shared_ptr<const Model> model, const QString& text,
                                                               DecodeOptions o)
+{
+    try {  // an exception must not escape the worker thread (QUnhandledException)
+        return runUnguarded(std::move(model), text, std::move(o));
+    } catch (const std::bad_alloc&) {
+        TranslateResult r;
+        r.error = tr("Out of memory while translating.");
+        return r;
+    } catch (const std::exception& e) {
+        TranslateResult r;
+        r.error = tr("The translation failed: %1").arg(QString::fromStdString(e.what()));
+        return r;
+    }
+}
+
+TranslationDocument::TranslateResult TranslationDocument::runUnguarded(std::shared_ptr<const Model> model,
+                                                                       const QString& text, DecodeOptions o)
 {
     TranslateResult r;
     QElapsedTimer timer;

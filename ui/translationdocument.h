@@ -81,6 +81,7 @@ signals:
 private:
     static LoadResult load(const QString& path);
     static TranslateResult run(std::shared_ptr<const Model> model, const QString& text, DecodeOptions options);
+    static TranslateResult runUnguarded(std::shared_ptr<const Model> model, const QString& text, DecodeOptions options);
     void acceptModel(const LoadResult& r);
     void acceptTranslation(const TranslateResult& r);
     void setBusy(bool busy);

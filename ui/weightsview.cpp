@@ -202,7 +202,11 @@ WeightsView::Computed WeightsView::compute(std::shared_ptr<const Model> model)
     r.model = std::move(model);
     QElapsedTimer timer;
     timer.start();
-    r.summary = std::make_shared<const ModelSummary>(summarize(*r.model));
+    try {  // an exception must not escape the worker thread (QUnhandledException)
+        r.summary = std::make_shared<const ModelSummary>(summarize(*r.model));
+    } catch (const std::exception& e) {
+        r.error = QString::fromStdString(e.what());
+    }
     r.milliseconds = double(timer.nsecsElapsed()) / 1e6;
     return r;
 }

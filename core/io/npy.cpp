@@ -1,5 +1,7 @@
 #include "core/io/npy.h"
 
+#include "core/io/files.h"
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -37,9 +39,9 @@ Status writeNpy(const std::string& path, const Tensor& t)
 
 Result<Tensor> readNpy(const std::string& path)
 {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return error(path + ": cannot open the file");
-    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    Result<std::string> read = readFile(path, std::size_t(1) << 31);
+    if (!read) return Error{read.message()};
+    const std::string& bytes = *read;
     if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0)
         return error(path + ": not a .npy file");
     if (bytes[6] != 1 || bytes[7] != 0) return error(path + ": only .npy format 1.0 is read");

@@ -3,6 +3,8 @@
 // refusal is an Error "<path>: <rule broken>". Nothing here throws or exits.
 #include "core/io/safetensors.h"
 
+#include "core/quote.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -135,8 +137,8 @@ public:
     }
     bool key(string_t& k) override {
         if (!mKeys.back().insert(k).second) {
-            return fail(mStack.size() == 1 ? "duplicate tensor name '" + k + "' in header"
-                                           : "duplicate key '" + k + "' in header");
+            return fail(mStack.size() == 1 ? "duplicate tensor name " + quoteText(k) + " in header"
+                                           : "duplicate key " + quoteText(k) + " in header");
         }
         mKey = k;
         return true;
@@ -157,7 +159,7 @@ public:
         std::string what = ex.what();
         const std::size_t close = what.find("] ");
         if (close != std::string::npos) what.erase(0, close + 2);
-        return fail("header is not valid JSON: " + what);
+        return fail("header is not valid JSON: " + clipped(what, 2 * kMaxQuoted));
     }
 
 private:
@@ -179,9 +181,11 @@ private:
             top.push_back(std::move(v));
             return &top.back();
         }
-        Json& slot = top[mKey];
-        slot = std::move(v);
-        return &slot;
+        // Appended, not looked up: key() has already refused a repeat, and ordered_json's
+        // operator[] searches the object linearly (quadratic over a header's keys).
+        Json::object_t& object = top.get_ref<Json::object_t&>();
+        object.Container::emplace_back(mKey, std::move(v));
+        return &object.back().second;
     }
     bool add(Json v) {
         place(std::move(v));
@@ -212,12 +216,12 @@ bool nonNegativeInteger(const Json& v, uint64_t* out) {
 // One header entry -> TensorInfo: exactly the keys dtype, shape, data_offsets; the byte
 // span must equal numel * dtype size, all in checked uint64 arithmetic.
 std::string parseEntry(const std::string& name, const Json& entry, TensorInfo* t) {
-    const std::string who = "tensor '" + name + "': ";
-    if (!entry.is_object()) return "entry '" + name + "' is not an object";
+    const std::string who = "tensor " + quoteText(name) + ": ";
+    if (!entry.is_object()) return "entry " + quoteText(name) + " is not an object";
     for (const auto& kv : entry.items()) {
         const std::string& k = kv.key();
         if (k != "dtype" && k != "shape" && k != "data_offsets")
-            return who + "unknown key '" + k + "' (allowed: dtype, shape, data_offsets)";
+            return who + "unknown key " + quoteText(k) + " (allowed: dtype, shape, data_offsets)";
     }
     for (const char* k : {"dtype", "shape", "data_offsets"})
         if (!entry.contains(k)) return who + "missing key '" + k + "'";
@@ -226,7 +230,7 @@ std::string parseEntry(const std::string& name, const Json& entry, TensorInfo* t
     const Json& dtype = entry["dtype"];
     if (!dtype.is_string()) return who + "dtype is not a string";
     if (!parseDType(dtype.get<std::string>(), &t->dtype))
-        return who + "unknown dtype '" + dtype.get<std::string>() + "'";
+        return who + "unknown dtype " + quoteText(dtype.get<std::string>());
 
     const Json& shape = entry["shape"];
     if (!shape.is_array()) return who + "shape is not an array";
@@ -384,6 +388,34 @@ Result<std::shared_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string
         ::close(fd);
         return fail<R>(path, "file too large to map");
     }
+    // Up to kMaxCopiedBytes the file is read into memory: a mapping of a file that someone
+    // truncates later would kill the process with SIGBUS at the next read of a weight.
+    if (size <= kMaxCopiedBytes) {
+        std::vector<uint8_t> bytes;
+        try {
+            bytes.resize(static_cast<std::size_t>(size));
+        } catch (const std::bad_alloc&) {
+            ::close(fd);
+            return fail<R>(path, "out of memory reading " + std::to_string(size) + " bytes");
+        }
+        std::size_t have = 0;
+        while (have < bytes.size()) {
+            const ssize_t n = ::read(fd, bytes.data() + have, bytes.size() - have);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                const int err = errno;
+                ::close(fd);
+                return fail<R>(path, std::string("read error: ") + std::strerror(err));
+            }
+            if (n == 0) break;
+            have += static_cast<std::size_t>(n);
+        }
+        ::close(fd);
+        if (have != bytes.size())
+            return fail<R>(path, "the file shrank while it was read (" + std::to_string(have) + " of " +
+                                     std::to_string(size) + " bytes)");
+        return fromBytes(std::move(bytes), path);
+    }
     void* map = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
     const int mapErr = errno;
     ::close(fd);  // the mapping keeps the file alive
@@ -473,7 +505,7 @@ Status SafetensorsFile::parse() {
                 if (!kv.value().is_object()) return bad("__metadata__ is not an object");
                 for (const auto& m : kv.value().items()) {
                     if (!m.value().is_string())
-                        return bad("__metadata__ value for '" + m.key() + "' is not a string");
+                        return bad("__metadata__ value for " + quoteText(m.key()) + " is not a string");
                     mMetadata[m.key()] = m.value().get<std::string>();
                 }
                 continue;
@@ -495,7 +527,7 @@ Status SafetensorsFile::parse() {
         });
         uint64_t done = 0;
         for (const TensorInfo* t : order) {
-            const std::string who = "tensor '" + t->name + "'";
+            const std::string who = "tensor " + quoteText(t->name);
             if (t->begin != done) {
                 if (t == order.front())
                     return bad("first " + who + " does not start at offset 0 (begins at " +
@@ -524,7 +556,7 @@ Status SafetensorsFile::parse() {
     } catch (const std::bad_alloc&) {
         return bad("out of memory while reading the header");
     } catch (const std::exception& e) {
-        return bad(std::string("cannot read header: ") + e.what());
+        return bad(std::string("cannot read header: ") + clipped(e.what(), 2 * kMaxQuoted));
     }
 }
 
@@ -542,7 +574,7 @@ const float* SafetensorsFile::f32(const TensorInfo& t) const {
 
 Result<std::vector<float>> SafetensorsFile::toFloat(const TensorInfo& t) const {
     using R = std::vector<float>;
-    const std::string who = "tensor '" + t.name + "'";
+    const std::string who = "tensor " + quoteText(t.name);
     if (t.dtype != DType::F32 && t.dtype != DType::F16 && t.dtype != DType::BF16)
         return fail<R>(mPath, who + " has dtype " + dtypeName(t.dtype) +
                                   ", which does not convert to float (only F32, F16, BF16)");
@@ -621,7 +653,7 @@ Status writeSafetensors(const std::string& path, const std::vector<TensorToWrite
             Json meta = Json::object();
             for (const auto& [k, v] : metadata) {
                 if (!validUtf8(k) || !validUtf8(v))
-                    return bad("metadata key '" + k + "' or its value is not valid UTF-8");
+                    return bad("metadata key " + quoteText(k) + " or its value is not valid UTF-8");
                 meta[k] = v;
             }
             h[kMetadataKey] = std::move(meta);
@@ -629,10 +661,10 @@ Status writeSafetensors(const std::string& path, const std::vector<TensorToWrite
         std::set<std::string> names;
         uint64_t offset = 0;
         for (const TensorToWrite& t : tensors) {
-            const std::string who = "tensor '" + t.name + "'";
+            const std::string who = "tensor " + quoteText(t.name);
             if (t.name == kMetadataKey) return bad("tensor name '__metadata__' is reserved");
             if (!validUtf8(t.name)) return bad(who + ": name is not valid UTF-8");
-            if (!names.insert(t.name).second) return bad("duplicate tensor name '" + t.name + "'");
+            if (!names.insert(t.name).second) return bad("duplicate tensor name " + quoteText(t.name));
             if (!dtypeEntry(t.dtype)) return bad(who + ": unknown dtype");
             uint64_t numel = 1;
             for (int64_t d : t.shape) {

@@ -3,8 +3,11 @@
 //  "__metadata__": {"k": "v"}}, then the byte buffer. Offsets are relative to the
 // buffer, sorted, contiguous from 0, with no gap, overlap or trailing byte.
 //
-// The reader maps the file (mmap) and validates every rule of the reference
-// implementation before handing out a pointer; each refusal names the file and the rule.
+// The reader reads the file into memory (up to kMaxCopiedBytes; larger files are mapped
+// with mmap) and validates every rule of the reference implementation before handing out
+// a pointer; each refusal names the file and the rule. A copy cannot be pulled from under
+// the app: truncating a mapped file kills the process with SIGBUS at the next read, so only
+// files above the bound (never the bundled or typical Marian models) carry that risk.
 #pragma once
 
 #include "core/result.h"
@@ -42,9 +45,12 @@ uint16_t floatToHalf(float f);
 float bf16ToFloat(uint16_t b);
 uint16_t floatToBf16(float f);
 
+constexpr uint64_t kMaxCopiedBytes = uint64_t(256) << 20;  // 256 MiB
+
 class SafetensorsFile {
 public:
-    // Maps and validates `path`. Errors read "<path>: <rule broken>".
+    // Reads (or, above kMaxCopiedBytes, maps) and validates `path`. Errors read
+    // "<path>: <rule broken>".
     static Result<std::shared_ptr<SafetensorsFile>> open(const std::string& path);
     // Validates an in-memory copy (used by fuzzers and tests); `label` names it in errors.
     static Result<std::shared_ptr<SafetensorsFile>> fromBytes(std::vector<uint8_t> bytes,

@@ -1,9 +1,12 @@
 #include "core/model/config.h"
 
 #include "core/io/files.h"
+#include "core/io/json.h"
+#include "core/quote.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <limits>
@@ -93,11 +96,8 @@ struct Reader {
 Result<Config> parseConfig(const std::string& text, const std::string& label)
 {
     json j;
-    try {
-        j = json::parse(text);
-    } catch (const std::exception& e) {
-        return error(label + ": not valid JSON (" + e.what() + ")");
-    }
+    const std::string problem = io::parseJsonStrict(text, &j);
+    if (!problem.empty()) return error(label + ": " + problem);
     if (!j.is_object()) return error(label + ": the top level must be a JSON object");
 
     Config c;
@@ -159,13 +159,13 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
     if (act == "relu") c.activation = Activation::Relu;
     else if (act == "gelu") c.activation = Activation::Gelu;
     else if (act == "swish" || act == "silu") c.activation = Activation::Swish;
-    else r.fail("\"activation_function\" = \"" + act + "\" is not one of relu, gelu, swish");
+    else r.fail("\"activation_function\" = \"" + clipped(act) + "\" is not one of relu, gelu, swish");
 
     std::string pe = marian ? "sinusoidal_halves" : "sinusoidal_interleaved";
     r.string("position_encoding", &pe);
     if (pe == "sinusoidal_interleaved") c.positions = PositionLayout::Interleaved;
     else if (pe == "sinusoidal_halves") c.positions = PositionLayout::Halves;
-    else r.fail("\"position_encoding\" = \"" + pe + "\" is not sinusoidal_interleaved or sinusoidal_halves");
+    else r.fail("\"position_encoding\" = \"" + clipped(pe) + "\" is not sinusoidal_interleaved or sinusoidal_halves");
 
     if (r.has("tokenizer")) {
         const json& t = j.at("tokenizer");
@@ -180,7 +180,7 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
             if (c.tokenizer.source.empty()) tr.fail("\"source\" is missing");
             for (const std::string* f : {&c.tokenizer.source, &c.tokenizer.target, &c.tokenizer.vocab})
                 if (f->find('/') != std::string::npos || *f == "..")
-                    tr.fail("\"" + *f + "\" must be a file name inside the model directory");
+                    tr.fail("\"" + clipped(*f) + "\" must be a file name inside the model directory");
             if (!tr.err.empty()) r.fail(tr.err.substr(label.size() + 2));
             c.tokenizerKey = true;
         }
@@ -203,6 +203,29 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
             return error(label + ": " + id.key + " (" + std::to_string(id.v) + ") is not below vocab_size (" +
                          std::to_string(c.vocabSize) + ")");
     return c;
+}
+
+// S = T = n; per layer: encoder q, k, v, context, attention output, output [n, d], hidden
+// [n, F], scores and weights [H, n, n]; decoder the same for self-attention plus cross
+// q, output [n, d], k, v [n, d], scores and weights [H, n, n]; then logits and probs [n, V].
+double traceFloats(const Config& c, int n)
+{
+    const double N = n, d = c.dModel;
+    const double encoderLayer = N * (6 * d + c.encoderFfn) + 2.0 * c.encoderHeads * N * N;
+    const double decoderLayer = N * (10 * d + c.decoderFfn) + 4.0 * c.decoderHeads * N * N;
+    return c.encoderLayers * encoderLayer + c.decoderLayers * decoderLayer + N * (4 * d + 2.0 * c.vocabSize);
+}
+
+int maxPositionsForMemory(const Config& c)
+{
+    int lo = 1, hi = std::max(1, c.maxPositions);  // traceFloats grows with n: bisect
+    if (traceFloats(c, hi) <= kMaxTraceFloats) return hi;
+    while (lo < hi) {
+        const int mid = lo + (hi - lo + 1) / 2;
+        if (traceFloats(c, mid) <= kMaxTraceFloats) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
 }
 
 Result<Config> loadConfig(const std::string& path)

@@ -34,6 +34,8 @@ struct Config {
     Activation activation = Activation::Relu;
     int vocabSize = 0;
     int maxPositions = 0;
+    int maxPositionsInFile = 0;  // max_position_embeddings as written, when Model::load lowered
+                                 // maxPositions to what fits memory (maxPositionsForMemory); else 0
     bool scaleEmbedding = true;
     bool normalizeBefore = false;  // false: post-norm, as in the paper
     float layerNormEps = 1e-5f;
@@ -54,6 +56,15 @@ struct Config {
 // Parses and validates config.json text; `label` (the file path) starts every error.
 Result<Config> parseConfig(const std::string& jsonText, const std::string& label);
 Result<Config> loadConfig(const std::string& path);
+// What one translation may cost: every Trace tensor of a source and target of n tokens
+// each (attention [H, n, n] per layer, activations [n, d] and [n, F], logits and probs
+// [n, V]) stays within kMaxTraceFloats. maxPositionsForMemory is the largest such n (at
+// least 1); Model::load caps maxPositions to it, so longer inputs are truncated with the
+// usual warning instead of exhausting memory.
+constexpr double kMaxTraceFloats = double(1 << 28);  // 1 GiB of float32
+double traceFloats(const Config& c, int n);
+int maxPositionsForMemory(const Config& c);
+
 // Serialises with the same key names (used when writing checkpoints).
 std::string configToJson(const Config& c);
 

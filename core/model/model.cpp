@@ -22,6 +22,9 @@ text::TokenizerFiles tokenizerFilesFor(const Config& c, const std::string& dir)
         f.targetModel = fs::exists(d / "target.spm") ? (d / "target.spm").string() : f.sourceModel;
         if (fs::exists(d / "vocab.json")) f.vocabJson = (d / "vocab.json").string();
     }
+    // Without vocab.json spm ids are model ids: a .model with more pieces than vocab_size
+    // is refused before SentencePiece parses it.
+    if (f.vocabJson.empty()) f.maxPieces = c.vocabSize;
     return f;
 }
 
@@ -56,6 +59,12 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path)
     m->mConfig = *config;
     m->mDir = dir.string();
     m->mFile = *file;
+    // A sentence may cost what fits memory, whatever max_position_embeddings says.
+    const int fits = maxPositionsForMemory(m->mConfig);
+    if (fits < m->mConfig.maxPositions) {
+        m->mConfig.maxPositionsInFile = m->mConfig.maxPositions;
+        m->mConfig.maxPositions = fits;
+    }
 
     // Zero-copy views for aligned F32; converted copies for F16 / BF16 / misaligned F32.
     // Only tensors the config names are converted; the rest are listed as unused.

@@ -1,5 +1,7 @@
 #include "core/model/summary.h"
 
+#include "core/quote.h"
+
 #include "core/io/safetensors.h"
 
 #include <algorithm>
@@ -283,9 +285,14 @@ ModelSummary summarize(const Model& m)
 
     for (const TensorStats& t : s.tensors)
         if (t.nan || t.inf)
-            s.warnings.push_back(label + ": tensor '" + t.name + "' has " + std::to_string(t.nan) + " NaN and " +
+            s.warnings.push_back(label + ": tensor " + quoteText(t.name) + " has " + std::to_string(t.nan) + " NaN and " +
                                  std::to_string(t.inf) + " Inf values" +
                                  (t.used ? "" : " (the config does not use it)"));
+    if (m.config().maxPositionsInFile > 0)
+        s.warnings.push_back(m.directory() + "/config.json: max_position_embeddings = " +
+                             std::to_string(m.config().maxPositionsInFile) +
+                             " costs more memory than one sentence may take; inputs are truncated to " +
+                             std::to_string(m.config().maxPositions) + " tokens");
     return s;
 }
 
@@ -303,7 +310,7 @@ Result<TensorData> tensorData(const Model& m, const std::string& name)
     }
     const io::SafetensorsFile* file = m.file();
     const io::TensorInfo* t = file ? file->find(name) : nullptr;
-    if (!t) return error(m.directory() + ": no tensor '" + name + "'");
+    if (!t) return error(m.directory() + ": no tensor " + quoteText(name));
     d.shape = t->shape;
     if ((d.view = file->f32(*t))) return d;
     Result<std::vector<float>> conv = file->toFloat(*t);

@@ -4,8 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace sf {
 
@@ -54,20 +58,91 @@ std::string translationJson(const Translation& t, bool withTensors, int indent)
     return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-Status dumpTranslation(const Translation& t, const std::string& dir)
+namespace {
+
+namespace fs = std::filesystem;
+
+// A directory a dump may replace: empty, or holding only trace.json and .npy files (an
+// earlier dump). Anything else (a home directory, a project) is never moved or removed.
+bool replaceable(const fs::path& dir)
 {
-    if (!t.trace) return error(dir + ": nothing to dump (the translation ran without capture)");
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return error(dir + ": cannot create the directory (" + ec.message() + ")");
-    for (const std::string& name : t.trace->names()) {
-        Status s = io::writeNpy((std::filesystem::path(dir) / (name + ".npy")).string(), t.trace->get(name));
-        if (!s) return s;
+    for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+        const fs::path name = e.path().filename();
+        if (name != "trace.json" && name.extension() != ".npy") return false;
+        if (!fs::is_regular_file(e.symlink_status(ec)) && !fs::is_symlink(e.symlink_status(ec))) return false;
     }
-    const std::string path = (std::filesystem::path(dir) / "trace.json").string();
-    std::ofstream f(path, std::ios::binary);
-    f << translationJson(t, true, 2) << "\n";
-    if (!f) return error(path + ": write failed");
+    return !ec;
+}
+
+Status writeText(const std::string& path, const std::string& text)
+{
+    // O_EXCL in a directory we just made: never through a planted symlink.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return error(path + ": cannot create (" + std::strerror(errno) + ")");
+    size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ::close(fd);
+            return error(path + ": write failed");
+        }
+        done += size_t(n);
+    }
+    const bool ok = ::fsync(fd) == 0;
+    if (::close(fd) != 0 || !ok) return error(path + ": write failed");
+    return {};
+}
+
+}  // namespace
+
+// The dump is written into a fresh sibling DIR.dumping, then switched into place (DIR to
+// DIR.previous, DIR.dumping to DIR, DIR.previous removed): a failed dump leaves the old
+// one untouched, and nothing is written through a symlink planted inside DIR.
+Status dumpTranslation(const Translation& t, const std::string& dirIn)
+{
+    if (!t.trace) return error(dirIn + ": nothing to dump (the translation ran without capture)");
+    std::string dir = dirIn;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    const fs::path live(dir), staging(dir + ".dumping"), previous(dir + ".previous");
+    std::error_code ec;
+    const fs::file_status st = fs::symlink_status(live, ec);
+    const bool hadLive = fs::exists(st);
+    if (hadLive && (!fs::is_directory(st) || !replaceable(live)))
+        return error(dir + ": exists and is not an earlier dump (only trace.json and .npy files may be "
+                           "replaced); choose a new or empty directory");
+    if (!live.parent_path().empty()) {
+        fs::create_directories(live.parent_path(), ec);
+        if (ec) return error(live.parent_path().string() + ": cannot create the directory (" + ec.message() + ")");
+    }
+    fs::remove_all(staging, ec);  // remove_all does not follow symlinks
+    fs::remove_all(previous, ec);
+    if (!fs::create_directory(staging, ec) || ec)
+        return error(staging.string() + ": cannot create the directory (" + ec.message() + ")");
+    auto abandon = [&](Status s) {
+        std::error_code ignored;
+        fs::remove_all(staging, ignored);
+        return s;
+    };
+    for (const std::string& name : t.trace->names()) {
+        Status s = io::writeNpy((staging / (name + ".npy")).string(), t.trace->get(name));
+        if (!s) return abandon(s);
+    }
+    Status s = writeText((staging / "trace.json").string(), translationJson(t, true, 2) + "\n");
+    if (!s) return abandon(s);
+
+    if (hadLive) {
+        fs::rename(live, previous, ec);
+        if (ec) return abandon(error(dir + ": cannot move the earlier dump aside (" + ec.message() + ")"));
+    }
+    fs::rename(staging, live, ec);
+    if (ec) {
+        std::error_code back;
+        if (hadLive) fs::rename(previous, live, back);
+        return abandon(error(dir + ": cannot move the dump into place (" + ec.message() + ")"));
+    }
+    fs::remove_all(previous, ec);
     return {};
 }
 

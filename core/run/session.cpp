@@ -148,8 +148,12 @@ Status Session::setSource(std::vector<int> ids, std::vector<std::string> pieces)
     mSource = Translation{};
     if (int(ids.size()) > c.maxPositions) {
         // Keep the first positions, and </s> last when the source ended with it.
-        mSource.warnings.push_back("the source has " + std::to_string(ids.size()) +
-                                   " tokens; truncated to max_position_embeddings = " + std::to_string(c.maxPositions));
+        const bool capped = c.maxPositionsInFile > c.maxPositions;
+        mSource.warnings.push_back("the source has " + std::to_string(ids.size()) + " tokens; truncated to " +
+                                   (capped ? std::to_string(c.maxPositions) + " (max_position_embeddings is " +
+                                                 std::to_string(c.maxPositionsInFile) +
+                                                 ", capped so that one sentence's trace fits in memory)"
+                                           : "max_position_embeddings = " + std::to_string(c.maxPositions)));
         const bool eos = ids.back() == c.eosId;
         const std::string last = pieces.back();
         ids.resize(size_t(c.maxPositions));

@@ -11,6 +11,9 @@
 // Model ids: without vocab.json they are the spm ids (spm's unknown -> SpecialIds::unk);
 // with vocab.json (Marian) a piece is looked up by its text, and a missing piece is unk.
 #include "core/io/files.h"
+#include "core/io/json.h"
+#include "core/quote.h"
+#include "core/text/spm_check.h"
 #include "core/text/tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -31,19 +34,23 @@ namespace {
 const std::string kSpace = "\xE2\x96\x81";  // "▁", SentencePiece's word-boundary mark
 // Longest text we encode: offsets are ints.
 constexpr size_t kMaxTextBytes = size_t(1) << 30;
+// Largest .model and vocab.json read (real ones are a few MB at most).
+constexpr size_t kMaxModelFileBytes = size_t(64) << 20;
 
 using Processor = sentencepiece::SentencePieceProcessor;
 
 using io::readFile;
 
-Result<std::shared_ptr<Processor>> loadProcessor(const std::string& path) {
-    auto bytes = readFile(path);
+Result<std::shared_ptr<Processor>> loadProcessor(const std::string& path, int maxPieces) {
+    auto bytes = readFile(path, kMaxModelFileBytes);
     if (!bytes) return Error{bytes.message()};
-    if (bytes->empty()) return error(path + ": empty file, not a SentencePiece model");
+    // SentencePiece trusts the file: refuse what would crash it first.
+    auto checked = checkSentencePieceModel(*bytes, path, maxPieces);
+    if (!checked) return Error{checked.message()};
     auto processor = std::make_shared<Processor>();
     const auto status = processor->LoadFromSerializedProto(*bytes);
-    if (!status.ok() || processor->GetPieceSize() <= 0)
-        return error(path + ": not a SentencePiece model");
+    if (!status.ok()) return error(path + ": not a SentencePiece model (" + clipped(status.message()) + ")");
+    if (processor->GetPieceSize() <= 0) return error(path + ": not a SentencePiece model (no pieces)");
     return processor;
 }
 
@@ -159,36 +166,37 @@ Tokenizer::~Tokenizer() = default;
 Result<std::shared_ptr<Tokenizer>> Tokenizer::load(const TokenizerFiles& files, SpecialIds ids) {
     try {
         auto impl = std::make_unique<Impl>();
-        auto source = loadProcessor(files.sourceModel);
+        auto source = loadProcessor(files.sourceModel, files.maxPieces);
         if (!source) return Error{source.message()};
         impl->source = *source;
         if (files.targetModel.empty() || files.targetModel == files.sourceModel) {
             impl->target = impl->source;
         } else {
-            auto target = loadProcessor(files.targetModel);
+            auto target = loadProcessor(files.targetModel, files.maxPieces);
             if (!target) return Error{target.message()};
             impl->target = *target;
         }
 
         if (!files.vocabJson.empty()) {
             const std::string& path = files.vocabJson;
-            auto bytes = readFile(path);
+            auto bytes = readFile(path, kMaxModelFileBytes);
             if (!bytes) return Error{bytes.message()};
-            const auto json = nlohmann::json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
-            if (json.is_discarded()) return error(path + ": not valid JSON");
+            nlohmann::json json;
+            const std::string problem = io::parseJsonStrict(*bytes, &json);
+            if (!problem.empty()) return error(path + ": " + problem);
             if (!json.is_object())
                 return error(path + ": expected a JSON object mapping pieces to ids");
             if (json.empty()) return error(path + ": no entries");
             for (const auto& [piece, value] : json.items()) {
                 if (!value.is_number_integer())
-                    return error(path + ": the id of '" + piece + "' is not an integer");
+                    return error(path + ": the id of " + quoteText(piece) + " is not an integer");
                 const auto id = value.get<long long>();
                 if (id < 0 || id >= INT_MAX)
-                    return error(path + ": the id of '" + piece + "' is out of range");
+                    return error(path + ": the id of " + quoteText(piece) + " is out of range");
                 const auto [it, fresh] = impl->idToPiece.emplace(int(id), piece);
                 if (!fresh)
-                    return error(path + ": id " + std::to_string(id) + " is given to both '" +
-                                 it->second + "' and '" + piece + "'");
+                    return error(path + ": id " + std::to_string(id) + " is given to both " +
+                                 quoteText(it->second) + " and " + quoteText(piece));
                 impl->pieceToId.emplace(piece, int(id));
                 impl->vocabSize = std::max(impl->vocabSize, int(id) + 1);
             }

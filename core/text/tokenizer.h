@@ -30,11 +30,15 @@ struct TokenizerFiles {
     std::string sourceModel;  // path to a .model file
     std::string targetModel;  // may equal sourceModel
     std::string vocabJson;    // optional (empty): Marian piece -> id map
+    int maxPieces = 0;        // > 0: a .model with more pieces is refused before it is loaded
+                              // (the model's vocab_size, when spm ids are model ids)
 };
 
 class Tokenizer {
 public:
-    // Loads the models; errors name the file ("spm.model: not a SentencePiece model").
+    // Loads the models, each checked by checkSentencePieceModel (spm_check.h) before
+    // SentencePiece parses it; errors name the file and the reason
+    // ("spm.model: piece 12 is 300000 bytes long (at most 4096)").
     static Result<std::shared_ptr<Tokenizer>> load(const TokenizerFiles& files, SpecialIds ids);
     ~Tokenizer();
 
