@@ -11,8 +11,9 @@
 namespace {
 
 const char* kUsage =
-    "usage: stepformer [gui] [--model DIR] [--sentence TEXT]\n"
+    "usage: stepformer [gui] [--model DIR] [--sentence TEXT] [--lang en|zh_CN]\n"
     "       stepformer export [--model DIR] --sentence TEXT --step N --out FILE.png|svg [--size WxH] [--dark]\n"
+    "                         [--lang en|zh_CN]\n"
     "       stepformer translate [--model DIR] [--beam N] [--min-length N] [--max-length N]\n"
     "                            [--dump DIR] [--json] (TEXT | --ids 5,17,9)\n"
     "       stepformer inspect DIR\n"

@@ -5,8 +5,10 @@
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
 #include "ui/heatmapview.h"
+#include "ui/language.h"
 #include "ui/mainwindow.h"
 #include "ui/stageview.h"
+#include "ui/texttable.h"
 #include "ui/weightsview.h"
 
 #include <QApplication>
@@ -38,7 +40,7 @@ private:
         const bool source = !s.decoder || s.sublayer == Sublayer::CrossAttention;
         const int keys = source ? int(t.sourceIds.size()) : s.t + 1;
         const HeatmapView* h = stage->primaryHeatmap();
-        QVERIFY2(h, qPrintable(QString::fromStdString(s.title())));
+        QVERIFY2(h, qPrintable(rendered(s.title())));
         switch (s.stage) {
         case Stage::Scores:
         case Stage::Mask:
@@ -54,7 +56,7 @@ private:
                     for (int c = 0; c < keys; ++c) {
                         if (v->isMasked(r, c) != (causal && c > r))
                             QFAIL(qPrintable(QString("%1: cell (%2, %3) masked = %4")
-                                                 .arg(QString::fromStdString(s.title()))
+                                                 .arg(rendered(s.title()))
                                                  .arg(r)
                                                  .arg(c)
                                                  .arg(v->isMasked(r, c))));
@@ -111,8 +113,8 @@ private slots:
             QCOMPARE(doc->currentIndex(), i);
             const Step& s = steps[size_t(i)];
             QCOMPARE(w.architecture()->highlighted(), int(s.block));
-            QVERIFY(w.explanation()->toPlainText().contains(QString::fromStdString(s.title())));
-            QCOMPARE(w.stage()->title(), QString::fromStdString(s.title()));
+            QVERIFY(w.explanation()->toPlainText().contains(rendered(s.title())));
+            QCOMPARE(w.stage()->title(), rendered(s.title()));
             if (s.stage != Stage::SourceTokens && s.stage != Stage::Logits && s.stage != Stage::Probabilities &&
                 s.stage != Stage::ChooseToken)
                 checkAttention(s, t, w.stage());
@@ -131,7 +133,7 @@ private slots:
                 const QString name = QString("%1/%2-%3.png")
                                          .arg(mShots)
                                          .arg(int(s.stage), 2, 10, QChar('0'))
-                                         .arg(QString::fromStdString(s.title()).replace(QRegularExpression("[^A-Za-z0-9]+"), "-"));
+                                         .arg(rendered(s.title()).replace(QRegularExpression("[^A-Za-z0-9]+"), "-"));
                 QApplication::processEvents();
                 QVERIFY(w.grab().save(name));
             }
