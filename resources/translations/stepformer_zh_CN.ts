@@ -13,7 +13,7 @@
     </message>
     <message>
         <source>Output Embedding (shifted right)</source>
-        <translation>输出词嵌入（右移一位）</translation>
+        <translation>输出词嵌入（右移）</translation>
     </message>
     <message>
         <source>layer %1</source>
