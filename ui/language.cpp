@@ -2,7 +2,8 @@
 
 #include "ui/texttable.h"
 
-#include <QCoreApplication>
+#include <QApplication>
+#include <QFontDatabase>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTranslator>
@@ -16,7 +17,22 @@ namespace {
 struct State {
     QString language = "en";
     std::unique_ptr<QTranslator> ours, qt;
+    bool fontSaved = false;
+    QFont font;  // the application font before any language changed it
 };
+
+// Chinese text in a Simplified Chinese face (Noto Sans CJK SC from fonts-noto-cjk) rather
+// than whichever CJK face fontconfig falls back to (often the Japanese one, whose glyph
+// forms differ); SVG exports then name a family that has the glyphs.
+void applyFont(State& s, const QString& language)
+{
+    if (!qobject_cast<QApplication*>(QCoreApplication::instance())) return;
+    if (!s.fontSaved) s.font = QApplication::font(), s.fontSaved = true;
+    QFont f = s.font;
+    const QString cjk = "Noto Sans CJK SC";
+    if (language == "zh_CN" && QFontDatabase::families().contains(cjk)) f.setFamilies({cjk, s.font.family()});
+    QApplication::setFont(f);
+}
 
 State& state()
 {
@@ -79,6 +95,7 @@ bool setLanguage(const QString& language, QString* error)
     // Installing or removing a translator posts QEvent::LanguageChange to every widget.
     s.language = lang;
     QLocale::setDefault(QLocale(lang));
+    applyFont(s, lang);
     return true;
 }
 

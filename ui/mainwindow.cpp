@@ -135,6 +135,7 @@ void MainWindow::changeEvent(QEvent* e)
     QMainWindow::changeEvent(e);
     if (e->type() != QEvent::LanguageChange) return;
     for (const std::function<void()>& apply : mRetranslate) apply();
+    applyFonts();  // the language may bring its own font family
     updateControls();
     for (QAction* a : mLanguageActions) a->setChecked(a->data().toString() == currentLanguage());
     if (mDoc.model()) setWindowTitle(tr("Stepformer — %1").arg(QFileInfo(mDoc.modelPath()).fileName()));
@@ -492,7 +493,7 @@ void MainWindow::setZoom(double zoom)
 
 void MainWindow::applyFonts()
 {
-    QFont f = font();
+    QFont f = QApplication::font();
     f.setPointSizeF(mBaseFontSize * mZoom * (mPresentation ? 1.6 : 1.0));
     for (QWidget* w : {static_cast<QWidget*>(mStage), static_cast<QWidget*>(mExplain),
                        static_cast<QWidget*>(mDecoding), static_cast<QWidget*>(mArchitecture)})
