@@ -8,6 +8,7 @@
 #include "core/io/safetensors.h"
 #include "core/model/model.h"
 #include "core/model/summary.h"
+#include "ui/texttable.h"
 
 #include <QCommandLineParser>
 
@@ -49,10 +50,14 @@ int inspect(const QStringList& args)
     const auto start = std::chrono::steady_clock::now();
     const ModelSummary s = summarize(m);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    // The command line speaks English: the summary's texts through the English table.
+    const ui::TextTable& en = ui::TextTable::english();
+    std::string variant;
+    for (const Text& part : s.variant) variant += (variant.empty() ? "" : "; ") + en.renderUtf8(part);
 
     std::cout << "model:        " << m.directory() << "\n"
               << "architecture: " << c.describe() << "\n"
-              << "variant:      " << s.variant << "\n"
+              << "variant:      " << variant << "\n"
               << "ids:          pad " << c.padId << ", unk " << c.unkId << ", bos " << c.bosId << ", eos " << c.eosId
               << ", decoder start " << c.decoderStartId << "\n"
               << "parameters:   " << s.parameters << "\n";
@@ -64,7 +69,7 @@ int inspect(const QStringList& args)
 
     std::cout << "\nparameters per block:\n";
     for (const auto& [block, n] : s.parametersPerBlock)
-        std::printf("  %-22s %12lld  %5.1f %%\n", block.c_str(), static_cast<long long>(n),
+        std::printf("  %-22s %12lld  %5.1f %%\n", en.renderUtf8(block).c_str(), static_cast<long long>(n),
                     s.parameters ? 100.0 * double(n) / double(s.parameters) : 0.0);
 
     std::printf("\ntensors (%zu; statistics over finite values, std is the population one; measured in %.0f ms):\n",
@@ -81,7 +86,7 @@ int inspect(const QStringList& args)
     }
     if (!s.warnings.empty()) {
         std::cout << "\nwarnings (" << s.warnings.size() << "):\n";
-        for (const std::string& w : s.warnings) std::cout << "  " << w << "\n";
+        for (const Text& w : s.warnings) std::cout << "  " << en.renderUtf8(w) << "\n";
         std::cout << "\nverdict: valid, with warnings\n";
         return Ok;
     }

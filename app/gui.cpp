@@ -1,18 +1,23 @@
-// stepformer [gui] [--model DIR] [--sentence TEXT]: the step-through window.
+// stepformer [gui] [--model DIR] [--sentence TEXT] [--lang en|zh_CN]: the step-through window
+// (language: --lang, else the one chosen in View > Language, else the system's).
 // stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N
-// --out FILE.png|svg: the same window state rendered headless (offscreen), fine-grained
-// step numbers from 0.
+// --out FILE.png|svg [--lang L]: the same window state rendered headless (offscreen),
+// fine-grained step numbers from 0; English unless --lang says otherwise. Messages on the
+// command line stay English.
 #include "app/cli.h"
 #include "app/cli_decoding.h"
 #include "app/cli_options.h"
 
+#include "ui/language.h"
 #include "ui/mainwindow.h"
 #include "ui/stageview.h"
+#include "ui/texttable.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QSettings>
 #include <QTimer>
 
 #include <algorithm>
@@ -20,6 +25,22 @@
 #include <iostream>
 
 namespace sf::cli {
+
+namespace {
+
+// --lang, checked; `fallback` when absent. False after printing the usage error.
+bool languageOption(const QCommandLineParser& p, const QString& fallback, QString* language)
+{
+    const QString given = p.isSet("lang") ? p.value("lang") : fallback;
+    *language = ui::normalizeLanguage(given);
+    if (language->isEmpty()) {
+        fail("--lang is en or zh_CN, not '" + given.toStdString() + "'", Usage);
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
 
 int gui(int argc, char** argv)
 {
@@ -32,9 +53,15 @@ int gui(int argc, char** argv)
     QCommandLineParser p;
     p.addOption({"model", "Model directory (default: the bundled En->Fr model).", "DIR"});
     p.addOption({"sentence", "Sentence to translate at start.", "TEXT"});
+    p.addOption({"lang", "Language of the window: en or zh_CN.", "LANG"});
     if (!p.parse(QStringList("stepformer") + args)) return fail(p.errorText().toStdString(), Usage);
     if (!p.positionalArguments().isEmpty())
         return fail("unknown command '" + p.positionalArguments().first().toStdString() + "'", Usage);
+    QString language;
+    const QString saved = QSettings().value("view/language").toString();
+    if (!languageOption(p, saved.isEmpty() ? ui::systemLanguage() : saved, &language)) return Usage;
+    QString error;
+    if (!ui::setLanguage(language, &error)) return fail(error.toStdString());
 
     ui::MainWindow w;
     const QString model = p.isSet("model") ? p.value("model") : QString::fromStdString(bundledModelDir());
@@ -64,7 +91,10 @@ int exportView(int argc, char** argv)
     p.addOption({"size", "Window size WxH.", "WxH", "1600x1000"});
     p.addOption({"dark", "Dark theme."});
     addDecodingOptions(p);
+    p.addOption({"lang", "Language of the window: en (default) or zh_CN.", "LANG"});
     if (!p.parse(QStringList("export") + args)) return fail(p.errorText().toStdString(), Usage);
+    QString language;
+    if (!languageOption(p, "en", &language)) return Usage;
     if (!p.isSet("sentence") || !p.isSet("out")) return fail("export needs --sentence and --out", Usage);
     int step = 0;
     if (!intOption(p, "step", 0, 1 << 24, &step)) return Usage;
@@ -76,11 +106,12 @@ int exportView(int argc, char** argv)
 
     const QString model = p.isSet("model") ? p.value("model") : QString::fromStdString(bundledModelDir());
     if (model.isEmpty()) return fail("no bundled model in this build; give --model DIR");
+    QString error;
+    if (!ui::setLanguage(language, &error)) return fail(error.toStdString());
     ui::MainWindow w(false);
     w.setAnimationsEnabled(false);
     if (p.isSet("dark")) w.setDark(true);
     w.resize(size[0].toInt(), size[1].toInt());
-    QString error;
     if (!w.document()->loadModelNow(model, &error)) return fail(error.toStdString());
     DecodeOptions options;
     if (const int code = readDecodingOptions(p, *w.document()->model(), &options); code != Ok) return code;
@@ -95,7 +126,7 @@ int exportView(int argc, char** argv)
     for (int i = 0; i < 3; ++i) QApplication::processEvents();  // layouts and queued replots settle
     if (!w.exportView(out, &error)) return fail(error.toStdString());
     std::cout << "wrote " << out.toStdString() << ": step " << step << " of " << steps << ", "
-              << w.stage()->title().toStdString() << "\n";
+              << ui::TextTable::english().renderUtf8(w.document()->steps()[size_t(step)].title()) << "\n";
     return Ok;
 }
 

@@ -8,6 +8,7 @@ STEPFORMER_PACKAGES=(
   qt6-base-dev qt6-svg-dev qt6-tools-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libeigen3-dev libsentencepiece-dev sentencepiece nlohmann-json3-dev catch2
   xvfb xauth
+  qt6-l10n-tools qt6-translations-l10n fonts-noto-cjk   # lupdate/lrelease, Qt's own zh_CN, CJK glyphs
   python3-numpy python3-torch   # the independent PyTorch reference test
   clang libclang-rt-14-dev libomp-dev   # libFuzzer targets (scripts/fuzz.sh); OpenMP for clang
 )

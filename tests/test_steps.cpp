@@ -3,8 +3,13 @@
 #include "models.h"
 
 #include "core/run/steps.h"
+#include "ui/texttable.h"
 
 using namespace sf;
+
+namespace {
+std::string english(const Text& t) { return ui::TextTable::english().renderUtf8(t); }
+}  // namespace
 
 TEST_CASE("step count and order", "[steps]")
 {
@@ -58,7 +63,7 @@ TEST_CASE("step count and order", "[steps]")
 
     // Every step's tensor is in the trace and has a row for its decoding step.
     for (const Step& st : steps) {
-        INFO(st.title() << " -> " << st.tensor());
+        INFO(english(st.title()) << " -> " << st.tensor());
         const TraceTensor* tt = t->trace->find(st.tensor());
         REQUIRE(tt);
         if (st.decoder && tt->shape().size() == 2) CHECK(tt->shape()[0] > st.t);
@@ -68,8 +73,8 @@ TEST_CASE("step count and order", "[steps]")
         CHECK(!x.section.empty());
         CHECK(!x.notice.empty());
     }
-    CHECK(steps[3 + 2].title() == "Encoder layer 1 · self-attention · Scores");
-    CHECK(steps[29 + 3].title() == "Decoder layer 1 · masked self-attention · Causal mask (step 1)");
+    CHECK(english(steps[3 + 2].title()) == "Encoder layer 1 · self-attention · Scores");
+    CHECK(english(steps[29 + 3].title()) == "Decoder layer 1 · masked self-attention · Causal mask (step 1)");
 }
 
 TEST_CASE("notices read this sentence's numbers", "[steps]")
@@ -89,8 +94,8 @@ TEST_CASE("notices read this sentence's numbers", "[steps]")
     const int id = t->outputIds[1];
     char expect[32];
     std::snprintf(expect, sizeof expect, "%.0f%%", 100.0 * p.at(1, id));
-    CHECK_THAT(x.notice, Catch::Contains("'" + t->outputPieces[1] + "' gets " + expect));
+    CHECK_THAT(english(x.notice), Catch::Contains("'" + t->outputPieces[1] + "' gets " + expect));
     Step mask = steps[29 + 3];
     mask.t = 1;
-    CHECK_THAT(explain(mask, c, *t).notice, Catch::Contains("sees 2 tokens; 1 cell above the diagonal is masked"));
+    CHECK_THAT(english(explain(mask, c, *t).notice), Catch::Contains("sees 2 tokens; 1 cell above the diagonal is masked"));
 }

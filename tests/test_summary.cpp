@@ -4,6 +4,7 @@
 #include "models.h"
 
 #include "core/model/summary.h"
+#include "ui/texttable.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,6 +18,30 @@ using sf::test::makeModel;
 using sf::test::smallConfig;
 
 namespace {
+
+std::string english(const Text& t) { return ui::TextTable::english().renderUtf8(t); }
+
+// The summary's texts as the English table renders them (what `inspect` prints).
+std::vector<std::string> english(const std::vector<Text>& texts)
+{
+    std::vector<std::string> out;
+    for (const Text& t : texts) out.push_back(english(t));
+    return out;
+}
+
+std::vector<std::pair<std::string, int64_t>> english(const std::vector<std::pair<Text, int64_t>>& blocks)
+{
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& [t, n] : blocks) out.emplace_back(english(t), n);
+    return out;
+}
+
+std::string variant(const ModelSummary& s)
+{
+    std::string v;
+    for (const std::string& part : english(s.variant)) v += (v.empty() ? "" : "; ") + part;
+    return v;
+}
 
 std::string scratchDir(const std::string& name)
 {
@@ -94,9 +119,10 @@ TEST_CASE("NaN and Inf weights in a checkpoint are flagged, naming the file and 
     const ModelSummary s = summarize(**m);
     REQUIRE(s.warnings.size() == 2);
     const std::string file = dir + "/model.safetensors";
+    const std::vector<std::string> warnings = english(s.warnings);
     auto flagged = [&](const std::string& warning) {
         INFO(warning);
-        return std::find(s.warnings.begin(), s.warnings.end(), warning) != s.warnings.end();
+        return std::find(warnings.begin(), warnings.end(), warning) != warnings.end();
     };
     // In file order, whatever that is; each names the file, the tensor and both counts.
     CHECK(flagged(file + ": tensor 'model.encoder.layers.1.fc1.weight' has 3 NaN and 0 Inf values"));
@@ -136,7 +162,8 @@ TEST_CASE("a clean checkpoint has no warnings; file order, dtypes and unused ten
     const TensorStats direct = tensorStats(shared.data.data(), shared.numel());
     CHECK(s.find("model.shared.weight")->mean == Approx(direct.mean).margin(1e-12));
     CHECK(s.find("model.shared.weight")->std == Approx(direct.std).epsilon(1e-12));
-    CHECK(s.variant.find("post-norm") == 0);
+    CHECK(variant(s) == "post-norm (LayerNorm(x + Sublayer(x)), as in the paper); sinusoidal_interleaved; relu; "
+                        "embeddings x sqrt(d_model); output projection tied to model.shared.weight");
 }
 
 TEST_CASE("parameters per block match hand counts and sum to the total", "[summary]")
@@ -151,7 +178,7 @@ TEST_CASE("parameters per block match hand counts and sum to the total", "[summa
         const std::vector<std::pair<std::string, int64_t>> want{
             {"embeddings (shared)", 1600}, {"encoder layer 1", 8544}, {"encoder layer 2", 8544},
             {"decoder layer 1", 12832},    {"decoder layer 2", 12832}};
-        CHECK(s.parametersPerBlock == want);
+        CHECK(english(s.parametersPerBlock) == want);
         CHECK(s.parameters == 1600 + 2 * 8544 + 2 * 12832);
         CHECK(s.tensors.size() == expectedTensors(smallConfig()).size() - 2);  // no lm_head, no bias
     }
@@ -164,13 +191,13 @@ TEST_CASE("parameters per block match hand counts and sum to the total", "[summa
             {"embeddings (shared)", 1600}, {"encoder layer 1", 8544}, {"encoder layer 2", 8544},
             {"decoder layer 1", 12832},    {"decoder layer 2", 12832}, {"final stack norms", 4 * 32},
             {"lm_head", 1600},             {"final_logits_bias", 50}};
-        CHECK(s.parametersPerBlock == want);
+        CHECK(english(s.parametersPerBlock) == want);
         int64_t sum = 0;
         for (const auto& b : s.parametersPerBlock) sum += b.second;
         CHECK(sum == s.parameters);
         CHECK(s.parameters == 1600 + 2 * 8544 + 2 * 12832 + 128 + 1600 + 50);
-        CHECK(s.variant.find("pre-norm") == 0);
-        CHECK(s.variant.find("untied") != std::string::npos);
+        CHECK(variant(s).find("pre-norm") == 0);
+        CHECK(variant(s).find("output projection lm_head.weight (untied) + final_logits_bias") != std::string::npos);
     }
 }
 

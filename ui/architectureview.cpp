@@ -1,5 +1,7 @@
 #include "ui/architectureview.h"
 
+#include "ui/texttable.h"
+
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -32,6 +34,12 @@ void ArchitectureView::setDark(bool dark)
 }
 
 void ArchitectureView::resizeEvent(QResizeEvent*) { layoutBlocks(); }
+
+void ArchitectureView::changeEvent(QEvent* e)
+{
+    QWidget::changeEvent(e);
+    if (e->type() == QEvent::LanguageChange) update();  // the labels are drawn in paintEvent
+}
 
 // Blocks stacked bottom-up as in Figure 1; the decoder column is taller, so both
 // columns share one row height.
@@ -153,7 +161,7 @@ void ArchitectureView::paintEvent(QPaintEvent*)
         p.setPen(QPen(on ? palette().color(QPalette::Highlight) : text, on ? 3 : 1));
         p.setBrush(fill);
         p.drawRoundedRect(r, 5, 5);
-        QString label = blockName(b);
+        QString label = rendered(blockName(b));
         if (b == B::EncoderPositions || b == B::DecoderPositions) label = "⊕ " + label;
         if (b == B::OutputEmbedding) label = tr("Output Embedding (shifted right)");
         p.setPen(mDark ? QColor(235, 235, 235) : QColor(20, 20, 20));

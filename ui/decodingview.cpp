@@ -29,15 +29,11 @@ QString chips(const QStringList& pieces, int current, const QString& currentStyl
 DecodingView::DecodingView(TranslationDocument* doc, QWidget* parent) : QWidget(parent), mDoc(doc)
 {
     auto* g = new QGridLayout(this);
-    auto label = [&](const QString& s, int row) {
-        auto* l = new QLabel("<b>" + s + "</b>", this);
-        g->addWidget(l, row, 0, Qt::AlignRight | Qt::AlignVCenter);
-    };
-    label(tr("source"), 0);
-    label(tr("decoder input"), 1);
-    label(tr("output"), 2);
-    label(tr("masked self-attn"), 3);
-    label(tr("cross-attn"), 4);
+    for (int row = 0; row < 5; ++row) {
+        mRowLabels[row] = new QLabel(this);
+        g->addWidget(mRowLabels[row], row, 0, Qt::AlignRight | Qt::AlignVCenter);
+    }
+    retranslate();
     mSource = new QLabel(this);
     mInput = new QLabel(this);
     mOutput = new QLabel(this);
@@ -62,6 +58,21 @@ DecodingView::DecodingView(TranslationDocument* doc, QWidget* parent) : QWidget(
     connect(mDoc, &TranslationDocument::stepChanged, this, &DecodingView::refresh);
     connect(mDoc, &TranslationDocument::headChanged, this, &DecodingView::refresh);
     refresh();
+}
+
+void DecodingView::retranslate()
+{
+    const QString names[] = {tr("source"), tr("decoder input"), tr("output"), tr("masked self-attn"), tr("cross-attn")};
+    for (int row = 0; row < 5; ++row) mRowLabels[row]->setText("<b>" + names[row] + "</b>");
+}
+
+void DecodingView::changeEvent(QEvent* e)
+{
+    QWidget::changeEvent(e);
+    if (e->type() == QEvent::LanguageChange) {
+        retranslate();
+        refresh();
+    }
 }
 
 void DecodingView::setColormap(Colormap map)

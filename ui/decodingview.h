@@ -34,8 +34,14 @@ public:
 public slots:
     void refresh();
 
+protected:
+    void changeEvent(QEvent* e) override;  // LanguageChange: row names and the plot's labels
+
 private:
+    void retranslate();
+
     TranslationDocument* mDoc;
+    QLabel* mRowLabels[5] = {};
     QLabel* mSource;
     QLabel* mInput;
     QLabel* mOutput;

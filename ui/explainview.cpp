@@ -1,6 +1,9 @@
 #include "ui/explainview.h"
 
+#include "ui/texttable.h"
 #include "ui/translationdocument.h"
+
+#include <QEvent>
 
 namespace sf::ui {
 
@@ -24,7 +27,7 @@ void ExplainView::refresh()
         return;
     }
     const StepText x = explain(*s, mDoc->model()->config(), *t);
-    auto h = [](const std::string& str) { return QString::fromStdString(str).toHtmlEscaped(); };
+    auto h = [](const Text& text) { return rendered(text).toHtmlEscaped(); };
     // QTextDocument knows no palette() in CSS: the formula's colours come from the palette.
     const QString formulaStyle = QString("font-family:monospace; font-size:large; background:%1; color:%2")
                                      .arg(palette().color(QPalette::AlternateBase).name(),
@@ -32,6 +35,12 @@ void ExplainView::refresh()
     setHtml(QString("<h3>%1</h3><p>%2</p><p style='%3'>%4</p><p><i>%5</i></p><p><b>%6</b> %7</p>")
                 .arg(h(s->title()), h(x.explanation), formulaStyle, h(x.formula), tr("Paper: ") + h(x.section),
                      tr("Notice:"), h(x.notice)));
+}
+
+void ExplainView::changeEvent(QEvent* e)
+{
+    QTextBrowser::changeEvent(e);
+    if (e->type() == QEvent::LanguageChange) refresh();
 }
 
 }  // namespace sf::ui

@@ -16,6 +16,9 @@ public:
 public slots:
     void refresh();
 
+protected:
+    void changeEvent(QEvent* e) override;  // LanguageChange: the texts re-render
+
 private:
     TranslationDocument* mDoc;
 };

@@ -154,20 +154,20 @@ QString HeatmapView::describeCell(int r, int c) const
     const QString row = r < mData.rowLabels.size() ? mData.rowLabels[r] : QString::number(r);
     const QString col = c < mData.colLabels.size() ? mData.colLabels[c] : QString::number(c);
     QString s = QString("%1 %2 ‘%3’ × %4 %5 ‘%6’\n")
-                    .arg(mData.rowAxis.isEmpty() ? "row" : mData.rowAxis)
+                    .arg(mData.rowAxis.isEmpty() ? tr("row") : mData.rowAxis)
                     .arg(r)
                     .arg(row)
-                    .arg(mData.colAxis.isEmpty() ? "column" : mData.colAxis)
+                    .arg(mData.colAxis.isEmpty() ? tr("column") : mData.colAxis)
                     .arg(c)
                     .arg(col);
     const size_t i = size_t(r) * size_t(mData.cols) + size_t(c);
     if (isMasked(r, c)) {
-        s += "masked: score set to −∞, weight exactly 0";
-        if (i < mData.scores.size()) s += QString("\nscore before the mask %1").arg(double(mData.scores[i]), 0, 'g', 7);
+        s += tr("masked: score set to −∞, weight exactly 0");
+        if (i < mData.scores.size()) s += "\n" + tr("score before the mask %1").arg(double(mData.scores[i]), 0, 'g', 7);
         return s;
     }
     s += QString("%1 %2").arg(mData.valueName).arg(double(mData.values[i]), 0, 'g', 7);
-    if (i < mData.scores.size()) s += QString("\nfrom score %1").arg(double(mData.scores[i]), 0, 'g', 7);
+    if (i < mData.scores.size()) s += "\n" + tr("from score %1").arg(double(mData.scores[i]), 0, 'g', 7);
     return s;
 }
 

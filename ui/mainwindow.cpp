@@ -3,10 +3,12 @@
 #include "ui/architectureview.h"
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
+#include "ui/language.h"
 #include "ui/stageview.h"
 #include "ui/weightsview.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -55,7 +57,7 @@ MainWindow::MainWindow(bool persistent, QWidget* parent) : QMainWindow(parent), 
     connect(&mDoc, &TranslationDocument::translationChanged, this, [this] {
         updateControls();
         if (const Translation* t = mDoc.translation(); t && !t->warnings.empty())
-            statusBar()->showMessage(tr("Warning: %1").arg(QString::fromStdString(t->warnings.front())));
+            statusBar()->showMessage(tr("Warning: %1").arg(TranslationDocument::warningText(t->warnings.front())));
         else if (const Translation* t2 = mDoc.translation())
             statusBar()->showMessage(tr("“%1” → “%2”   (%3 steps, translated in %4 ms)")
                                          .arg(QString::fromStdString(t2->sourceText), QString::fromStdString(t2->outputText))
@@ -71,9 +73,11 @@ MainWindow::MainWindow(bool persistent, QWidget* parent) : QMainWindow(parent), 
         updateControls();
     });
     connect(&mDoc, &TranslationDocument::failed, this, [this](const QString& m) {
+        // Core's message names the file and the problem (in English); the frame is translated.
         mLastError = m;
-        statusBar()->showMessage(m);
-        auto* box = new QMessageBox(QMessageBox::Warning, tr("Stepformer"), m, QMessageBox::Ok, this);
+        statusBar()->showMessage(tr("Error: %1").arg(m));
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Stepformer"), tr("This did not work:"), QMessageBox::Ok, this);
+        box->setInformativeText(m);
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();  // not modal-blocking: the window keeps running
     });
@@ -120,25 +124,49 @@ MainWindow::~MainWindow()
     disconnect(mWeightsDock, &QDockWidget::visibilityChanged, this, nullptr);
 }
 
+void MainWindow::translated(std::function<void()> apply)
+{
+    apply();
+    mRetranslate.push_back(std::move(apply));
+}
+
+void MainWindow::changeEvent(QEvent* e)
+{
+    QMainWindow::changeEvent(e);
+    if (e->type() != QEvent::LanguageChange) return;
+    for (const std::function<void()>& apply : mRetranslate) apply();
+    applyFonts();  // the language may bring its own font family
+    updateControls();
+    for (QAction* a : mLanguageActions) a->setChecked(a->data().toString() == currentLanguage());
+    if (mDoc.model()) setWindowTitle(tr("Stepformer — %1").arg(QFileInfo(mDoc.modelPath()).fileName()));
+    statusBar()->clearMessage();
+}
+
 void MainWindow::buildDocks()
 {
     mArchitecture = new ArchitectureView(this);
     mExplain = new ExplainView(&mDoc, this);
     mDecoding = new DecodingView(&mDoc, this);
-    auto dock = [&](QWidget* w, const QString& title, const char* name, Qt::DockWidgetArea area) {
-        auto* d = new QDockWidget(title, this);
+    auto dock = [&](QWidget* w, const char* name, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(this);
         d->setObjectName(name);
         d->setWidget(w);
         addDockWidget(area, d);
         return d;
     };
-    mArchitectureDock = dock(mArchitecture, tr("Architecture"), "architecture", Qt::LeftDockWidgetArea);
-    mExplainDock = dock(mExplain, tr("Explain"), "explain", Qt::RightDockWidgetArea);
-    mDecodingDock = dock(mDecoding, tr("Decoding"), "decoding", Qt::BottomDockWidgetArea);
+    mArchitectureDock = dock(mArchitecture, "architecture", Qt::LeftDockWidgetArea);
+    mExplainDock = dock(mExplain, "explain", Qt::RightDockWidgetArea);
+    mDecodingDock = dock(mDecoding, "decoding", Qt::BottomDockWidgetArea);
     resizeDocks({mArchitectureDock, mExplainDock}, {300, 330}, Qt::Horizontal);
     // Weights: the checkpoint's tensors and their statistics, a tab behind Explain.
     mWeights = new WeightsView(&mDoc, this);
-    mWeightsDock = dock(mWeights, tr("Weights"), "weights", Qt::RightDockWidgetArea);
+    mWeightsDock = dock(mWeights, "weights", Qt::RightDockWidgetArea);
+    translated([this] {
+        mArchitectureDock->setWindowTitle(tr("Architecture"));
+        mExplainDock->setWindowTitle(tr("Explain"));
+        mDecodingDock->setWindowTitle(tr("Decoding"));
+        mWeightsDock->setWindowTitle(tr("Weights"));
+    });
     tabifyDockWidget(mExplainDock, mWeightsDock);
     mExplainDock->raise();
     // Raised, the Weights tab widens its dock area to 55 % of the window (a table, a histogram
@@ -158,12 +186,13 @@ void MainWindow::buildDocks()
 
 void MainWindow::buildActions()
 {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open model…"), QKeySequence::Open, this, [this] {
+    // Every text below is set by translated(): now, and again on each LanguageChange.
+    QMenu* file = menuBar()->addMenu(QString());
+    QAction* open = file->addAction(QString(), QKeySequence::Open, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a model directory"), mDoc.modelPath());
         if (!dir.isEmpty()) openModel(dir);
     });
-    mRecentMenu = file->addMenu(tr("Open &recent"));
+    mRecentMenu = file->addMenu(QString());
     file->addSeparator();
     auto exportAs = [this](const QString& filter, const QString& suffix) {
         QString path = QFileDialog::getSaveFileName(this, tr("Export view"), "stepformer." + suffix, filter);
@@ -173,96 +202,140 @@ void MainWindow::buildActions()
         if (!exportView(path, &error)) QMessageBox::warning(this, tr("Export"), error);
         else statusBar()->showMessage(tr("Exported %1").arg(path));
     };
-    file->addAction(tr("Export view as &PNG…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
-                    [=] { exportAs(tr("PNG image (*.png)"), "png"); });
-    file->addAction(tr("Export view as &SVG…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this,
-                    [=] { exportAs(tr("SVG image (*.svg)"), "svg"); });
+    QAction* png = file->addAction(QString(), QKeySequence(Qt::CTRL | Qt::Key_E), this,
+                                   [=] { exportAs(tr("PNG image (*.png)"), "png"); });
+    QAction* svg = file->addAction(QString(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this,
+                                   [=] { exportAs(tr("SVG image (*.svg)"), "svg"); });
     file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QAction* quit = file->addAction(QString(), QKeySequence::Quit, this, &QWidget::close);
+    translated([=] {
+        file->setTitle(tr("&File"));
+        open->setText(tr("&Open model…"));
+        mRecentMenu->setTitle(tr("Open &recent"));
+        png->setText(tr("Export view as &PNG…"));
+        svg->setText(tr("Export view as &SVG…"));
+        quit->setText(tr("&Quit"));
+    });
 
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    mPresentationAction = view->addAction(tr("&Presentation mode"), this, [this](bool on) { setPresentationMode(on); });
+    QMenu* view = menuBar()->addMenu(QString());
+    mPresentationAction = view->addAction(QString(), this, [this](bool on) { setPresentationMode(on); });
     mPresentationAction->setCheckable(true);
     mPresentationAction->setShortcut(Qt::Key_F5);
-    view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, this, [this] { setZoom(mZoom * 1.15); });
-    view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, this, [this] { setZoom(mZoom / 1.15); });
-    view->addAction(tr("&Reset zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { setZoom(1.0); });
+    QAction* zoomIn = view->addAction(QString(), QKeySequence::ZoomIn, this, [this] { setZoom(mZoom * 1.15); });
+    QAction* zoomOut = view->addAction(QString(), QKeySequence::ZoomOut, this, [this] { setZoom(mZoom / 1.15); });
+    QAction* zoomReset = view->addAction(QString(), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { setZoom(1.0); });
     view->addSeparator();
-    mDarkAction = view->addAction(tr("&Dark theme"), this, [this](bool on) { setDark(on); });
+    mDarkAction = view->addAction(QString(), this, [this](bool on) { setDark(on); });
     mDarkAction->setCheckable(true);
-    mCividisAction = view->addAction(tr("&Colour-blind-safe colormap (cividis)"), this,
+    mCividisAction = view->addAction(QString(), this,
                                      [this](bool on) { setColormap(on ? Colormap::Cividis : Colormap::Viridis); });
     mCividisAction->setCheckable(true);
-    mAnimationsAction = view->addAction(tr("&Animations"), this, [this](bool on) { setAnimationsEnabled(on); });
+    mAnimationsAction = view->addAction(QString(), this, [this](bool on) { setAnimationsEnabled(on); });
     mAnimationsAction->setCheckable(true);
     mAnimationsAction->setChecked(mAnimations);
+    // View > Language: each language named in itself, so that anyone can find their own.
+    QMenu* language = view->addMenu(QString());
+    auto* group = new QActionGroup(this);
+    for (const QString& code : languages()) {
+        QAction* a = language->addAction(languageName(code), this, [this, code] { setLanguage(code); });
+        a->setCheckable(true);
+        a->setData(code);
+        a->setChecked(code == currentLanguage());
+        group->addAction(a);
+        mLanguageActions << a;
+    }
     view->addSeparator();
     for (QDockWidget* d : {mArchitectureDock, mExplainDock, mDecodingDock, mWeightsDock})
         view->addAction(d->toggleViewAction());
-    view->addAction(tr("Show the &Weights tab"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), this, [this] {
+    QAction* weights = view->addAction(QString(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), this, [this] {
         mWeightsDock->show();
         mWeightsDock->raise();
     });
+    translated([=] {
+        view->setTitle(tr("&View"));
+        mPresentationAction->setText(tr("&Presentation mode"));
+        zoomIn->setText(tr("Zoom &in"));
+        zoomOut->setText(tr("Zoom &out"));
+        zoomReset->setText(tr("&Reset zoom"));
+        mDarkAction->setText(tr("&Dark theme"));
+        mCividisAction->setText(tr("&Colour-blind-safe colormap (cividis)"));
+        mAnimationsAction->setText(tr("&Animations"));
+        language->setTitle(tr("&Language"));
+        weights->setText(tr("Show the &Weights tab"));
+    });
 
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&Keyboard shortcuts"), this, [this] {
+    QMenu* help = menuBar()->addMenu(QString());
+    QAction* keys = help->addAction(QString(), this, [this] {
         QMessageBox::information(this, tr("Keyboard shortcuts"),
                                  tr("→ / PageDown: next step\n← / PageUp: previous step\nHome / End: first / last step\n"
                                     "Space: play / pause\nF5: presentation mode\nCtrl +/−/0: zoom\nCtrl+O: open a model\n"
                                     "Ctrl+E: export the view as PNG"));
     });
+    translated([=] {
+        help->setTitle(tr("&Help"));
+        keys->setText(tr("&Keyboard shortcuts"));
+    });
+}
+
+void MainWindow::setLanguage(const QString& language)
+{
+    QString error;
+    if (!ui::setLanguage(language, &error)) {
+        statusBar()->showMessage(error);
+        return;
+    }
+    if (mPersistent) QSettings().setValue("view/language", currentLanguage());
 }
 
 void MainWindow::buildToolbars()
 {
-    QToolBar* input = addToolBar(tr("Sentence"));
+    QToolBar* input = addToolBar(QString());
     input->setObjectName("sentence");
     input->setMovable(false);
-    input->addWidget(new QLabel(tr(" Sentence: "), this));
+    auto* sentenceLabel = new QLabel(this);
+    input->addWidget(sentenceLabel);
     mSentence = new QLineEdit("the little black cat sleeps", this);
     mSentence->setClearButtonEnabled(true);
     mSentence->setMinimumWidth(380);
     input->addWidget(mSentence);
-    input->addWidget(new QLabel(tr("  beam "), this));
+    auto* beamLabel = new QLabel(this);
+    input->addWidget(beamLabel);
     mBeam = new QSpinBox(this);
     mBeam->setRange(1, 8);
-    mBeam->setToolTip(tr("Beam width (1 = greedy decoding)"));
     input->addWidget(mBeam);
-    mTranslate = new QPushButton(tr("Translate"), this);
+    mTranslate = new QPushButton(this);
     mTranslate->setDefault(true);
     input->addWidget(mTranslate);
     connect(mTranslate, &QPushButton::clicked, this, &MainWindow::translateSentence);
     connect(mSentence, &QLineEdit::returnPressed, this, &MainWindow::translateSentence);
 
     addToolBarBreak();
-    QToolBar* steps = addToolBar(tr("Steps"));
+    QToolBar* steps = addToolBar(QString());
     steps->setObjectName("steps");
     steps->setMovable(false);
-    auto act = [&](QStyle::StandardPixmap icon, const QString& tip, auto slot) {
-        QAction* a = steps->addAction(style()->standardIcon(icon), tip, this, slot);
-        a->setToolTip(tip);
-        return a;
-    };
-    act(QStyle::SP_MediaSkipBackward, tr("First step (Home)"), [this] { mDoc.first(); });
-    act(QStyle::SP_MediaSeekBackward, tr("Previous step (←, PageUp)"), [this] { mDoc.previous(); });
-    mPlayAction = act(QStyle::SP_MediaPlay, tr("Play / pause (Space)"), [this](bool on) {
+    auto act = [&](QStyle::StandardPixmap icon, auto slot) { return steps->addAction(style()->standardIcon(icon), QString(), this, slot); };
+    QAction* first = act(QStyle::SP_MediaSkipBackward, [this] { mDoc.first(); });
+    QAction* previous = act(QStyle::SP_MediaSeekBackward, [this] { mDoc.previous(); });
+    mPlayAction = act(QStyle::SP_MediaPlay, [this](bool on) {
         if (on) mPlayTimer.start();
         else mPlayTimer.stop();
         mPlayAction->setIcon(style()->standardIcon(on ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
     });
     mPlayAction->setCheckable(true);
-    act(QStyle::SP_MediaSeekForward, tr("Next step (→, PageDown)"), [this] { mDoc.next(); });
-    act(QStyle::SP_MediaSkipForward, tr("Last step (End)"), [this] { mDoc.last(); });
-    steps->addWidget(new QLabel(tr("  speed "), this));
+    QAction* next = act(QStyle::SP_MediaSeekForward, [this] { mDoc.next(); });
+    QAction* last = act(QStyle::SP_MediaSkipForward, [this] { mDoc.last(); });
+    auto* speedLabel = new QLabel(this);
+    steps->addWidget(speedLabel);
     mSpeed = new QComboBox(this);
-    for (double s : kSpeeds) mSpeed->addItem(tr("%1 steps/s").arg(s));
+    for (int i = 0; i < int(std::size(kSpeeds)); ++i) mSpeed->addItem(QString());
     mSpeed->setCurrentIndex(1);
     steps->addWidget(mSpeed);
     connect(mSpeed, &QComboBox::currentIndexChanged, this,
             [this](int i) { mPlayTimer.setInterval(int(1000 / kSpeeds[std::clamp(i, 0, 4)])); });
-    steps->addWidget(new QLabel(tr("  granularity "), this));
+    auto* granularityLabel = new QLabel(this);
+    steps->addWidget(granularityLabel);
     mGranularity = new QComboBox(this);
-    mGranularity->addItems({tr("fine: every operation"), tr("coarse: blocks and tokens")});
+    mGranularity->addItems({QString(), QString()});
     steps->addWidget(mGranularity);
     connect(mGranularity, &QComboBox::currentIndexChanged, this, [this](int i) { mDoc.setCoarse(i == 1); });
     mTimeline = new QSlider(Qt::Horizontal, this);
@@ -272,6 +345,25 @@ void MainWindow::buildToolbars()
     mStepLabel = new QLabel(this);
     mStepLabel->setMinimumWidth(110);
     steps->addWidget(mStepLabel);
+    translated([=] {
+        input->setWindowTitle(tr("Sentence"));
+        sentenceLabel->setText(tr(" Sentence: "));
+        beamLabel->setText(tr("  beam "));
+        mBeam->setToolTip(tr("Beam width (1 = greedy decoding)"));
+        mTranslate->setText(tr("Translate"));
+        steps->setWindowTitle(tr("Steps"));
+        const std::pair<QAction*, QString> tips[] = {{first, tr("First step (Home)")},
+                                                     {previous, tr("Previous step (←, PageUp)")},
+                                                     {mPlayAction, tr("Play / pause (Space)")},
+                                                     {next, tr("Next step (→, PageDown)")},
+                                                     {last, tr("Last step (End)")}};
+        for (const auto& [a, tip] : tips) a->setText(tip), a->setToolTip(tip);
+        speedLabel->setText(tr("  speed "));
+        for (int i = 0; i < mSpeed->count(); ++i) mSpeed->setItemText(i, tr("%1 steps/s").arg(kSpeeds[i]));
+        granularityLabel->setText(tr("  granularity "));
+        mGranularity->setItemText(0, tr("fine: every operation"));
+        mGranularity->setItemText(1, tr("coarse: blocks and tokens"));
+    });
 
     // Keys for stepping; a text field that is being edited keeps its own keys.
     auto key = [this](QKeySequence k, auto slot) {
@@ -403,7 +495,7 @@ void MainWindow::setZoom(double zoom)
 
 void MainWindow::applyFonts()
 {
-    QFont f = font();
+    QFont f = QApplication::font();
     f.setPointSizeF(mBaseFontSize * mZoom * (mPresentation ? 1.6 : 1.0));
     for (QWidget* w : {static_cast<QWidget*>(mStage), static_cast<QWidget*>(mExplain),
                        static_cast<QWidget*>(mDecoding), static_cast<QWidget*>(mArchitecture)})

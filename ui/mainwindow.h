@@ -8,6 +8,10 @@
 #include "ui/translationdocument.h"
 
 #include <QMainWindow>
+#include <QList>
+
+#include <functional>
+#include <vector>
 #include <QTimer>
 #include <QVariantAnimation>
 
@@ -60,13 +64,19 @@ public slots:
     void openModel(const QString& path);
     void translateSentence();
 
+    // View > Language: switches the whole application; remembered when persistent.
+    void setLanguage(const QString& language);
+
 protected:
     void closeEvent(QCloseEvent*) override;
+    void changeEvent(QEvent*) override;  // LanguageChange: every text set by translated()
     // A model directory or its model.safetensors dropped on the window opens it.
     void dragEnterEvent(QDragEnterEvent*) override;
     void dropEvent(QDropEvent*) override;
 
 private:
+    // Runs `apply` (which sets texts from tr()) now and again on every LanguageChange.
+    void translated(std::function<void()> apply);
     void buildActions();
     void buildToolbars();
     void buildDocks();
@@ -104,6 +114,8 @@ private:
     QAction* mCividisAction = nullptr;
     QAction* mAnimationsAction = nullptr;
     QMenu* mRecentMenu = nullptr;
+    QList<QAction*> mLanguageActions;
+    std::vector<std::function<void()>> mRetranslate;
     QStringList mRecent;
     QTimer mPlayTimer;
     QVariantAnimation mTransition;

@@ -1,6 +1,7 @@
 #include "ui/stageview.h"
 
 #include "ui/plotstyle.h"
+#include "ui/texttable.h"
 #include "ui/tracedata.h"
 #include "ui/translationdocument.h"
 
@@ -22,7 +23,7 @@ QColor headColor(int h)
     return c[h % 8];
 }
 
-QString stageTitle(const Step& s) { return QString::fromStdString(s.title()); }
+QString stageTitle(const Step& s) { return rendered(s.title()); }
 
 }  // namespace
 
@@ -51,6 +52,12 @@ StageView::StageView(TranslationDocument* doc, QWidget* parent) : QWidget(parent
 }
 
 QString StageView::title() const { return mTitle->text(); }
+
+void StageView::changeEvent(QEvent* e)
+{
+    QWidget::changeEvent(e);
+    if (e->type() == QEvent::LanguageChange) refresh();
+}
 QString StageView::warning() const { return mWarning->isVisibleTo(this) ? mWarning->text() : QString(); }
 
 void StageView::setColormap(Colormap map)
@@ -171,7 +178,7 @@ void StageView::refresh()
     }
     mTitle->setText(stageTitle(*s));
     QStringList warnings;
-    for (const std::string& w : t->warnings) warnings << QString::fromStdString(w);
+    for (const std::string& w : t->warnings) warnings << TranslationDocument::warningText(w);
     mWarning->setText(tr("Warning: %1").arg(warnings.join("; ")));
     mWarning->setVisible(!warnings.isEmpty());
     switch (s->stage) {
@@ -269,7 +276,7 @@ void StageView::showPositions()
         for (int r = 0; r < n; ++r) x << r, y << pe.at(r, j);
         QCPGraph* g = plot->addGraph();
         g->setData(x, y);
-        g->setName(QString("dim %1 (%2)").arg(j).arg(dims[k] % 2 == 0 ? "sin" : "cos"));
+        g->setName(tr("dim %1 (%2)").arg(j).arg(dims[k] % 2 == 0 ? "sin" : "cos"));
         g->setPen(QPen(headColor(k), 2));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
     }
@@ -379,7 +386,7 @@ void StageView::showAttention()
             } else {
                 for (int h = 0; h < H; ++h) {
                     HeatmapView::Data d = headOf(tt, h, rows, dk);
-                    d.title = QString("%1 · head %2").arg(part.name).arg(h + 1);
+                    d.title = tr("%1 · head %2").arg(part.name).arg(h + 1);
                     d.rowLabels = labels;
                     d.rowAxis = tr("token"), d.colAxis = tr("column");
                     d.scale = HeatmapView::Scale::Symmetric;

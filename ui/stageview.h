@@ -36,6 +36,9 @@ public:
 public slots:
     void refresh();
 
+protected:
+    void changeEvent(QEvent* e) override;  // LanguageChange: rebuilt in the new language
+
 private:
     void clear();
     HeatmapView* addHeatmap(HeatmapView::Data d, int row, int col, int rowSpan = 1, int colSpan = 1);

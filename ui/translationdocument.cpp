@@ -1,6 +1,7 @@
 #include "ui/translationdocument.h"
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -25,6 +26,17 @@ TranslationDocument::~TranslationDocument()
 {
     mLoadWatcher.waitForFinished();
     mTranslateWatcher.waitForFinished();
+}
+
+QString TranslationDocument::warningText(const std::string& warning)
+{
+    // core/run/session.cpp: "the source has N tokens; truncated to max_position_embeddings = M"
+    static const QRegularExpression truncated(
+        "^the source has (\\d+) tokens; truncated to max_position_embeddings = (\\d+)$");
+    const QString w = QString::fromStdString(warning);
+    if (const QRegularExpressionMatch m = truncated.match(w); m.hasMatch())
+        return tr("the source has %1 tokens; truncated to max_position_embeddings = %2").arg(m.captured(1), m.captured(2));
+    return w;
 }
 
 TranslationDocument::LoadResult TranslationDocument::load(const QString& path)

@@ -70,6 +70,9 @@ public slots:
     void last();
     void setCoarse(bool coarse);
 
+    // A warning of core (English, for the command line) in the window's language.
+    static QString warningText(const std::string& warning);
+
 signals:
     void modelChanged();
     void translationChanged();

@@ -2,6 +2,7 @@
 
 #include "ui/plotstyle.h"
 
+#include "ui/texttable.h"
 #include "ui/translationdocument.h"
 #include "ui/weightstablemodel.h"
 
@@ -116,7 +117,6 @@ WeightsView::WeightsView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     auto* tv = new QVBoxLayout(tablePane);
     tv->setContentsMargins(0, 0, 0, 0);
     mFilter = new QLineEdit(tablePane);
-    mFilter->setPlaceholderText(tr("Filter tensors by name (e.g. q_proj, decoder.layers.2, unused)"));
     mFilter->setClearButtonEnabled(true);
     tv->addWidget(mFilter);
     mTableModel = new WeightsTableModel(this);
@@ -165,11 +165,9 @@ WeightsView::WeightsView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     auto* hv = new QVBoxLayout(mHeadPane);
     hv->setContentsMargins(0, 0, 0, 0);
     auto* headRow = new QHBoxLayout;
-    auto* headLabel = new QLabel(tr("<b>One head’s slice</b>"), mHeadPane);
+    mHeadLabel = new QLabel(mHeadPane);
     mHead = new QSpinBox(mHeadPane);
-    mHead->setPrefix(tr("head "));
-    mHead->setToolTip(tr("Which head of this projection to show"));
-    headRow->addWidget(headLabel);
+    headRow->addWidget(mHeadLabel);
     headRow->addWidget(mHead);
     headRow->addStretch(1);
     hv->addLayout(headRow);
@@ -186,6 +184,7 @@ WeightsView::WeightsView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
 
     connect(&mWatcher, &QFutureWatcher<Computed>::finished, this, [this] { acceptSummary(mWatcher.result()); });
     connect(mDoc, &TranslationDocument::modelChanged, this, &WeightsView::onModelChanged);
+    retranslate();
     styleHistogram();
     clearDetail(QString());
     if (mDoc->model()) onModelChanged();
@@ -273,13 +272,12 @@ void WeightsView::showOverview()
     }
     const ModelSummary& s = *mSummary;
     html += "<ul style='margin-left:-20px'>";
-    for (const QString& part : QString::fromStdString(s.variant).split("; "))
-        html += "<li>" + part.toHtmlEscaped() + "</li>";
+    for (const Text& part : s.variant) html += "<li>" + rendered(part).toHtmlEscaped() + "</li>";
     html += "</ul>";
     html += "<p><b>" + tr("%1 parameters").arg(grouped(s.parameters)) + "</b></p><table cellspacing='0' cellpadding='1'>";
     for (const auto& [block, n] : s.parametersPerBlock)
         html += QString("<tr><td>%1</td><td align='right'>&nbsp;&nbsp;%2</td><td align='right'>&nbsp;&nbsp;%3&nbsp;%</td></tr>")
-                    .arg(QString::fromStdString(block).toHtmlEscaped(), grouped(n))
+                    .arg(rendered(block).toHtmlEscaped(), grouped(n))
                     .arg(s.parameters ? 100.0 * double(n) / double(s.parameters) : 0.0, 0, 'f', 1);
     html += "</table>";
     int unused = 0;
@@ -296,8 +294,7 @@ void WeightsView::showOverview()
     QString w = "<b>⚠ " + tr("%n warning(s): the model loads, but some weights are not finite", "",
                              int(s.warnings.size())) + "</b>";
     // A zero-width space after each '/' lets a long path wrap.
-    for (const std::string& line : s.warnings)
-        w += "<br>• " + QString::fromStdString(line).toHtmlEscaped().replace("/", "/&#8203;");
+    for (const Text& line : s.warnings) w += "<br>• " + rendered(line).toHtmlEscaped().replace("/", "/&#8203;");
     mWarnings->setText(w);
     mWarnings->show();
 }
@@ -484,12 +481,31 @@ void WeightsView::showHead()
     mHeadHeatmap->setData(std::move(d));
 }
 
+void WeightsView::retranslate()
+{
+    mFilter->setPlaceholderText(tr("Filter tensors by name (e.g. q_proj, decoder.layers.2, unused)"));
+    mHeadLabel->setText(tr("<b>One head’s slice</b>"));
+    mHead->setPrefix(tr("head "));
+    mHead->setToolTip(tr("Which head of this projection to show"));
+}
+
 void WeightsView::changeEvent(QEvent* e)
 {
     QWidget::changeEvent(e);
     if (e->type() == QEvent::PaletteChange || e->type() == QEvent::FontChange) {
         styleHistogram();
         mHistogram->replot();
+    }
+    if (e->type() == QEvent::LanguageChange) {
+        retranslate();
+        styleHistogram();
+        mHistogram->replot();
+        emit mTableModel->headerDataChanged(Qt::Horizontal, 0, mTableModel->columnCount() - 1);
+        mTable->viewport()->update();
+        showOverview();
+        const QString selected = mSelected;
+        if (!selected.isEmpty()) showTensor(selected);
+        else clearDetail(QString());
     }
 }
 

@@ -65,6 +65,7 @@ protected:
     void resizeEvent(QResizeEvent* e) override;
 
 private:
+    void retranslate();
     struct Computed {
         std::shared_ptr<const Model> model;  // the instance that was measured
         std::shared_ptr<const ModelSummary> summary;
@@ -105,6 +106,7 @@ private:
     HeatmapView* mHeatmap = nullptr;
     QWidget* mHeadPane = nullptr;
     QSpinBox* mHead = nullptr;
+    QLabel* mHeadLabel = nullptr;
     HeatmapView* mHeadHeatmap = nullptr;
 };
 

@@ -182,20 +182,20 @@ bool endsWith(const std::string& s, const std::string& tail)
 }
 
 // "encoder layer 2" for model.encoder.layers.1.*, and so on.
-std::string blockOf(const std::string& name)
+Text blockOf(const std::string& name)
 {
-    if (name == "model.shared.weight") return "embeddings (shared)";
+    if (name == "model.shared.weight") return Text("summary.block.embeddings_shared");
     for (const char* side : {"encoder", "decoder"}) {
         const std::string p = std::string("model.") + side + ".layers.";
         if (startsWith(name, p)) {
             const int i = std::atoi(name.c_str() + p.size());
-            return std::string(side) + " layer " + std::to_string(i + 1);
+            return Text(std::string("summary.block.") + side + "_layer").count("layer", i + 1);
         }
-        if (startsWith(name, std::string("model.") + side + ".layer_norm.")) return "final stack norms";
+        if (startsWith(name, std::string("model.") + side + ".layer_norm.")) return Text("summary.block.final_stack_norms");
     }
-    if (name == "lm_head.weight") return "lm_head";
-    if (name == "final_logits_bias") return "final_logits_bias";
-    return "other";
+    if (name == "lm_head.weight") return Text("summary.block.lm_head");
+    if (name == "final_logits_bias") return Text("summary.block.final_logits_bias");
+    return Text("summary.block.other");
 }
 
 }  // namespace
@@ -209,17 +209,15 @@ const TensorStats* ModelSummary::find(const std::string& name) const
 
 TensorStats tensorStats(const float* data, int64_t n) { return statsOf(moments({Span{data, n}}).front(), n); }
 
-std::string describeVariant(const Model& m)
+std::vector<Text> describeVariant(const Model& m)
 {
     const Config& c = m.config();
-    std::string s = c.normalizeBefore ? "pre-norm (x + Sublayer(LayerNorm(x)), final stack norms)"
-                                      : "post-norm (LayerNorm(x + Sublayer(x)), as in the paper)";
-    s += std::string("; ") + positionLayoutName(c.positions) + "; " + activationName(c.activation);
-    s += std::string("; embeddings ") + (c.scaleEmbedding ? "x sqrt(d_model)" : "unscaled");
-    s += std::string("; output projection ") +
-         (m.weights().tied ? "tied to model.shared.weight" : "lm_head.weight (untied)");
-    if (m.weights().final_logits_bias) s += " + final_logits_bias";
-    return s;
+    const bool bias = m.weights().final_logits_bias != nullptr;
+    return {Text(c.normalizeBefore ? "summary.variant.pre_norm" : "summary.variant.post_norm"),
+            Text("summary.variant.positions").str("layout", positionLayoutName(c.positions)),
+            Text("summary.variant.activation").str("activation", activationName(c.activation)),
+            Text(c.scaleEmbedding ? "summary.variant.embeddings_scaled" : "summary.variant.embeddings_unscaled"),
+            Text(std::string("summary.variant.output_") + (m.weights().tied ? "tied" : "untied") + (bias ? "_bias" : ""))};
 }
 
 ModelSummary summarize(const Model& m)
@@ -275,9 +273,9 @@ ModelSummary summarize(const Model& m)
     // Parameters per block, in the architecture's order (expectedTensors lists them so).
     for (const ExpectedTensor& e : expectedTensors(m.config())) {
         if (!bound.count(e.name)) continue;
-        const std::string block = blockOf(e.name);
+        const Text block = blockOf(e.name);
         const int64_t n = numelOf(e.shape);
-        if (s.parametersPerBlock.empty() || s.parametersPerBlock.back().first != block)
+        if (s.parametersPerBlock.empty() || !(s.parametersPerBlock.back().first == block))
             s.parametersPerBlock.emplace_back(block, 0);
         s.parametersPerBlock.back().second += n;
         s.parameters += n;
@@ -285,14 +283,16 @@ ModelSummary summarize(const Model& m)
 
     for (const TensorStats& t : s.tensors)
         if (t.nan || t.inf)
-            s.warnings.push_back(label + ": tensor " + quoteText(t.name) + " has " + std::to_string(t.nan) + " NaN and " +
-                                 std::to_string(t.inf) + " Inf values" +
-                                 (t.used ? "" : " (the config does not use it)"));
+            s.warnings.push_back(Text(t.used ? "summary.warning.non_finite" : "summary.warning.non_finite_unused")
+                                     .str("file", label)
+                                     .str("tensor", clipped(t.name))
+                                     .count("nan", t.nan)
+                                     .count("inf", t.inf));
     if (m.config().maxPositionsInFile > 0)
-        s.warnings.push_back(m.directory() + "/config.json: max_position_embeddings = " +
-                             std::to_string(m.config().maxPositionsInFile) +
-                             " costs more memory than one sentence may take; inputs are truncated to " +
-                             std::to_string(m.config().maxPositions) + " tokens");
+        s.warnings.push_back(Text("summary.warning.positions_capped")
+                                 .str("file", m.directory() + "/config.json")
+                                 .count("positions", m.config().maxPositionsInFile)
+                                 .count("cap", m.config().maxPositions));
     return s;
 }
 

@@ -9,6 +9,7 @@
 #include "core/io/trace.h"
 #include "core/model/model.h"
 #include "core/result.h"
+#include "core/text/text.h"
 
 #include <cstdint>
 #include <string>
@@ -31,15 +32,16 @@ struct TensorStats {
 
 struct ModelSummary {
     std::vector<TensorStats> tensors;  // in file order (expected-tensor order for in-memory models)
+    // Texts of resources/texts/<lang>/summary.json (English shown here).
     // "embeddings (shared)", "encoder layer 1", ..., "decoder layer N", "final stack norms",
     // "lm_head", "final_logits_bias": the used tensors only; they sum to `parameters`.
-    std::vector<std::pair<std::string, int64_t>> parametersPerBlock;
+    std::vector<std::pair<Text, int64_t>> parametersPerBlock;
     int64_t parameters = 0;
-    // "post-norm (LayerNorm(x + Sublayer(x)), as in the paper); sinusoidal_interleaved; relu;
-    //  embeddings x sqrt(d_model); output projection tied to model.shared.weight"
-    std::string variant;
+    // "post-norm (LayerNorm(x + Sublayer(x)), as in the paper)", "sinusoidal_interleaved",
+    // "relu", "embeddings x sqrt(d_model)", "output projection tied to model.shared.weight"
+    std::vector<Text> variant;
     // "<dir>/model.safetensors: tensor 'x' has 3 NaN and 0 Inf values"
-    std::vector<std::string> warnings;
+    std::vector<Text> warnings;
 
     const TensorStats* find(const std::string& name) const;  // nullptr if absent
 };
@@ -51,8 +53,8 @@ TensorStats tensorStats(const float* data, int64_t n);
 // config uses, the file's data (converted when not F32) for the ones it does not.
 ModelSummary summarize(const Model& m);
 
-// The pre-norm / post-norm, position layout, activation, scaling and output-projection line.
-std::string describeVariant(const Model& m);
+// The pre-norm / post-norm, position layout, activation, scaling and output-projection parts.
+std::vector<Text> describeVariant(const Model& m);
 
 // The floats of one tensor by name: the bound weights (zero-copy) for used tensors, the
 // file's data for unused ones (zero-copy for aligned F32, else a converted copy).

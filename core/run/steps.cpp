@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <sstream>
 
 namespace sf {
 
@@ -36,22 +34,6 @@ void feedForward(std::vector<Step>& v, Block b, bool decoder, int layer, int t)
     v.push_back({Stage::FfnHidden, b, decoder, layer, Sublayer::FeedForward, t, false});
     v.push_back({Stage::FfnOutput, b, decoder, layer, Sublayer::FeedForward, t, true});
 }
-
-std::string pct(double p)
-{
-    char b[32];
-    std::snprintf(b, sizeof b, "%.0f%%", 100.0 * p);
-    return b;
-}
-
-std::string num(double x, int digits = 3)
-{
-    char b[32];
-    std::snprintf(b, sizeof b, "%.*g", digits, x);
-    return b;
-}
-
-std::string quote(const std::string& piece) { return "'" + piece + "'"; }
 
 std::string inputLabel(const Translation& t, int i)
 {
@@ -99,25 +81,30 @@ std::string Step::tensor() const
     return {};
 }
 
-std::string Step::title() const
+Text Step::title() const
 {
-    static const char* names[] = {"Source tokens", "Embedding", "Positional encoding", "Q, K, V projections",
-                                  "Split into heads", "Scores", "Causal mask", "Softmax weights", "Weights x V",
-                                  "Concat heads, W_O", "All heads", "Add & Norm", "Feed-forward hidden",
-                                  "Feed-forward output", "Encoder output (memory)", "Decoder input (shifted right)",
-                                  "Logits", "Probabilities", "Choose the next token"};
-    std::string s;
+    static const char* stages[] = {"source_tokens", "embedding",   "positions",      "projections",    "heads",
+                                   "scores",        "mask",        "weights",        "context",        "attention_output",
+                                   "all_heads",     "add_norm",    "ffn_hidden",     "ffn_output",     "encoder_output",
+                                   "decoder_input", "logits",      "probabilities",  "choose_token"};
+    const char* stack = decoder ? "steps.stack.decoder" : "steps.stack.encoder";
+    const char* sub = nullptr;
     if (layer >= 0) {
-        s = std::string(decoder ? "Decoder" : "Encoder") + " layer " + std::to_string(layer + 1) + " · ";
-        if (sublayer == Sublayer::SelfAttention) s += decoder ? "masked self-attention · " : "self-attention · ";
-        if (sublayer == Sublayer::CrossAttention) s += "cross-attention · ";
-        if (sublayer == Sublayer::FeedForward && stage == Stage::AddNorm) s += "feed-forward · ";
-    } else if (stage == Stage::Embedding || stage == Stage::Positions) {
-        s = decoder ? "Decoder · " : "Encoder · ";
+        if (sublayer == Sublayer::SelfAttention) sub = decoder ? "steps.sublayer.masked_self_attention" : "steps.sublayer.self_attention";
+        if (sublayer == Sublayer::CrossAttention) sub = "steps.sublayer.cross_attention";
+        if (sublayer == Sublayer::FeedForward && stage == Stage::AddNorm) sub = "steps.sublayer.feed_forward";
     }
-    s += names[int(stage)];
-    if (t >= 0) s += " (step " + std::to_string(t + 1) + ")";
-    return s;
+    std::string key = layer >= 0 ? (sub ? "steps.title.layer_sublayer" : "steps.title.layer")
+                      : (stage == Stage::Embedding || stage == Stage::Positions) ? "steps.title.stack"
+                                                                                : "steps.title.plain";
+    if (t >= 0) key += "_at_step";
+    Text x(key);
+    if (key != "steps.title.plain" && key != "steps.title.plain_at_step") x.word("stack", stack);
+    if (layer >= 0) x.count("layer", layer + 1);
+    if (sub) x.word("sublayer", sub);
+    x.word("stage", std::string("steps.stage.") + stages[int(stage)]);
+    if (t >= 0) x.count("step", t + 1);
+    return x;
 }
 
 std::vector<Step> buildSteps(const Config& c, int outputTokens)
@@ -175,21 +162,21 @@ int firstStepOf(const std::vector<Step>& steps, Block b, int layer, int t)
     return -1;
 }
 
-const char* blockName(Block b)
+Text blockName(Block b)
 {
     switch (b) {
-    case Block::InputEmbedding: return "Input Embedding";
-    case Block::OutputEmbedding: return "Output Embedding";
+    case Block::InputEmbedding: return Text("blocks.input_embedding");
+    case Block::OutputEmbedding: return Text("blocks.output_embedding");
     case Block::EncoderPositions:
-    case Block::DecoderPositions: return "Positional Encoding";
-    case Block::EncoderAttention: return "Multi-Head Attention";
-    case Block::DecoderMaskedAttention: return "Masked Multi-Head Attention";
-    case Block::DecoderCrossAttention: return "Multi-Head Attention";
+    case Block::DecoderPositions: return Text("blocks.positional_encoding");
+    case Block::EncoderAttention: return Text("blocks.multi_head_attention");
+    case Block::DecoderMaskedAttention: return Text("blocks.masked_multi_head_attention");
+    case Block::DecoderCrossAttention: return Text("blocks.multi_head_attention");
     case Block::EncoderFeedForward:
-    case Block::DecoderFeedForward: return "Feed Forward";
-    case Block::Linear: return "Linear";
-    case Block::Softmax: return "Softmax";
-    default: return "Add & Norm";
+    case Block::DecoderFeedForward: return Text("blocks.feed_forward");
+    case Block::Linear: return Text("blocks.linear");
+    case Block::Softmax: return Text("blocks.softmax");
+    default: return Text("blocks.add_norm");
     }
 }
 
@@ -217,31 +204,31 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
         return best;
     };
     const int row = s.decoder ? s.t : 0;
+    // Keys of the table: "steps.<stage>.<part>".
+    auto text = [](const char* stage, const char* part) { return Text(std::string("steps.") + stage + "." + part); };
+    auto section = [](const char* id) { return Text(std::string("steps.section.") + id); };
 
     switch (s.stage) {
     case Stage::SourceTokens: {
-        x.explanation = "SentencePiece cuts the sentence into pieces from a learned vocabulary; '▁' marks the "
-                        "start of a word. Each piece has an id, and </s> closes the source.";
-        x.formula = "text → pieces → ids";
-        x.section = "§5.1 (byte-pair / word-piece vocabularies)";
-        std::string split;
+        x.explanation = text("source_tokens", "explanation");
+        x.formula = text("source_tokens", "formula");
+        x.section = section("5_1");
+        std::string first, second;
         for (size_t i = 0; i + 1 < tr.sourcePieces.size(); ++i)
             if (tr.sourcePieces[i + 1].rfind("\xE2\x96\x81", 0) != 0 && tr.sourcePieces[i + 1] != "</s>") {
-                split = tr.sourcePieces[i] + " + " + tr.sourcePieces[i + 1];
+                first = tr.sourcePieces[i], second = tr.sourcePieces[i + 1];
                 break;
             }
-        x.notice = "This sentence became " + std::to_string(tr.sourcePieces.size()) + " pieces, </s> included" +
-                   (split.empty() ? "; every word is a single piece." : "; one word is split: " + split + ".");
+        const long long n = (long long)tr.sourcePieces.size();
+        x.notice = first.empty() ? text("source_tokens", "notice_whole").count("n", n)
+                                 : text("source_tokens", "notice_split").count("n", n).str("first", first).str("second", second);
         break;
     }
     case Stage::Embedding: {
-        x.explanation = "Each id selects one row of the embedding matrix: a vector of d_model numbers learned in "
-                        "training. The rows are multiplied by sqrt(d_model) so that they are not drowned out by "
-                        "the positional encoding added next.";
-        x.formula = c.scaleEmbedding ? "x_i = E[id_i] · sqrt(" + std::to_string(d) + ") = E[id_i] · " +
-                                           num(std::sqrt(double(d)))
-                                     : "x_i = E[id_i]   (this model does not scale)";
-        x.section = "§3.4 Embeddings and Softmax";
+        x.explanation = text("embedding", "explanation");
+        x.formula = c.scaleEmbedding ? text("embedding", "formula_scaled").count("d", d).number("sqrt_d", std::sqrt(double(d)))
+                                     : text("embedding", "formula_unscaled");
+        x.section = section("3_4");
         const Tensor e = tensor(s.decoder ? "decoder.embed" : "encoder.embed"),
                      p = tensor(s.decoder ? "decoder.positions" : "encoder.positions");
         if (e.numel() && p.numel()) {
@@ -250,50 +237,45 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
                 for (int j = 0; j < d; ++j) acc += double(m.at(r, j)) * m.at(r, j);
                 return std::sqrt(acc / d);
             };
-            x.notice = "Row " + quote(queryLabel(row)) + " has RMS " + num(rms(e, row)) +
-                       " after scaling; its positional encoding has RMS " + num(rms(p, row)) + ".";
+            x.notice = text("embedding", "notice")
+                           .str("token", queryLabel(row))
+                           .number("rms", rms(e, row))
+                           .number("pe_rms", rms(p, row));
         }
         break;
     }
     case Stage::Positions: {
-        x.explanation = "Attention alone does not know word order, so a fixed pattern of sines and cosines is added "
-                        "to every embedding: low dimensions oscillate fast, high dimensions slowly, so each "
-                        "position gets its own signature.";
-        x.formula = c.positions == PositionLayout::Interleaved
-                        ? "PE(pos, 2i) = sin(pos / 10000^(2i/d)),  PE(pos, 2i+1) = cos(pos / 10000^(2i/d))"
-                        : "PE(pos, i) = sin(pos / 10000^(2i/d)),  PE(pos, d/2 + i) = cos(pos / 10000^(2i/d))";
-        x.section = "§3.5 Positional Encoding";
+        x.explanation = text("positions", "explanation");
+        x.formula = c.positions == PositionLayout::Interleaved ? text("positions", "formula_interleaved")
+                                                               : text("positions", "formula_halves");
+        x.section = section("3_5");
         const int n = s.decoder ? s.t + 1 : int(tr.sourceIds.size());
-        x.notice = "Dimension 0 completes a cycle every 2π ≈ 6.3 positions, while dimension " +
-                   std::to_string(d - 2) + " would need " + num(2 * M_PI * std::pow(10000.0, double(d - 2) / d), 3) +
-                   " positions: across these " + std::to_string(n) + " tokens it barely moves.";
+        x.notice = text("positions", "notice")
+                       .count("dim", d - 2)
+                       .number("period", 2 * M_PI * std::pow(10000.0, double(d - 2) / d), 3)
+                       .count("n", n);
         break;
     }
     case Stage::Projections:
-        x.explanation = cross ? "Queries come from the decoder; keys and values come from the encoder's output (the "
-                                "memory), projected once per source sentence."
-                              : "Three learned linear maps turn each token's vector into a query (what it looks for), "
-                                "a key (what it offers) and a value (what it passes on).";
-        x.formula = "Q = X W_Q^T + b_Q,   K = X W_K^T + b_K,   V = X W_V^T + b_V";
-        x.section = "§3.2.2 Multi-Head Attention";
-        x.notice = "Each of the " + std::to_string(s.decoder ? s.t + 1 : int(tr.sourceIds.size())) +
-                   " rows is a " + std::to_string(d) + "-number vector; the three matrices are " + std::to_string(d) +
-                   " × " + std::to_string(d) + ".";
+        x.explanation = cross ? text("projections", "explanation_cross") : text("projections", "explanation");
+        x.formula = text("projections", "formula");
+        x.section = section("3_2_2");
+        x.notice = text("projections", "notice").count("rows", s.decoder ? s.t + 1 : int(tr.sourceIds.size())).count("d", d);
         break;
     case Stage::Heads:
-        x.explanation = "The " + std::to_string(d) + " columns are cut into " + std::to_string(H) + " heads of " +
-                        std::to_string(dk) + " columns. Each head attends on its own, so different heads can "
-                        "follow different relations.";
-        x.formula = "head_h = Attention(Q_h, K_h, V_h),   d_k = d_model / h = " + std::to_string(dk);
-        x.section = "§3.2.2 Multi-Head Attention";
-        x.notice = "Head 1 reads columns 0–" + std::to_string(dk - 1) + ", head " + std::to_string(H) +
-                   " reads columns " + std::to_string(d - dk) + "–" + std::to_string(d - 1) + ".";
+        x.explanation = text("heads", "explanation").count("d", d).count("heads", H).count("dk", dk);
+        x.formula = text("heads", "formula").count("dk", dk);
+        x.section = section("3_2_2");
+        x.notice = text("heads", "notice")
+                       .count("last_column", dk - 1)
+                       .count("heads", H)
+                       .count("first", d - dk)
+                       .count("last", d - 1);
         break;
     case Stage::Scores: {
-        x.explanation = "Every query is compared with every key by a dot product, divided by sqrt(d_k) so the "
-                        "softmax that follows is not pushed into saturation.";
-        x.formula = "scores = Q_h K_h^T / sqrt(" + std::to_string(dk) + ")";
-        x.section = "§3.2.1 Scaled Dot-Product Attention";
+        x.explanation = text("scores", "explanation");
+        x.formula = text("scores", "formula").count("dk", dk);
+        x.section = section("3_2_1");
         const Tensor sc = tensor(s.tensor());
         if (sc.numel()) {
             const int keys = s.decoder && !cross ? s.t + 1 : int(sc.dim(2));
@@ -302,122 +284,117 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
             for (int h = 0; h < int(sc.dim(0)); ++h)
                 for (int j = 0; j < keys; ++j)
                     if (sc.at(h, row, j) > best) best = sc.at(h, row, j), bh = h, bj = j;
-            x.notice = "For " + quote(queryLabel(row)) + " the highest score is " + num(best) + ", head " +
-                       std::to_string(bh + 1) + ", against " + quote(keyLabel(bj)) + ".";
+            x.notice = text("scores", "notice")
+                           .str("query", queryLabel(row))
+                           .number("score", best)
+                           .count("head", bh + 1)
+                           .str("key", keyLabel(bj));
         }
         break;
     }
     case Stage::Mask:
-        x.explanation = "While decoding, a position may only look at itself and earlier positions: the tokens to "
-                        "its right do not exist yet. Their scores are set to -inf, so their weights become exactly 0.";
-        x.formula = "scores_ij = -inf for j > i";
-        x.section = "§3.2.3 Applications of Attention in our Model";
-        x.notice = "At step " + std::to_string(s.t + 1) + " the row for " + quote(inputLabel(tr, s.t)) + " sees " +
-                   std::to_string(s.t + 1) + " token" + (s.t ? "s" : "") + "; " +
-                   std::to_string(s.t * (s.t + 1) / 2) +
-                   (s.t * (s.t + 1) / 2 == 1 ? " cell above the diagonal is masked." : " cells above the diagonal are masked.");
+        x.explanation = text("mask", "explanation");
+        x.formula = text("mask", "formula");
+        x.section = section("3_2_3");
+        x.notice = text("mask", "notice")
+                       .count("step", s.t + 1)
+                       .str("token", inputLabel(tr, s.t))
+                       .count("seen", s.t + 1)
+                       .count("cells", s.t * (s.t + 1) / 2);
         break;
     case Stage::Weights:
     case Stage::AllHeads: {
-        x.explanation = s.stage == Stage::Weights
-                            ? "A softmax over each row turns scores into weights that are positive and sum to 1: how "
-                              "much each key's value contributes to this query's output."
-                            : "All heads of this layer side by side. Heads specialise: some look at the previous or "
-                              "next token, some at the aligned word, some spread out.";
-        x.formula = "weights = softmax(Q K^T / sqrt(d_k))";
-        x.section = "§3.2.1, §3.2.2";
+        x.explanation = s.stage == Stage::Weights ? text("weights", "explanation") : text("all_heads", "explanation");
+        x.formula = text("weights", "formula");
+        x.section = section("3_2_1_and_3_2_2");
         const Tensor w = tensor(s.prefix() + ".weights");
         if (w.numel()) {
             int h = 0, j = 0;
             const float p = strongest(w, row, &h, &j);
-            x.notice = quote(queryLabel(row)) + " gives its largest weight, " + pct(p) + ", in head " +
-                       std::to_string(h + 1) + " to " + quote(keyLabel(j)) + ".";
+            x.notice = text("weights", "notice")
+                           .str("query", queryLabel(row))
+                           .percent("weight", p)
+                           .count("head", h + 1)
+                           .str("key", keyLabel(j));
         }
         break;
     }
     case Stage::Context:
-        x.explanation = "Each head's output is the weighted average of the value vectors, using the weights just "
-                        "computed.";
-        x.formula = "head_h = weights_h V_h";
-        x.section = "§3.2.1 (eq. 1)";
-        x.notice = "Each head hands on " + std::to_string(dk) + " numbers per token.";
+        x.explanation = text("context", "explanation");
+        x.formula = text("context", "formula");
+        x.section = section("3_2_1_eq_1");
+        x.notice = text("context", "notice").count("dk", dk);
         break;
     case Stage::AttentionOutput:
-        x.explanation = "The heads are concatenated back to d_model columns and mixed by the output projection W_O.";
-        x.formula = "MultiHead(Q, K, V) = Concat(head_1, …, head_h) W_O";
-        x.section = "§3.2.2 Multi-Head Attention";
-        x.notice = std::to_string(H) + " heads × " + std::to_string(dk) + " = " + std::to_string(d) + " columns.";
+        x.explanation = text("attention_output", "explanation");
+        x.formula = text("attention_output", "formula");
+        x.section = section("3_2_2");
+        x.notice = text("attention_output", "notice").count("heads", H).count("dk", dk).count("d", d);
         break;
     case Stage::AddNorm:
-        x.explanation = c.normalizeBefore
-                            ? "The sublayer's output is added to its input (the residual connection); this "
-                              "pre-norm model normalised the input before the sublayer."
-                            : "The sublayer's output is added to its input (the residual connection), then layer "
-                              "normalisation rescales each row to mean 0 and variance 1, times γ plus β.";
-        x.formula = c.normalizeBefore ? "x ← x + Sublayer(LayerNorm(x))" : "x ← LayerNorm(x + Sublayer(x))";
-        x.section = "§3.1, §5.4 (residual dropout)";
-        x.notice = "The residual path lets every layer refine the vector instead of replacing it.";
+        x.explanation = c.normalizeBefore ? text("add_norm", "explanation_pre_norm") : text("add_norm", "explanation");
+        x.formula = c.normalizeBefore ? text("add_norm", "formula_pre_norm") : text("add_norm", "formula");
+        x.section = section("3_1_and_5_4");
+        x.notice = text("add_norm", "notice");
         break;
     case Stage::FfnHidden: {
-        x.explanation = "A two-layer network applied to each position separately: first a wide layer with a "
-                        "non-linearity.";
-        x.formula = std::string(activationName(c.activation)) + "(x W_1^T + b_1),   " +
-                    std::to_string(s.decoder ? c.decoderFfn : c.encoderFfn) + " hidden units";
-        x.section = "§3.3 Position-wise Feed-Forward Networks (eq. 2)";
+        x.explanation = text("ffn_hidden", "explanation");
+        x.formula = text("ffn_hidden", "formula")
+                        .str("activation", activationName(c.activation))
+                        .count("units", s.decoder ? c.decoderFfn : c.encoderFfn);
+        x.section = section("3_3_eq_2");
         const Tensor h = tensor(s.tensor());
         if (h.numel()) {
             const int F = int(h.dim(1));
             int zeros = 0;
             for (int j = 0; j < F; ++j) zeros += h.at(row, j) == 0.0f;
-            x.notice = quote(queryLabel(row)) + ": " + std::to_string(zeros) + " of " + std::to_string(F) +
-                       " hidden units are exactly 0" + (c.activation == Activation::Relu ? " (ReLU)." : ".");
+            x.notice = text("ffn_hidden", c.activation == Activation::Relu ? "notice_relu" : "notice")
+                           .str("token", queryLabel(row))
+                           .count("zeros", zeros)
+                           .count("units", F);
         }
         break;
     }
     case Stage::FfnOutput:
-        x.explanation = "The second layer maps the hidden units back to d_model numbers.";
-        x.formula = "FFN(x) = " + std::string(activationName(c.activation)) + "(x W_1^T + b_1) W_2^T + b_2";
-        x.section = "§3.3 (eq. 2)";
-        x.notice = "The same weights are used at every position.";
+        x.explanation = text("ffn_output", "explanation");
+        x.formula = text("ffn_output", "formula").str("activation", activationName(c.activation));
+        x.section = section("3_3_eq_2_short");
+        x.notice = text("ffn_output", "notice");
         break;
     case Stage::EncoderOutput:
-        x.explanation = "The encoder's last layer gives one vector per source piece: the memory. Every decoder "
-                        "layer's cross-attention reads it; it is computed once per sentence.";
-        x.formula = "memory = Encoder(x_1 … x_S)";
-        x.section = "§3.1 Encoder and Decoder Stacks";
-        x.notice = std::to_string(tr.sourceIds.size()) + " source vectors of " + std::to_string(d) + " numbers.";
+        x.explanation = text("encoder_output", "explanation");
+        x.formula = text("encoder_output", "formula");
+        x.section = section("3_1");
+        x.notice = text("encoder_output", "notice").count("vectors", (long long)tr.sourceIds.size()).count("d", d);
         break;
     case Stage::DecoderInput:
-        x.explanation = "The decoder's input is the output so far, shifted right by one: it starts with the start "
-                        "token, and at each step the token just chosen is appended.";
-        x.formula = "decoder input = [<start>, y_1, …, y_t-1]";
-        x.section = "§3.1 (outputs shifted right)";
-        x.notice = "Step " + std::to_string(s.t + 1) + " feeds " + quote(inputLabel(tr, s.t)) + " at position " +
-                   std::to_string(s.t) + ".";
+        x.explanation = text("decoder_input", "explanation");
+        x.formula = text("decoder_input", "formula");
+        x.section = section("3_1_shifted");
+        x.notice = text("decoder_input", "notice").count("step", s.t + 1).str("token", inputLabel(tr, s.t)).count("position", s.t);
         break;
     case Stage::Logits:
-        x.explanation = "The decoder's output vector is compared with every row of the (shared) embedding matrix: "
-                        "one score per vocabulary entry.";
-        x.formula = "logits = y E^T" + std::string(c.vocabSize ? "  (V = " + std::to_string(c.vocabSize) + ")" : "");
-        x.section = "§3.4 Embeddings and Softmax";
-        x.notice = "The same matrix that embedded the input tokens scores the output tokens.";
+        x.explanation = text("logits", "explanation");
+        x.formula = c.vocabSize ? text("logits", "formula_vocab").count("vocab", c.vocabSize) : text("logits", "formula");
+        x.section = section("3_4");
+        x.notice = text("logits", "notice");
         break;
     case Stage::Probabilities:
     case Stage::ChooseToken: {
-        x.explanation = s.stage == Stage::Probabilities
-                            ? "A softmax turns the logits into a probability for every token of the vocabulary."
-                            : "Greedy decoding takes the most probable token. It becomes part of the output, and, "
-                              "shifted right, the decoder's input at the next step.";
-        x.formula = s.stage == Stage::Probabilities ? "p = softmax(logits)" : "y_t = argmax p";
-        x.section = "§3.4, §6.1 (beam search)";
+        const bool probs = s.stage == Stage::Probabilities;
+        x.explanation = probs ? text("probabilities", "explanation") : text("choose_token", "explanation");
+        x.formula = probs ? text("probabilities", "formula") : text("choose_token", "formula");
+        x.section = section("3_4_and_6_1");
         const Tensor p = tensor("decoder.probs");
         if (p.numel() && s.t < int(tr.outputIds.size())) {
             const int chosen = tr.outputIds[size_t(s.t)];
             float second = 0;
             for (int j = 0; j < int(p.dim(1)); ++j)
                 if (j != chosen) second = std::max(second, p.at(s.t, j));
-            x.notice = quote(tr.outputPieces[size_t(s.t)]) + " gets " + pct(p.at(s.t, chosen)) +
-                       "; the runner-up gets " + pct(second) + ".";
+            x.notice = text("probabilities", "notice")
+                           .str("token", tr.outputPieces[size_t(s.t)])
+                           .percent("p", p.at(s.t, chosen))
+                           .percent("runner_up", second);
         }
         break;
     }

@@ -10,6 +10,7 @@
 
 #include "core/model/config.h"
 #include "core/run/session.h"
+#include "core/text/text.h"
 
 #include <string>
 #include <vector>
@@ -61,8 +62,9 @@ struct Step {
     std::string prefix() const;
     // The Trace tensor this step is about (may be empty for SourceTokens).
     std::string tensor() const;
-    // "Decoder layer 2 · masked self-attention · scores (step 3)".
-    std::string title() const;
+    // "Decoder layer 2 · masked self-attention · Scores (step 3)": key "steps.title.*" with
+    // the stack, layer, sublayer, stage and step as arguments.
+    Text title() const;
 };
 
 std::vector<Step> buildSteps(const Config& c, int outputTokens);
@@ -72,15 +74,18 @@ int previousCoarse(const std::vector<Step>& steps, int from);
 // First step of a block (at decoding step t for decoder blocks).
 int firstStepOf(const std::vector<Step>& steps, Block b, int layer, int t);
 
-const char* blockName(Block b);  // "Multi-Head Attention", "Add & Norm", ...
+// The label of a block in the paper's Figure 1: "blocks.multi_head_attention" ->
+// "Multi-Head Attention", "blocks.add_norm" -> "Add & Norm", ...
+Text blockName(Block b);
 
 // What the Explain panel shows for a step: plain-language text, the formula, the paper
-// section, and one thing to notice about this very sentence (read off the Trace).
+// section, and one thing to notice about this very sentence (read off the Trace). Each is
+// a key of resources/texts/<lang>/steps.json with this step's facts as arguments.
 struct StepText {
-    std::string explanation;
-    std::string formula;
-    std::string section;
-    std::string notice;
+    Text explanation;
+    Text formula;
+    Text section;
+    Text notice;
 };
 StepText explain(const Step& s, const Config& c, const Translation& t);
 

@@ -5,12 +5,19 @@
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
 #include "ui/heatmapview.h"
+#include "ui/language.h"
 #include "ui/mainwindow.h"
 #include "ui/stageview.h"
+#include "ui/texttable.h"
 #include "ui/weightsview.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
+#include <QLabel>
+#include <QMenuBar>
+#include <QSpinBox>
+#include <QToolBar>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QUrl>
@@ -38,7 +45,7 @@ private:
         const bool source = !s.decoder || s.sublayer == Sublayer::CrossAttention;
         const int keys = source ? int(t.sourceIds.size()) : s.t + 1;
         const HeatmapView* h = stage->primaryHeatmap();
-        QVERIFY2(h, qPrintable(QString::fromStdString(s.title())));
+        QVERIFY2(h, qPrintable(rendered(s.title())));
         switch (s.stage) {
         case Stage::Scores:
         case Stage::Mask:
@@ -54,7 +61,7 @@ private:
                     for (int c = 0; c < keys; ++c) {
                         if (v->isMasked(r, c) != (causal && c > r))
                             QFAIL(qPrintable(QString("%1: cell (%2, %3) masked = %4")
-                                                 .arg(QString::fromStdString(s.title()))
+                                                 .arg(rendered(s.title()))
                                                  .arg(r)
                                                  .arg(c)
                                                  .arg(v->isMasked(r, c))));
@@ -63,6 +70,51 @@ private:
             break;
         default: QCOMPARE(h->rows(), n);
         }
+    }
+
+    // Controls of the toolbars that are cut off: outside the window, hidden behind the
+    // toolbar's extension button, or narrower than their text.
+    static QStringList clippedControls(const MainWindow& w)
+    {
+        QStringList bad;
+        for (const QToolBar* bar : w.findChildren<QToolBar*>()) {
+            for (const QWidget* c : bar->findChildren<QWidget*>()) {
+                if (c->objectName() == "qt_toolbar_ext_button") {
+                    if (c->isVisible()) bad << bar->windowTitle() + ": controls hidden behind »";
+                    continue;
+                }
+                if (!c->isVisible() || c->parentWidget() != bar) continue;
+                const QRect r(c->mapTo(&w, QPoint(0, 0)), c->size());
+                QString text;
+                int need = 0;
+                if (auto* l = qobject_cast<const QLabel*>(c)) text = l->text(), need = l->fontMetrics().horizontalAdvance(text);
+                else if (auto* b = qobject_cast<const QPushButton*>(c)) text = b->text(), need = b->sizeHint().width();
+                else if (auto* cb = qobject_cast<const QComboBox*>(c)) text = cb->currentText(), need = cb->sizeHint().width();
+                if (!w.rect().contains(r)) bad << QString("'%1' outside the window (%2,%3 %4x%5)").arg(text).arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height());
+                if (need > c->width()) bad << QString("'%1' needs %2 px, has %3").arg(text).arg(need).arg(c->width());
+            }
+        }
+        return bad;
+    }
+
+    // Pieces of the English step texts that a Chinese window must never show: the literal
+    // parts of every template that the Chinese table translates (formulas are shared).
+    static QStringList englishFragments()
+    {
+        TextTable zh;
+        if (!zh.load("zh_CN")) return {};
+        const TextTable& en = TextTable::english();
+        QString allZh;
+        for (const QString& k : zh.keys()) allZh += zh.templateOf(k) + "\n";
+        QStringList out;
+        for (const QString& k : en.keys()) {
+            if (en.templateOf(k) == zh.templateOf(k)) continue;
+            for (QString f : en.templateOf(k).split(QRegularExpression("\\{[^}]*\\}"))) {
+                f = f.trimmed();
+                if (f.size() >= 12 && f.contains(QRegularExpression("[a-z]{4}")) && !allZh.contains(f)) out << f;
+            }
+        }
+        return out;
     }
 
 private slots:
@@ -78,6 +130,97 @@ private slots:
                          QString(SF_SOURCE_DIR) + "/resources/texts/demo_corpus.txt", "--vocab", "64"});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);
+    }
+
+
+    // The whole walk in Simplified Chinese at 1280x720 on the bundled model: every step's
+    // explanation is Chinese (no English template text, not the English rendering of the
+    // same facts), the toolbars' controls are not clipped, and a PNG of each main stage
+    // goes to build/screenshots/zh_CN/. Then back to English at run time, and again.
+    void chineseWalkAt720p()
+    {
+        QVERIFY(setLanguage("zh_CN"));
+        QApplication::processEvents();
+        const QStringList english = englishFragments();
+        QVERIFY(english.size() > 50);
+        const QString shots = QString(SF_BUILD_DIR) + "/screenshots/zh_CN";
+        QDir().mkpath(shots);
+        {
+            MainWindow w(false);
+            w.setAnimationsEnabled(false);
+            w.resize(1280, 720);
+            w.show();
+            QString error;
+            QVERIFY2(w.document()->loadModelNow(QString(SF_SOURCE_DIR) + "/resources/models/en-fr", &error), qPrintable(error));
+            QVERIFY2(w.document()->translateNow("the little black cat sleeps", &error), qPrintable(error));
+            QApplication::processEvents();
+            qInfo("window at 1280x720 asked: %dx%d", w.width(), w.height());
+            QCOMPARE(w.menuBar()->actions().at(1)->text(), QString("视图(&V)"));
+            const QStringList clipped = clippedControls(w);
+            QVERIFY2(clipped.isEmpty(), qPrintable(clipped.join("\n")));
+
+            const Translation& t = *w.document()->translation();
+            const Config& c = w.document()->model()->config();
+            const std::vector<Step>& steps = w.document()->steps();
+            std::set<Stage> saved;
+            for (int i = 0; i < int(steps.size()); ++i) {
+                w.document()->setCurrentIndex(i);
+                const Step& s = steps[size_t(i)];
+                const QString shown = w.explanation()->toPlainText() + "\n" + w.stage()->title();
+                const StepText x = explain(s, c, t);
+                QVERIFY(shown.contains(rendered(s.title())));
+                for (const Text& part : {s.title(), x.explanation, x.notice, x.section}) {
+                    const QString en = TextTable::english().render(part);
+                    if (en == rendered(part)) continue;  // a bare symbol, the same in both
+                    if (shown.contains(en)) QFAIL(qPrintable(QString("step %1 shows English: %2").arg(i).arg(en)));
+                }
+                for (const QString& f : english)
+                    if (shown.contains(f)) QFAIL(qPrintable(QString("step %1 shows the English text '%2'").arg(i).arg(f)));
+                if (!saved.count(s.stage) && (s.decoder || s.stage != Stage::Embedding)) {
+                    saved.insert(s.stage);
+                    QApplication::processEvents();
+                    QVERIFY(w.grab().save(QString("%1/%2.png").arg(shots).arg(int(s.stage), 2, 10, QChar('0'))));
+                    const QStringList clippedHere = clippedControls(w);
+                    QVERIFY2(clippedHere.isEmpty(), qPrintable(clippedHere.join("\n")));
+                }
+            }
+
+            // Back to English at run time: the same window retranslates; then Chinese again.
+            w.document()->setCurrentIndex(5);
+            const Step& s = steps[5];
+            QVERIFY(setLanguage("en"));
+            QApplication::processEvents();
+            QCOMPARE(w.stage()->title(), TextTable::english().render(s.title()));
+            QVERIFY(w.explanation()->toPlainText().contains(TextTable::english().render(explain(s, c, t).explanation)));
+            QCOMPARE(w.menuBar()->actions().at(1)->text(), QString("&View"));
+            QCOMPARE(w.translateButton()->text(), QString("Translate"));
+            QVERIFY(setLanguage("zh_CN"));
+            QApplication::processEvents();
+            QCOMPARE(w.translateButton()->text(), QString("翻译"));
+            QVERIFY(w.stage()->title().startsWith("编码器第 1 层"));
+        }
+        QVERIFY(setLanguage("en"));
+        QApplication::processEvents();
+        QVERIFY(!setLanguage("fr"));
+    }
+
+    // CJK pieces stay whole: a label elided to any width keeps whole characters.
+    void cjkLabelsAreNeverCutInsideACharacter()
+    {
+        const QString piece = QString::fromStdString("\xE2\x96\x81\xE6\x88\x91\xE7\x88\xB1\xE4\xBD\xA0\xF0\xA0\x80\x80");  // ▁我爱你𠀀
+        QCOMPARE(piece.size(), 6);  // 𠀀 is a surrogate pair
+        const QFontMetrics fm(QApplication::font());
+        for (int width = 0; width < fm.horizontalAdvance(piece) + 8; ++width) {
+            const QString e = fm.elidedText(piece, Qt::ElideRight, width);
+            for (int i = 0; i < e.size(); ++i) {
+                QVERIFY(e[i] != QChar::ReplacementCharacter);
+                if (e[i].isHighSurrogate()) QVERIFY(i + 1 < e.size() && e[i + 1].isLowSurrogate());
+                if (e[i].isLowSurrogate()) QVERIFY(i > 0 && e[i - 1].isHighSurrogate());
+            }
+            QString kept = e;
+            kept.remove(QChar(0x2026));
+            QVERIFY2(piece.startsWith(kept), qPrintable(e));
+        }
     }
 
     void walkEveryStep()
@@ -111,8 +254,8 @@ private slots:
             QCOMPARE(doc->currentIndex(), i);
             const Step& s = steps[size_t(i)];
             QCOMPARE(w.architecture()->highlighted(), int(s.block));
-            QVERIFY(w.explanation()->toPlainText().contains(QString::fromStdString(s.title())));
-            QCOMPARE(w.stage()->title(), QString::fromStdString(s.title()));
+            QVERIFY(w.explanation()->toPlainText().contains(rendered(s.title())));
+            QCOMPARE(w.stage()->title(), rendered(s.title()));
             if (s.stage != Stage::SourceTokens && s.stage != Stage::Logits && s.stage != Stage::Probabilities &&
                 s.stage != Stage::ChooseToken)
                 checkAttention(s, t, w.stage());
@@ -131,7 +274,7 @@ private slots:
                 const QString name = QString("%1/%2-%3.png")
                                          .arg(mShots)
                                          .arg(int(s.stage), 2, 10, QChar('0'))
-                                         .arg(QString::fromStdString(s.title()).replace(QRegularExpression("[^A-Za-z0-9]+"), "-"));
+                                         .arg(rendered(s.title()).replace(QRegularExpression("[^A-Za-z0-9]+"), "-"));
                 QApplication::processEvents();
                 QVERIFY(w.grab().save(name));
             }

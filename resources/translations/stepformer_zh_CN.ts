@@ -1,0 +1,794 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>sf::ui::ArchitectureView</name>
+    <message>
+        <source>Encoder</source>
+        <translation>编码器</translation>
+    </message>
+    <message>
+        <source>Decoder</source>
+        <translation>解码器</translation>
+    </message>
+    <message>
+        <source>Output Embedding (shifted right)</source>
+        <translation>输出词嵌入（右移）</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>decoding step %1</source>
+        <translation>解码第 %1 步</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::DecodingView</name>
+    <message>
+        <source>source</source>
+        <translation>源句</translation>
+    </message>
+    <message>
+        <source>decoder input</source>
+        <translation>解码器输入</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>masked self-attn</source>
+        <translation>掩码自注意力</translation>
+    </message>
+    <message>
+        <source>cross-attn</source>
+        <translation>交叉注意力</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;the decoder starts after the encoder&lt;/i&gt;</source>
+        <translation>&lt;i&gt;编码器算完后，解码器才开始&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>layer %1 head %2</source>
+        <translation>第 %1 层 第 %2 个头</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>p(next token), step %1</source>
+        <translation>p(下一个词元)，第 %1 步</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::ExplainView</name>
+    <message>
+        <source>Stepformer</source>
+        <translation>Stepformer</translation>
+    </message>
+    <message>
+        <source>Type a sentence and press &lt;b&gt;Translate&lt;/b&gt;. Then step through every operation of the Transformer with ←/→ (or PageUp/PageDown), Home/End, and Space to play.</source>
+        <translation>输入一句话，然后点击&lt;b&gt;翻译&lt;/b&gt;。之后用 ←/→（或 PageUp/PageDown）、Home/End 一步步查看 Transformer 的每一个运算，按空格键自动播放。</translation>
+    </message>
+    <message>
+        <source>Paper: </source>
+        <translation>论文：</translation>
+    </message>
+    <message>
+        <source>Notice:</source>
+        <translation>请注意：</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::HeatmapView</name>
+    <message>
+        <source>row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>masked: score set to −∞, weight exactly 0</source>
+        <translation>已掩码：分数设为 −∞，权重正好为 0</translation>
+    </message>
+    <message>
+        <source>score before the mask %1</source>
+        <translation>掩码前的分数 %1</translation>
+    </message>
+    <message>
+        <source>from score %1</source>
+        <translation>来自分数 %1</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::Language</name>
+    <message>
+        <source>unknown language &apos;%1&apos; (use en or zh_CN)</source>
+        <translation>未知语言“%1”（请用 en 或 zh_CN）</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::MainWindow</name>
+    <message>
+        <source>Warning: %1</source>
+        <translation>警告：%1</translation>
+    </message>
+    <message>
+        <source>“%1” → “%2”   (%3 steps, translated in %4 ms)</source>
+        <translation>“%1” → “%2”   （共 %3 步，翻译用时 %4 毫秒）</translation>
+    </message>
+    <message>
+        <source>Stepformer — %1</source>
+        <translation>Stepformer — %1</translation>
+    </message>
+    <message>
+        <source>Model %1: %2</source>
+        <translation>模型 %1：%2</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>错误：%1</translation>
+    </message>
+    <message>
+        <source>Stepformer</source>
+        <translation>Stepformer</translation>
+    </message>
+    <message>
+        <source>This did not work:</source>
+        <translation>操作没有成功：</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>模型结构</translation>
+    </message>
+    <message>
+        <source>Explain</source>
+        <translation>讲解</translation>
+    </message>
+    <message>
+        <source>Decoding</source>
+        <translation>解码过程</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Open a model directory</source>
+        <translation>打开模型目录</translation>
+    </message>
+    <message>
+        <source>Export view</source>
+        <translation>导出视图</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>已导出 %1</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG 图片 (*.svg)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open model…</source>
+        <translation>打开模型(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Export view as &amp;PNG…</source>
+        <translation>导出视图为 &amp;PNG…</translation>
+    </message>
+    <message>
+        <source>Export view as &amp;SVG…</source>
+        <translation>导出视图为 &amp;SVG…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Presentation mode</source>
+        <translation>演示模式(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;in</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset zoom</source>
+        <translation>恢复原始大小(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark theme</source>
+        <translation>深色主题(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Colour-blind-safe colormap (cividis)</source>
+        <translation>色盲友好配色 (cividis)(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Animations</source>
+        <translation>动画(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Show the &amp;Weights tab</source>
+        <translation>显示“权重”标签页(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>→ / PageDown: next step
+← / PageUp: previous step
+Home / End: first / last step
+Space: play / pause
+F5: presentation mode
+Ctrl +/−/0: zoom
+Ctrl+O: open a model
+Ctrl+E: export the view as PNG</source>
+        <translation>→ / PageDown：下一步
+← / PageUp：上一步
+Home / End：第一步 / 最后一步
+空格：播放 / 暂停
+F5：演示模式
+Ctrl +/−/0：缩放
+Ctrl+O：打开模型
+Ctrl+E：把视图导出为 PNG</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Sentence</source>
+        <translation>句子</translation>
+    </message>
+    <message>
+        <source> Sentence: </source>
+        <translation> 句子：</translation>
+    </message>
+    <message>
+        <source>  beam </source>
+        <translation>  束宽 </translation>
+    </message>
+    <message>
+        <source>Beam width (1 = greedy decoding)</source>
+        <translation>束搜索的宽度（1 = 贪心解码）</translation>
+    </message>
+    <message>
+        <source>Translate</source>
+        <translation>翻译</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>First step (Home)</source>
+        <translation>第一步 (Home)</translation>
+    </message>
+    <message>
+        <source>Previous step (←, PageUp)</source>
+        <translation>上一步（←，PageUp）</translation>
+    </message>
+    <message>
+        <source>Play / pause (Space)</source>
+        <translation>播放 / 暂停（空格）</translation>
+    </message>
+    <message>
+        <source>Next step (→, PageDown)</source>
+        <translation>下一步（→，PageDown）</translation>
+    </message>
+    <message>
+        <source>Last step (End)</source>
+        <translation>最后一步 (End)</translation>
+    </message>
+    <message>
+        <source>  speed </source>
+        <translation>  速度 </translation>
+    </message>
+    <message>
+        <source>%1 steps/s</source>
+        <translation>每秒 %1 步</translation>
+    </message>
+    <message>
+        <source>  granularity </source>
+        <translation>  粒度 </translation>
+    </message>
+    <message>
+        <source>fine: every operation</source>
+        <translation>细：每个运算</translation>
+    </message>
+    <message>
+        <source>coarse: blocks and tokens</source>
+        <translation>粗：按模块和词元</translation>
+    </message>
+    <message>
+        <source>Open a model first (File &gt; Open model…).</source>
+        <translation>请先打开一个模型（文件 &gt; 打开模型…）。</translation>
+    </message>
+    <message>
+        <source> step %1 / %2</source>
+        <translation> 第 %1 / %2 步</translation>
+    </message>
+    <message>
+        <source>%1: cannot write the SVG file</source>
+        <translation>%1：无法写入 SVG 文件</translation>
+    </message>
+    <message>
+        <source>%1: cannot write the image (use .png or .svg)</source>
+        <translation>%1：无法写入图片（请用 .png 或 .svg）</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::StageView</name>
+    <message>
+        <source>Type a sentence and press Translate.</source>
+        <translation>输入一句话，然后点击“翻译”。</translation>
+    </message>
+    <message>
+        <source>Open a model to begin.</source>
+        <translation>先打开一个模型。</translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>警告：%1</translation>
+    </message>
+    <message>
+        <source>Concat(heads) W_O  [tokens × d_model]</source>
+        <translation>Concat(heads) W_O  [词元 × d_model]</translation>
+    </message>
+    <message>
+        <source>hidden = act(x W₁ᵀ + b₁)  [tokens × d_ff]</source>
+        <translation>hidden = act(x W₁ᵀ + b₁)  [词元 × d_ff]</translation>
+    </message>
+    <message>
+        <source>FFN(x) = hidden W₂ᵀ + b₂  [tokens × d_model]</source>
+        <translation>FFN(x) = hidden W₂ᵀ + b₂  [词元 × d_model]</translation>
+    </message>
+    <message>
+        <source>memory: the encoder output read by every cross-attention  [source × d_model]</source>
+        <translation>记忆：编码器的输出，每个交叉注意力都读取它  [源句 × d_model]</translation>
+    </message>
+    <message>
+        <source>The sentence</source>
+        <translation>句子</translation>
+    </message>
+    <message>
+        <source>position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>piece</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>id</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>embedding rows E[id] × √d_model, one strip per piece</source>
+        <translation>词嵌入行 E[id] × √d_model，每个词元一条</translation>
+    </message>
+    <message>
+        <source>dimension</source>
+        <translation>维度</translation>
+    </message>
+    <message>
+        <source>x = E[id] × √%1 = E[id] × %2  [tokens × d_model]</source>
+        <translation>x = E[id] × √%1 = E[id] × %2  [词元 × d_model]</translation>
+    </message>
+    <message>
+        <source>x = E[id]  [tokens × d_model]</source>
+        <translation>x = E[id]  [词元 × d_model]</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>dim %1 (%2)</source>
+        <translation>第 %1 维 (%2)</translation>
+    </message>
+    <message>
+        <source>embedding × √d</source>
+        <translation>词嵌入 × √d</translation>
+    </message>
+    <message>
+        <source>+ positional encoding</source>
+        <translation>+ 位置编码</translation>
+    </message>
+    <message>
+        <source>= encoder/decoder input</source>
+        <translation>= 编码器/解码器输入</translation>
+    </message>
+    <message>
+        <source>unit</source>
+        <translation>单元</translation>
+    </message>
+    <message>
+        <source>sublayer output</source>
+        <translation>子层输出</translation>
+    </message>
+    <message>
+        <source>x + Sublayer(LayerNorm(x))</source>
+        <translation>x + Sublayer(LayerNorm(x))</translation>
+    </message>
+    <message>
+        <source>LayerNorm(x + Sublayer(x))</source>
+        <translation>LayerNorm(x + Sublayer(x))</translation>
+    </message>
+    <message>
+        <source>weights × V, per head</source>
+        <translation>权重 × V，每个头</translation>
+    </message>
+    <message>
+        <source>K = memory W_Kᵀ + b_K</source>
+        <translation>K = 记忆 W_Kᵀ + b_K</translation>
+    </message>
+    <message>
+        <source>V = memory W_Vᵀ + b_V</source>
+        <translation>V = 记忆 W_Vᵀ + b_V</translation>
+    </message>
+    <message>
+        <source>   [tokens × d_model]</source>
+        <translation>   [词元 × d_model]</translation>
+    </message>
+    <message>
+        <source>%1 · head %2</source>
+        <translation>%1 · 第 %2 个头</translation>
+    </message>
+    <message>
+        <source>column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>query</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>分数</translation>
+    </message>
+    <message>
+        <source>scores = Q Kᵀ / √%1</source>
+        <translation>分数 = Q Kᵀ / √%1</translation>
+    </message>
+    <message>
+        <source>masked scores: −∞ above the diagonal</source>
+        <translation>掩码后的分数：对角线上方为 −∞</translation>
+    </message>
+    <message>
+        <source>weights = softmax(scores)</source>
+        <translation>权重 = softmax(分数)</translation>
+    </message>
+    <message>
+        <source>head %1 · %2</source>
+        <translation>第 %1 个头 · %2</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>第 %1 个头</translation>
+    </message>
+    <message>
+        <source>click to enlarge head %1</source>
+        <translation>点击放大第 %1 个头</translation>
+    </message>
+    <message>
+        <source>Decoder input at step %1 (the outputs shifted right by one):</source>
+        <translation>第 %1 步的解码器输入（输出右移一位）：</translation>
+    </message>
+    <message>
+        <source>ids</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>their embeddings × √d_model</source>
+        <translation>它们的词嵌入 × √d_model</translation>
+    </message>
+    <message>
+        <source>logit</source>
+        <translation>logit</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>Chosen: &lt;b&gt;%1&lt;/b&gt; (id %2), p = %3. It is appended to the output and becomes the decoder input of step %4.</source>
+        <translation>选中：&lt;b&gt;%1&lt;/b&gt;（编号 %2），p = %3。它被接到输出末尾，并成为第 %4 步的解码器输入。</translation>
+    </message>
+    <message>
+        <source>The %1 largest of %2 logits at step %3.</source>
+        <translation>第 %3 步时 %2 个 logit 中最大的 %1 个。</translation>
+    </message>
+    <message>
+        <source>The %1 most probable of %2 tokens at step %3.</source>
+        <translation>第 %3 步时 %2 个词元中概率最大的 %1 个。</translation>
+    </message>
+    <message>
+        <source>scores = Q Kᵀ (not divided by √%1: no-scale)</source>
+        <translation>得分 = Q Kᵀ（未除以 √%1：已去掉缩放）</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::TranslationDocument</name>
+    <message>
+        <source>the source has %1 tokens; truncated to max_position_embeddings = %2</source>
+        <translation>源句有 %1 个词元；已截断到 max_position_embeddings = %2</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>还没有加载模型。</translation>
+    </message>
+    <message>
+        <source>%1: out of memory while loading the model</source>
+        <translation>%1：加载模型时内存不足</translation>
+    </message>
+    <message>
+        <source>%1: cannot load the model (%2)</source>
+        <translation>%1：无法加载模型（%2）</translation>
+    </message>
+    <message>
+        <source>Out of memory while translating.</source>
+        <translation>翻译时内存不足。</translation>
+    </message>
+    <message>
+        <source>The translation failed: %1</source>
+        <translation>翻译失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::WeightsTableModel</name>
+    <message>
+        <source>  (unused)</source>
+        <translation>  （未使用）</translation>
+    </message>
+    <message>
+        <source>%1 NaN, %2 Inf</source>
+        <translation>%1 个 NaN，%2 个 Inf</translation>
+    </message>
+    <message>
+        <source>%1 values</source>
+        <translation>%1 个数值</translation>
+    </message>
+    <message>
+        <source>In the file, but not used by this config.</source>
+        <translation>在文件中，但这个配置没有用到。</translation>
+    </message>
+    <message>
+        <source>Not a float dtype: not measured.</source>
+        <translation>不是浮点类型：未统计。</translation>
+    </message>
+    <message>
+        <source>%1 NaN and %2 Inf values (not counted in min/max/mean/std).</source>
+        <translation>%1 个 NaN 和 %2 个 Inf（不计入最小值/最大值/均值/标准差）。</translation>
+    </message>
+    <message>
+        <source>tensor</source>
+        <translation>张量</translation>
+    </message>
+    <message>
+        <source>shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>dtype</source>
+        <translation>数据类型</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation>最小值</translation>
+    </message>
+    <message>
+        <source>max</source>
+        <translation>最大值</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>std</source>
+        <translation>标准差</translation>
+    </message>
+    <message>
+        <source>NaN / Inf</source>
+        <translation>NaN / Inf</translation>
+    </message>
+    <message>
+        <source>Population standard deviation over the finite values</source>
+        <translation>有限值的总体标准差</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::WeightsView</name>
+    <message>
+        <source>&lt;p&gt;No model is open (File &amp;gt; Open model…).&lt;/p&gt;</source>
+        <translation>&lt;p&gt;没有打开模型（文件 &amp;gt; 打开模型…）。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Weight statistics: computing…</source>
+        <translation>权重统计：正在计算…</translation>
+    </message>
+    <message>
+        <source>The weights could not be measured: %1</source>
+        <translation>无法统计权重：%1</translation>
+    </message>
+    <message>
+        <source>%1 parameters</source>
+        <translation>%1 个参数</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s) in the file</source>
+        <translation>
+            <numerusform>文件中有 %n 个张量</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n not used by this config (grey, italic)</source>
+        <translation>
+            <numerusform>；其中 %n 个未被这个配置使用（灰色斜体）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; measured in %1 ms.</source>
+        <translation>；统计用时 %1 毫秒。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n warning(s): the model loads, but some weights are not finite</source>
+        <translation>
+            <numerusform>%n 条警告：模型可以加载，但有些权重不是有限值</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;Select a tensor in the table.&lt;/i&gt;</source>
+        <translation>&lt;i&gt;请在表格中选择一个张量。&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>个数</translation>
+    </message>
+    <message>
+        <source>%1 values</source>
+        <translation>%1 个数值</translation>
+    </message>
+    <message>
+        <source>Not a float dtype: nothing to show.</source>
+        <translation>不是浮点类型：没有可显示的内容。</translation>
+    </message>
+    <message>
+        <source>min %1, max %2, mean %3, std %4</source>
+        <translation>最小值 %1，最大值 %2，均值 %3，标准差 %4</translation>
+    </message>
+    <message>
+        <source>%1 NaN, %2 Inf</source>
+        <translation>%1 个 NaN，%2 个 Inf</translation>
+    </message>
+    <message>
+        <source>not used by this config</source>
+        <translation>这个配置没有用到</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>dimension</source>
+        <translation>维度</translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>index</source>
+        <translation>下标</translation>
+    </message>
+    <message>
+        <source>%1 %2 → %3 × %4, downsampled (block means)</source>
+        <translation>%1 %2 → %3 × %4，已降采样（块均值）</translation>
+    </message>
+    <message>
+        <source>block mean</source>
+        <translation>块均值</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source> of %1</source>
+        <translation> / %1</translation>
+    </message>
+    <message>
+        <source>input (head %1’s context)</source>
+        <translation>输入（第 %1 个头的上下文）</translation>
+    </message>
+    <message>
+        <source>head %1 of %2: columns %3–%4 of %5 → [%6 × %7] (d × dk)</source>
+        <translation>第 %1 / %2 个头：%5 的第 %3–%4 列 → [%6 × %7] (d × dk)</translation>
+    </message>
+    <message>
+        <source>output (head %1)</source>
+        <translation>输出（第 %1 个头）</translation>
+    </message>
+    <message>
+        <source>head %1 of %2: rows %3–%4 of %5 → [%6 × %7] (dk × d)</source>
+        <translation>第 %1 / %2 个头：%5 的第 %3–%4 行 → [%6 × %7] (dk × d)</translation>
+    </message>
+    <message>
+        <source>Filter tensors by name (e.g. q_proj, decoder.layers.2, unused)</source>
+        <translation>按名称筛选张量（例如 q_proj、decoder.layers.2、unused）</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;One head’s slice&lt;/b&gt;</source>
+        <translation>&lt;b&gt;单个头的切片&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>head </source>
+        <translation>第 </translation>
+    </message>
+    <message>
+        <source>Which head of this projection to show</source>
+        <translation>显示这个投影的哪一个头</translation>
+    </message>
+</context>
+</TS>
