@@ -99,3 +99,35 @@ TEST_CASE("notices read this sentence's numbers", "[steps]")
     mask.t = 1;
     CHECK_THAT(english(explain(mask, c, *t).notice), Catch::Contains("sees 2 tokens; 1 cell above the diagonal is masked"));
 }
+
+TEST_CASE("the choose-token step names the strategy that chose, and says why decoding stops", "[steps]")
+{
+    Config c = sf::test::smallConfig();
+    auto tensors = randomTensors(c, 5, true);
+    tensors["final_logits_bias"].data[size_t(c.eosId)] += 4.0f;  // finishes within a few tokens
+    auto m = sf::test::makeModel(c, tensors);
+    const std::vector<Strategy> strategies{Greedy{}, Beam{3, 1.0}, Sampling{0.5, 0, 1.0, 9}, Forced{{10, 11, 3}}};
+    const std::vector<std::string> keys{"", "_beam", "_sample", "_forced"};
+    for (size_t k = 0; k < strategies.size(); ++k) {
+        Session s(m);
+        REQUIRE(s.setSourceIds({7, 12, 33, 5, 3}).ok());
+        DecodeOptions o;
+        o.strategy = strategies[k];
+        o.maxLength = 12;
+        auto t = s.translate(o);
+        REQUIRE(t.ok());
+        const std::vector<Step> steps = buildSteps(c, int(t->outputIds.size()));
+        const Step& last = steps.back();
+        REQUIRE(last.stage == Stage::ChooseToken);
+        const StepText x = explain(last, c, *t);
+        INFO(t->decoding);
+        CHECK(x.explanation.key == "steps.choose_token.explanation" + keys[k]);
+        const std::string text = english(x.explanation);
+        if (k == 0) CHECK(text.find("Greedy") != std::string::npos);
+        else CHECK(text.find("Greedy") == std::string::npos);
+        if (t->outputIds.back() == c.eosId) {
+            CHECK(x.notice.key == "steps.choose_token.notice_end");
+            CHECK_THAT(english(x.notice), Catch::Contains("decoding stops here"));
+        }
+    }
+}

@@ -382,8 +382,12 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
     case Stage::Probabilities:
     case Stage::ChooseToken: {
         const bool probs = s.stage == Stage::Probabilities;
-        x.explanation = probs ? text("probabilities", "explanation") : text("choose_token", "explanation");
-        x.formula = probs ? text("probabilities", "formula") : text("choose_token", "formula");
+        // The explanation names the strategy that actually chose the tokens.
+        const std::string how = tr.decoding == "greedy" ? "" : "_" + tr.decoding;
+        x.explanation = probs ? text("probabilities", "explanation")
+                              : Text("steps.choose_token.explanation" + how)
+                                    .number("temperature", tr.sampling.temperature);
+        x.formula = probs ? text("probabilities", "formula") : Text("steps.choose_token.formula" + how);
         x.section = section("3_4_and_6_1");
         const Tensor p = tensor("decoder.probs");
         if (p.numel() && s.t < int(tr.outputIds.size())) {
@@ -395,6 +399,11 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
                            .str("token", tr.outputPieces[size_t(s.t)])
                            .percent("p", p.at(s.t, chosen))
                            .percent("runner_up", second);
+            const bool last = s.t + 1 == int(tr.outputIds.size());
+            if (!probs && last && chosen == c.eosId)
+                x.notice = text("choose_token", "notice_end")
+                               .str("token", tr.outputPieces[size_t(s.t)])
+                               .count("steps", int(tr.outputIds.size()));
         }
         break;
     }
