@@ -1,5 +1,7 @@
 #include "ui/decodingview.h"
 
+#include "core/model/trace_names.h"
+
 #include "ui/heatmapview.h"
 #include "ui/plotstyle.h"
 #include "ui/tracedata.h"
@@ -129,23 +131,23 @@ void DecodingView::refresh()
     // The current position's attention rows: the step's layer (the last one outside the stack).
     const int layer = s->layer >= 0 ? s->layer : c.decoderLayers - 1;
     const int head = std::min(mDoc->selectedHead(), c.decoderHeads - 1);
-    const std::string p = "decoder.layers." + std::to_string(layer);
+    namespace tn = trace_names;
     // Only row `step` of each map: the query being decoded now.
-    HeatmapView::Data selfRow = traceRow(*t->trace->find(p + ".self_attn.weights"), step, step + 1, head);
+    HeatmapView::Data selfRow = traceRow(*t->trace->find(tn::attention(Stack::Decoder, layer, AttentionKind::Self, "weights")), step, step + 1, head);
     selfRow.rowLabels = QStringList{decoderInputLabels(*t, step + 1).back()};
     selfRow.colLabels = decoderInputLabels(*t, step + 1);
     selfRow.title = tr("layer %1 head %2").arg(layer + 1).arg(head + 1);
     selfRow.valueName = tr("weight");
     mSelf->setData(selfRow);
     const int S = int(t->sourceIds.size());
-    HeatmapView::Data crossRow = traceRow(*t->trace->find(p + ".cross_attn.weights"), step, S, head);
+    HeatmapView::Data crossRow = traceRow(*t->trace->find(tn::attention(Stack::Decoder, layer, AttentionKind::Cross, "weights")), step, S, head);
     crossRow.rowLabels = selfRow.rowLabels;
     crossRow.colLabels = sourceLabels(*t);
     crossRow.valueName = tr("weight");
     mCross->setData(crossRow);
 
     // Top-10 next-token probabilities at this step.
-    const float* probs = t->trace->find("decoder.probs")->row(step);
+    const float* probs = t->trace->find(tn::probs())->row(step);
     const std::vector<int> top = topK(probs, c.vocabSize, 10);
     auto* bars = new QCPBars(mTop->xAxis, mTop->yAxis);
     auto* pick = new QCPBars(mTop->xAxis, mTop->yAxis);

@@ -193,20 +193,20 @@ void StageView::refresh()
     case Stage::Context:
     case Stage::AllHeads: showAttention(); break;
     case Stage::AttentionOutput:
-        showMatrix(QString::fromStdString(s->prefix() + ".output"), tr("Concat(heads) W_O  [tokens × d_model]"),
+        showMatrix(QString::fromStdString(s->tensor()), tr("Concat(heads) W_O  [tokens × d_model]"),
                    HeatmapView::Scale::Symmetric, 0, 0);
         break;
     case Stage::AddNorm: showAddNorm(); break;
     case Stage::FfnHidden:
-        showMatrix(QString::fromStdString(s->prefix() + ".hidden"), tr("hidden = act(x W₁ᵀ + b₁)  [tokens × d_ff]"),
+        showMatrix(QString::fromStdString(s->tensor()), tr("hidden = act(x W₁ᵀ + b₁)  [tokens × d_ff]"),
                    HeatmapView::Scale::Symmetric, 0, 0);
         break;
     case Stage::FfnOutput:
-        showMatrix(QString::fromStdString(s->prefix() + ".output"), tr("FFN(x) = hidden W₂ᵀ + b₂  [tokens × d_model]"),
+        showMatrix(QString::fromStdString(s->tensor()), tr("FFN(x) = hidden W₂ᵀ + b₂  [tokens × d_model]"),
                    HeatmapView::Scale::Symmetric, 0, 0);
         break;
     case Stage::EncoderOutput:
-        showMatrix("encoder.output", tr("memory: the encoder output read by every cross-attention  [source × d_model]"),
+        showMatrix(QString::fromStdString(s->tensor()), tr("memory: the encoder output read by every cross-attention  [source × d_model]"),
                    HeatmapView::Scale::Symmetric, 0, 0);
         break;
     case Stage::DecoderInput: showDecoderInput(); break;
@@ -262,9 +262,9 @@ void StageView::showPositions()
 {
     const Step& s = *mDoc->currentStep();
     const Translation& t = *mDoc->translation();
-    const std::string side = s.decoder ? "decoder" : "encoder";
+    const std::vector<std::string> names = s.tensors();  // input, embed, positions
     const int n = queryCount(s, t), d = mDoc->model()->config().dModel;
-    const Tensor pe = t.trace->get(side + ".positions");
+    const Tensor pe = t.trace->get(names[2]);
 
     // Curves of a few dimensions over the positions (the Trace's own values).
     QCustomPlot* plot = addPlot(0, 0, 1, 3);
@@ -290,11 +290,11 @@ void StageView::showPositions()
     plot->replot();
 
     const QStringList labels = queryLabels(s, t);
-    HeatmapView::Data e = rowsOf(t.trace->get(side + ".embed"), n);
+    HeatmapView::Data e = rowsOf(t.trace->get(names[1]), n);
     e.title = tr("embedding × √d");
     HeatmapView::Data p = rowsOf(pe, n);
     p.title = tr("+ positional encoding");
-    HeatmapView::Data sum = rowsOf(t.trace->get(side + ".input"), n);
+    HeatmapView::Data sum = rowsOf(t.trace->get(names[0]), n);
     sum.title = tr("= encoder/decoder input");
     int col = 0;
     for (HeatmapView::Data* d2 : {&e, &p, &sum}) {
@@ -330,12 +330,9 @@ void StageView::showMatrix(const QString& tensor, const QString& title, HeatmapV
 void StageView::showAddNorm()
 {
     const Step& s = *mDoc->currentStep();
-    const QString sub = QString::fromStdString(s.prefix());
-    showMatrix(sub + ".output", tr("sublayer output"), HeatmapView::Scale::Symmetric, 0, 0);
-    const QString after = s.sublayer == Sublayer::FeedForward
-                              ? QString::fromStdString((s.decoder ? "decoder.layers." : "encoder.layers.") +
-                                                       std::to_string(s.layer) + ".output")
-                              : sub + ".residual";
+    const std::vector<std::string> names = s.tensors();  // the result, the sublayer output
+    showMatrix(QString::fromStdString(names[1]), tr("sublayer output"), HeatmapView::Scale::Symmetric, 0, 0);
+    const QString after = QString::fromStdString(names[0]);
     mPrimary = nullptr;
     showMatrix(after,
                mDoc->model()->config().normalizeBefore ? tr("x + Sublayer(LayerNorm(x))")

@@ -1,16 +1,13 @@
 #include "core/run/steps.h"
 
+#include "core/model/trace_names.h"
+
 #include <algorithm>
 #include <cmath>
 
 namespace sf {
 
 namespace {
-
-std::string layerPrefix(bool decoder, int layer)
-{
-    return std::string(decoder ? "decoder" : "encoder") + ".layers." + std::to_string(layer);
-}
 
 void attention(std::vector<Step>& v, bool decoder, int layer, Sublayer sub, int t)
 {
@@ -45,41 +42,50 @@ std::string inputLabel(const Translation& t, int i)
 
 std::string Step::prefix() const
 {
-    if (layer < 0) return decoder ? "decoder" : "encoder";
-    const char* part = sublayer == Sublayer::SelfAttention ? ".self_attn"
-                       : sublayer == Sublayer::CrossAttention ? ".cross_attn"
-                       : sublayer == Sublayer::FeedForward    ? ".ffn"
-                                                              : "";
-    return layerPrefix(decoder, layer) + part;
+    const Stack st = decoder ? Stack::Decoder : Stack::Encoder;
+    if (layer < 0) return trace_names::stackName(st);
+    switch (sublayer) {
+    case Sublayer::SelfAttention: return trace_names::attention(st, layer, AttentionKind::Self);
+    case Sublayer::CrossAttention: return trace_names::attention(st, layer, AttentionKind::Cross);
+    case Sublayer::FeedForward: return trace_names::layer(st, layer) + ".ffn";
+    case Sublayer::None: break;
+    }
+    return trace_names::layer(st, layer);
 }
 
-std::string Step::tensor() const
+std::vector<std::string> Step::tensors() const
 {
-    const std::string p = prefix();
+    namespace tn = trace_names;
+    const Stack st = decoder ? Stack::Decoder : Stack::Encoder;
+    const AttentionKind kind = sublayer == Sublayer::CrossAttention ? AttentionKind::Cross : AttentionKind::Self;
+    auto attn = [&](const char* part) { return tn::attention(st, layer, kind, part); };
     switch (stage) {
-    case Stage::SourceTokens: return "encoder.embed";
-    case Stage::Embedding: return decoder ? "decoder.embed" : "encoder.embed";
-    case Stage::Positions: return decoder ? "decoder.input" : "encoder.input";
-    case Stage::Projections: return p + ".q";
-    case Stage::Heads: return p + ".q";
-    case Stage::Scores: return p + ".scores";
-    case Stage::Mask: return p + ".scores";
-    case Stage::Weights: return p + ".weights";
-    case Stage::Context: return p + ".context";
-    case Stage::AttentionOutput: return p + ".output";
-    case Stage::AllHeads: return p + ".weights";
+    case Stage::SourceTokens: return {tn::embed(Stack::Encoder)};
+    case Stage::Embedding: return {tn::embed(st)};
+    case Stage::Positions: return {tn::input(st), tn::embed(st), tn::positions(st)};
+    case Stage::Projections:
+    case Stage::Heads: return {attn("q"), attn("k"), attn("v")};
+    case Stage::Scores:
+    case Stage::Mask: return {attn("scores")};
+    case Stage::Weights:
+    case Stage::AllHeads: return {attn("weights"), attn("scores")};
+    case Stage::Context: return {attn("context"), attn("weights"), attn("v")};
+    case Stage::AttentionOutput: return {attn("output")};
     case Stage::AddNorm:
-        return sublayer == Sublayer::FeedForward ? layerPrefix(decoder, layer) + ".output" : p + ".residual";
-    case Stage::FfnHidden: return p + ".hidden";
-    case Stage::FfnOutput: return p + ".output";
-    case Stage::EncoderOutput: return "encoder.output";
-    case Stage::DecoderInput: return "decoder.embed";
-    case Stage::Logits: return "decoder.logits";
-    case Stage::Probabilities: return "decoder.probs";
-    case Stage::ChooseToken: return "decoder.probs";
+        return sublayer == Sublayer::FeedForward ? std::vector<std::string>{tn::layerOutput(st, layer), tn::ffn(st, layer, "output")}
+                                                 : std::vector<std::string>{attn("residual"), attn("output")};
+    case Stage::FfnHidden: return {tn::ffn(st, layer, "hidden")};
+    case Stage::FfnOutput: return {tn::ffn(st, layer, "output")};
+    case Stage::EncoderOutput: return {tn::output(Stack::Encoder)};
+    case Stage::DecoderInput: return {tn::embed(Stack::Decoder)};
+    case Stage::Logits: return {tn::logits()};
+    case Stage::Probabilities:
+    case Stage::ChooseToken: return {tn::probs(), tn::logits()};
     }
     return {};
 }
+
+std::string Step::tensor() const { return tensors().front(); }
 
 Text Step::title() const
 {
@@ -229,8 +235,8 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
         x.formula = c.scaleEmbedding ? text("embedding", "formula_scaled").count("d", d).number("sqrt_d", std::sqrt(double(d)))
                                      : text("embedding", "formula_unscaled");
         x.section = section("3_4");
-        const Tensor e = tensor(s.decoder ? "decoder.embed" : "encoder.embed"),
-                     p = tensor(s.decoder ? "decoder.positions" : "encoder.positions");
+        const Tensor e = tensor(trace_names::embed(s.decoder ? Stack::Decoder : Stack::Encoder)),
+                     p = tensor(trace_names::positions(s.decoder ? Stack::Decoder : Stack::Encoder));
         if (e.numel() && p.numel()) {
             auto rms = [&](const Tensor& m, int r) {
                 double acc = 0;
@@ -389,7 +395,7 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
                                     .number("temperature", tr.sampling.temperature);
         x.formula = probs ? text("probabilities", "formula") : Text("steps.choose_token.formula" + how);
         x.section = section("3_4_and_6_1");
-        const Tensor p = tensor("decoder.probs");
+        const Tensor p = tensor(trace_names::probs());
         if (p.numel() && s.t < int(tr.outputIds.size())) {
             const int chosen = tr.outputIds[size_t(s.t)];
             float second = 0;

@@ -60,7 +60,10 @@ struct Step {
 
     // Trace tensor prefix of the step's layer, e.g. "decoder.layers.1.cross_attn".
     std::string prefix() const;
-    // The Trace tensor this step is about (may be empty for SourceTokens).
+    // The Trace tensors this step shows, the main one first (trace_names.h): views read
+    // these instead of building names.
+    std::vector<std::string> tensors() const;
+    // The main one: tensors().front().
     std::string tensor() const;
     // "Decoder layer 2 · masked self-attention · Scores (step 3)": key "steps.title.*" with
     // the stack, layer, sublayer, stage and step as arguments.
