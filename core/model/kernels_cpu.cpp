@@ -75,6 +75,7 @@ void dotTile(float* y, int ldy, const float* x, int ldx, const float* W, int in)
         }
 }
 
+// R rows of x against outputs [0, outs) of W, three W rows at a time.
 template <int R>
 void dotRows(float* y, int ldy, const float* x, int ldx, const float* W, int in, int outs)
 {
@@ -84,20 +85,19 @@ void dotRows(float* y, int ldy, const float* x, int ldx, const float* W, int in,
     else if (outs - o == 1) dotTile<R, 1>(y + o, ldy, x, ldx, W + long(o) * in, in);
 }
 
-// y[n, o0:o1] = x[n, in] W[o0:o1, in]^T, n <= kFewRows: 4 rows of x at a time, so each
-// 3-row strip of W is read from memory once per 4 rows (and from cache after that).
+// y[n, o0:o1] = x[n, in] W[o0:o1, in]^T, n <= kFewRows. W is read from memory once: each
+// group of 3 W rows (in L1) meets every row of x (in L2, n * in floats) before the next.
 void fewRowLinear(float* y, int ldy, const float* x, int n, int in, const float* W, int outs)
 {
-    // Strips of 96 outputs: W[strip] (96 rows) stays in L2 while all the x rows pass.
-    constexpr int kStrip = 96;
-    for (int s = 0; s < outs; s += kStrip) {
-        const int m = std::min(kStrip, outs - s);
+    for (int o = 0; o < outs; o += 3) {
+        const int m = std::min(3, outs - o);
+        const float* w = W + long(o) * in;
         int r = 0;
-        for (; r + 4 <= n; r += 4) dotRows<4>(y + long(r) * ldy + s, ldy, x + long(r) * in, in, W + long(s) * in, in, m);
+        for (; r + 4 <= n; r += 4) dotRows<4>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m);
         switch (n - r) {
-        case 3: dotRows<3>(y + long(r) * ldy + s, ldy, x + long(r) * in, in, W + long(s) * in, in, m); break;
-        case 2: dotRows<2>(y + long(r) * ldy + s, ldy, x + long(r) * in, in, W + long(s) * in, in, m); break;
-        case 1: dotRows<1>(y + long(r) * ldy + s, ldy, x + long(r) * in, in, W + long(s) * in, in, m); break;
+        case 3: dotRows<3>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m); break;
+        case 2: dotRows<2>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m); break;
+        case 1: dotRows<1>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m); break;
         default: break;
         }
     }
