@@ -240,18 +240,11 @@ TEST_CASE("sampling: seeded, T -> 0 and top-k 1 are greedy, sample_probs recorde
     }
     CHECK(anyDiffers);  // a random model is far from peaked: seeds matter
 
-    Sampling cold;
-    cold.temperature = 1e-6;
-    cold.seed = 7;
-    CHECK(run(m, with(cold)).outputIds == g.outputIds);
-    Sampling top1;
-    top1.topK = 1;
-    top1.seed = 8;
-    CHECK(run(m, with(top1)).outputIds == g.outputIds);
-    Sampling tinyP;
-    tinyP.topP = 1e-9;
-    tinyP.seed = 9;
-    CHECK(run(m, with(tinyP)).outputIds == g.outputIds);
+    // Temperature -> 0, top-k 1 and a tiny top-p leave only the argmax: greedy.
+    for (const Sampling& peaked : {Sampling{1e-6, 0, 1.0, 7}, Sampling{1.0, 1, 1.0, 8}, Sampling{1.0, 0, 1e-9, 9}}) {
+        INFO("T " << peaked.temperature << " top-k " << peaked.topK << " top-p " << peaked.topP);
+        CHECK(run(m, with(peaked)).outputIds == g.outputIds);
+    }
 
     // decoder.sample_probs row 0 = softmax(logits / T) restricted to the top k, by hand.
     Sampling shaped;
