@@ -108,7 +108,7 @@ TEST_CASE("NaN and Inf weights in a checkpoint are flagged, naming the file and 
     CHECK(s.tensors.size() == (**m).file()->tensors().size());
 }
 
-TEST_CASE("a clean checkpoint has no warnings; file order, dtypes and unused tensors are reported", "[summary]")
+TEST_CASE("a clean checkpoint has no warnings, file order, dtypes and unused tensors are reported", "[summary]")
 {
     const Config c = smallConfig();
     auto tensors = randomTensors(c, 4);
