@@ -82,7 +82,10 @@ int inspect(const QStringList& args)
                     number(t.mean).c_str(), number(t.std).c_str(), static_cast<long long>(t.nan),
                     static_cast<long long>(t.inf),
                     !t.numeric ? "  (not a float dtype; not measured)"
-                               : (t.used ? "" : "  (not used by this config)"));
+                    : t.used   ? ""
+                    : t.sampled ? ("  (not used by this config; statistics of a sample of " + std::to_string(t.sampled) +
+                                   " values)").c_str()
+                                : "  (not used by this config)");
     }
     if (!s.warnings.empty()) {
         std::cout << "\nwarnings (" << s.warnings.size() << "):\n";

@@ -430,7 +430,7 @@ TEST_CASE("bench train and bench decode print their JSON keys", "[cli][bench]")
     }
 }
 
-TEST_CASE("export renders a step headless; a step past the end is an error", "[cli][export]")
+TEST_CASE("export renders a step headless, a step past the end is an error", "[cli][export]")
 {
     const std::string png = kWork + "/step3.png", svg = kWork + "/step3.svg";
     Run r = cli("export --model '" + tokModel() + "' --sentence 'the cat sleeps .' --step 3 --out '" + png + "'");

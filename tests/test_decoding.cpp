@@ -164,7 +164,7 @@ TEST_CASE("no-scale: scores are q k^T, in every attention", "[interventions]")
     }
 }
 
-TEST_CASE("no-causal-mask: only with forcing; then later positions get weight", "[interventions]")
+TEST_CASE("no-causal-mask: only with forcing, then later positions get weight", "[interventions]")
 {
     const Config c = smallConfig();
     auto m = makeModel(c, 34);
@@ -195,7 +195,7 @@ TEST_CASE("no-causal-mask: only with forcing; then later positions get weight", 
 
 // ---- forced ----------------------------------------------------------------------------
 
-TEST_CASE("forced: decoder inputs are the target shifted right; rows equal token-by-token decoding",
+TEST_CASE("forced: decoder inputs are the target shifted right, rows equal token-by-token decoding",
           "[decoding][forced]")
 {
     const Config c = smallConfig();
@@ -313,7 +313,7 @@ TEST_CASE("sampling: the first token's frequency over 2000 seeds matches its pro
 
 // ---- beam ----------------------------------------------------------------------------------
 
-TEST_CASE("beam: width 1 is greedy; the winner is the best finished; the tree leads to it", "[decoding][beam]")
+TEST_CASE("beam: width 1 is greedy, the winner is the best finished, the tree leads to it", "[decoding][beam]")
 {
     const Config c = smallConfig();
     for (uint64_t seed : {40u, 41u, 42u}) {

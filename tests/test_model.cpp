@@ -93,7 +93,7 @@ TEST_CASE("KV-cache decoding equals full recomputation at every step", "[model][
     }
 }
 
-TEST_CASE("decoder self-attention is exactly zero above the diagonal; softmax rows sum to 1", "[model][mask]")
+TEST_CASE("decoder self-attention is exactly zero above the diagonal, softmax rows sum to 1", "[model][mask]")
 {
     for (const Config& c : variants()) {
         const Translation t = greedy(makeModel(c, 5), 1, 9, 9);

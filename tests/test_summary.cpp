@@ -134,7 +134,7 @@ TEST_CASE("NaN and Inf weights in a checkpoint are flagged, naming the file and 
     CHECK(s.tensors.size() == (**m).file()->tensors().size());
 }
 
-TEST_CASE("a clean checkpoint has no warnings; file order, dtypes and unused tensors are reported", "[summary]")
+TEST_CASE("a clean checkpoint has no warnings, file order, dtypes and unused tensors are reported", "[summary]")
 {
     const Config c = smallConfig();
     auto tensors = randomTensors(c, 4);
@@ -317,4 +317,33 @@ TEST_CASE("tensorData reads bound and unused tensors, F16 converted", "[summary]
     CHECK(s.find("extra.half")->mean == Approx(-0.75));
     CHECK(s.find("model.shared.weight")->dtype == "F16");
     CHECK_FALSE(tensorData(**m, "no.such.tensor").ok());
+}
+
+TEST_CASE("a huge unused tensor is measured on a sample, not read whole", "[summary]")
+{
+    const Config c = smallConfig();
+    auto tensors = randomTensors(c, 4);
+    const int64_t n = kSampleAbove + 1000;
+    Tensor huge{{n}, std::vector<float>(size_t(n), 2.0f)};
+    huge.data[0] = std::numeric_limits<float>::quiet_NaN();  // the first run starts at 0
+    tensors["model.extra.huge"] = std::move(huge);
+    const std::string dir = scratchDir("huge-unused");
+    REQUIRE(writeModel(dir, c, tensors).ok());
+    tensors.clear();
+    auto m = Model::load(dir);
+    REQUIRE(m.ok());
+    const ModelSummary s = summarize(**m);
+    const TensorStats* extra = s.find("model.extra.huge");
+    REQUIRE(extra);
+    CHECK_FALSE(extra->used);
+    CHECK(extra->count == n);
+    CHECK(extra->sampled == kSampleRuns * kSampleRun);
+    CHECK(extra->nan == 1);
+    CHECK(extra->mean == Approx(2.0));
+    CHECK(extra->std == Approx(0.0).margin(1e-12));
+    // Used tensors are never sampled.
+    CHECK(s.find("model.shared.weight")->sampled == 0);
+    REQUIRE(s.warnings.size() == 1);
+    CHECK_THAT(english(s.warnings[0]), Catch::Contains("'model.extra.huge' has 1 NaN and 0 Inf values in a sample of"));
+    std::filesystem::remove_all(dir);
 }

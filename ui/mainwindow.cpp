@@ -9,6 +9,9 @@
 
 #include <QAction>
 #include <QActionGroup>
+#include <QBuffer>
+#include <QFile>
+#include <QImageWriter>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -504,12 +507,40 @@ void MainWindow::applyFonts()
     mDecoding->refresh();
 }
 
+namespace {
+
+// Writes `bytes` to `path`, checking the open, the write, the flush and the close: a full
+// disk (ENOSPC, e.g. /dev/full) or a short write is an error, never a truncated "success".
+bool writeWhole(const QString& path, const QByteArray& bytes, QString* why)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        *why = file.errorString();
+        return false;
+    }
+    const qint64 written = file.write(bytes);
+    const bool flushed = written == bytes.size() && file.flush();
+    const QString flushError = file.errorString();
+    file.close();
+    if (!flushed || file.error() != QFileDevice::NoError) {
+        *why = flushed ? file.errorString() : flushError;
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+// The view is rendered into memory first, then written with every step checked.
 bool MainWindow::exportView(const QString& path, QString* error)
 {
     const QSize size = this->size();
+    QByteArray bytes;
     if (path.endsWith(".svg", Qt::CaseInsensitive)) {
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
         QSvgGenerator svg;
-        svg.setFileName(path);
+        svg.setOutputDevice(&buffer);
         svg.setSize(size);
         svg.setViewBox(QRect(QPoint(0, 0), size));
         svg.setTitle("Stepformer");
@@ -521,10 +552,19 @@ bool MainWindow::exportView(const QString& path, QString* error)
         }
         render(&p);
         p.end();
-        return true;
+    } else {
+        const QByteArray format = QFileInfo(path).suffix().toLower().toLatin1();
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        if (format.isEmpty() || !QImageWriter::supportedImageFormats().contains(format) ||
+            !grab().save(&buffer, format.constData())) {
+            if (error) *error = tr("%1: cannot write the image (use .png or .svg)").arg(path);
+            return false;
+        }
     }
-    if (!grab().save(path)) {
-        if (error) *error = tr("%1: cannot write the image (use .png or .svg)").arg(path);
+    QString why;
+    if (!writeWhole(path, bytes, &why)) {
+        if (error) *error = tr("%1: cannot write the file (%2)").arg(path, why);
         return false;
     }
     return true;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 
@@ -220,6 +221,39 @@ std::vector<Text> describeVariant(const Model& m)
             Text(std::string("summary.variant.output_") + (m.weights().tied ? "tied" : "untied") + (bias ? "_bias" : ""))};
 }
 
+namespace {
+
+// kSampleRuns evenly spaced runs of kSampleRun values of an F32 / F16 / BF16 tensor with
+// more than kSampleAbove elements, converted to float; only those bytes are read.
+std::vector<float> sampleOf(const io::SafetensorsFile& file, const io::TensorInfo& t)
+{
+    const int64_t n = t.numel();
+    const std::size_t size = io::dtypeSize(t.dtype);
+    const uint8_t* base = file.bytes(t);
+    std::vector<float> out;
+    out.reserve(std::size_t(kSampleRuns * kSampleRun));
+    for (int64_t r = 0; r < kSampleRuns; ++r) {
+        const int64_t begin = r * (n - kSampleRun) / (kSampleRuns - 1);
+        const uint8_t* p = base + std::size_t(begin) * size;
+        for (int64_t i = 0; i < kSampleRun; ++i, p += size) {  // little-endian on disk
+            if (t.dtype == io::DType::F32) {
+                uint32_t bits = uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+                float v;
+                std::memcpy(&v, &bits, sizeof v);
+                out.push_back(v);
+            } else {
+                const auto v = static_cast<uint16_t>(p[0] | p[1] << 8);
+                out.push_back(t.dtype == io::DType::F16 ? io::halfToFloat(v) : io::bf16ToFloat(v));
+            }
+        }
+    }
+    return out;
+}
+
+bool convertsToFloat(io::DType d) { return d == io::DType::F32 || d == io::DType::F16 || d == io::DType::BF16; }
+
+}  // namespace
+
 ModelSummary summarize(const Model& m)
 {
     ModelSummary s;
@@ -239,7 +273,15 @@ ModelSummary summarize(const Model& m)
             st.shape = t.shape;
             auto it = bound.find(t.name);
             st.used = it != bound.end();
-            const float* data = st.used ? it->second.data : file->f32(t);
+            const float* data = st.used ? it->second.data : nullptr;
+            int64_t n = t.numel();
+            if (!st.used && t.numel() > kSampleAbove && convertsToFloat(t.dtype)) {
+                owned.push_back(sampleOf(*file, t));
+                data = owned.back().data();
+                n = st.sampled = int64_t(owned.back().size());
+            } else if (!st.used) {
+                data = file->f32(t);
+            }
             if (!data) {
                 if (Result<std::vector<float>> conv = file->toFloat(t)) {
                     owned.push_back(std::move(conv).value());
@@ -248,7 +290,7 @@ ModelSummary summarize(const Model& m)
                     st.numeric = false;
                 }
             }
-            spans.push_back({data, data ? t.numel() : 0});
+            spans.push_back({data, data ? n : 0});
             s.tensors.push_back(st);
         }
     } else {
@@ -283,11 +325,14 @@ ModelSummary summarize(const Model& m)
 
     for (const TensorStats& t : s.tensors)
         if (t.nan || t.inf)
-            s.warnings.push_back(Text(t.used ? "summary.warning.non_finite" : "summary.warning.non_finite_unused")
+            s.warnings.push_back(Text(!t.used ? (t.sampled ? "summary.warning.non_finite_unused_sampled"
+                                                           : "summary.warning.non_finite_unused")
+                                              : "summary.warning.non_finite")
                                      .str("file", label)
                                      .str("tensor", clipped(t.name))
                                      .count("nan", t.nan)
-                                     .count("inf", t.inf));
+                                     .count("inf", t.inf)
+                                     .count("sampled", int64_t(t.sampled)));
     if (m.config().maxPositionsInFile > 0)
         s.warnings.push_back(Text("summary.warning.positions_capped")
                                  .str("file", m.directory() + "/config.json")

@@ -28,7 +28,14 @@ struct TensorStats {
     int64_t nan = 0, inf = 0;
     bool used = true;     // false: in the file, but the config does not use it
     bool numeric = true;  // false: a dtype that does not convert to float (listed, not measured)
+    int64_t sampled = 0;  // > 0: an unused tensor of more than kSampleAbove elements, measured
+                          // on this many of its values (evenly spaced runs), not all of them
 };
+
+// Unused tensors larger than this are sampled, so that a huge tensor the config does not
+// need is never read whole (kSampleRuns runs of kSampleRun elements, about 4 MiB).
+constexpr int64_t kSampleAbove = int64_t(1) << 24;
+constexpr int64_t kSampleRuns = 256, kSampleRun = 4096;
 
 struct ModelSummary {
     std::vector<TensorStats> tensors;  // in file order (expected-tensor order for in-memory models)

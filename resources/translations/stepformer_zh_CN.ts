@@ -360,6 +360,10 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source>%1: cannot write the image (use .png or .svg)</source>
         <translation>%1：无法写入图片（请用 .png 或 .svg）</translation>
     </message>
+    <message>
+        <source>%1: cannot write the file (%2)</source>
+        <translation>%1：无法写入文件（%2）</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::StageView</name>

@@ -18,6 +18,9 @@
 #include <QMenuBar>
 #include <QSpinBox>
 #include <QToolBar>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QUrl>
@@ -26,7 +29,10 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <memory>
 #include <set>
+#include <sys/stat.h>
+#include <utility>
 #include <unistd.h>
 
 using namespace sf;
@@ -370,6 +376,66 @@ private slots:
         QCOMPARE(doc->modelPath(), mModel);
     }
 
+    // Hostile model directories opened as File > Open does (asynchronously): config.json a
+    // FIFO (must not block in open()), and spm.model with a 300 KB piece (spm_check refuses
+    // it before SentencePiece's recursive trie builder sees it). Each shows an error, keeps
+    // the previous model, and the window still closes promptly.
+    void hostileModelsLeaveTheWindowUp()
+    {
+        const QString base = QString(SF_BUILD_DIR) + "/test_window/" + QString::number(::getpid());
+        auto copyModel = [&](const QString& name) {
+            const QString dir = base + "/" + name;
+            QDir(dir).removeRecursively();
+            QDir().mkpath(dir);
+            for (const QString& f : QDir(mModel).entryList(QDir::Files)) QFile::copy(mModel + "/" + f, dir + "/" + f);
+            return dir;
+        };
+        const QString fifo = copyModel("fifo-config");
+        QFile::remove(fifo + "/config.json");
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo + "/config.json").constData(), 0600), 0);
+
+        // ModelProto { pieces { piece: 300000 x "a", score: 0 } }, on the wire.
+        auto varint = [](QByteArray& out, quint64 v) {
+            for (; v >= 0x80; v >>= 7) out.append(char(0x80 | (v & 0x7f)));
+            out.append(char(v));
+        };
+        QByteArray piece("\x0a");
+        varint(piece, 300000);
+        piece.append(QByteArray(300000, 'a'));
+        piece.append(QByteArray("\x15\x00\x00\x00\x00", 5));
+        QByteArray proto("\x0a");
+        varint(proto, quint64(piece.size()));
+        proto.append(piece);
+        const QString spm = copyModel("long-piece-spm");
+        QFile out(spm + "/spm.model");
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        QCOMPARE(out.write(proto), qint64(proto.size()));
+        out.close();
+
+        auto w = std::make_unique<MainWindow>(false);
+        TranslationDocument* doc = w->document();
+        QString error;
+        QVERIFY(doc->loadModelNow(mModel, &error));
+        w->show();
+        for (const auto& [dir, expected] : {std::pair{fifo, QString("config.json")}, std::pair{spm, QString("spm.model")}}) {
+            QSignalSpy failed(doc, &TranslationDocument::failed);
+            doc->loadModel(dir);
+            QVERIFY2(failed.count() == 1 || failed.wait(10000), qPrintable(dir));
+            const QString message = failed.first().first().toString();
+            QVERIFY2(message.contains(expected), qPrintable(message));
+            QVERIFY(doc->model() != nullptr);
+            QCOMPARE(doc->modelPath(), mModel);
+            QVERIFY(!doc->busy());
+        }
+        QElapsedTimer quit;
+        quit.start();
+        QVERIFY(w->close());
+        w.reset();
+        QVERIFY2(quit.elapsed() < 5000, "closing the window took more than 5 s");
+        QDir(fifo).removeRecursively();
+        QDir(spm).removeRecursively();
+    }
+
     void dropAModelAndTruncateALongSentence()
     {
         MainWindow w(false);
@@ -432,6 +498,19 @@ private slots:
         w.setDark(false);
         QVERIFY(!w.exportView("/nonexistent-dir/x.png", &error));
         QVERIFY(error.contains("/nonexistent-dir/x.png"));
+        // A full disk: every write and the close are checked, so neither format "succeeds".
+        // The names (links to /dev/full) pick the format; writes there fail with ENOSPC.
+        if (QFileInfo::exists("/dev/full")) {
+            for (const QString suffix : {"svg", "png"}) {
+                const QString name = mShots + "/full." + suffix;
+                QFile::remove(name);
+                QVERIFY(QFile::link("/dev/full", name));
+                error.clear();
+                QVERIFY2(!w.exportView(name, &error), qPrintable(name));
+                QVERIFY2(error.contains(name), qPrintable(error));
+                QFile::remove(name);
+            }
+        }
     }
 
     // The Weights tab: the summary arrives off the GUI thread; the table lists every tensor
