@@ -256,7 +256,9 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* e)
 
 void HeatmapView::mousePressEvent(QMouseEvent* e)
 {
-    if (e->button() == Qt::LeftButton) emit clicked();
+    if (e->button() != Qt::LeftButton) return;
+    emit clicked();
+    emit clickedWith(e->modifiers());
 }
 
 }  // namespace sf::ui

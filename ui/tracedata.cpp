@@ -107,4 +107,13 @@ HeatmapView::Data traceRow(const TraceTensor& t, int row, int cols, int head)
     return d;
 }
 
+bool difference(const Tensor& after, const Tensor& before, Tensor* out)
+{
+    if (after.shape != before.shape || after.data.size() != before.data.size() || after.shape.empty()) return false;
+    out->shape = after.shape;
+    out->data.resize(after.data.size());
+    for (size_t i = 0; i < after.data.size(); ++i) out->data[i] = after.data[i] - before.data[i];
+    return true;
+}
+
 }  // namespace sf::ui

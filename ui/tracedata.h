@@ -31,6 +31,10 @@ int keyCount(const Step& s, const Translation& t);
 QStringList queryLabels(const Step& s, const Translation& t);
 QStringList keyLabels(const Step& s, const Translation& t);
 
+// after - before, element by element, when both tensors have the same shape (the
+// why-lab's difference mode subtracts two recorded traces); false and *out untouched if not.
+bool difference(const Tensor& after, const Tensor& before, Tensor* out);
+
 // Indices of the k largest of n values, largest first (ties: lower index first).
 std::vector<int> topK(const float* values, int n, int k);
 
