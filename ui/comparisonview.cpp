@@ -98,11 +98,6 @@ void ComparisonView::refresh()
     for (const std::string& s : after->interventions.specs()) specs << QString::fromStdString(s);
     QString html = "<p><b>" + tr("Interventions") + ":</b> <tt>" + specs.join(", ").toHtmlEscaped() + "</tt> " +
                    tr("(in the specs, layers and heads count from 0)") + "</p>";
-    html += "<table cellspacing='4'><tr><td><b>" + tr("before") + "</b></td><td>";
-    for (int i = 0; i < mBefore.size(); ++i) html += chip(mBefore[i], changed(size_t(i)));
-    html += "</td></tr><tr><td><b>" + tr("after") + "</b></td><td>";
-    for (int i = 0; i < mAfter.size(); ++i) html += chip(mAfter[i], changed(size_t(i)));
-    html += "</td></tr></table>";
     html += "<p>" + (mChanged.empty() ? tr("The output did not change.")
                                       : tr("%n position(s) changed (marked).", nullptr, int(mChanged.size()))) + "</p>";
 
@@ -116,13 +111,14 @@ void ComparisonView::refresh()
         return tok ? QString::fromStdString(tok->targetPiece(ids[i])) : QString::number(ids[i]);
     };
     const size_t cols = std::max(mBeforeP.size(), mAfterP.size());
-    QString rows[6];
+    QString rows[7];
     rows[0] = "<tr><th align='left'>" + tr("position") + "</th>";
-    rows[1] = "<tr><th align='left'>" + tr("before") + "</th>";
+    rows[1] = "<tr><th align='left'>" + (forced ? tr("model says, before") : tr("before")) + "</th>";
     rows[2] = "<tr><th align='left'>" + what + "</th>";
-    rows[3] = "<tr><th align='left'>" + tr("after") + "</th>";
+    rows[3] = "<tr><th align='left'>" + (forced ? tr("model says, after") : tr("after")) + "</th>";
     rows[4] = "<tr><th align='left'>" + what + "</th>";
     rows[5] = "<tr><th align='left'>" + tr("change") + "</th>";
+    rows[6] = "<tr><th align='left'>" + tr("next reference token") + "</th>";
     for (size_t i = 0; i < cols; ++i) {
         const bool hasB = i < mBeforeP.size(), hasA = i < mAfterP.size();
         QString delta;
@@ -134,21 +130,25 @@ void ComparisonView::refresh()
                                                .arg(color, d >= 0 ? "+" : "−")
                                                .arg(std::abs(d), 0, 'f', 3);
         }
-        const QString bg = changed(i) && !forced ? " style='background:#fbe3d4'" : QString();
+        const QString bg;
         rows[0] += QString("<td align='center'%1>%2</td>").arg(bg).arg(i + 1);
-        rows[1] += QString("<td align='center'%1><tt>%2</tt></td>").arg(bg, pieceOf(*before, i).toHtmlEscaped());
+        rows[1] += "<td align='center'>" + (i < size_t(mBefore.size()) ? chip(mBefore[int(i)], changed(i)) : QString()) + "</td>";
         rows[2] += QString("<td align='right'%1>%2</td>").arg(bg, hasB ? QString::number(mBeforeP[i], 'f', 3) : QString());
-        rows[3] += QString("<td align='center'%1><tt>%2</tt></td>").arg(bg, pieceOf(*after, i).toHtmlEscaped());
+        rows[3] += "<td align='center'>" + (i < size_t(mAfter.size()) ? chip(mAfter[int(i)], changed(i)) : QString()) + "</td>";
+        if (forced) rows[6] += QString("<td align='center'><tt>%1</tt></td>").arg(pieceOf(*after, i).toHtmlEscaped());
         rows[4] += QString("<td align='right'%1>%2</td>").arg(bg, hasA ? QString::number(mAfterP[i], 'f', 3) : QString());
         rows[5] += QString("<td align='right'%1>%2</td>").arg(bg, delta);
     }
     html += "<table cellspacing='0' cellpadding='3' border='1'>";
-    for (QString& r : rows) html += r + "</tr>";
+    const int order[] = {0, 6, 1, 2, 3, 4, 5};
+    for (int r : order)
+        if (r != 6 || forced) html += rows[r] + "</tr>";
     html += "</table>";
     if (forced && after->interventions.noCausalMask)
-        html += "<p>" + tr("Teacher forcing without the causal mask: each position can see the token it must "
-                           "predict, so the model copies it and its probability jumps towards 1. The mask is what "
-                           "makes training honest.") + "</p>";
+        html += "<p>" + tr("Teacher forcing without the causal mask: each position can now see the token it must "
+                           "predict. A model trained without the mask learns to copy it (its probability near 1) "
+                           "and learns nothing useful; this one was trained with the mask, so the unseen view "
+                           "confuses it instead. Either way the mask is what makes training honest.") + "</p>";
     mLabel->setText(html);
 }
 

@@ -484,6 +484,9 @@ void MainWindow::buildLabMenu()
         if (mDoc.baseline()) {  // a lab change: show what it did
             mComparisonDock->show();
             mComparisonDock->raise();
+            // Room for the table: seven rows of chips and numbers.
+            if (!mComparisonDock->isFloating() && mComparisonDock->height() < 250)
+                resizeDocks({mComparisonDock}, {std::min(250, height() / 3)}, Qt::Vertical);
         }
     });
     updateLab();
