@@ -286,7 +286,7 @@ void StageView::showEmbedding()
     e.title = mDoc->model()->config().scaleEmbedding
                   ? tr("x = E[id] × √%1 = E[id] × %2  [tokens × d_model]").arg(d).arg(std::sqrt(double(d)), 0, 'f', 2)
                   : tr("x = E[id]  [tokens × d_model]");
-    e.rowLabels = queryLabels(s, t);
+    e.rowLabels = queryLabels(s, t, mDoc->model()->tokenizer());
     e.rowAxis = tr("token"), e.colAxis = tr("dimension");
     e.scale = HeatmapView::Scale::Symmetric;
     markDifference(e, diff);
@@ -325,7 +325,7 @@ void StageView::showPositions()
     plot->plotLayout()->setColumnStretchFactor(1, 0.001);
     plot->replot();
 
-    const QStringList labels = queryLabels(s, t);
+    const QStringList labels = queryLabels(s, t, mDoc->model()->tokenizer());
     bool diff[3] = {false, false, false};
     HeatmapView::Data e = rowsOf(shownTensor(side + ".embed", &diff[0]), n);
     e.title = tr("embedding × √d");
@@ -358,7 +358,7 @@ void StageView::showMatrix(const QString& tensor, const QString& title, HeatmapV
                                                                          ? int(t.sourceIds.size())
                                                                          : queryCount(s, t));
     d.title = title;
-    d.rowLabels = s.stage == Stage::EncoderOutput ? sourceLabels(t) : queryLabels(s, t);
+    d.rowLabels = s.stage == Stage::EncoderOutput ? sourceLabels(t) : queryLabels(s, t, mDoc->model()->tokenizer());
     d.rowAxis = tr("token"), d.colAxis = tr("unit");
     d.scale = scale;
     markDifference(d, diff);
@@ -391,7 +391,7 @@ void StageView::showAttention()
     const Config& c = mDoc->model()->config();
     const int H = s.decoder ? c.decoderHeads : c.encoderHeads, dk = c.dModel / H;
     const int n = queryCount(s, t), k = keyCount(s, t);
-    const QStringList qLabels = queryLabels(s, t), kLabels = keyLabels(s, t);
+    const QStringList qLabels = queryLabels(s, t, mDoc->model()->tokenizer()), kLabels = keyLabels(s, t, mDoc->model()->tokenizer());
     const std::string p = s.prefix();
     const int head = std::min(mDoc->selectedHead(), H - 1);
     // The mask the forward applied: the decoder's self-attention, unless no-causal-mask.
@@ -505,7 +505,7 @@ void StageView::showDecoderInput()
 {
     const Step& s = *mDoc->currentStep();
     const Translation& t = *mDoc->translation();
-    const QStringList in = decoderInputLabels(t, s.t + 1);
+    const QStringList in = decoderInputLabels(t, s.t + 1, mDoc->model()->tokenizer());
     QString html = "<p>" + tr("Decoder input at step %1 (the outputs shifted right by one):").arg(s.t + 1) + "</p><p>";
     for (int i = 0; i < in.size(); ++i)
         html += QString("<span style='%1'>&nbsp;%2&nbsp;</span> ")

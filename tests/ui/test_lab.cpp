@@ -212,7 +212,16 @@ private slots:
         // The masked teacher-forced pass on the model's own greedy output puts the largest
         // probability on that output (free running and forcing agree where prefixes agree).
         for (size_t i = 0; i < greedy.size(); ++i) QCOMPARE(before->outputIds[i], greedy[i]);
-        doc->setCurrentIndex(findStep(doc->steps(), true, 0, Sublayer::SelfAttention, Stage::Weights));
+        doc->setCurrentIndex(findStep(doc->steps(), true, 0, Sublayer::SelfAttention, Stage::Weights, 0));
+        // Unmasked, position 1 attended to every target position: all of them are shown,
+        // labelled with the target's pieces, and the row sums to 1.
+        const HeatmapView::Data& row = w.stage()->primaryHeatmap()->data();
+        QCOMPARE(row.cols, int(greedy.size()));
+        QCOMPARE(row.colLabels.size(), int(greedy.size()));
+        QCOMPARE(row.colLabels.at(1), QString::fromStdString(before->outputPieces.at(0)));
+        double sum = 0;
+        for (float v : row.values) sum += v;
+        QVERIFY2(std::abs(sum - 1.0) < 1e-4, qPrintable(QString::number(sum)));
         shoot(w, "cheat");
         w.labAction("lab.freeRunning")->trigger();
         QCOMPARE(doc->translation()->decoding, std::string("greedy"));
