@@ -96,7 +96,7 @@ void ComparisonView::refresh()
 
     QStringList specs;
     for (const std::string& s : after->interventions.specs()) specs << QString::fromStdString(s);
-    QString html = "<p><b>" + tr("Interventions") + ":</b> <tt>" + specs.join(", ").toHtmlEscaped() + "</tt> " +
+    QString html = "<p><b>" + tr("Interventions:") + "</b> <tt>" + specs.join(", ").toHtmlEscaped() + "</tt> " +
                    tr("(in the specs, layers and heads count from 0)") + "</p>";
     html += "<p>" + (mChanged.empty() ? tr("The output did not change.")
                                       : tr("%n position(s) changed (marked).", nullptr, int(mChanged.size()))) + "</p>";

@@ -31,10 +31,6 @@
         <translation>&lt;p&gt;当前没有任何干预。&lt;/p&gt;&lt;p&gt;关掉一个头（在注意力步骤上按住 Ctrl 点击某个头，或用&lt;b&gt;实验&lt;/b&gt;菜单），关掉位置编码或缩放，或者运行教师强制演示：翻译会立即重做，并在这里与之前的结果对比。&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>Interventions</source>
-        <translation>干预</translation>
-    </message>
-    <message>
         <source>(in the specs, layers and heads count from 0)</source>
         <translation>（干预说明中的层号和头号从 0 开始计数）</translation>
     </message>
@@ -87,6 +83,10 @@
     <message>
         <source>Teacher forcing without the causal mask: each position can now see the token it must predict. A model trained without the mask learns to copy it (its probability near 1) and learns nothing useful; this one was trained with the mask, so the unseen view confuses it instead. Either way the mask is what makes training honest.</source>
         <translation>去掉因果掩码的教师强制：每个位置现在都能看到它要预测的那个词元。不带掩码训练的模型会学会直接照抄它（概率接近 1），却学不到有用的东西；这个模型是带掩码训练的，从没见过这种视野，反而被搞糊涂了。无论哪种情况，正是掩码让训练名副其实。</translation>
+    </message>
+    <message>
+        <source>Interventions:</source>
+        <translation>干预：</translation>
     </message>
 </context>
 <context>
