@@ -1,7 +1,7 @@
 // stepformer [gui] [--model DIR] [--sentence TEXT] [--lang en|zh_CN]: the step-through window
 // (language: --lang, else the one chosen in View > Language, else the system's).
 // stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N
-// --out FILE.png|svg [--lang L]: the same window state rendered headless (offscreen),
+// --out FILE.png|svg [--difference] [--lang L]: the same window state rendered headless (offscreen),
 // fine-grained step numbers from 0; English unless --lang says otherwise. Messages on the
 // command line stay English.
 #include "app/cli.h"
@@ -13,6 +13,7 @@
 #include "ui/stageview.h"
 #include "ui/texttable.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
@@ -90,6 +91,7 @@ int exportView(int argc, char** argv)
     p.addOption({"out", "Output file: .png or .svg.", "FILE"});
     p.addOption({"size", "Window size WxH.", "WxH", "1600x1000"});
     p.addOption({"dark", "Dark theme."});
+    p.addOption({"difference", "With --intervene: heatmaps show after minus the translation without interventions."});
     addDecodingOptions(p);
     p.addOption({"lang", "Language of the window: en (default) or zh_CN.", "LANG"});
     if (!p.parse(QStringList("export") + args)) return fail(p.errorText().toStdString(), Usage);
@@ -122,6 +124,7 @@ int exportView(int argc, char** argv)
         return fail("--step " + std::to_string(step) + " is past the end: this translation has " + std::to_string(steps) +
                     " steps (0 to " + std::to_string(steps - 1) + ")");
     w.document()->setCurrentIndex(step);
+    if (p.isSet("difference")) w.labAction("lab.difference")->trigger();
     w.show();
     for (int i = 0; i < 3; ++i) QApplication::processEvents();  // layouts and queued replots settle
     if (!w.exportView(out, &error)) return fail(error.toStdString());

@@ -17,7 +17,7 @@ namespace {
 const char* kUsage =
     "usage: stepformer [gui] [--model DIR] [--sentence TEXT] [--lang en|zh_CN]\n"
     "       stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N\n"
-    "                         --out FILE.png|svg [--size WxH] [--dark] [--lang en|zh_CN]\n"
+    "                         --out FILE.png|svg [--size WxH] [--dark] [--difference] [--lang en|zh_CN]\n"
     "       stepformer translate [--model DIR] [decoding] [--intervene SPEC]... [--min-length N]\n"
     "                            [--max-length N] [--dump DIR] [--json] (TEXT | --ids 5,17,9)\n"
     "         decoding: greedy (default) | --beam N [--length-penalty A]\n"

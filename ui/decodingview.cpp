@@ -122,7 +122,7 @@ void DecodingView::refresh()
         return;
     }
     const bool chosen = s->stage == Stage::ChooseToken;
-    mInput->setText(chips(decoderInputLabels(*t, step + 1), step, "background:#0072b2;color:white;font-weight:bold"));
+    mInput->setText(chips(decoderInputLabels(*t, step + 1, mDoc->model()->tokenizer()), step, "background:#0072b2;color:white;font-weight:bold"));
     QStringList out;
     for (int i = 0; i < step + (chosen ? 1 : 0); ++i) out << QString::fromStdString(t->outputPieces[size_t(i)]);
     mOutput->setText(chips(out, chosen ? step : -1, "background:#d55e00;color:white;font-weight:bold"));
@@ -134,8 +134,8 @@ void DecodingView::refresh()
     namespace tn = trace_names;
     // Only row `step` of each map: the query being decoded now.
     HeatmapView::Data selfRow = traceRow(*t->trace->find(tn::attention(Stack::Decoder, layer, AttentionKind::Self, "weights")), step, step + 1, head);
-    selfRow.rowLabels = QStringList{decoderInputLabels(*t, step + 1).back()};
-    selfRow.colLabels = decoderInputLabels(*t, step + 1);
+    selfRow.rowLabels = QStringList{decoderInputLabels(*t, step + 1, mDoc->model()->tokenizer()).back()};
+    selfRow.colLabels = decoderInputLabels(*t, step + 1, mDoc->model()->tokenizer());
     selfRow.title = tr("layer %1 head %2").arg(layer + 1).arg(head + 1);
     selfRow.valueName = tr("weight");
     mSelf->setData(selfRow);

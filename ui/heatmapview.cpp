@@ -34,7 +34,8 @@ void HeatmapView::setData(Data d)
             lo = std::min(lo, v), hi = std::max(hi, v);
         }
         if (mData.scale == Scale::Symmetric) {
-            const float m = std::max(std::fabs(lo), std::fabs(hi));
+            float m = std::max(std::fabs(lo), std::fabs(hi));
+            if (!(m > 0)) m = 1.0f;  // all zero (an unchanged difference): still a bar centred at 0
             lo = -m, hi = m;
         }
         mLo = lo, mHi = hi > lo ? hi : lo + 1.0f;
@@ -256,7 +257,9 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* e)
 
 void HeatmapView::mousePressEvent(QMouseEvent* e)
 {
-    if (e->button() == Qt::LeftButton) emit clicked();
+    if (e->button() != Qt::LeftButton) return;
+    emit clicked();
+    emit clickedWith(e->modifiers());
 }
 
 }  // namespace sf::ui

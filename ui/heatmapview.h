@@ -58,6 +58,8 @@ public:
 
 signals:
     void clicked();
+    // The same click with its keyboard modifiers (Ctrl+click switches a head off).
+    void clickedWith(Qt::KeyboardModifiers modifiers);
 
 protected:
     void paintEvent(QPaintEvent*) override;

@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "ui/architectureview.h"
+#include "ui/comparisonview.h"
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
 #include "ui/language.h"
@@ -171,6 +172,12 @@ void MainWindow::buildDocks()
         mWeightsDock->setWindowTitle(tr("Weights"));
     });
     tabifyDockWidget(mExplainDock, mWeightsDock);
+    // Comparison: the why-lab's before / after, a tab beside Decoding.
+    mComparison = new ComparisonView(&mDoc, this);
+    mComparisonDock = dock(mComparison, "comparison", Qt::BottomDockWidgetArea);
+    translated([this] { mComparisonDock->setWindowTitle(tr("Comparison")); });
+    tabifyDockWidget(mDecodingDock, mComparisonDock);
+    mDecodingDock->raise();
     mExplainDock->raise();
     // Raised, the Weights tab widens its dock area to 55 % of the window (a table, a histogram
     // and heatmaps need the room); back on Explain, the area gets its width back.
@@ -248,7 +255,7 @@ void MainWindow::buildActions()
         mLanguageActions << a;
     }
     view->addSeparator();
-    for (QDockWidget* d : {mArchitectureDock, mExplainDock, mDecodingDock, mWeightsDock})
+    for (QDockWidget* d : {mArchitectureDock, mExplainDock, mDecodingDock, mWeightsDock, mComparisonDock})
         view->addAction(d->toggleViewAction());
     QAction* weights = view->addAction(QString(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), this, [this] {
         mWeightsDock->show();
@@ -266,6 +273,8 @@ void MainWindow::buildActions()
         language->setTitle(tr("&Language"));
         weights->setText(tr("Show the &Weights tab"));
     });
+
+    buildLabMenu();
 
     QMenu* help = menuBar()->addMenu(QString());
     QAction* keys = help->addAction(QString(), this, [this] {
@@ -391,10 +400,173 @@ void MainWindow::translateSentence()
         statusBar()->showMessage(mLastError);
         return;
     }
+    mDoc.translate(mSentence->text(), toolbarOptions());
+    mStage->setFocus();
+}
+
+DecodeOptions MainWindow::toolbarOptions() const
+{
     DecodeOptions o;
     if (mBeam->value() > 1) o.strategy = Beam{mBeam->value()};
-    mDoc.translate(mSentence->text(), o);
-    mStage->setFocus();
+    o.interventions = mDoc.interventions();
+    o.interventions.noCausalMask = false;  // only under teacher forcing (the Lab's demo)
+    return o;
+}
+
+QAction* MainWindow::labAction(const QString& name) const
+{
+    for (QAction* a : mLabActions)
+        if (a->objectName() == name) return a;
+    return nullptr;
+}
+
+void MainWindow::buildLabMenu()
+{
+    QMenu* lab = menuBar()->addMenu(QString());
+    auto add = [&](const char* name, auto slot, QKeySequence key = {}, bool checkable = false) {
+        QAction* a = lab->addAction(QString(), this, slot);
+        a->setObjectName(name);
+        a->setShortcut(key);
+        a->setCheckable(checkable);
+        mLabActions << a;
+        return a;
+    };
+    QAction* head = add("lab.ablateHead", [this] { toggleHead(std::max(0, mDoc.selectedHead())); }, QKeySequence(Qt::CTRL | Qt::Key_K));
+    QAction* layer = add("lab.ablateLayer", [this] { ablateLayer(); }, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    QAction* clear = add("lab.clear", [this] {
+        DecodeOptions o = toolbarOptions();
+        o.interventions = Interventions{};
+        mDoc.setOptions(o);
+    });
+    lab->addSeparator();
+    QAction* noPositions = add("lab.noPositions", [this](bool on) {
+        Interventions iv = mDoc.interventions();
+        iv.noPositions = on;
+        mDoc.setInterventions(iv);
+    }, {}, true);
+    QAction* noScale = add("lab.noScale", [this](bool on) {
+        Interventions iv = mDoc.interventions();
+        iv.noScale = on;
+        mDoc.setInterventions(iv);
+    }, {}, true);
+    lab->addSeparator();
+    QAction* cheat = add("lab.cheat", [this] {
+        // Teacher forcing on the output the model gave without interventions (the target a
+        // student can check), then without the causal mask: does the model copy the answer?
+        const Translation* base = mDoc.baseline() ? mDoc.baseline() : mDoc.translation();
+        if (!base) return;
+        DecodeOptions o = mDoc.options();
+        o.strategy = Forced{base->decoding == "forced" && !base->forcedIds.empty() ? base->forcedIds : base->outputIds};
+        o.interventions.noCausalMask = true;
+        mDoc.setOptions(o);
+    });
+    QAction* free = add("lab.freeRunning", [this] { mDoc.setOptions(toolbarOptions()); });
+    lab->addSeparator();
+    QAction* difference = add("lab.difference", [this](bool on) { mStage->setDifference(on); }, QKeySequence(Qt::CTRL | Qt::Key_D), true);
+    lab->addSeparator();
+    QAction* undo = add("lab.undo", [this] { mDoc.undo(); }, QKeySequence::Undo);
+    QAction* redo = add("lab.redo", [this] { mDoc.redo(); }, QKeySequence::Redo);
+    translated([=] {
+        lab->setTitle(tr("&Lab"));
+        head->setText(tr("Switch &off this head (or back on)"));
+        layer->setText(tr("Switch off &all heads of this layer"));
+        clear->setText(tr("&Clear interventions"));
+        noPositions->setText(tr("No &positional encoding"));
+        noScale->setText(tr("No 1/√d_k &scaling"));
+        cheat->setText(tr("&Teacher forcing without the causal mask (the model cheats)"));
+        free->setText(tr("Back to &free running (token by token)"));
+        difference->setText(tr("Show &differences on the heatmaps (after − before)"));
+        undo->setText(tr("&Undo intervention"));
+        redo->setText(tr("&Redo intervention"));
+    });
+    connect(&mDoc, &TranslationDocument::optionsChanged, this, &MainWindow::updateLab);
+    connect(&mDoc, &TranslationDocument::stepChanged, this, &MainWindow::updateLab);
+    connect(&mDoc, &TranslationDocument::busyChanged, this, &MainWindow::updateLab);
+    connect(mStage, &StageView::headToggled, this, &MainWindow::toggleHead);
+    connect(&mDoc, &TranslationDocument::translationChanged, this, [this] {
+        if (mDoc.baseline()) {  // a lab change: show what it did
+            mComparisonDock->show();
+            mComparisonDock->raise();
+            // Room for the table: seven rows of chips and numbers.
+            if (!mComparisonDock->isFloating() && mComparisonDock->height() < 250)
+                resizeDocks({mComparisonDock}, {std::min(250, height() / 3)}, Qt::Vertical);
+        }
+    });
+    updateLab();
+}
+
+void MainWindow::updateLab()
+{
+    Stack stack;
+    int layer = 0, heads = 0;
+    AttentionKind kind;
+    const bool attention = currentAttention(&stack, &layer, &kind, &heads);
+    const bool ready = mDoc.translation() && !mDoc.busy();
+    const Interventions& iv = mDoc.interventions();
+    labAction("lab.ablateHead")->setEnabled(ready && attention);
+    labAction("lab.ablateLayer")->setEnabled(ready && attention);
+    labAction("lab.clear")->setEnabled(ready && (!iv.empty() || std::holds_alternative<Forced>(mDoc.options().strategy)));
+    labAction("lab.noPositions")->setChecked(iv.noPositions);
+    labAction("lab.noScale")->setChecked(iv.noScale);
+    labAction("lab.noPositions")->setEnabled(ready);
+    labAction("lab.noScale")->setEnabled(ready);
+    labAction("lab.cheat")->setEnabled(ready);
+    labAction("lab.freeRunning")->setEnabled(ready && std::holds_alternative<Forced>(mDoc.options().strategy));
+    labAction("lab.undo")->setEnabled(ready && mDoc.canUndo());
+    labAction("lab.redo")->setEnabled(ready && mDoc.canRedo());
+}
+
+bool MainWindow::currentAttention(Stack* stack, int* layer, AttentionKind* kind, int* heads) const
+{
+    const Step* s = mDoc.currentStep();
+    if (!s || !mDoc.model() || s->layer < 0) return false;
+    if (s->sublayer != Sublayer::SelfAttention && s->sublayer != Sublayer::CrossAttention) return false;
+    switch (s->stage) {
+    case Stage::Projections:
+    case Stage::Heads:
+    case Stage::Scores:
+    case Stage::Mask:
+    case Stage::Weights:
+    case Stage::Context:
+    case Stage::AllHeads:
+    case Stage::AttentionOutput: break;
+    default: return false;
+    }
+    const Config& c = mDoc.model()->config();
+    *stack = s->decoder ? Stack::Decoder : Stack::Encoder;
+    *layer = s->layer;
+    *kind = s->sublayer == Sublayer::CrossAttention ? AttentionKind::Cross : AttentionKind::Self;
+    *heads = s->decoder ? c.decoderHeads : c.encoderHeads;
+    return true;
+}
+
+void MainWindow::toggleHead(int head)
+{
+    Stack stack;
+    int layer = 0, heads = 0;
+    AttentionKind kind;
+    if (!currentAttention(&stack, &layer, &kind, &heads) || head < 0 || head >= heads) return;
+    Interventions iv = mDoc.interventions();
+    const HeadRef ref{stack, layer, kind, head};
+    const auto it = std::find(iv.ablated.begin(), iv.ablated.end(), ref);
+    if (it != iv.ablated.end()) iv.ablated.erase(it);
+    else iv.ablated.push_back(ref);
+    mDoc.setSelectedHead(head);
+    mDoc.setInterventions(iv);
+}
+
+void MainWindow::ablateLayer()
+{
+    Stack stack;
+    int layer = 0, heads = 0;
+    AttentionKind kind;
+    if (!currentAttention(&stack, &layer, &kind, &heads)) return;
+    Interventions iv = mDoc.interventions();
+    for (int h = 0; h < heads; ++h) {
+        const HeadRef ref{stack, layer, kind, h};
+        if (std::find(iv.ablated.begin(), iv.ablated.end(), ref) == iv.ablated.end()) iv.ablated.push_back(ref);
+    }
+    mDoc.setInterventions(iv);
 }
 
 void MainWindow::updateControls()

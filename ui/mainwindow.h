@@ -28,6 +28,7 @@ class QSpinBox;
 namespace sf::ui {
 
 class ArchitectureView;
+class ComparisonView;
 class DecodingView;
 class ExplainView;
 class StageView;
@@ -46,6 +47,10 @@ public:
     ArchitectureView* architecture() const { return mArchitecture; }
     ExplainView* explanation() const { return mExplain; }
     WeightsView* weights() const { return mWeights; }
+    ComparisonView* comparison() const { return mComparison; }
+    // The Lab menu's actions, by object name ("lab.ablateHead", "lab.ablateLayer", "lab.clear",
+    // "lab.noPositions", "lab.noScale", "lab.cheat", "lab.difference", "lab.undo", "lab.redo").
+    QAction* labAction(const QString& name) const;
     QLineEdit* sentenceBox() const { return mSentence; }
     QPushButton* translateButton() const { return mTranslate; }
     QString lastError() const { return mLastError; }
@@ -78,6 +83,13 @@ private:
     // Runs `apply` (which sets texts from tr()) now and again on every LanguageChange.
     void translated(std::function<void()> apply);
     void buildActions();
+    void buildLabMenu();
+    void updateLab();
+    // The attention of the current step (false elsewhere).
+    bool currentAttention(Stack* stack, int* layer, AttentionKind* kind, int* heads) const;
+    void toggleHead(int head);
+    void ablateLayer();
+    DecodeOptions toolbarOptions() const;  // the strategy the toolbar asks for, lab state kept
     void buildToolbars();
     void buildDocks();
     void updateControls();
@@ -100,6 +112,9 @@ private:
     QDockWidget* mDecodingDock = nullptr;
     WeightsView* mWeights = nullptr;     // tabbed with Explain
     QDockWidget* mWeightsDock = nullptr;
+    ComparisonView* mComparison = nullptr;  // tabbed with Decoding
+    QDockWidget* mComparisonDock = nullptr;
+    QList<QAction*> mLabActions;
     QLineEdit* mSentence = nullptr;
     QPushButton* mTranslate = nullptr;
     QSpinBox* mBeam = nullptr;

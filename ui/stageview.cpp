@@ -5,6 +5,8 @@
 #include "ui/tracedata.h"
 #include "ui/translationdocument.h"
 
+#include "core/model/interventions.h"
+
 #include <qcustomplot.h>
 
 #include <QGridLayout>
@@ -52,6 +54,38 @@ StageView::StageView(TranslationDocument* doc, QWidget* parent) : QWidget(parent
 }
 
 QString StageView::title() const { return mTitle->text(); }
+
+void StageView::setDifference(bool on)
+{
+    if (on == mDifference) return;
+    mDifference = on;
+    refresh();
+}
+
+Tensor StageView::shownTensor(const std::string& name, bool* isDifference) const
+{
+    const Translation* t = mDoc->translation();
+    const Translation* b = mDoc->baseline();
+    if (isDifference) *isDifference = false;
+    if (!t || !t->trace) return {};
+    Tensor after = t->trace->get(name);
+    if (!mDifference || !b || !b->trace) return after;
+    Tensor d;
+    if (!ui::difference(after, b->trace->get(name), &d)) return after;
+    if (isDifference) *isDifference = true;
+    return d;
+}
+
+namespace {
+// A heatmap of after − before: diverging colours centred at 0, and a title that says so.
+void markDifference(HeatmapView::Data& d, bool diff)
+{
+    if (!diff) return;
+    d.scale = HeatmapView::Scale::Symmetric;
+    d.title = StageView::tr("after − before: %1").arg(d.title);
+    d.valueName = StageView::tr("difference");
+}
+}  // namespace
 
 void StageView::changeEvent(QEvent* e)
 {
@@ -247,13 +281,15 @@ void StageView::showEmbedding()
     const Step& s = *mDoc->currentStep();
     const Translation& t = *mDoc->translation();
     const int n = queryCount(s, t), d = mDoc->model()->config().dModel;
-    HeatmapView::Data e = rowsOf(t.trace->get(s.decoder ? "decoder.embed" : "encoder.embed"), n);
+    bool diff = false;
+    HeatmapView::Data e = rowsOf(shownTensor(s.decoder ? "decoder.embed" : "encoder.embed", &diff), n);
     e.title = mDoc->model()->config().scaleEmbedding
                   ? tr("x = E[id] × √%1 = E[id] × %2  [tokens × d_model]").arg(d).arg(std::sqrt(double(d)), 0, 'f', 2)
                   : tr("x = E[id]  [tokens × d_model]");
-    e.rowLabels = queryLabels(s, t);
+    e.rowLabels = queryLabels(s, t, mDoc->model()->tokenizer());
     e.rowAxis = tr("token"), e.colAxis = tr("dimension");
     e.scale = HeatmapView::Scale::Symmetric;
+    markDifference(e, diff);
     mPrimary = addHeatmap(std::move(e), 0, 0);
     if (s.decoder) mPrimary->setHighlightRow(s.t);
 }
@@ -289,18 +325,20 @@ void StageView::showPositions()
     plot->plotLayout()->setColumnStretchFactor(1, 0.001);
     plot->replot();
 
-    const QStringList labels = queryLabels(s, t);
-    HeatmapView::Data e = rowsOf(t.trace->get(names[1]), n);
+    const QStringList labels = queryLabels(s, t, mDoc->model()->tokenizer());
+    bool diff[3] = {false, false, false};
+    HeatmapView::Data e = rowsOf(shownTensor(names[1], &diff[0]), n);
     e.title = tr("embedding × √d");
-    HeatmapView::Data p = rowsOf(pe, n);
+    HeatmapView::Data p = rowsOf(shownTensor(names[2], &diff[1]), n);
     p.title = tr("+ positional encoding");
-    HeatmapView::Data sum = rowsOf(t.trace->get(names[0]), n);
+    HeatmapView::Data sum = rowsOf(shownTensor(names[0], &diff[2]), n);
     sum.title = tr("= encoder/decoder input");
     int col = 0;
     for (HeatmapView::Data* d2 : {&e, &p, &sum}) {
         d2->rowLabels = labels;
         d2->rowAxis = tr("position"), d2->colAxis = tr("dimension");
         d2->scale = HeatmapView::Scale::Symmetric;
+        markDifference(*d2, diff[col]);
         HeatmapView* h = addHeatmap(std::move(*d2), 1, col++);
         if (s.decoder) h->setHighlightRow(s.t);
         if (col == 3) {
@@ -315,13 +353,15 @@ void StageView::showMatrix(const QString& tensor, const QString& title, HeatmapV
 {
     const Step& s = *mDoc->currentStep();
     const Translation& t = *mDoc->translation();
-    HeatmapView::Data d = rowsOf(t.trace->get(tensor.toStdString()), s.stage == Stage::EncoderOutput
+    bool diff = false;
+    HeatmapView::Data d = rowsOf(shownTensor(tensor.toStdString(), &diff), s.stage == Stage::EncoderOutput
                                                                          ? int(t.sourceIds.size())
                                                                          : queryCount(s, t));
     d.title = title;
-    d.rowLabels = s.stage == Stage::EncoderOutput ? sourceLabels(t) : queryLabels(s, t);
+    d.rowLabels = s.stage == Stage::EncoderOutput ? sourceLabels(t) : queryLabels(s, t, mDoc->model()->tokenizer());
     d.rowAxis = tr("token"), d.colAxis = tr("unit");
     d.scale = scale;
+    markDifference(d, diff);
     HeatmapView* h = addHeatmap(std::move(d), row, col);
     if (s.decoder && s.stage != Stage::EncoderOutput) h->setHighlightRow(s.t);
     if (!mPrimary) mPrimary = h;
@@ -348,12 +388,15 @@ void StageView::showAttention()
     const Config& c = mDoc->model()->config();
     const int H = s.decoder ? c.decoderHeads : c.encoderHeads, dk = c.dModel / H;
     const int n = queryCount(s, t), k = keyCount(s, t);
-    const QStringList qLabels = queryLabels(s, t), kLabels = keyLabels(s, t);
+    const QStringList qLabels = queryLabels(s, t, mDoc->model()->tokenizer()), kLabels = keyLabels(s, t, mDoc->model()->tokenizer());
     const std::string p = s.prefix();
     const int head = std::min(mDoc->selectedHead(), H - 1);
     // The mask the forward applied: the decoder's self-attention, unless no-causal-mask.
     const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention && !t.interventions.noCausalMask;
     const bool cross = s.sublayer == Sublayer::CrossAttention;
+    std::vector<bool> ablated = t.interventions.ablatedHeads(
+        s.decoder ? Stack::Decoder : Stack::Encoder, s.layer, cross ? AttentionKind::Cross : AttentionKind::Self, H);
+    ablated.resize(size_t(H), false);  // empty when nothing is ablated
 
     if (s.stage == Stage::Projections || s.stage == Stage::Heads || s.stage == Stage::Context) {
         struct Part {
@@ -369,7 +412,8 @@ void StageView::showAttention()
                      {"v", cross ? tr("V = memory W_Vᵀ + b_V") : QString("V = x W_Vᵀ + b_V"), cross}};
         int row = 0;
         for (const Part& part : parts) {
-            const Tensor tt = t.trace->get(p + "." + part.name);
+            bool diff = false;
+            const Tensor tt = shownTensor(p + "." + part.name, &diff);
             const int rows = part.source ? int(t.sourceIds.size()) : n;
             const QStringList labels = part.source ? sourceLabels(t) : qLabels;
             if (s.stage == Stage::Projections) {
@@ -378,15 +422,18 @@ void StageView::showAttention()
                 d.rowLabels = labels;
                 d.rowAxis = tr("token"), d.colAxis = tr("dimension");
                 d.scale = HeatmapView::Scale::Symmetric;
+                markDifference(d, diff);
                 HeatmapView* h = addHeatmap(std::move(d), row++, 0, 1, H);
                 if (!mPrimary) mPrimary = h;
             } else {
                 for (int h = 0; h < H; ++h) {
                     HeatmapView::Data d = headOf(tt, h, rows, dk);
-                    d.title = tr("%1 · head %2").arg(part.name).arg(h + 1);
+                    d.title = ablated[size_t(h)] ? tr("%1 · head %2 (off)").arg(part.name).arg(h + 1)
+                                                 : tr("%1 · head %2").arg(part.name).arg(h + 1);
                     d.rowLabels = labels;
                     d.rowAxis = tr("token"), d.colAxis = tr("column");
                     d.scale = HeatmapView::Scale::Symmetric;
+                    markDifference(d, diff);
                     HeatmapView* v = addHeatmap(std::move(d), row, h);
                     v->setStyleSheet(QString("border: 2px solid %1").arg(headColor(h).name()));
                     QPalette pal = v->palette();
@@ -402,8 +449,9 @@ void StageView::showAttention()
 
     // Scores, mask, weights, all heads: the selected head enlarged, every head small.
     const bool weights = s.stage == Stage::Weights || s.stage == Stage::AllHeads;
-    const Tensor scores = t.trace->get(p + ".scores");
-    const Tensor wts = t.trace->get(p + ".weights");
+    bool diffScores = false, diffWeights = false;
+    const Tensor scores = shownTensor(p + ".scores", &diffScores);
+    const Tensor wts = shownTensor(p + ".weights", &diffWeights);
     auto headData = [&](int h) {
         HeatmapView::Data d = headOf(weights ? wts : scores, h, n, k);
         d.rowLabels = qLabels;
@@ -419,6 +467,7 @@ void StageView::showAttention()
             if (!weights) d.scores = d.values;
         }
         d.showNumbers = n <= 12 && k <= 12;
+        markDifference(d, weights ? diffWeights : diffScores);
         return d;
     };
     HeatmapView::Data big = headData(head);
@@ -427,18 +476,23 @@ void StageView::showAttention()
     const QString what = s.stage == Stage::Scores  ? scoresText
                          : s.stage == Stage::Mask  ? tr("masked scores: −∞ above the diagonal")
                                                    : tr("weights = softmax(scores)");
-    big.title = tr("head %1 · %2").arg(head + 1).arg(what);
+    big.title = (ablated[size_t(head)] ? tr("head %1 (switched off) · %2") : tr("head %1 · %2")).arg(head + 1).arg(what) +
+                (big.valueName == tr("difference") ? tr("  (after − before)") : QString());
     mPrimary = addHeatmap(std::move(big), 0, 0, H > 1 ? 2 : 1, 1);
     if (s.decoder) mPrimary->setHighlightRow(s.t);
     const int perRow = (H + 1) / 2;
     for (int h = 0; h < H && H > 1; ++h) {
         HeatmapView::Data d = headData(h);
-        d.title = tr("head %1").arg(h + 1);
+        d.title = ablated[size_t(h)] ? tr("head %1 (off)").arg(h + 1) : tr("head %1").arg(h + 1);
         d.showNumbers = false;
         HeatmapView* v = addHeatmap(std::move(d), h / perRow, 1 + h % perRow);
-        connect(v, &HeatmapView::clicked, this, [this, h] { mDoc->setSelectedHead(h); });
-        v->setToolTip(tr("click to enlarge head %1").arg(h + 1));
+        connect(v, &HeatmapView::clickedWith, this, [this, h](Qt::KeyboardModifiers m) {
+            if (m & Qt::ControlModifier) emit headToggled(h);
+            else mDoc->setSelectedHead(h);
+        });
+        v->setToolTip(tr("click to enlarge head %1; Ctrl+click to switch it off or on").arg(h + 1));
         v->setCursor(Qt::PointingHandCursor);
+        if (ablated[size_t(h)]) v->setStyleSheet("border: 2px dashed #d55e00");
     }
     mGrid->setColumnStretch(0, perRow);
     for (int i = 1; i <= perRow; ++i) mGrid->setColumnStretch(i, 1);
@@ -448,7 +502,7 @@ void StageView::showDecoderInput()
 {
     const Step& s = *mDoc->currentStep();
     const Translation& t = *mDoc->translation();
-    const QStringList in = decoderInputLabels(t, s.t + 1);
+    const QStringList in = decoderInputLabels(t, s.t + 1, mDoc->model()->tokenizer());
     QString html = "<p>" + tr("Decoder input at step %1 (the outputs shifted right by one):").arg(s.t + 1) + "</p><p>";
     for (int i = 0; i < in.size(); ++i)
         html += QString("<span style='%1'>&nbsp;%2&nbsp;</span> ")

@@ -4,10 +4,13 @@
 #pragma once
 
 #include "ui/colormap.h"
+#include "core/io/trace.h"
 #include "ui/heatmapview.h"
 
 #include <QList>
 #include <QWidget>
+
+#include <string>
 
 class QCustomPlot;
 class QGridLayout;
@@ -32,6 +35,17 @@ public:
     QCustomPlot* plot() const { return mPlot; }
     QString title() const;
     QString warning() const;  // empty when none is shown
+
+    // Difference mode (the why-lab): heatmaps show after minus before, on a diverging
+    // scale centred at 0, wherever the baseline trace has the tensor with the same shape.
+    void setDifference(bool on);
+    bool difference() const { return mDifference; }
+    // The tensor a heatmap of this step shows: the current trace's, or the difference.
+    Tensor shownTensor(const std::string& name, bool* isDifference = nullptr) const;
+
+signals:
+    // Ctrl+click on a head tile: switch that head off (or back on).
+    void headToggled(int head);
 
 public slots:
     void refresh();
@@ -67,6 +81,7 @@ private:
     QCustomPlot* mPlot = nullptr;
     Colormap mColormap = Colormap::Viridis;
     bool mDark = false;
+    bool mDifference = false;
     double mProgress = 1.0;
 };
 

@@ -12,9 +12,16 @@ QStringList sourceLabels(const Translation& t)
     return l;
 }
 
-QStringList decoderInputLabels(const Translation& t, int n)
+QStringList decoderInputLabels(const Translation& t, int n, const text::Tokenizer* tok)
 {
     QStringList l;
+    if (t.decoding == "forced" && tok) {
+        for (int i = 0; i < n; ++i)
+            l << (i == 0 ? QStringLiteral("⟨start⟩")
+                         : i < int(t.decoderInputIds.size()) ? QString::fromStdString(tok->targetPiece(t.decoderInputIds[size_t(i)]))
+                                                             : QStringLiteral("?"));
+        return l;
+    }
     for (int i = 0; i < n; ++i)
         l << (i == 0 ? QStringLiteral("⟨start⟩")
                      : (i - 1 < int(t.outputPieces.size()) ? QString::fromStdString(t.outputPieces[size_t(i - 1)]) : "?"));
@@ -72,18 +79,20 @@ int queryCount(const Step& s, const Translation& t)
 int keyCount(const Step& s, const Translation& t)
 {
     const bool source = !s.decoder || s.sublayer == Sublayer::CrossAttention;
-    return source ? int(t.sourceIds.size()) : s.t + 1;
+    if (source) return int(t.sourceIds.size());
+    // Teacher forcing without the causal mask: every position saw the whole target.
+    return t.interventions.noCausalMask ? int(t.decoderInputIds.size()) : s.t + 1;
 }
 
-QStringList queryLabels(const Step& s, const Translation& t)
+QStringList queryLabels(const Step& s, const Translation& t, const text::Tokenizer* tok)
 {
-    return s.decoder ? decoderInputLabels(t, s.t + 1) : sourceLabels(t);
+    return s.decoder ? decoderInputLabels(t, s.t + 1, tok) : sourceLabels(t);
 }
 
-QStringList keyLabels(const Step& s, const Translation& t)
+QStringList keyLabels(const Step& s, const Translation& t, const text::Tokenizer* tok)
 {
     const bool source = !s.decoder || s.sublayer == Sublayer::CrossAttention;
-    return source ? sourceLabels(t) : decoderInputLabels(t, s.t + 1);
+    return source ? sourceLabels(t) : decoderInputLabels(t, keyCount(s, t), tok);
 }
 
 std::vector<int> topK(const float* values, int n, int k)
@@ -105,6 +114,15 @@ HeatmapView::Data traceRow(const TraceTensor& t, int row, int cols, int head)
     d.cols = cols;
     d.values.assign(r, r + cols);
     return d;
+}
+
+bool difference(const Tensor& after, const Tensor& before, Tensor* out)
+{
+    if (after.shape != before.shape || after.data.size() != before.data.size() || after.shape.empty()) return false;
+    out->shape = after.shape;
+    out->data.resize(after.data.size());
+    for (size_t i = 0; i < after.data.size(); ++i) out->data[i] = after.data[i] - before.data[i];
+    return true;
 }
 
 }  // namespace sf::ui

@@ -6,6 +6,7 @@
 #include "core/io/trace.h"
 #include "core/run/session.h"
 #include "core/run/steps.h"
+#include "core/text/tokenizer.h"
 #include "ui/heatmapview.h"
 
 #include <QStringList>
@@ -14,7 +15,9 @@ namespace sf::ui {
 
 // Token labels: source pieces; decoder inputs ("⟨start⟩", then the outputs so far).
 QStringList sourceLabels(const Translation& t);
-QStringList decoderInputLabels(const Translation& t, int n);
+// Under teacher forcing the decoder read the target, not the outputs: give the tokenizer
+// to label those positions with the target's pieces.
+QStringList decoderInputLabels(const Translation& t, int n, const text::Tokenizer* tok = nullptr);
 QStringList indexLabels(int n, const QString& prefix = QString());
 
 // Rows [0, n) of a [T, C] tensor.
@@ -25,11 +28,16 @@ HeatmapView::Data headOf(const Tensor& t, int h, int n, int k);
 HeatmapView::Data headsSideBySide(const Tensor& t, int n);
 
 // The rows shown at a step: all source tokens on the encoder, t + 1 decoder positions
-// at decoding step t; and the keys: source tokens (encoder, cross-attention) or t + 1.
+// at decoding step t; and the keys: source tokens (encoder, cross-attention) or t + 1
+// (all T under teacher forcing with no-causal-mask: the forward saw them all).
 int queryCount(const Step& s, const Translation& t);
 int keyCount(const Step& s, const Translation& t);
-QStringList queryLabels(const Step& s, const Translation& t);
-QStringList keyLabels(const Step& s, const Translation& t);
+QStringList queryLabels(const Step& s, const Translation& t, const text::Tokenizer* tok = nullptr);
+QStringList keyLabels(const Step& s, const Translation& t, const text::Tokenizer* tok = nullptr);
+
+// after - before, element by element, when both tensors have the same shape (the
+// why-lab's difference mode subtracts two recorded traces); false and *out untouched if not.
+bool difference(const Tensor& after, const Tensor& before, Tensor* out);
 
 // Indices of the k largest of n values, largest first (ties: lower index first).
 std::vector<int> topK(const float* values, int n, int k);

@@ -56,10 +56,25 @@ TranslationDocument::LoadResult TranslationDocument::load(const QString& path)
 }
 
 TranslationDocument::TranslateResult TranslationDocument::run(std::shared_ptr<const Model> model, const QString& text,
-                                                              DecodeOptions o)
+                                                              DecodeOptions o, std::shared_ptr<const Translation> baseline)
 {
     try {  // an exception must not escape the worker thread (QUnhandledException)
-        return runUnguarded(std::move(model), text, std::move(o));
+        if (o.interventions.empty()) {
+            TranslateResult r = runUnguarded(std::move(model), text, std::move(o));
+            r.baseline = r.translation;
+            return r;
+        }
+        TranslateResult r = runUnguarded(model, text, o);
+        if (!r.error.isEmpty()) return r;
+        if (!baseline) {
+            DecodeOptions plain = o;
+            plain.interventions = Interventions{};
+            const TranslateResult b = runUnguarded(std::move(model), text, plain);
+            if (!b.error.isEmpty()) return b;
+            baseline = b.translation;
+        }
+        r.baseline = std::move(baseline);
+        return r;
     } catch (const std::bad_alloc&) {
         TranslateResult r;
         r.error = tr("Out of memory while translating.");
@@ -104,13 +119,78 @@ void TranslationDocument::loadModel(const QString& path)
     mLoadWatcher.setFuture(QtConcurrent::run(&TranslationDocument::load, path));
 }
 
+QString TranslationDocument::baselineKey(const QString& text, const DecodeOptions& o)
+{
+    QString key = text + '|' + strategyName(o.strategy) + QString("|%1|%2").arg(o.minLength).arg(o.maxLength);
+    if (const auto* b = std::get_if<Beam>(&o.strategy)) key += QString("|%1|%2").arg(b->width).arg(b->lengthPenalty);
+    if (const auto* p = std::get_if<Sampling>(&o.strategy))
+        key += QString("|%1|%2|%3|%4").arg(p->temperature).arg(p->topK).arg(p->topP).arg(p->seed);
+    if (const auto* f = std::get_if<Forced>(&o.strategy))
+        for (int id : f->targetIds) key += QString(",%1").arg(id);
+    return key;
+}
+
 void TranslationDocument::translate(const QString& text, const DecodeOptions& options)
 {
     if (mBusy) return;
-    setBusy(true);
     DecodeOptions o = options;
     if (o.maxLength <= 0) o.maxLength = mMaxLength;
-    mTranslateWatcher.setFuture(QtConcurrent::run(&TranslationDocument::run, mModel, text, o));
+    mText = text;
+    mOptions = o;
+    const QString key = baselineKey(text, o);
+    std::shared_ptr<const Translation> reuse = key == mBaselineKey ? mBaseline : nullptr;
+    mBaselineKey = key;
+    emit optionsChanged();
+    if (mSynchronous) {
+        acceptTranslation(run(mModel, text, o, reuse));
+        return;
+    }
+    setBusy(true);
+    mTranslateWatcher.setFuture(QtConcurrent::run(&TranslationDocument::run, mModel, text, o, reuse));
+}
+
+void TranslationDocument::applyOptions(const DecodeOptions& options)
+{
+    if (!mTranslation) {  // nothing translated yet: the options wait for the next sentence
+        mOptions = options;
+        emit optionsChanged();
+        return;
+    }
+    translate(mText, options);
+}
+
+void TranslationDocument::setOptions(const DecodeOptions& options)
+{
+    if (mBusy) return;
+    mUndo.push_back(mOptions);
+    mRedo.clear();
+    applyOptions(options);
+}
+
+void TranslationDocument::setInterventions(const Interventions& interventions)
+{
+    if (interventions.specs() == mOptions.interventions.specs()) return;
+    DecodeOptions o = mOptions;
+    o.interventions = interventions;
+    setOptions(o);
+}
+
+void TranslationDocument::undo()
+{
+    if (mBusy || mUndo.empty()) return;
+    mRedo.push_back(mOptions);
+    const DecodeOptions o = mUndo.back();
+    mUndo.pop_back();
+    applyOptions(o);
+}
+
+void TranslationDocument::redo()
+{
+    if (mBusy || mRedo.empty()) return;
+    mUndo.push_back(mOptions);
+    const DecodeOptions o = mRedo.back();
+    mRedo.pop_back();
+    applyOptions(o);
 }
 
 bool TranslationDocument::loadModelNow(const QString& path, QString* error)
@@ -125,7 +205,11 @@ bool TranslationDocument::translateNow(const QString& text, QString* error, cons
 {
     DecodeOptions o = options;
     if (o.maxLength <= 0) o.maxLength = mMaxLength;
-    const TranslateResult r = run(mModel, text, o);
+    mText = text;
+    mOptions = o;
+    const QString key = baselineKey(text, o);
+    const TranslateResult r = run(mModel, text, o, key == mBaselineKey ? mBaseline : nullptr);
+    mBaselineKey = key;
     if (error) *error = r.error;
     acceptTranslation(r);
     return r.error.isEmpty();
@@ -140,6 +224,10 @@ void TranslationDocument::acceptModel(const LoadResult& r)
     mModel = r.model;
     mModelPath = r.path;
     mTranslation.reset();
+    mBaseline.reset();
+    mBaselineKey.clear();
+    mUndo.clear();
+    mRedo.clear();
     mSteps.clear();
     mCurrent = 0;
     emit modelChanged();
@@ -153,12 +241,27 @@ void TranslationDocument::acceptTranslation(const TranslateResult& r)
         emit failed(r.error);
         return;
     }
+    // A lab change (same sentence) keeps the student on the same step where it still exists.
+    const bool sameSentence = mTranslation && r.translation && mTranslation->sourceText == r.translation->sourceText;
+    const Step* before = sameSentence ? currentStep() : nullptr;
+    const Step keep = before ? *before : Step{};
     mTranslation = r.translation;
+    mBaseline = r.baseline;
     mLastMs = r.milliseconds;
     mSteps = buildSteps(mModel->config(), int(mTranslation->outputIds.size()));
     mCurrent = 0;
+    if (before)
+        for (size_t i = 0; i < mSteps.size(); ++i) {
+            const Step& s = mSteps[i];
+            if (s.stage == keep.stage && s.decoder == keep.decoder && s.layer == keep.layer &&
+                s.sublayer == keep.sublayer && s.t == keep.t) {
+                mCurrent = int(i);
+                break;
+            }
+        }
     mHead = std::min(mHead, mModel->config().encoderHeads - 1);
     emit translationChanged();
+    emit optionsChanged();
     emit stepChanged(mCurrent);
 }
 

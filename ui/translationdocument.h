@@ -26,6 +26,7 @@ public:
     };
     struct TranslateResult {
         std::shared_ptr<const Translation> translation;
+        std::shared_ptr<const Translation> baseline;  // the same decoding without interventions
         QString error;
         double milliseconds = 0;
     };
@@ -38,6 +39,22 @@ public:
     // The decoding strategy and the interventions travel as one value down to the Session;
     // options.maxLength 0 takes setMaxLength's.
     void translate(const QString& text, const DecodeOptions& options = {});
+    // The why-lab: the decoding options of the current translation, interventions included.
+    // setOptions redoes the translation at once with them (undoable); the document keeps
+    // the baseline (the same sentence and strategy without interventions) beside it.
+    const DecodeOptions& options() const { return mOptions; }
+    const Interventions& interventions() const { return mOptions.interventions; }
+    void setOptions(const DecodeOptions& options);
+    void setInterventions(const Interventions& interventions);
+    // Null when no intervention is active (then the translation is its own baseline).
+    const Translation* baseline() const { return mOptions.interventions.empty() ? nullptr : mBaseline.get(); }
+    bool canUndo() const { return !mUndo.empty(); }
+    bool canRedo() const { return !mRedo.empty(); }
+    void undo();
+    void redo();
+    // Run translations in the calling thread (export, tests).
+    void setSynchronous(bool on) { mSynchronous = on; }
+
     // Synchronous (export, tests): false with *error set on failure.
     bool loadModelNow(const QString& path, QString* error = nullptr);
     bool translateNow(const QString& text, QString* error = nullptr, const DecodeOptions& options = {});
@@ -79,11 +96,16 @@ signals:
     void stepChanged(int index);
     void headChanged(int head);
     void busyChanged(bool busy);
+    void optionsChanged();  // interventions, strategy, undo/redo availability
     void failed(const QString& message);
 
 private:
     static LoadResult load(const QString& path);
-    static TranslateResult run(std::shared_ptr<const Model> model, const QString& text, DecodeOptions options);
+    static TranslateResult run(std::shared_ptr<const Model> model, const QString& text, DecodeOptions options,
+                               std::shared_ptr<const Translation> baseline = nullptr);
+    // The baseline of `text` under `options` may be reused when this key is unchanged.
+    static QString baselineKey(const QString& text, const DecodeOptions& options);
+    void applyOptions(const DecodeOptions& options);
     static TranslateResult runUnguarded(std::shared_ptr<const Model> model, const QString& text, DecodeOptions options);
     void acceptModel(const LoadResult& r);
     void acceptTranslation(const TranslateResult& r);
@@ -92,6 +114,12 @@ private:
     std::shared_ptr<const Model> mModel;
     QString mModelPath;
     std::shared_ptr<const Translation> mTranslation;
+    std::shared_ptr<const Translation> mBaseline;
+    QString mBaselineKey;
+    QString mText;                     // the sentence of the current translation
+    DecodeOptions mOptions;            // its options, interventions included
+    std::vector<DecodeOptions> mUndo, mRedo;
+    bool mSynchronous = false;
     std::vector<Step> mSteps;
     int mCurrent = 0;
     int mHead = 0;

@@ -25,6 +25,71 @@
     </message>
 </context>
 <context>
+    <name>sf::ui::ComparisonView</name>
+    <message>
+        <source>&lt;p&gt;No intervention is active.&lt;/p&gt;&lt;p&gt;Switch off a head (Ctrl+click a head on an attention step, or the &lt;b&gt;Lab&lt;/b&gt; menu), turn off the positions or the scaling, or run the teacher-forcing demo: the translation is redone at once and compared here with the one before.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;当前没有任何干预。&lt;/p&gt;&lt;p&gt;关掉一个头（在注意力步骤上按住 Ctrl 点击某个头，或用&lt;b&gt;实验&lt;/b&gt;菜单），关掉位置编码或缩放，或者运行教师强制演示：翻译会立即重做，并在这里与之前的结果对比。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>(in the specs, layers and heads count from 0)</source>
+        <translation>（干预说明中的层号和头号从 0 开始计数）</translation>
+    </message>
+    <message>
+        <source>The output did not change.</source>
+        <translation>输出没有变化。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n position(s) changed (marked).</source>
+        <translation>
+            <numerusform>有 %n 个位置发生了变化（已标出）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>p(next reference token)</source>
+        <translation>p(下一个参考词元)</translation>
+    </message>
+    <message>
+        <source>p(chosen token)</source>
+        <translation>p(选中的词元)</translation>
+    </message>
+    <message>
+        <source>position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>model says, before</source>
+        <translation>模型输出（之前）</translation>
+    </message>
+    <message>
+        <source>before</source>
+        <translation>之前</translation>
+    </message>
+    <message>
+        <source>model says, after</source>
+        <translation>模型输出（之后）</translation>
+    </message>
+    <message>
+        <source>after</source>
+        <translation>之后</translation>
+    </message>
+    <message>
+        <source>change</source>
+        <translation>变化</translation>
+    </message>
+    <message>
+        <source>next reference token</source>
+        <translation>下一个参考词元</translation>
+    </message>
+    <message>
+        <source>Teacher forcing without the causal mask: each position can now see the token it must predict. A model trained without the mask learns to copy it (its probability near 1) and learns nothing useful; this one was trained with the mask, so the unseen view confuses it instead. Either way the mask is what makes training honest.</source>
+        <translation>去掉因果掩码的教师强制：每个位置现在都能看到它要预测的那个词元。不带掩码训练的模型会学会直接照抄它（概率接近 1），却学不到有用的东西；这个模型是带掩码训练的，从没见过这种视野，反而被搞糊涂了。无论哪种情况，正是掩码让训练名副其实。</translation>
+    </message>
+    <message>
+        <source>Interventions:</source>
+        <translation>干预：</translation>
+    </message>
+</context>
+<context>
     <name>sf::ui::DecodingView</name>
     <message>
         <source>source</source>
@@ -361,6 +426,54 @@ Ctrl+E：把视图导出为 PNG</translation>
         <translation>%1：无法写入图片（请用 .png 或 .svg）</translation>
     </message>
     <message>
+        <source>Comparison</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <source>&amp;Lab</source>
+        <translation>实验(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Switch &amp;off this head (or back on)</source>
+        <translation>关掉这个头（或重新打开）(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Switch off &amp;all heads of this layer</source>
+        <translation>关掉这一层的所有头(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Clear interventions</source>
+        <translation>清除所有干预(&amp;C)</translation>
+    </message>
+    <message>
+        <source>No &amp;positional encoding</source>
+        <translation>不加位置编码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>No 1/√d_k &amp;scaling</source>
+        <translation>不做 1/√d_k 缩放(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Teacher forcing without the causal mask (the model cheats)</source>
+        <translation>去掉因果掩码的教师强制（模型作弊）(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Back to &amp;free running (token by token)</source>
+        <translation>回到自由生成（逐个词元）(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Show &amp;differences on the heatmaps (after − before)</source>
+        <translation>在热力图上显示差值（之后 − 之前）(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo intervention</source>
+        <translation>撤销干预(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo intervention</source>
+        <translation>重做干预(&amp;R)</translation>
+    </message>
+    <message>
         <source>%1: cannot write the file (%2)</source>
         <translation>%1：无法写入文件（%2）</translation>
     </message>
@@ -524,10 +637,6 @@ Ctrl+E：把视图导出为 PNG</translation>
         <translation>第 %1 个头</translation>
     </message>
     <message>
-        <source>click to enlarge head %1</source>
-        <translation>点击放大第 %1 个头</translation>
-    </message>
-    <message>
         <source>Decoder input at step %1 (the outputs shifted right by one):</source>
         <translation>第 %1 步的解码器输入（输出右移一位）：</translation>
     </message>
@@ -562,6 +671,34 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>scores = Q Kᵀ (not divided by √%1: no-scale)</source>
         <translation>得分 = Q Kᵀ（未除以 √%1：已去掉缩放）</translation>
+    </message>
+    <message>
+        <source>after − before: %1</source>
+        <translation>之后 − 之前：%1</translation>
+    </message>
+    <message>
+        <source>difference</source>
+        <translation>差值</translation>
+    </message>
+    <message>
+        <source>%1 · head %2 (off)</source>
+        <translation>%1 · 第 %2 个头（已关）</translation>
+    </message>
+    <message>
+        <source>head %1 (switched off) · %2</source>
+        <translation>第 %1 个头（已关掉）· %2</translation>
+    </message>
+    <message>
+        <source>  (after − before)</source>
+        <translation>  （之后 − 之前）</translation>
+    </message>
+    <message>
+        <source>head %1 (off)</source>
+        <translation>第 %1 个头（已关）</translation>
+    </message>
+    <message>
+        <source>click to enlarge head %1; Ctrl+click to switch it off or on</source>
+        <translation>点击放大第 %1 个头；按住 Ctrl 点击可关掉或重新打开它</translation>
     </message>
 </context>
 <context>
