@@ -1,16 +1,15 @@
 // CPU backend of the kernel seam. Matrix-vector products (decoding, n = 1) stream the
-// weights once and are memory-bound, so the output rows are split across the cores in
-// blocks (parallel.h: the training ops' pool, which degrades gracefully when the other
-// cores are busy); Eigen does the inner products. Few-row products (the encoder of one sentence,
+// weights once and are memory-bound, so the output rows are split across the cores by
+// hand with OpenMP (the training ops' pool, parallel.h, measured 1.6x slower per decoding
+// step on an idle machine, though 3x faster for the encoder on a busy one: see README); Eigen does the inner products. Few-row products (the encoder of one sentence,
 // n <= 32) read each weight row once, straight from the checkpoint layout, with a
 // register-tiled dot-product kernel: GEMM would first copy (pack) all of W, which for so
 // few rows costs more than the arithmetic. Larger products split the output columns the
 // same way and let Eigen's GEMM do each block on one core.
 #include "core/model/kernels.h"
 
-#include "core/model/parallel.h"
-
 #include <Eigen/Core>
+#include <omp.h>
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #endif
@@ -30,12 +29,10 @@ using MapCVec = Eigen::Map<const Eigen::VectorXf>;
 // Below this many multiply-adds a product stays on one core: the fork costs more.
 constexpr long kParallelMacs = 1L << 16;
 
-// Tasks to split `units` independent pieces of `macs` work into: 1 below the threshold,
-// else a few per thread so that the pool balances them.
-int tasksFor(long macs, int units)
+int threadsFor(long macs, int units)
 {
-    if (macs < kParallelMacs || threads() <= 1) return 1;
-    return std::max(1, std::min(4 * threads(), units));
+    if (macs < kParallelMacs) return 1;
+    return std::max(1, std::min(omp_get_max_threads(), units));
 }
 
 // Rows at most this many take the few-row kernel.
@@ -117,31 +114,34 @@ public:
                 int out) const override
     {
         const long macs = long(n) * in * out;
-        const int tasks = tasksFor(macs, out / 16);
-        // Blocks of output features, rows [o0, o1) of W, aligned to 16 outputs so that
-        // every task's stores stay in its own cache lines.
-        const int per = ((out + tasks - 1) / tasks + 15) / 16 * 16;
-        parallelFor(tasks, [&](int t) {
+        const int nt = threadsFor(macs, out / 16);
+        // Each thread owns a contiguous block of output features: rows [o0, o1) of W.
+#pragma omp parallel num_threads(nt) if (nt > 1)
+        {
+            const int t = omp_get_thread_num(), T = omp_get_num_threads();
+            // Blocks aligned to 16 outputs keep every thread's stores in its own cache lines.
+            const int per = ((out + T - 1) / T + 15) / 16 * 16;
             const int o0 = std::min(out, t * per), o1 = std::min(out, o0 + per);
-            if (o1 <= o0) return;
-            MapCMat w(W + long(o0) * in, o1 - o0, in, Eigen::OuterStride<>(in));  // [o, in]
-            if (n == 1) {
-                Eigen::Map<Eigen::VectorXf> yv(y + o0, o1 - o0);
-                yv.noalias() = w * MapCVec(x, in);
-                if (b) yv += MapCVec(b + o0, o1 - o0);
-            } else if (kHaveFewRowKernel && n <= kFewRows) {
-                fewRowLinear(y + o0, out, x, n, in, W + long(o0) * in, o1 - o0);
-                if (b) {
-                    MapMat ym(y + o0, n, o1 - o0, Eigen::OuterStride<>(out));
-                    ym.rowwise() += MapCVec(b + o0, o1 - o0).transpose();
+            if (o1 > o0) {
+                MapCMat w(W + long(o0) * in, o1 - o0, in, Eigen::OuterStride<>(in));  // [o, in]
+                if (n == 1) {
+                    Eigen::Map<Eigen::VectorXf> yv(y + o0, o1 - o0);
+                    yv.noalias() = w * MapCVec(x, in);
+                    if (b) yv += MapCVec(b + o0, o1 - o0);
+                } else if (kHaveFewRowKernel && n <= kFewRows) {
+                    fewRowLinear(y + o0, out, x, n, in, W + long(o0) * in, o1 - o0);
+                    if (b) {
+                        MapMat ym(y + o0, n, o1 - o0, Eigen::OuterStride<>(out));
+                        ym.rowwise() += MapCVec(b + o0, o1 - o0).transpose();
+                    }
+                } else {
+                    MapCMat xm(x, n, in, Eigen::OuterStride<>(in));           // [n, in]
+                    MapMat ym(y + o0, n, o1 - o0, Eigen::OuterStride<>(out)); // [n, o]
+                    ym.noalias() = xm * w.transpose();
+                    if (b) ym.rowwise() += MapCVec(b + o0, o1 - o0).transpose();
                 }
-            } else {
-                MapCMat xm(x, n, in, Eigen::OuterStride<>(in));           // [n, in]
-                MapMat ym(y + o0, n, o1 - o0, Eigen::OuterStride<>(out)); // [n, o]
-                ym.noalias() = xm * w.transpose();
-                if (b) ym.rowwise() += MapCVec(b + o0, o1 - o0).transpose();
             }
-        });
+        }
     }
 
     void matmulNT(float* c, const float* a, const float* b, int m, int n, int k, float alpha, int lda,
@@ -165,23 +165,21 @@ public:
     void softmaxRows(float* x, int rows, int cols, int ld) const override
     {
         const float ninf = -std::numeric_limits<float>::infinity();
-        const int tasks = tasksFor(long(rows) * cols * 8, rows);
-        const int per = (rows + tasks - 1) / tasks;
-        parallelFor(tasks, [&](int t) {
-            for (int r = t * per; r < std::min(rows, (t + 1) * per); ++r) {
-                Eigen::Map<Eigen::ArrayXf> row(x + long(r) * ld, cols);
-                const float mx = row.maxCoeff();
-                if (mx == ninf) {
-                    // Every key masked: no distribution exists; write zeros, never NaN.
-                    row.setZero();
-                    continue;
-                }
-                // Eigen's vectorised exp clamps instead of reaching 0, so masked (-inf)
-                // entries are set to exactly 0 explicitly.
-                row = (row == ninf).select(0.0f, (row - mx).exp());
-                row *= 1.0f / row.sum();
+        const int nt = threadsFor(long(rows) * cols * 8, rows);
+#pragma omp parallel for num_threads(nt) if (nt > 1)
+        for (int r = 0; r < rows; ++r) {
+            Eigen::Map<Eigen::ArrayXf> row(x + long(r) * ld, cols);
+            const float mx = row.maxCoeff();
+            if (mx == ninf) {
+                // Every key masked: no distribution exists; write zeros, never NaN.
+                row.setZero();
+                continue;
             }
-        });
+            // Eigen's vectorised exp clamps instead of reaching 0, so masked (-inf)
+            // entries are set to exactly 0 explicitly.
+            row = (row == ninf).select(0.0f, (row - mx).exp());
+            row *= 1.0f / row.sum();
+        }
     }
 
     float logSumExp(const float* x, int n) const override
