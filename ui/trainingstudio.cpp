@@ -10,6 +10,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGridLayout>
@@ -128,17 +129,22 @@ TrainingStudio::TrainingStudio(QWidget* parent) : QWidget(parent), mWorker(new T
     mPause = new QPushButton(tr("Pause"), left);
     mStep = new QPushButton(tr("Step"), left);
     mStop = new QPushButton(tr("Stop"), left);
+    mResume = new QPushButton(tr("Resume last run"), left);
+    mResume->setToolTip(tr("Continue the last run's saved checkpoint up to Steps"));
     mOpen = new QPushButton(tr("Open in the step-through window"), left);
+    mOpen->setToolTip(tr("Pauses, saves and opens the model in the main window"));
     mStart->setToolTip(tr("Ctrl+Return")), mPause->setToolTip(tr("Space")), mStep->setToolTip(tr("Period (.)"));
     mStop->setToolTip(tr("Esc: stops and saves the checkpoint"));
     buttons->addWidget(mStart, 0, 0), buttons->addWidget(mPause, 0, 1);
     buttons->addWidget(mStep, 0, 2), buttons->addWidget(mStop, 0, 3);
-    buttons->addWidget(mOpen, 1, 0, 1, 4);
+    buttons->addWidget(mResume, 1, 0, 1, 2);
+    buttons->addWidget(mOpen, 1, 2, 1, 2);
     lv->addLayout(buttons);
     connect(mStart, &QPushButton::clicked, this, &TrainingStudio::start);
     connect(mPause, &QPushButton::clicked, this, &TrainingStudio::togglePause);
     connect(mStep, &QPushButton::clicked, this, &TrainingStudio::stepOnce);
     connect(mStop, &QPushButton::clicked, this, &TrainingStudio::stop);
+    connect(mResume, &QPushButton::clicked, this, &TrainingStudio::resumeLast);
     connect(mOpen, &QPushButton::clicked, this, &TrainingStudio::openInWindow);
     auto* scroll = new QScrollArea(left);
     scroll->setWidgetResizable(true);
@@ -372,6 +378,18 @@ void TrainingStudio::beginRun(TrainingSetup s)
     updateButtons();
 }
 
+void TrainingStudio::resumeLast()
+{
+    if (mWorker->running() || !QFile::exists(runDirFor(0) + "/config.json")) return;
+    mQueue.clear();
+    for (QCustomPlot* p : {mLoss, mExact, mLr, mNorms}) p->clearGraphs(), p->replot();
+    mRuns.clear();
+    TrainingSetup s = currentSetup();
+    s.resume = true;
+    s.label = tr("resumed run");
+    beginRun(s);
+}
+
 void TrainingStudio::togglePause()
 {
     if (!mWorker->running()) return;
@@ -487,7 +505,10 @@ void TrainingStudio::onEvaluated(const EvalPoint& e)
     mLoss->replot(QCustomPlot::rpQueuedReplot);
     mExact->replot(QCustomPlot::rpQueuedReplot);
     mLastExact = e.exactMatch;
-    mExamples->setPlainText(tr("step %1 · held-out exact match %2%\n").arg(e.step).arg(100 * e.exactMatch, 0, 'f', 1) +
+    mExamples->setPlainText(tr("step %1 · held-out exact match %2% · BLEU %3\n")
+                                .arg(e.step)
+                                .arg(100 * e.exactMatch, 0, 'f', 1)
+                                .arg(e.bleu, 0, 'f', 1) +
                             e.examples.join('\n'));
     mSnapshots.push_back(e);
     const bool follow = mScrub->value() == mScrub->maximum();
@@ -523,9 +544,8 @@ void TrainingStudio::onFinished(const QString& message)
         beginRun(next);
         return;
     }
-    mStatus->setText(tr("%1 %2 at step %3 · held-out exact match %4% · saved in %5")
+    mStatus->setText(tr("%1: %2 · held-out exact match %3% · saved in %4")
                          .arg(label, message)
-                         .arg(mLastStep)
                          .arg(100 * std::max(0.0, mLastExact), 0, 'f', 1)
                          .arg(QDir::toNativeSeparators(runDirFor(int(mRuns.size()) - 1))));
     updateButtons();
@@ -541,6 +561,7 @@ void TrainingStudio::updateButtons()
     mStep->setEnabled(running);
     mStop->setEnabled(running);
     mOpen->setEnabled(running || !mRuns.empty());
+    mResume->setEnabled(!running && QFile::exists(runDirFor(0) + "/config.json"));
 }
 
 double TrainingStudio::lastExactMatch() const { return mLastExact; }

@@ -47,6 +47,7 @@ public slots:
     void togglePause();
     void stepOnce();
     void stop();
+    void resumeLast();    // continues the last run's checkpoint (after a stop, a close or a kill)
     void openInWindow();  // saves the current (paused) model and asks the app to open it
     void runExperiment(int index);
 
@@ -84,7 +85,7 @@ private:
     QSpinBox *mLayers, *mHeads, *mDModel, *mFfn, *mWarmup, *mBatch, *mSteps, *mSeed, *mEvalEvery;
     QDoubleSpinBox *mLrScale, *mSmoothing, *mDropout;
     QCheckBox *mPositions, *mMask, *mScale, *mPreNorm;
-    QPushButton *mStart, *mPause, *mStep, *mStop, *mOpen, *mRunExperiment;
+    QPushButton *mStart, *mPause, *mStep, *mStop, *mResume, *mOpen, *mRunExperiment;
     QCustomPlot *mSchedule, *mLoss, *mExact, *mLr, *mNorms;
     QLabel *mStatus, *mNote;
     QPlainTextEdit* mExamples;

@@ -42,7 +42,7 @@ bool TrainingWorker::begin(const TrainingSetup& setup, bool paused, QString* err
     train::TrainOptions o = setup.options;
     o.logEvery = 0, o.saveEvery = 0, o.outDir.clear();  // the worker reports and saves itself
     const Config c = train::architectureConfig(setup.arch, setup.vocab);
-    auto t = train::Trainer::create(c, o);
+    auto t = setup.resume ? train::Trainer::resume(setup.runDir.toStdString(), o) : train::Trainer::create(c, o);
     if (!t) {
         *error = QString::fromStdString(t.message());
         return false;
@@ -142,7 +142,7 @@ void TrainingWorker::loop()
         EvalPoint e = evaluate();  // step 0: the untrained model, for the curves' start
         QMetaObject::invokeMethod(this, [this, e] { emit evaluated(e); }, Qt::QueuedConnection);
     }
-    QString message = tr("finished");
+    QString message;
     while (!mStop && mTrainer->stepCount() < mTrainer->options().steps) {
         if (mSaveRequested.exchange(false)) {
             emitPoint();
@@ -163,15 +163,18 @@ void TrainingWorker::loop()
         // A point every 10 steps or 100 ms, whichever comes first: cheap enough to keep
         // the trainer at full speed, often enough for live curves.
         if (accSteps >= 10 || clock::now() - since > std::chrono::milliseconds(100) || mPaused) emitPoint();
+        if (mSetup.saveEvery > 0 && st.step % mSetup.saveEvery == 0) save();  // what a kill would lose
         if (mSetup.evalEvery > 0 && st.step % mSetup.evalEvery == 0) {
             emitPoint();
             EvalPoint e = evaluate();
             QMetaObject::invokeMethod(this, [this, e] { emit evaluated(e); }, Qt::QueuedConnection);
+            since = clock::now();  // steps per second measure training, not evaluation
         }
     }
     emitPoint();
-    if (mStop) message = tr("stopped at step %1").arg(mTrainer->stepCount());
-    else if (mSetup.evalEvery <= 0 || mTrainer->stepCount() % mSetup.evalEvery != 0) {
+    message = mStop ? tr("stopped at step %1").arg(mTrainer->stepCount())
+                    : tr("finished at step %1").arg(mTrainer->stepCount());
+    if (!mStop && (mSetup.evalEvery <= 0 || mTrainer->stepCount() % mSetup.evalEvery != 0)) {
         EvalPoint e = evaluate();
         QMetaObject::invokeMethod(this, [this, e] { emit evaluated(e); }, Qt::QueuedConnection);
     }

@@ -29,7 +29,9 @@ struct TrainingSetup {
     int evalEvery = 100;  // steps between held-out scores and attention snapshots
     int evalSize = 100;   // held-out examples scored free-running
     QString label;        // the curve's name in the plots ("with PE")
-    QString runDir;       // checkpoints go here (saved on stop, on pause-and-open, at the end)
+    QString runDir;       // checkpoints go here (every saveEvery steps, on stop, on pause-and-open, at the end)
+    int saveEvery = 250;
+    bool resume = false;  // continue the checkpoint in runDir (its architecture; these options)
 };
 
 // Loss, learning rate and gradient norms, averaged over the steps since the last point.

@@ -107,6 +107,78 @@ private slots:
         QVERIFY(!studio->worker()->running());
     }
 
+    void stoppedRunResumesWhereItStopped()
+    {
+        int stoppedAt = 0;
+        {
+            TrainingStudio studio;
+            studio.applySetup(smallRun(300));
+            studio.start();
+            QTRY_VERIFY_WITH_TIMEOUT(studio.lastStep() >= 40, 30000);
+            studio.stop();  // saves the checkpoint
+            QTest::qWait(200);
+            stoppedAt = studio.lastStep();
+        }
+        TrainingStudio again;  // as after a restart of the app
+        again.applySetup(smallRun(300));
+        QSignalSpy progress(again.worker(), &TrainingWorker::progress);
+        QSignalSpy finished(&again, &TrainingStudio::runFinished);
+        again.resumeLast();
+        QVERIFY(again.worker()->running());
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 10000);
+        const int first = progress.first().first().value<TrainingPoint>().step;
+        QVERIFY2(first > stoppedAt && first <= stoppedAt + 10, qPrintable(QString("first step %1 after %2").arg(first).arg(stoppedAt)));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
+        QCOMPARE(again.lastStep(), 300);
+    }
+
+    // Not a check: SF_STUDIO_FULL=1 runs the positional-encoding experiment to the end for
+    // the README's screenshot, and times the studio against the bare trainer on the same
+    // configuration (the studio's throughput goal: >= 90% while plotting).
+    void fullExperimentAndThroughput()
+    {
+        if (qEnvironmentVariableIntValue("SF_STUDIO_FULL") != 1) QSKIP("set SF_STUDIO_FULL=1 to run");
+        const train::Preset p = *train::preset("studio");
+        QElapsedTimer bare;
+        bare.start();
+        {
+            auto t = train::Trainer::create(train::architectureConfig(p.arch, p.vocab), p.options);
+            QVERIFY(t.ok());
+            QVERIFY(t->setData(train::algorithmicExamples(p.task, size_t(p.trainSize), p.vocab, p.options.seed)).ok());
+            for (int i = 0; i < p.options.steps; ++i) t->step();
+        }
+        const double bareSeconds = bare.elapsed() / 1000.0;
+        TrainingStudio studio;
+        studio.resize(1280, 720);
+        studio.show();
+        QSignalSpy finished(&studio, &TrainingStudio::runFinished);
+        QSignalSpy progress(studio.worker(), &TrainingWorker::progress);
+        QElapsedTimer timer;
+        timer.start();
+        QList<double> runSeconds;
+        studio.runExperiment(0);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 600000);
+        runSeconds << timer.elapsed() / 1000.0;
+        // Training speed while plotting: steps over the time between points (evaluations excluded).
+        double steps = 0, seconds = 0;
+        int lastStep = 0;
+        for (const QList<QVariant>& args : progress) {
+            const TrainingPoint pt = args.first().value<TrainingPoint>();
+            if (pt.stepsPerSecond > 0) steps += pt.step - lastStep, seconds += (pt.step - lastStep) / pt.stepsPerSecond;
+            lastStep = pt.step;
+        }
+        const double studioRate = steps / seconds, bareRate = p.options.steps / bareSeconds;
+        qInfo("training speed: bare trainer %.1f steps/s, studio while plotting %.1f steps/s (%.0f%%)", bareRate,
+              studioRate, 100 * studioRate / bareRate);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, 600000);
+        runSeconds << timer.elapsed() / 1000.0 - runSeconds[0];
+        QTest::qWait(300);
+        studio.grab().save(mShots + "/experiment-positions.png");
+        qInfo("bare trainer: %d steps in %.1f s; studio run 1 (with PE, evaluating every 100 steps): %.1f s "
+              "(%.0f%% of the bare trainer's speed); run 2: %.1f s",
+              p.options.steps, bareSeconds, runSeconds[0], 100 * bareSeconds / runSeconds[0], runSeconds[1]);
+    }
+
     void experimentOverlaysTwoRuns()
     {
         TrainingStudio studio;
