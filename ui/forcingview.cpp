@@ -33,16 +33,22 @@ ForcingView::ForcingView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     h->addWidget(mReference);
     h->addWidget(mRun);
     v->addLayout(h);
+    auto* body = new QHBoxLayout;
     mSummary = new QLabel(this);
     mSummary->setWordWrap(true);
+    mSummary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wrap to the width given
     mSummary->setTextFormat(Qt::RichText);
-    v->addWidget(mSummary);
+    mSummary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    mSummary->setMinimumWidth(280);
     mTable = new QTableWidget(this);
+    mTable->setMinimumHeight(100);
     mTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     mTable->verticalHeader()->hide();
     mTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     mTable->horizontalHeader()->setStretchLastSection(true);
-    v->addWidget(mTable, 1);
+    body->addWidget(mTable, 3);
+    body->addWidget(mSummary, 2);
+    v->addLayout(body, 1);
     connect(mRun, &QPushButton::clicked, this, &ForcingView::run);
     connect(mTarget, &QLineEdit::returnPressed, this, &ForcingView::run);
     connect(mReference, &QPushButton::clicked, this, &ForcingView::useReference);
@@ -137,7 +143,7 @@ void ForcingView::fill()
     mRun->setText(tr("Compare"));
     mTarget->setPlaceholderText(tr("target sentence (French)"));
     const QStringList headers{tr("pos"),          tr("decoder reads"),      tr("reference next"),
-                              tr("forced: p(ref), says"), tr("free running: says (p)"), tr("rows t"),
+                              tr("forced: p(ref), says"), tr("free running: says, p"), tr("rows t"),
                               tr("no mask: p(ref), says")};
     mTable->setColumnCount(int(headers.size()));
     mTable->setHorizontalHeaderLabels(headers);
@@ -176,7 +182,9 @@ void ForcingView::fill()
             fa == L.target[size_t(r)] ? QColor() : differ);
         if (r < int(L.free.outputIds.size())) {
             const int own = L.free.outputIds[size_t(r)];
-            set(4, piece(own), own == L.target[size_t(r)] ? QColor() : differ);
+            const TraceTensor* fp = L.free.trace ? L.free.trace->find(trace_names::probs()) : nullptr;
+            set(4, QString("%1  %2").arg(fp ? fp->row(r)[own] : 0.0f, 0, 'f', 3).arg(piece(own)),
+                own == L.target[size_t(r)] ? QColor() : differ);
         } else {
             set(4, tr("(stopped)"), off);
         }

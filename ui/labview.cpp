@@ -34,13 +34,14 @@ LabView::LabView(TranslationDocument* doc, QWidget* parent) : QTabWidget(parent)
     v->addWidget(split, 1);
     connect(mStrategy, &StrategyPanel::samplingChanged, mTemperature, &TemperatureView::setSampling);
     mTemperature->setSampling(mStrategy->sampling());
-    addTab(decoding, QString());
+    auto page = [this](QWidget* w) { addTab(w, QString()); };
+    page(decoding);
     mForcing = new ForcingView(doc, this);
-    addTab(mForcing, QString());
+    page(mForcing);
     mPositions = new PositionsView(doc, this);
-    addTab(mPositions, QString());
+    page(mPositions);
     mScaling = new ScalingView(doc, this);
-    addTab(mScaling, QString());
+    page(mScaling);
     retranslate();
 }
 

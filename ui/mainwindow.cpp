@@ -520,8 +520,9 @@ void MainWindow::showLabTab(int tab)
     mLabDock->show();
     mLabDock->raise();
     mLab->setCurrentIndex(tab);
-    if (!mLabDock->isFloating() && mLabDock->height() < 280)
-        resizeDocks({mLabDock}, {std::min(320, height() * 2 / 5)}, Qt::Vertical);
+    // The experiments need room: about 45 % of the window's height.
+    if (!mLabDock->isFloating() && mLabDock->height() < height() * 2 / 5)
+        resizeDocks({mLabDock}, {height() * 45 / 100}, Qt::Vertical);
 }
 
 void MainWindow::updateLab()

@@ -7,7 +7,6 @@
 #include <qcustomplot.h>
 
 #include <QEvent>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -19,33 +18,38 @@ namespace sf::ui {
 
 PositionsView::PositionsView(TranslationDocument* doc, QWidget* parent) : QWidget(parent), mDoc(doc)
 {
-    auto* g = new QGridLayout(this);
+    // Three columns for a wide, short dock: the similarity map, the curves, the texts.
+    auto* g = new QHBoxLayout(this);
     g->setContentsMargins(4, 4, 4, 4);
     mSimilarity = new HeatmapView(this);
-    mSimilarity->setMinimumSize(220, 200);
+    mSimilarity->setMinimumSize(160, 120);
     mCurves = new QCustomPlot(this);
-    mCurves->setMinimumSize(260, 180);
+    mCurves->setMinimumSize(200, 110);
     mDims = new QLineEdit("0, 1, 10, 40", this);
     mCaption = new QLabel(this);
     mCaption->setWordWrap(true);
+    mCaption->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wrap to the width given
+    auto* middle = new QVBoxLayout;
+    middle->addWidget(mCurves, 1);
+    middle->addWidget(mDims);
     auto* right = new QVBoxLayout;
-    right->addWidget(mCurves, 1);
-    right->addWidget(mDims);
-    g->addWidget(mSimilarity, 0, 0);
-    g->addLayout(right, 0, 1);
-    g->addWidget(mCaption, 1, 0, 1, 2);
+    right->addWidget(mCaption);
     auto* row = new QHBoxLayout;
     mA = new QLineEdit("the dog sees the cat", this);
     mB = new QLineEdit("the cat sees the dog", this);
     mRun = new QPushButton(this);
-    row->addWidget(mA, 1), row->addWidget(mB, 1), row->addWidget(mRun);
-    g->addLayout(row, 2, 0, 1, 2);
+    row->addWidget(mA, 1), row->addWidget(mB, 1);
+    right->addLayout(row);
+    right->addWidget(mRun, 0, Qt::AlignLeft);
     mResult = new QLabel(this);
     mResult->setWordWrap(true);
+    mResult->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wrap to the width given
     mResult->setTextFormat(Qt::RichText);
-    g->addWidget(mResult, 3, 0, 1, 2);
-    g->setRowStretch(0, 1);
-    g->setColumnStretch(0, 1), g->setColumnStretch(1, 1);
+    right->addWidget(mResult);
+    right->addStretch(1);
+    g->addWidget(mSimilarity, 3);
+    g->addLayout(middle, 3);
+    g->addLayout(right, 4);
     connect(mDims, &QLineEdit::editingFinished, this, &PositionsView::refresh);
     connect(mRun, &QPushButton::clicked, this, &PositionsView::runReorder);
     connect(mDoc, &TranslationDocument::modelChanged, this, &PositionsView::refresh);
@@ -104,7 +108,7 @@ void PositionsView::refresh()
     h.rowAxis = tr("position i");
     h.colAxis = tr("position j");
     h.valueName = tr("dot product");
-    h.scale = HeatmapView::Scale::Symmetric;
+    h.scale = HeatmapView::Scale::Range;  // all high and positive for large d: the range shows the bands
     mSimilarity->setData(h);
 
     static const QColor colors[] = {QColor(0, 114, 178), QColor(213, 94, 0), QColor(0, 158, 115),
@@ -121,6 +125,9 @@ void PositionsView::refresh()
     }
     stylePlot(mCurves, this);
     mCurves->legend->setVisible(!dims.empty());
+    QColor legend = palette().color(QPalette::Base);
+    legend.setAlpha(190);  // the curves show through
+    mCurves->legend->setBrush(legend);
     mCurves->xAxis->setLabel(tr("position"));
     mCurves->yAxis->setLabel(tr("PE(position, dimension)"));
     mCurves->xAxis->setRange(0, kPositions - 1);

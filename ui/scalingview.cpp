@@ -29,13 +29,18 @@ ScalingView::ScalingView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     mRun = new QPushButton(this);
     h->addWidget(mAttention, 1), h->addWidget(mHead), h->addWidget(mRun);
     v->addLayout(h);
+    auto* body = new QHBoxLayout;
     mPlot = new QCustomPlot(this);
-    mPlot->setMinimumHeight(160);
-    v->addWidget(mPlot, 1);
+    mPlot->setMinimumHeight(110);
     mSummary = new QLabel(this);
     mSummary->setWordWrap(true);
+    mSummary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wrap to the width given
     mSummary->setTextFormat(Qt::RichText);
-    v->addWidget(mSummary);
+    mSummary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    mSummary->setMinimumWidth(260);
+    body->addWidget(mPlot, 3);
+    body->addWidget(mSummary, 2);
+    v->addLayout(body, 1);
     connect(mRun, &QPushButton::clicked, this, &ScalingView::run);
     connect(mAttention, &QComboBox::currentIndexChanged, this, &ScalingView::refresh);
     connect(mHead, &QSpinBox::valueChanged, this, &ScalingView::refresh);

@@ -18,8 +18,9 @@ TemperatureView::TemperatureView(TranslationDocument* doc, QWidget* parent) : QW
     v->setContentsMargins(4, 2, 4, 2);
     mCaption = new QLabel(this);
     mCaption->setWordWrap(true);
+    mCaption->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wrap to the width given
     mPlot = new QCustomPlot(this);
-    mPlot->setMinimumHeight(150);
+    mPlot->setMinimumHeight(100);
     v->addWidget(mCaption);
     v->addWidget(mPlot, 1);
     connect(mDoc, &TranslationDocument::translationChanged, this, &TemperatureView::refresh);
@@ -85,7 +86,7 @@ void TemperatureView::refresh()
                         .arg(mSampling.topK ? QString::number(mSampling.topK) : tr("all"))
                         .arg(mSampling.topP, 0, 'f', 2));
     stylePlot(mPlot, this);
-    mPlot->legend->setVisible(true);
+    mPlot->legend->setVisible(false);  // the caption names the colours
     mPlot->xAxis->setTicker(ticker);
     mPlot->xAxis->setTickLabelRotation(35);
     mPlot->xAxis->setRange(-0.7, 9.7);

@@ -65,10 +65,14 @@ private:
         QVERIFY(doc->translation());
     }
 
-    void shoot(MainWindow& w, const QString& name)
+    // `show`: the Lab menu action that opened the tab, triggered again at each size (as a
+    // student opening the lab in a window of that size).
+    void shoot(MainWindow& w, const QString& name, const char* show)
     {
         for (QSize size : {QSize(1280, 720), QSize(1920, 1080)}) {
             w.resize(size);
+            QApplication::processEvents();
+            w.labAction(show)->trigger();
             QApplication::processEvents();
             QVERIFY(w.grab().save(QString("%1/%2-%3x%4.png").arg(mShots, name).arg(size.width()).arg(size.height())));
             QVERIFY(w.lab()->grab().save(QString("%1/%2-dock-%3x%4.png").arg(mShots, name).arg(size.width()).arg(size.height())));
@@ -87,6 +91,8 @@ private slots:
         TranslationDocument* doc = w.document();
         w.labAction("lab.showDecoding")->trigger();
         QVERIFY(w.lab()->isVisibleTo(&w));
+        // The lab must not make the window taller than a 720p screen by itself.
+        QVERIFY2(w.lab()->minimumSizeHint().height() < 260, qPrintable(QString::number(w.lab()->minimumSizeHint().height())));
         StrategyPanel* panel = w.lab()->strategy();
         panel->setMode(StrategyPanel::BeamMode);
         panel->setBeamWidth(3);
@@ -129,7 +135,7 @@ private slots:
         QCOMPARE(doc->currentStep()->stage, Stage::ChooseToken);
         // The explanation names beam search, the strategy that ran.
         QVERIFY2(w.explanation()->toPlainText().contains("Beam search"), qPrintable(w.explanation()->toPlainText()));
-        shoot(w, "beam-tree");
+        shoot(w, "beam-tree", "lab.showDecoding");
     }
 
     void temperatureAndSampling()
@@ -175,7 +181,7 @@ private slots:
         sameLogits();
         QVERIFY(bars->reshapedProbabilities()[0] < atOne[0]);
         QVERIFY(doc->translation()->decoding == "greedy");  // nothing was re-translated
-        shoot(w, "temperature");
+        shoot(w, "temperature", "lab.showDecoding");
 
         // Sampling at T = 2.5, then again with the next seed: recorded parameters, the explanation.
         panel->setMode(StrategyPanel::SampleMode);
@@ -229,7 +235,7 @@ private slots:
         }
         f->targetBox()->setText("le petit chat noir dort");
         f->run();
-        shoot(w, "forcing");
+        shoot(w, "forcing", "lab.showForcing");
     }
 
     void positions()
@@ -256,7 +262,7 @@ private slots:
         QVERIFY(p->reorder()->differenceWithoutPositions < 1e-4);
         QVERIFY(p->reorder()->differenceWithPositions > 0.1);
         QVERIFY(p->reorderText().contains("Without positions"));
-        shoot(w, "positions");
+        shoot(w, "positions", "lab.showPositions");
     }
 
     void scaling()
@@ -273,7 +279,7 @@ private slots:
         QVERIFY(s->collapsedAfter() >= s->collapsedBefore());
         qInfo("scaling, encoder layer 1 head 1: rows collapsed %d -> %d; %s", s->collapsedBefore(), s->collapsedAfter(),
               qPrintable(s->summary()));
-        shoot(w, "scaling");
+        shoot(w, "scaling", "lab.showScaling");
     }
 };
 
