@@ -31,6 +31,7 @@ LabView::LabView(TranslationDocument* doc, QWidget* parent) : QTabWidget(parent)
     split->addWidget(scroll);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
+    split->setSizes({520, 780});  // scaled to the dock's width when first shown
     v->addWidget(split, 1);
     connect(mStrategy, &StrategyPanel::samplingChanged, mTemperature, &TemperatureView::setSampling);
     mTemperature->setSampling(mStrategy->sampling());

@@ -25,6 +25,21 @@
     </message>
 </context>
 <context>
+    <name>sf::ui::BeamTreeView</name>
+    <message>
+        <source>Choose beam search (Lab ▸ Decoding choices) to see every hypothesis it keeps and prunes.</source>
+        <translation>选择束搜索（实验 ▸ 解码方式），即可看到它保留和剪掉的每一个候选。</translation>
+    </message>
+    <message>
+        <source>step %1</source>
+        <translation>第 %1 步</translation>
+    </message>
+    <message>
+        <source>%1 (log P / len)</source>
+        <translation>%1（log P / 长度）</translation>
+    </message>
+</context>
+<context>
     <name>sf::ui::ComparisonView</name>
     <message>
         <source>&lt;p&gt;No intervention is active.&lt;/p&gt;&lt;p&gt;Switch off a head (Ctrl+click a head on an attention step, or the &lt;b&gt;Lab&lt;/b&gt; menu), turn off the positions or the scaling, or run the teacher-forcing demo: the translation is redone at once and compared here with the one before.&lt;/p&gt;</source>
@@ -148,6 +163,117 @@
     </message>
 </context>
 <context>
+    <name>sf::ui::ForcingView</name>
+    <message>
+        <source>the toy grammar&apos;s reference translation</source>
+        <translation>玩具语法给出的参考译文</translation>
+    </message>
+    <message>
+        <source>the model&apos;s own output (the sentence is not in the toy grammar: %1)</source>
+        <translation>模型自己的输出（这句话不在玩具语法中：%1）</translation>
+    </message>
+    <message>
+        <source>Running three passes…</source>
+        <translation>正在运行三次前向计算…</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>参考译文</translation>
+    </message>
+    <message>
+        <source>The toy grammar&apos;s translation of the current sentence</source>
+        <translation>玩具语法对当前句子的翻译</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <source>target sentence (French)</source>
+        <translation>目标句（法语）</translation>
+    </message>
+    <message>
+        <source>pos</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>decoder reads</source>
+        <translation>解码器读入</translation>
+    </message>
+    <message>
+        <source>reference next</source>
+        <translation>下一个参考词元</translation>
+    </message>
+    <message>
+        <source>forced: p(ref), says</source>
+        <translation>教师强制：p(参考)，输出</translation>
+    </message>
+    <message>
+        <source>free running: says, p</source>
+        <translation>自由生成：输出，p</translation>
+    </message>
+    <message>
+        <source>rows t</source>
+        <translation>第 t 行</translation>
+    </message>
+    <message>
+        <source>no mask: p(ref), says</source>
+        <translation>无掩码：p(参考)，输出</translation>
+    </message>
+    <message>
+        <source>This did not work: %1</source>
+        <translation>操作没有成功：%1</translation>
+    </message>
+    <message>
+        <source>Teacher forcing feeds the decoder the reference shifted right and computes every position in one pass, as in training; free running feeds back the model&apos;s own choices one token at a time, as in use. Target: %1. Press &lt;b&gt;Compare&lt;/b&gt;.</source>
+        <translation>教师强制把右移一位的参考译文送进解码器，一次算完所有位置，和训练时一样；自由生成则把模型自己的选择逐个词元送回去，和实际使用时一样。目标：%1。请点击&lt;b&gt;对比&lt;/b&gt;。</translation>
+    </message>
+    <message>
+        <source>⟨start⟩</source>
+        <translation>⟨开始⟩</translation>
+    </message>
+    <message>
+        <source>(stopped)</source>
+        <translation>（已停止）</translation>
+    </message>
+    <message>
+        <source>= identical (max |Δ logit| %1)</source>
+        <translation>= 完全相同（最大 |Δ logit| %1）</translation>
+    </message>
+    <message>
+        <source>same inputs, but max |Δ logit| %1</source>
+        <translation>输入相同，但最大 |Δ logit| 为 %1</translation>
+    </message>
+    <message>
+        <source>differ: free running read its own tokens (max |Δ logit| %1)</source>
+        <translation>不同：自由生成读入的是自己的词元（最大 |Δ logit| %1）</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Rows:&lt;/b&gt; %1 of %2 positions are identical in both passes (largest logit difference %3, tolerance %4): where the decoder read the same tokens, one parallel masked pass computes what token-by-token decoding with the KV cache computes.</source>
+        <translation>&lt;b&gt;逐行对比：&lt;/b&gt;%2 个位置中有 %1 个在两种计算中完全相同（最大 logit 差 %3，容差 %4）：只要解码器读入的词元相同，一次并行的带掩码计算就和带 KV 缓存的逐词元解码算出同样的结果。</translation>
+    </message>
+    <message>
+        <source>At position %1 the model&apos;s own choice, “%2”, leaves the reference, “%3”: from then on free running reads its own tokens and its rows differ.</source>
+        <translation>在第 %1 个位置，模型自己的选择“%2”偏离了参考“%3”：从这里开始，自由生成读入的是自己的词元，各行也就不同了。</translation>
+    </message>
+    <message>
+        <source>The model&apos;s own choices follow the target all the way.</source>
+        <translation>模型自己的选择自始至终都与目标一致。</translation>
+    </message>
+    <message>
+        <source>No causal mask:</source>
+        <translation>去掉因果掩码：</translation>
+    </message>
+    <message>
+        <source>the next reference token gets the largest probability at every position (mean p %1 → %2): the model reads the answer off the next position — it cheats.</source>
+        <translation>每个位置上概率最大的都是下一个参考词元（平均 p %1 → %2）：模型直接从下一个位置读出答案——它作弊了。</translation>
+    </message>
+    <message>
+        <source>the next reference token gets the largest probability at only %1 of %2 positions, and its mean probability goes from %3 to %4. The answer is in plain sight, yet this model does not copy it: it was trained with the mask and never learned to look ahead, so the later tokens disturb it instead. A model trained without the mask would learn to copy — and be useless token by token, where there is nothing later to copy.</source>
+        <translation>下一个参考词元只在 %2 个位置中的 %1 个上概率最大，其平均概率从 %3 变为 %4。答案就摆在眼前，这个模型却没有照抄：它是带掩码训练的，从没学过向后看，后面的词元反而干扰了它。不带掩码训练的模型会学会照抄——但在逐词元生成时毫无用处，因为那时后面没有任何东西可抄。</translation>
+    </message>
+</context>
+<context>
     <name>sf::ui::HeatmapView</name>
     <message>
         <source>row</source>
@@ -168,6 +294,25 @@
     <message>
         <source>from score %1</source>
         <translation>来自分数 %1</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::LabView</name>
+    <message>
+        <source>Decoding choices</source>
+        <translation>解码方式</translation>
+    </message>
+    <message>
+        <source>Teacher forcing</source>
+        <translation>教师强制</translation>
+    </message>
+    <message>
+        <source>Positions</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Scaling</source>
+        <translation>缩放</translation>
     </message>
 </context>
 <context>
@@ -477,6 +622,156 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source>%1: cannot write the file (%2)</source>
         <translation>%1：无法写入文件（%2）</translation>
     </message>
+    <message>
+        <source>Lab</source>
+        <translation>实验</translation>
+    </message>
+    <message>
+        <source>Decoding &amp;choices: greedy, beam tree, sampling temperature</source>
+        <translation>解码方式：贪心、束搜索树、采样温度(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Teacher &amp;forcing vs free running</source>
+        <translation>教师强制与自由生成对比(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Positions la&amp;b: PE similarity, word order</source>
+        <translation>位置实验：位置编码相似度、词序(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Scaling lab: &amp;entropy with and without 1/√d_k</source>
+        <translation>缩放实验：有无 1/√d_k 时的熵(&amp;E)</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::PositionsView</name>
+    <message>
+        <source>Positions on / off</source>
+        <translation>位置编码 开 / 关</translation>
+    </message>
+    <message>
+        <source>Encode and translate both sentences with and without positional encoding</source>
+        <translation>在有和没有位置编码的情况下分别编码并翻译这两句话</translation>
+    </message>
+    <message>
+        <source>Dimensions to plot, separated by commas</source>
+        <translation>要画出的维度，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Open a model to see its positional encoding.</source>
+        <translation>打开一个模型即可看到它的位置编码。</translation>
+    </message>
+    <message>
+        <source>PE(i) · PE(j)</source>
+        <translation>PE(i) · PE(j)</translation>
+    </message>
+    <message>
+        <source>position i</source>
+        <translation>位置 i</translation>
+    </message>
+    <message>
+        <source>position j</source>
+        <translation>位置 j</translation>
+    </message>
+    <message>
+        <source>dot product</source>
+        <translation>点积</translation>
+    </message>
+    <message>
+        <source>dimension %1</source>
+        <translation>第 %1 维</translation>
+    </message>
+    <message>
+        <source>position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>PE(position, dimension)</source>
+        <translation>PE(位置, 维度)</translation>
+    </message>
+    <message>
+        <source>Left: every position&apos;s encoding dotted with every other&apos;s. Along each diagonal (fixed distance j − i) the value is the same: PE(i) · PE(i + k) = Σ cos(k ω), so attention can read relative distance. Right: low dimensions wave fast, high ones slowly. The encoding is added to the embedding, not concatenated: d stays %1 and the model learns to keep word and position apart in the same space.</source>
+        <translation>左图：每个位置的编码与其他每个位置的编码做点积。沿每条对角线（距离 j − i 固定）数值都相同：PE(i) · PE(i + k) = Σ cos(k ω)，所以注意力能读出相对距离。右图：低维波动快，高维波动慢。位置编码是加到词嵌入上，而不是拼接：d 仍是 %1，模型学会在同一个空间里把词和位置区分开。</translation>
+    </message>
+    <message>
+        <source>Running four translations…</source>
+        <translation>正在运行四次翻译…</translation>
+    </message>
+    <message>
+        <source>This did not work: %1</source>
+        <translation>操作没有成功：%1</translation>
+    </message>
+    <message>
+        <source>Without positions the encoder sees a bag of words: try two orders of the same words.</source>
+        <translation>没有位置编码时，编码器看到的只是一袋词：试试同样的词换两种顺序。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;With positions:&lt;/b&gt; “%1” → “%2”, “%3” → “%4”; the encoder outputs differ by up to %5 even after matching the words.&lt;br&gt;&lt;b&gt;Without positions:&lt;/b&gt; “%1” → “%6”, “%3” → “%7”; the encoder outputs are the same up to the permutation of the words (largest difference %8): attention alone cannot tell who sees whom.</source>
+        <translation>&lt;b&gt;有位置编码：&lt;/b&gt;“%1” → “%2”，“%3” → “%4”；即使把词一一对齐，编码器输出仍相差最多 %5。&lt;br&gt;&lt;b&gt;没有位置编码：&lt;/b&gt;“%1” → “%6”，“%3” → “%7”；编码器输出在词的置换意义下完全相同（最大差 %8）：单靠注意力分不清谁看见了谁。</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::ScalingView</name>
+    <message>
+        <source>encoder layer %1 · self-attention</source>
+        <translation>编码器第 %1 层 · 自注意力</translation>
+    </message>
+    <message>
+        <source>decoder layer %1 · masked self-attention</source>
+        <translation>解码器第 %1 层 · 掩码自注意力</translation>
+    </message>
+    <message>
+        <source>decoder layer %1 · cross-attention</source>
+        <translation>解码器第 %1 层 · 交叉注意力</translation>
+    </message>
+    <message>
+        <source>With / without 1/√d_k</source>
+        <translation>有 / 无 1/√d_k</translation>
+    </message>
+    <message>
+        <source>Run the current sentence with and without the scaling</source>
+        <translation>在有和没有缩放的情况下分别运行当前句子</translation>
+    </message>
+    <message>
+        <source>head </source>
+        <translation>头 </translation>
+    </message>
+    <message>
+        <source>Running three passes…</source>
+        <translation>正在运行三次前向计算…</translation>
+    </message>
+    <message>
+        <source>This did not work: %1</source>
+        <translation>操作没有成功：%1</translation>
+    </message>
+    <message>
+        <source>Scores q·k grow with d_k (a sum of d_k products); divided by √d_k they keep a unit scale. Press the button to see what the softmax does without it.</source>
+        <translation>分数 q·k 随 d_k 增大（它是 d_k 个乘积之和）；除以 √d_k 后保持单位尺度。点击按钮，看看没有缩放时 softmax 会怎样。</translation>
+    </message>
+    <message>
+        <source>log₂(keys): spread evenly</source>
+        <translation>log₂(键数)：均匀分布</translation>
+    </message>
+    <message>
+        <source>softmax(q·k / √d_k)</source>
+        <translation>softmax(q·k / √d_k)</translation>
+    </message>
+    <message>
+        <source>softmax(q·k), no scaling</source>
+        <translation>softmax(q·k)，不缩放</translation>
+    </message>
+    <message>
+        <source>query row</source>
+        <translation>查询行</translation>
+    </message>
+    <message>
+        <source>entropy (bits)</source>
+        <translation>熵（比特）</translation>
+    </message>
+    <message>
+        <source>Head %1: mean entropy %2 bits with the scaling, %3 bits without. Rows collapsed onto one key (largest weight &gt; %4): %5 of %6 with, %7 of %6 without. Scores √d_k = %8 times larger push the softmax toward a one-hot choice, where its gradient vanishes. Translation with scaling: “%9”; without: “%10”.</source>
+        <translation>第 %1 个头：有缩放时平均熵 %2 比特，没有时 %3 比特。塌缩到单个键上的行（最大权重 &gt; %4）：有缩放时 %6 行中有 %5 行，没有时 %6 行中有 %7 行。分数放大 √d_k = %8 倍，会把 softmax 推向独热选择，那里的梯度几乎为零。有缩放的译文：“%9”；没有缩放：“%10”。</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::StageView</name>
@@ -699,6 +994,100 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>click to enlarge head %1; Ctrl+click to switch it off or on</source>
         <translation>点击放大第 %1 个头；按住 Ctrl 点击可关掉或重新打开它</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::StrategyPanel</name>
+    <message>
+        <source>greedy</source>
+        <translation>贪心</translation>
+    </message>
+    <message>
+        <source>beam search</source>
+        <translation>束搜索</translation>
+    </message>
+    <message>
+        <source>sampling</source>
+        <translation>采样</translation>
+    </message>
+    <message>
+        <source>How the next token is chosen from the probabilities</source>
+        <translation>如何根据概率选出下一个词元</translation>
+    </message>
+    <message>
+        <source>width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Sampling draws from softmax(logits / T): T &lt; 1 sharpens, T &gt; 1 flattens. The bars follow at once; the logits do not change.</source>
+        <translation>采样从 softmax(logits / T) 中抽取：T &lt; 1 使分布更尖，T &gt; 1 使分布更平。柱状图立即跟着变化；logits 不变。</translation>
+    </message>
+    <message>
+        <source>top-k</source>
+        <translation>top-k</translation>
+    </message>
+    <message>
+        <source>Keep only the k most probable tokens (0 = all)</source>
+        <translation>只保留概率最大的 k 个词元（0 = 全部）</translation>
+    </message>
+    <message>
+        <source>top-p</source>
+        <translation>top-p</translation>
+    </message>
+    <message>
+        <source>Keep the most probable tokens until their mass reaches p (1 = all)</source>
+        <translation>按概率从大到小保留词元，直到总概率达到 p（1 = 全部）</translation>
+    </message>
+    <message>
+        <source>seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Decode</source>
+        <translation>解码</translation>
+    </message>
+    <message>
+        <source>Translate again with this decoding</source>
+        <translation>用这种解码方式重新翻译</translation>
+    </message>
+    <message>
+        <source>Sample again</source>
+        <translation>再采样一次</translation>
+    </message>
+    <message>
+        <source>Sampling with the next seed</source>
+        <translation>用下一个随机种子采样</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::TemperatureView</name>
+    <message>
+        <source>Translate a sentence to see its next-token distributions.</source>
+        <translation>翻译一句话，即可看到它每一步的下一个词元分布。</translation>
+    </message>
+    <message>
+        <source>p = softmax(logits)</source>
+        <translation>p = softmax(logits)</translation>
+    </message>
+    <message>
+        <source>sampled from: T = %1, top-k %2, top-p %3</source>
+        <translation>采样分布：T = %1，top-k %2，top-p %3</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>probability, step %1</source>
+        <translation>概率，第 %1 步</translation>
+    </message>
+    <message>
+        <source>Step %1: grey = the model&apos;s probabilities, green = the distribution sampling draws from at temperature %2, p = softmax(logits / T). The logits are the same for every T: only the shape changes (T → 0 is greedy).</source>
+        <translation>第 %1 步：灰色 = 模型的概率，绿色 = 温度 %2 下采样所用的分布，p = softmax(logits / T)。无论 T 取多少，logits 都一样：变的只是分布的形状（T → 0 即贪心）。</translation>
     </message>
 </context>
 <context>
