@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace sf;
@@ -216,4 +217,87 @@ TEST_CASE("ScalingLab: without 1/sqrt(dk) attention rows get sharper", "[lab][bu
     }
     INFO("mean entropy before " << sumBefore / before.numel() << " bits, after " << sumAfter / after.numel());
     CHECK(sumAfter < sumBefore);
+}
+
+TEST_CASE("addAlignmentHits by hand: the highest-weight source piece of each target word", "[lab]")
+{
+    // One decoder layer, two heads; source pieces of words 0, 1 and </s>; target the same.
+    Config c;
+    c.decoderLayers = 1;
+    c.decoderHeads = 2;
+    Translation forced;
+    forced.trace = std::make_shared<Trace>();
+    TraceTensor* w = forced.trace->put(trace_names::attention(Stack::Decoder, 0, AttentionKind::Cross, "weights"), {2, 3, 3});
+    // Head 0 looks at the gold word (row 0 -> piece 1, row 1 -> piece 0); head 1 at the other.
+    const float rows[2][3][3] = {{{0.1f, 0.8f, 0.1f}, {0.7f, 0.2f, 0.1f}, {0, 0, 1}},
+                                 {{0.6f, 0.3f, 0.1f}, {0.2f, 0.7f, 0.1f}, {0, 0, 1}}};
+    for (int h = 0; h < 2; ++h)
+        for (int r = 0; r < 3; ++r) std::copy(rows[h][r], rows[h][r] + 3, w->row(h, r));
+    text::Encoded src;
+    src.ids = {5, 6, 2};
+    AlignmentHits hits;
+    addAlignmentHits(hits, forced, c, src, {0, 1, -1}, {0, 1, -1}, {{0, 1}, {1, 0}});
+    CHECK(hits.words == 2);
+    CHECK(hits.hits == std::vector<long>{2, 0});
+    // A second piece of the same target word is not scored again.
+    AlignmentHits again;
+    addAlignmentHits(again, forced, c, src, {0, 1, -1}, {0, 0, -1}, {{0, 1}});
+    CHECK(again.words == 1);
+    CHECK(again.hits == std::vector<long>{1, 0});
+}
+
+TEST_CASE("alignmentAgreement: the same counts as adding the sentences one by one, and progress", "[lab][bundled]")
+{
+    const auto model = bundled();
+    auto grammar = text::EnFrGrammar::load(std::string(SF_SOURCE_DIR) + "/resources/lexicon/en-fr.json");
+    REQUIRE(grammar.ok());
+    const std::vector<text::SentencePair> pairs = grammar->generate(12, 7);
+    int calls = 0;
+    auto all = alignmentAgreement(model, pairs, [&](int done, int total) {
+        CHECK(done == ++calls);
+        CHECK(total == 12);
+        return true;
+    });
+    REQUIRE(all.ok());
+    CHECK(calls == 12);
+    long words = 0;
+    std::vector<long> sum(all->hits.size(), 0);
+    for (const auto& p : pairs) {
+        auto one = alignmentAgreement(model, {p});
+        REQUIRE(one.ok());
+        words += one->words;
+        for (size_t i = 0; i < sum.size(); ++i) sum[i] += one->hits[i];
+    }
+    CHECK(all->words == words);
+    CHECK(all->hits == sum);
+    CHECK(*std::max_element(all->hits.begin(), all->hits.end()) > 0);
+    // Cancelling stops with an error.
+    auto stopped = alignmentAgreement(model, pairs, [](int done, int) { return done < 3; });
+    CHECK_FALSE(stopped.ok());
+    CHECK(stopped.message() == "cancelled");
+}
+
+TEST_CASE("ablationEffect: one count per cross-attention head, zero when nothing changes", "[lab][bundled]")
+{
+    auto effect = ablationEffect(bundled(), "the little black cat sleeps");
+    REQUIRE(effect.ok());
+    const Config& c = bundled()->config();
+    CHECK(int(effect->size()) == c.decoderLayers * c.decoderHeads);
+    // Recomputed for one head of the last layer through the Session directly.
+    const int l = c.decoderLayers - 1, h = 0;
+    auto run = [&](const Interventions& iv) {
+        Session s(bundled());
+        REQUIRE(s.setSourceText("the little black cat sleeps").ok());
+        DecodeOptions o;
+        o.interventions = iv;
+        auto t = s.translate(o);
+        REQUIRE(t.ok());
+        return t->outputIds;
+    };
+    Interventions iv;
+    REQUIRE(addIntervention(iv, "ablate:decoder." + std::to_string(l) + ".cross_attn.0", c).ok());
+    const std::vector<int> a = run({}), b = run(iv);
+    int n = int(std::max(a.size(), b.size()) - std::min(a.size(), b.size()));
+    for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) n += a[i] != b[i];
+    CHECK((*effect)[size_t(l * c.decoderHeads + h)] == n);
 }

@@ -2,6 +2,7 @@
 
 #include "ui/beamtreeview.h"
 #include "ui/forcingview.h"
+#include "ui/headatlasview.h"
 #include "ui/positionsview.h"
 #include "ui/scalingview.h"
 #include "ui/strategypanel.h"
@@ -43,6 +44,8 @@ LabView::LabView(TranslationDocument* doc, QWidget* parent) : QTabWidget(parent)
     page(mPositions);
     mScaling = new ScalingView(doc, this);
     page(mScaling);
+    mAtlas = new HeadAtlasView(doc, this);
+    page(mAtlas);
     retranslate();
 }
 
@@ -51,6 +54,7 @@ void LabView::setSynchronous(bool on)
     mForcing->setSynchronous(on);
     mPositions->setSynchronous(on);
     mScaling->setSynchronous(on);
+    mAtlas->setSynchronous(on);
 }
 
 void LabView::changeEvent(QEvent* e)
@@ -65,6 +69,7 @@ void LabView::retranslate()
     setTabText(ForcingTab, tr("Teacher forcing"));
     setTabText(PositionsTab, tr("Positions"));
     setTabText(ScalingTab, tr("Scaling"));
+    setTabText(AtlasTab, tr("Head atlas"));
 }
 
 }  // namespace sf::ui

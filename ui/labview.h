@@ -1,6 +1,6 @@
 // The why-lab's experiments as tabs of one dock: decoding choices (the strategy control, the
-// temperature bars and the beam tree), teacher forcing vs free running, positions, scaling.
-// Layout only: each tab is its own view.
+// temperature bars and the beam tree), teacher forcing vs free running, positions, scaling,
+// the head atlas. Layout only: each tab is its own view.
 #pragma once
 
 #include <QTabWidget>
@@ -9,6 +9,7 @@ namespace sf::ui {
 
 class BeamTreeView;
 class ForcingView;
+class HeadAtlasView;
 class PositionsView;
 class ScalingView;
 class StrategyPanel;
@@ -18,7 +19,7 @@ class TranslationDocument;
 class LabView : public QTabWidget {
     Q_OBJECT
 public:
-    enum Tab { DecodingTab, ForcingTab, PositionsTab, ScalingTab };
+    enum Tab { DecodingTab, ForcingTab, PositionsTab, ScalingTab, AtlasTab };
     explicit LabView(TranslationDocument* doc, QWidget* parent = nullptr);
 
     StrategyPanel* strategy() const { return mStrategy; }
@@ -27,6 +28,7 @@ public:
     ForcingView* forcing() const { return mForcing; }
     PositionsView* positions() const { return mPositions; }
     ScalingView* scaling() const { return mScaling; }
+    HeadAtlasView* atlas() const { return mAtlas; }
     // Test hook: every experiment runs in the calling thread.
     void setSynchronous(bool on);
 
@@ -42,6 +44,7 @@ private:
     ForcingView* mForcing;
     PositionsView* mPositions;
     ScalingView* mScaling;
+    HeadAtlasView* mAtlas;
 };
 
 }  // namespace sf::ui

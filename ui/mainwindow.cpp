@@ -477,6 +477,7 @@ void MainWindow::buildLabMenu()
     QAction* showForcing = add("lab.showForcing", [this] { showLabTab(LabView::ForcingTab); });
     QAction* showPositions = add("lab.showPositions", [this] { showLabTab(LabView::PositionsTab); });
     QAction* showScaling = add("lab.showScaling", [this] { showLabTab(LabView::ScalingTab); });
+    QAction* showAtlas = add("lab.showAtlas", [this] { showLabTab(LabView::AtlasTab); });
     lab->addSeparator();
     QAction* difference = add("lab.difference", [this](bool on) { mStage->setDifference(on); }, QKeySequence(Qt::CTRL | Qt::Key_D), true);
     lab->addSeparator();
@@ -496,6 +497,7 @@ void MainWindow::buildLabMenu()
         showForcing->setText(tr("Teacher &forcing vs free running"));
         showPositions->setText(tr("Positions la&b: PE similarity, word order"));
         showScaling->setText(tr("Scaling lab: &entropy with and without 1/√d_k"));
+        showAtlas->setText(tr("Head &atlas: cross-attention heads vs the gold alignment"));
         undo->setText(tr("&Undo intervention"));
         redo->setText(tr("&Redo intervention"));
     });

@@ -52,7 +52,7 @@ public:
     LabView* lab() const { return mLab; }  // the why-lab's experiments (a dock of tabs)
     // The Lab menu's actions, by object name ("lab.ablateHead", "lab.ablateLayer", "lab.clear",
     // "lab.noPositions", "lab.noScale", "lab.cheat", "lab.difference", "lab.undo", "lab.redo",
-    // "lab.showDecoding", "lab.showForcing", "lab.showPositions", "lab.showScaling").
+    // "lab.showDecoding", "lab.showForcing", "lab.showPositions", "lab.showScaling", "lab.showAtlas").
     QAction* labAction(const QString& name) const;
     QLineEdit* sentenceBox() const { return mSentence; }
     QPushButton* translateButton() const { return mTranslate; }

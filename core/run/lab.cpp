@@ -245,4 +245,56 @@ Result<ScalingLab> runScalingLab(std::shared_ptr<const Model> model, const std::
     return ScalingLab{std::move(*scaled), std::move(*unscaled), std::move(*unscaledFree)};
 }
 
+Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
+                                         const std::vector<text::SentencePair>& pairs,
+                                         const std::function<bool(int, int)>& progress)
+{
+    const text::Tokenizer* tok = model->tokenizer();
+    if (!tok) return error(model->directory() + ": this model has no tokenizer; the alignment needs one");
+    AlignmentHits hits;
+    hits.hits.assign(size_t(model->config().decoderLayers * model->config().decoderHeads), 0);
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        const text::SentencePair& pair = pairs[i];
+        const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
+        Session s(model);
+        if (Status st = s.setSourceText(pair.source); !st) return error(st.message());
+        DecodeOptions o;
+        o.strategy = Forced{tgt.ids};
+        auto forced = s.translate(o);
+        if (!forced) return error(forced.message());
+        addAlignmentHits(hits, *forced, model->config(), src, wordOfPieces(pair.source, src),
+                         wordOfPieces(pair.target, tgt), pair.alignment);
+        if (progress && !progress(int(i + 1), int(pairs.size()))) return error("cancelled");
+    }
+    return hits;
+}
+
+Result<std::vector<int>> ablationEffect(std::shared_ptr<const Model> model, const std::string& source)
+{
+    const Config& c = model->config();
+    auto run = [&](const Interventions& iv) -> Result<Translation> {
+        Session s(model);
+        if (Status st = s.setSourceText(source); !st) return error(st.message());
+        DecodeOptions o;
+        o.interventions = iv;
+        o.capture = false;
+        return s.translate(o);
+    };
+    auto plain = run({});
+    if (!plain) return error(plain.message());
+    std::vector<int> changed;
+    for (int l = 0; l < c.decoderLayers; ++l)
+        for (int h = 0; h < c.decoderHeads; ++h) {
+            Interventions iv;
+            iv.ablated.push_back(HeadRef{Stack::Decoder, l, AttentionKind::Cross, h});
+            auto t = run(iv);
+            if (!t) return error(t.message());
+            const std::vector<int>&a = plain->outputIds, &b = t->outputIds;
+            int n = int(std::max(a.size(), b.size()) - std::min(a.size(), b.size()));
+            for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) n += a[i] != b[i];
+            changed.push_back(n);
+        }
+    return changed;
+}
+
 }  // namespace sf

@@ -13,7 +13,10 @@
 #include "core/io/trace.h"
 #include "core/model/model.h"
 #include "core/run/session.h"
+#include "core/text/corpus.h"
 #include "core/text/tokenizer.h"
+
+#include <functional>
 
 #include <memory>
 #include <string>
@@ -110,5 +113,16 @@ struct ScalingLab {
     Translation scaled, unscaled, unscaledFree;
 };
 Result<ScalingLab> runScalingLab(std::shared_ptr<const Model> model, const std::string& source);
+
+// The head atlas: every decoder cross-attention head scored against the gold alignment of
+// `pairs` (each teacher-forced on its target, as `stepformer eval` does). `progress(done,
+// total)` is called after each pair; returning false stops with the error "cancelled".
+Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
+                                         const std::vector<text::SentencePair>& pairs,
+                                         const std::function<bool(int, int)>& progress = {});
+// Per decoder cross-attention head (layer-major): how many output positions of the greedy
+// translation of `source` change when that head alone is switched off (positions past the
+// shorter output count as changed).
+Result<std::vector<int>> ablationEffect(std::shared_ptr<const Model> model, const std::string& source);
 
 }  // namespace sf

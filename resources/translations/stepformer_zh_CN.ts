@@ -274,6 +274,65 @@
     </message>
 </context>
 <context>
+    <name>sf::ui::HeadAtlasView</name>
+    <message>
+        <source>sentences: </source>
+        <translation>句子数：</translation>
+    </message>
+    <message>
+        <source>Rank the heads</source>
+        <translation>给注意力头排名</translation>
+    </message>
+    <message>
+        <source>Score every cross-attention head against the toy grammar&apos;s gold word alignment</source>
+        <translation>用玩具语法的标准词对齐给每个交叉注意力头打分</translation>
+    </message>
+    <message>
+        <source>rank</source>
+        <translation>名次</translation>
+    </message>
+    <message>
+        <source>cross-attention head</source>
+        <translation>交叉注意力头</translation>
+    </message>
+    <message>
+        <source>this sentence</source>
+        <translation>本句</translation>
+    </message>
+    <message>
+        <source>batch</source>
+        <translation>整批</translation>
+    </message>
+    <message>
+        <source>tokens changed when off</source>
+        <translation>关掉后变化的词元数</translation>
+    </message>
+    <message>
+        <source>A head agrees with the alignment on a target word when the source piece it weighs most belongs to an English word aligned with that French word (teacher-forced on the reference, as in training).</source>
+        <translation>如果一个头在某个目标词上权重最大的源词元属于与该法语词对齐的英语词，就算它在这个词上与对齐一致（在参考译文上做教师强制，和训练时一样）。</translation>
+    </message>
+    <message>
+        <source>This did not work: %1</source>
+        <translation>操作没有成功：%1</translation>
+    </message>
+    <message>
+        <source>decoder layer %1, head %2</source>
+        <translation>解码器第 %1 层，第 %2 个头</translation>
+    </message>
+    <message>
+        <source>Over %1 target words of %2 held-out grammar sentences, decoder layer %3 head %4 points at the aligned English word %5 of the time. %6</source>
+        <translation>在 %2 个留出的语法句子的 %1 个目标词上，解码器第 %3 层第 %4 个头有 %5 的时候指向对齐的英语词。%6</translation>
+    </message>
+    <message>
+        <source>The current sentence has %1 target words.</source>
+        <translation>当前句子有 %1 个目标词。</translation>
+    </message>
+    <message>
+        <source>The current sentence is not in the toy grammar: no gold alignment for it.</source>
+        <translation>当前句子不在玩具语法中：没有它的标准对齐。</translation>
+    </message>
+</context>
+<context>
     <name>sf::ui::HeatmapView</name>
     <message>
         <source>row</source>
@@ -313,6 +372,10 @@
     <message>
         <source>Scaling</source>
         <translation>缩放</translation>
+    </message>
+    <message>
+        <source>Head atlas</source>
+        <translation>注意力头图谱</translation>
     </message>
 </context>
 <context>
@@ -641,6 +704,10 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>Scaling lab: &amp;entropy with and without 1/√d_k</source>
         <translation>缩放实验：有无 1/√d_k 时的熵(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Head &amp;atlas: cross-attention heads vs the gold alignment</source>
+        <translation>注意力头图谱：交叉注意力头与标准对齐对比(&amp;A)</translation>
     </message>
 </context>
 <context>

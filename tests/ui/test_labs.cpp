@@ -9,6 +9,7 @@
 #include "ui/beamtreeview.h"
 #include "ui/explainview.h"
 #include "ui/forcingview.h"
+#include "ui/headatlasview.h"
 #include "ui/heatmapview.h"
 #include "ui/labview.h"
 #include "ui/mainwindow.h"
@@ -22,6 +23,8 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QElapsedTimer>
+#include <QProgressBar>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSlider>
@@ -280,6 +283,54 @@ private slots:
         qInfo("scaling, encoder layer 1 head 1: rows collapsed %d -> %d; %s", s->collapsedBefore(), s->collapsedAfter(),
               qPrintable(s->summary()));
         shoot(w, "scaling", "lab.showScaling");
+    }
+
+    void headAtlas()
+    {
+        MainWindow w(false);
+        open(w, "the little black cat sleeps");
+        w.labAction("lab.showAtlas")->trigger();
+        HeadAtlasView* a = w.lab()->atlas();
+        const Config& c = w.document()->model()->config();
+        const int heads = c.decoderLayers * c.decoderHeads;
+        a->batchSize()->setValue(200);
+        QElapsedTimer timer;
+        timer.start();
+        a->run();  // synchronous here
+        const qint64 ms = timer.elapsed();
+        QVERIFY(a->result());
+        QVERIFY2(a->result()->error.isEmpty(), qPrintable(a->result()->error));
+        QCOMPARE(a->table()->rowCount(), heads);
+        QCOMPARE(int(a->ranking().size()), heads);
+        const HeadAtlasView::Result& r = *a->result();
+        QVERIFY(r.batch.words > 200);
+        // Ranked by the batch share, best first; the table shows core's numbers.
+        for (int row = 0; row + 1 < heads; ++row)
+            QVERIFY(r.batch.hits[size_t(a->ranking()[size_t(row)])] >= r.batch.hits[size_t(a->ranking()[size_t(row + 1)])]);
+        const int best = a->ranking().front();
+        QCOMPARE(a->table()->item(0, 3)->text(),
+                 QString("%1 %").arg(100.0 * double(r.batch.hits[size_t(best)]) / double(r.batch.words), 0, 'f', 1));
+        // The current sentence's column: core's agreement on its grammar pair, recomputed here.
+        auto grammar = text::EnFrGrammar::load(std::string(SF_SOURCE_DIR) + "/resources/lexicon/en-fr.json");
+        QVERIFY(grammar.ok());
+        auto pair = grammar->translate("the little black cat sleeps");
+        QVERIFY(pair.ok());
+        auto one = alignmentAgreement(w.document()->sharedModel(), {*pair});
+        QVERIFY(one.ok());
+        QCOMPARE(r.sentence.hits, one->hits);
+        QCOMPARE(int(r.ablation.size()), heads);
+        qInfo("head atlas over 200 sentences (%ld target words): %lld ms; best: decoder layer %d head %d, %.1f %%",
+              r.batch.words, ms, best / c.decoderHeads + 1, best % c.decoderHeads + 1,
+              100.0 * double(r.batch.hits[size_t(best)]) / double(r.batch.words));
+        shoot(w, "head-atlas", "lab.showAtlas");
+
+        // Off the GUI thread: the window keeps running and the progress bar reaches its end.
+        w.lab()->setSynchronous(false);
+        a->batchSize()->setValue(30);
+        a->run();
+        QTRY_VERIFY_WITH_TIMEOUT(a->progress()->value() == a->progress()->maximum() && a->table()->isEnabled(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(a->findChild<QPushButton*>()->isEnabled(), 30000);
+        QVERIFY(a->result() && a->result()->error.isEmpty());
     }
 };
 
