@@ -12,6 +12,7 @@
 #include "ui/headatlasview.h"
 #include "ui/heatmapview.h"
 #include "ui/labview.h"
+#include "ui/language.h"
 #include "ui/mainwindow.h"
 #include "ui/positionsview.h"
 #include "ui/scalingview.h"
@@ -194,6 +195,11 @@ private slots:
         QCOMPARE(t->sampling.temperature, 2.5);
         const uint64_t seed = t->sampling.seed;
         QVERIFY(t->trace->has("decoder.sample_probs"));
+        // The bars under sampling are the distribution the Session drew from (decoder.sample_probs).
+        doc->setCurrentIndex(findStep(doc->steps(), Stage::Probabilities, 0));
+        const Tensor drawn = t->trace->get("decoder.sample_probs");
+        for (size_t i = 0; i < bars->tokens().size(); ++i)
+            QVERIFY(std::abs(bars->reshapedProbabilities()[i] - drawn.at(0, bars->tokens()[i])) < 1e-6);
         QTest::mouseClick(panel->sampleAgainButton(), Qt::LeftButton);
         QCOMPARE(doc->translation()->sampling.seed, seed + 1);
         doc->setCurrentIndex(findStep(doc->steps(), Stage::ChooseToken, 0));
@@ -239,6 +245,12 @@ private slots:
         f->targetBox()->setText("le petit chat noir dort");
         f->run();
         shoot(w, "forcing", "lab.showForcing");
+        // In Simplified Chinese: the verdict is rebuilt in the new language.
+        QVERIFY(setLanguage("zh_CN"));
+        QApplication::processEvents();
+        QVERIFY2(f->verdict().contains("去掉因果掩码"), qPrintable(f->verdict()));
+        shoot(w, "forcing-zh_CN", "lab.showForcing");
+        QVERIFY(setLanguage("en"));
     }
 
     void positions()
