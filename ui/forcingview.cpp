@@ -74,12 +74,17 @@ void ForcingView::changeEvent(QEvent* e)
 
 QString ForcingView::referenceFor(const QString& source, QString* why) const
 {
-    auto grammar = text::EnFrGrammar::load(lexiconPath(mDoc->modelPath()).toStdString());
-    if (!grammar) {
-        if (why) *why = QString::fromStdString(grammar.message());
-        return {};
+    const QString path = lexiconPath(mDoc->modelPath());
+    if (!mGrammar || path != mGrammarPath) {
+        auto grammar = text::EnFrGrammar::load(path.toStdString());
+        if (!grammar) {
+            if (why) *why = QString::fromStdString(grammar.message());
+            return {};
+        }
+        mGrammar = std::make_shared<const text::EnFrGrammar>(std::move(*grammar));
+        mGrammarPath = path;
     }
-    auto pair = grammar->translate(source.trimmed().toStdString());
+    auto pair = mGrammar->translate(source.trimmed().toStdString());
     if (!pair) {
         if (why) *why = QString::fromStdString(pair.message());
         return {};

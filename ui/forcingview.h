@@ -8,6 +8,7 @@
 #pragma once
 
 #include "core/run/lab.h"
+#include "core/text/corpus.h"
 
 #include <QFutureWatcher>
 #include <QWidget>
@@ -66,6 +67,9 @@ private:
     std::shared_ptr<ForcingLab> mLab;
     QString mError;
     QString mNote;  // where the target came from
+    // The toy grammar, read once per lexicon file (every new translation asks for a reference).
+    mutable std::shared_ptr<const text::EnFrGrammar> mGrammar;
+    mutable QString mGrammarPath;
     bool mSynchronous = false;
     QFutureWatcher<Outcome> mWatcher;
 };

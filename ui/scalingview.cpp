@@ -32,6 +32,11 @@ ScalingView::ScalingView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     auto* body = new QHBoxLayout;
     mPlot = new QCustomPlot(this);
     mPlot->setMinimumHeight(110);
+    // The legend beside the axes, not over the bars: the dock is wide and short.
+    mPlot->axisRect()->insetLayout()->take(mPlot->legend);
+    mPlot->plotLayout()->addElement(0, 1, mPlot->legend);
+    mPlot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    mPlot->legend->setVisible(false);
     mSummary = new QLabel(this);
     mSummary->setWordWrap(true);
     mSummary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wrap to the width given
@@ -144,12 +149,14 @@ void ScalingView::refresh()
     auto* before = new QCPBars(mPlot->xAxis, mPlot->yAxis);
     auto* after = new QCPBars(mPlot->xAxis, mPlot->yAxis);
     auto* ceiling = mPlot->addGraph();
-    QVector<double> cx, cy;
+    auto* collapsed = mPlot->addGraph();  // a mark on each row collapsed without the scaling
+    QVector<double> cx, cy, kx, ky;
     for (int r = 0; r < R; ++r) {
         mBefore.push_back(eb.at(h, r));
         mAfter.push_back(ea.at(h, r));
         mCollapsedBefore += pb.at(h, r) > kCollapsed;
         mCollapsedAfter += pa.at(h, r) > kCollapsed;
+        if (pa.at(h, r) > kCollapsed) kx << r + 0.2, ky << -0.02;
         before->addData(r - 0.2, mBefore.back());
         after->addData(r + 0.2, mAfter.back());
         // A row of n visible keys spread evenly has log2 n bits (the causal row t sees t + 1).
@@ -158,6 +165,10 @@ void ScalingView::refresh()
         cy << std::log2(keys) << std::log2(keys);
     }
     ceiling->setData(cx, cy);
+    collapsed->setData(kx, ky);
+    collapsed->setLineStyle(QCPGraph::lsNone);
+    collapsed->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QColor(213, 94, 0), 9));
+    collapsed->setName(tr("collapsed onto one key (no scaling)"));
     ceiling->setLineStyle(QCPGraph::lsStepLeft);
     ceiling->setPen(QPen(QColor(120, 120, 120), 1, Qt::DashLine));
     ceiling->setName(tr("log₂(keys): spread evenly"));
@@ -172,7 +183,7 @@ void ScalingView::refresh()
     mPlot->xAxis->setRange(-0.7, R - 0.3);
     double top = 0.5;
     for (double y : cy) top = std::max(top, y);
-    mPlot->yAxis->setRange(0, top * 1.15);
+    mPlot->yAxis->setRange(-0.08 * top, top * 1.15);  // room below 0 for the collapse marks
     mPlot->replot();
     double sb = 0, sa = 0;
     for (int r = 0; r < R; ++r) sb += mBefore[size_t(r)], sa += mAfter[size_t(r)];

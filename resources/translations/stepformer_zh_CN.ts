@@ -839,6 +839,10 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source>Head %1: mean entropy %2 bits with the scaling, %3 bits without. Rows collapsed onto one key (largest weight &gt; %4): %5 of %6 with, %7 of %6 without. Scores √d_k = %8 times larger push the softmax toward a one-hot choice, where its gradient vanishes. Translation with scaling: “%9”; without: “%10”.</source>
         <translation>第 %1 个头：有缩放时平均熵 %2 比特，没有时 %3 比特。塌缩到单个键上的行（最大权重 &gt; %4）：有缩放时 %6 行中有 %5 行，没有时 %6 行中有 %7 行。分数放大 √d_k = %8 倍，会把 softmax 推向独热选择，那里的梯度几乎为零。有缩放的译文：“%9”；没有缩放：“%10”。</translation>
     </message>
+    <message>
+        <source>collapsed onto one key (no scaling)</source>
+        <translation>塌缩到单个键上（不缩放）</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::StageView</name>
