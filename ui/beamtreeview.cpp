@@ -28,8 +28,16 @@ void BeamTreeView::changeEvent(QEvent* e)
     if (e->type() == QEvent::LanguageChange) update();
 }
 
+void BeamTreeView::showEvent(QShowEvent* e)
+{
+    QWidget::showEvent(e);
+    if (mStale) refresh();
+}
+
 void BeamTreeView::refresh()
 {
+    mStale = !isVisible();
+    if (mStale) return;
     mItems.clear();
     const Translation* t = mDoc->translation();
     int rows = 1;

@@ -34,11 +34,14 @@ signals:
     void nodeClicked(int step, int index);
 
 protected:
+    // Hidden (another tab in front): refresh() only marks the view stale; shown, it catches up.
+    void showEvent(QShowEvent* e) override;
     void paintEvent(QPaintEvent*) override;
     void mousePressEvent(QMouseEvent*) override;
     void changeEvent(QEvent* e) override;
 
 private:
+    bool mStale = false;
     TranslationDocument* mDoc;
     std::vector<Item> mItems;
     QSize mSize{400, 120};

@@ -59,9 +59,20 @@ ForcingView::ForcingView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     connect(mDoc, &TranslationDocument::translationChanged, this, [this] {
         // A new sentence: offer its reference (the student may still type any target).
         const Translation* t = mDoc->translation();
-        if (t && t->decoding != "forced") useReference();
+        if (!t || t->decoding == "forced") return;
+        if (isVisible()) useReference();
+        else mStale = true;
     });
     fill();
+}
+
+void ForcingView::showEvent(QShowEvent* e)
+{
+    QWidget::showEvent(e);
+    if (mStale) {
+        mStale = false;
+        useReference();
+    }
 }
 
 ForcingView::~ForcingView() { mWatcher.waitForFinished(); }

@@ -48,6 +48,8 @@ public slots:
     void useReference();
 
 protected:
+    // A new sentence while hidden: its reference is filled in when the view is shown.
+    void showEvent(QShowEvent* e) override;
     void changeEvent(QEvent* e) override;
 
 private:
@@ -71,6 +73,7 @@ private:
     mutable std::shared_ptr<const text::EnFrGrammar> mGrammar;
     mutable QString mGrammarPath;
     bool mSynchronous = false;
+    bool mStale = false;
     QFutureWatcher<Outcome> mWatcher;
 };
 

@@ -40,8 +40,16 @@ void TemperatureView::setSampling(const Sampling& s)
     refresh();
 }
 
+void TemperatureView::showEvent(QShowEvent* e)
+{
+    QWidget::showEvent(e);
+    if (mStale) refresh();
+}
+
 void TemperatureView::refresh()
 {
+    mStale = !isVisible();
+    if (mStale) return;
     mTokens.clear(), mModelP.clear(), mReshaped.clear(), mLogits.clear();
     mRow = -1;
     mPlot->clearPlottables();

@@ -35,9 +35,12 @@ public slots:
     void refresh();
 
 protected:
+    // Hidden (another tab in front): refresh() only marks the view stale; shown, it catches up.
+    void showEvent(QShowEvent* e) override;
     void changeEvent(QEvent* e) override;
 
 private:
+    bool mStale = false;
     TranslationDocument* mDoc;
     Sampling mSampling;
     QCustomPlot* mPlot;
