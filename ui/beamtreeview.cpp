@@ -92,9 +92,12 @@ void BeamTreeView::paintEvent(QPaintEvent*)
     std::vector<size_t> first(t->beams.size() + 1, 0);
     for (size_t s = 0; s < t->beams.size(); ++s) first[s + 1] = first[s] + t->beams[s].size();
     const QColor winner(213, 94, 0), alive(0, 114, 178), grey(170, 170, 170);
+    // Stepping: the steps after the current decoding step are not reached yet, drawn faint.
+    const int reached = cur && cur->decoder && cur->t >= 0 ? cur->t : int(t->beams.size());
     for (const Item& it : mItems) {
         const BeamNode& n = t->beams[size_t(it.step)][size_t(it.index)];
         if (it.step == 0 || n.parent < 0) continue;
+        p.setOpacity(it.step > reached ? 0.3 : 1.0);
         const Item& parent = mItems[first[size_t(it.step - 1)] + size_t(n.parent)];
         QPen pen(it.winner ? winner : n.state == BeamNode::Pruned ? grey : alive, it.winner ? 2.5 : 1.0);
         if (n.state == BeamNode::Pruned) pen.setStyle(Qt::DashLine);
@@ -107,6 +110,7 @@ void BeamTreeView::paintEvent(QPaintEvent*)
     for (const Item& it : mItems) {
         const BeamNode& n = t->beams[size_t(it.step)][size_t(it.index)];
         const bool pruned = n.state == BeamNode::Pruned;
+        p.setOpacity(it.step > reached ? 0.3 : 1.0);
         const QColor fill = it.winner ? winner : pruned ? QColor(235, 235, 235) : QColor(222, 235, 247);
         p.setPen(QPen(n.state == BeamNode::Finished ? QColor(40, 40, 40) : (pruned ? grey : alive),
                       n.state == BeamNode::Finished ? 2.0 : 1.0));
@@ -121,6 +125,7 @@ void BeamTreeView::paintEvent(QPaintEvent*)
                    n.state == BeamNode::Finished ? tr("%1 (log P / len)").arg(n.score, 0, 'f', 2)
                                                  : QString::number(n.score, 'f', 2));
     }
+    p.setOpacity(1.0);
 }
 
 void BeamTreeView::mousePressEvent(QMouseEvent* e)

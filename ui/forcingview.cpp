@@ -29,9 +29,11 @@ ForcingView::ForcingView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     mTarget->setClearButtonEnabled(true);
     mReference = new QPushButton(this);
     mRun = new QPushButton(this);
+    mStep = new QPushButton(this);
     h->addWidget(mTarget, 1);
     h->addWidget(mReference);
     h->addWidget(mRun);
+    h->addWidget(mStep);
     v->addLayout(h);
     auto* body = new QHBoxLayout;
     mSummary = new QLabel(this);
@@ -52,6 +54,16 @@ ForcingView::ForcingView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     connect(mRun, &QPushButton::clicked, this, &ForcingView::run);
     connect(mTarget, &QLineEdit::returnPressed, this, &ForcingView::run);
     connect(mReference, &QPushButton::clicked, this, &ForcingView::useReference);
+    // The whole masked matrix at once, as in training: the forced pass becomes the document's
+    // translation (undoable), so every stage shows it.
+    connect(mStep, &QPushButton::clicked, this, [this] {
+        const text::Tokenizer* tok = mDoc->model() ? mDoc->model()->tokenizer() : nullptr;
+        if (!tok || !mDoc->translation() || mTarget->text().trimmed().isEmpty()) return;
+        DecodeOptions o = mDoc->options();
+        o.strategy = Forced{tok->encodeTarget(mTarget->text().trimmed().toStdString()).ids};
+        o.interventions.noCausalMask = false;
+        mDoc->setOptions(o);
+    });
     connect(&mWatcher, &QFutureWatcher<Outcome>::finished, this, [this] {
         mRun->setEnabled(true);
         show(mWatcher.result());
@@ -157,6 +169,9 @@ void ForcingView::fill()
     mReference->setText(tr("Reference"));
     mReference->setToolTip(tr("The toy grammar's translation of the current sentence"));
     mRun->setText(tr("Compare"));
+    mStep->setText(tr("Step through it"));
+    mStep->setToolTip(tr("Make the teacher-forced pass the current translation: every stage then shows the whole "
+                         "masked matrix, computed at once as in training (Lab ▸ Back to free running to return)"));
     mTarget->setPlaceholderText(tr("target sentence (French)"));
     const QStringList headers{tr("pos"),          tr("decoder reads"),      tr("reference next"),
                               tr("forced: p(ref), says"), tr("free running: says, p"), tr("rows t"),

@@ -32,6 +32,7 @@ public:
 
     QLineEdit* targetBox() const { return mTarget; }
     QTableWidget* table() const { return mTable; }
+    QPushButton* stepButton() const { return mStep; }
     // The last result (null before the first run or after a failure).
     const ForcingLab* lab() const { return mLab.get(); }
     QString verdict() const;
@@ -64,6 +65,7 @@ private:
     QLineEdit* mTarget;
     QPushButton* mRun;
     QPushButton* mReference;
+    QPushButton* mStep;  // the forced pass into the stage, to step through
     QLabel* mSummary;
     QTableWidget* mTable;
     std::shared_ptr<ForcingLab> mLab;

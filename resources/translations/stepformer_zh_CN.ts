@@ -272,6 +272,14 @@
         <source>the next reference token gets the largest probability at only %1 of %2 positions, and its mean probability goes from %3 to %4. The answer is in plain sight, yet this model does not copy it: it was trained with the mask and never learned to look ahead, so the later tokens disturb it instead. A model trained without the mask would learn to copy — and be useless token by token, where there is nothing later to copy.</source>
         <translation>下一个参考词元只在 %2 个位置中的 %1 个上概率最大，其平均概率从 %3 变为 %4。答案就摆在眼前，这个模型却没有照抄：它是带掩码训练的，从没学过向后看，后面的词元反而干扰了它。不带掩码训练的模型会学会照抄——但在逐词元生成时毫无用处，因为那时后面没有任何东西可抄。</translation>
     </message>
+    <message>
+        <source>Step through it</source>
+        <translation>逐步查看</translation>
+    </message>
+    <message>
+        <source>Make the teacher-forced pass the current translation: every stage then shows the whole masked matrix, computed at once as in training (Lab ▸ Back to free running to return)</source>
+        <translation>把教师强制的计算设为当前翻译：每个阶段都会显示完整的带掩码矩阵，像训练时一样一次算完（用“实验 ▸ 回到自由生成”返回）</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::HeadAtlasView</name>

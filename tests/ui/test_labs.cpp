@@ -245,6 +245,17 @@ private slots:
         f->targetBox()->setText("le petit chat noir dort");
         f->run();
         shoot(w, "forcing", "lab.showForcing");
+        // Step through the forced pass: it becomes the document's translation, masked.
+        QTest::mouseClick(f->stepButton(), Qt::LeftButton);
+        QCOMPARE(w.document()->translation()->decoding, std::string("forced"));
+        QVERIFY(!w.document()->translation()->interventions.noCausalMask);
+        QCOMPARE(w.document()->translation()->forcedIds, f->lab()->target);
+        // The forced trace's logits are the ones the comparison used.
+        const Tensor a = w.document()->translation()->trace->get("decoder.logits");
+        const Tensor b = f->lab()->forced.trace->get("decoder.logits");
+        QCOMPARE(a.data, b.data);
+        w.labAction("lab.freeRunning")->trigger();
+        QCOMPARE(w.document()->translation()->decoding, std::string("greedy"));
         // In Simplified Chinese: the verdict is rebuilt in the new language.
         QVERIFY(setLanguage("zh_CN"));
         QApplication::processEvents();
