@@ -10,6 +10,7 @@
 #include "app/cli.h"
 #include "app/cli_options.h"
 
+#include "core/run/lab.h"
 #include "core/run/session.h"
 #include "core/text/bleu.h"
 #include "core/text/corpus.h"
@@ -275,8 +276,7 @@ int eval(const QStringList& args)
     // source piece belongs to a gold-aligned English word. Teacher-forced on the gold
     // French so that every target word has its row; the row that predicts a word's
     // first piece is its row.
-    std::vector<long> hits(size_t(c.decoderLayers * c.decoderHeads), 0);
-    long words = 0;
+    AlignmentHits alignment;  // core/run/lab.h
     if (task == "en-fr") {
         const text::Tokenizer* tok = (*model)->tokenizer();
         if (!tok) return fail(dir + ": this model has no tokenizer; en-fr needs one");
@@ -299,50 +299,13 @@ int eval(const QStringList& args)
                 std::printf("  %s\n  -> %s%s\n", pair.source.c_str(), t->outputText.c_str(),
                             t->outputText == pair.target ? "" : ("   (reference: " + pair.target + ")").c_str());
 
-            // Word index of each piece from its byte offset: the number of spaces before it.
-            auto wordOf = [](const std::string& text, const text::Encoded& e) {
-                std::vector<int> w;
-                for (size_t i = 0; i < e.ids.size(); ++i) {
-                    const int b = e.offsets[i].first;
-                    if (i + 1 == e.ids.size() || b >= int(text.size())) {
-                        w.push_back(-1);  // </s>
-                        continue;
-                    }
-                    int k = 0;
-                    for (int j = 0; j < b; ++j) k += text[size_t(j)] == ' ';
-                    // A piece that starts on the space before its word belongs to that word.
-                    if (text[size_t(b)] == ' ') ++k;
-                    w.push_back(k);
-                }
-                return w;
-            };
             const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
-            const std::vector<int> srcWord = wordOf(pair.source, src), tgtWord = wordOf(pair.target, tgt);
             DecodeOptions fo;
             fo.strategy = Forced{tgt.ids};
             auto forcedRun = s.translate(fo);
             if (!forcedRun) return fail(forcedRun.message());
-            const Translation& forced = *forcedRun;
-            std::map<std::pair<int, int>, bool> gold;
-            for (const auto& a : pair.alignment) gold[a] = true;
-            int lastWord = -1;
-            for (size_t tpos = 0; tpos < tgt.ids.size(); ++tpos) {
-                const int fw = tgtWord[tpos];
-                if (fw < 0 || fw == lastWord) continue;  // first piece of each French word only
-                lastWord = fw;
-                ++words;
-                for (int l = 0; l < c.decoderLayers; ++l) {
-                    const TraceTensor* w =
-                        forced.trace->find(trace_names::attention(Stack::Decoder, l, AttentionKind::Cross, "weights"));
-                    for (int h = 0; h < c.decoderHeads; ++h) {
-                        const float* row = w->row(h, int64_t(tpos));
-                        const int S = int(w->shape()[2]);
-                        const int best = int(std::max_element(row, row + S) - row);
-                        const int ew = srcWord[size_t(best)];
-                        if (ew >= 0 && gold.count({fw, ew})) ++hits[size_t(l * c.decoderHeads + h)];
-                    }
-                }
-            }
+            addAlignmentHits(alignment, *forcedRun, c, src, wordOfPieces(pair.source, src),
+                             wordOfPieces(pair.target, tgt), pair.alignment);
         }
     } else {
         const std::vector<train::Example> ex =
@@ -369,6 +332,8 @@ int eval(const QStringList& args)
     const double bleu = text::corpusBleu(hyps, refs);
     std::printf("%s on %zu held-out examples: exact match %.2f%%, BLEU %.2f\n", task.c_str(), hyps.size(), 100 * em, bleu);
     std::string headsJson;
+    const long words = alignment.words;
+    const std::vector<long>& hits = alignment.hits;
     if (words > 0) {
         std::vector<int> order(hits.size());
         for (size_t i = 0; i < order.size(); ++i) order[i] = int(i);

@@ -4,7 +4,9 @@
 #include "ui/comparisonview.h"
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
+#include "ui/labview.h"
 #include "ui/language.h"
+#include "ui/strategypanel.h"
 #include "ui/stageview.h"
 #include "ui/trainingstudio.h"
 #include "ui/weightsview.h"
@@ -179,6 +181,11 @@ void MainWindow::buildDocks()
     mComparisonDock = dock(mComparison, "comparison", Qt::BottomDockWidgetArea);
     translated([this] { mComparisonDock->setWindowTitle(tr("Comparison")); });
     tabifyDockWidget(mDecodingDock, mComparisonDock);
+    // Lab: decoding choices, teacher forcing, positions, scaling; a tab beside Comparison.
+    mLab = new LabView(&mDoc, this);
+    mLabDock = dock(mLab, "lab", Qt::BottomDockWidgetArea);
+    translated([this] { mLabDock->setWindowTitle(tr("Lab")); });
+    tabifyDockWidget(mComparisonDock, mLabDock);
     mDecodingDock->raise();
     mExplainDock->raise();
     // Raised, the Weights tab widens its dock area to 55 % of the window (a table, a histogram
@@ -329,6 +336,10 @@ void MainWindow::buildToolbars()
     mTranslate->setDefault(true);
     input->addWidget(mTranslate);
     connect(mTranslate, &QPushButton::clicked, this, &MainWindow::translateSentence);
+    // The toolbar's beam width and the Lab's strategy control are one setting.
+    connect(mBeam, &QSpinBox::valueChanged, mLab->strategy(), &StrategyPanel::setBeamWidth);
+    connect(mLab->strategy(), &StrategyPanel::beamWidthChanged, mBeam, &QSpinBox::setValue);
+    connect(mLab->strategy(), &StrategyPanel::applyRequested, this, &MainWindow::translateSentence);
     connect(mSentence, &QLineEdit::returnPressed, this, &MainWindow::translateSentence);
 
     addToolBarBreak();
@@ -433,7 +444,7 @@ void MainWindow::translateSentence()
 DecodeOptions MainWindow::toolbarOptions() const
 {
     DecodeOptions o;
-    if (mBeam->value() > 1) o.strategy = Beam{mBeam->value()};
+    o.strategy = mLab->strategy()->strategy();
     o.interventions = mDoc.interventions();
     o.interventions.noCausalMask = false;  // only under teacher forcing (the Lab's demo)
     return o;
@@ -488,6 +499,12 @@ void MainWindow::buildLabMenu()
     });
     QAction* free = add("lab.freeRunning", [this] { mDoc.setOptions(toolbarOptions()); });
     lab->addSeparator();
+    QAction* showDecoding = add("lab.showDecoding", [this] { showLabTab(LabView::DecodingTab); });
+    QAction* showForcing = add("lab.showForcing", [this] { showLabTab(LabView::ForcingTab); });
+    QAction* showPositions = add("lab.showPositions", [this] { showLabTab(LabView::PositionsTab); });
+    QAction* showScaling = add("lab.showScaling", [this] { showLabTab(LabView::ScalingTab); });
+    QAction* showAtlas = add("lab.showAtlas", [this] { showLabTab(LabView::AtlasTab); });
+    lab->addSeparator();
     QAction* difference = add("lab.difference", [this](bool on) { mStage->setDifference(on); }, QKeySequence(Qt::CTRL | Qt::Key_D), true);
     lab->addSeparator();
     QAction* undo = add("lab.undo", [this] { mDoc.undo(); }, QKeySequence::Undo);
@@ -502,6 +519,11 @@ void MainWindow::buildLabMenu()
         cheat->setText(tr("&Teacher forcing without the causal mask (the model cheats)"));
         free->setText(tr("Back to &free running (token by token)"));
         difference->setText(tr("Show &differences on the heatmaps (after − before)"));
+        showDecoding->setText(tr("Decoding &choices: greedy, beam tree, sampling temperature"));
+        showForcing->setText(tr("Teacher &forcing vs free running"));
+        showPositions->setText(tr("Positions la&b: PE similarity, word order"));
+        showScaling->setText(tr("Scaling lab: &entropy with and without 1/√d_k"));
+        showAtlas->setText(tr("Head &atlas: cross-attention heads vs the gold alignment"));
         undo->setText(tr("&Undo intervention"));
         redo->setText(tr("&Redo intervention"));
     });
@@ -519,6 +541,16 @@ void MainWindow::buildLabMenu()
         }
     });
     updateLab();
+}
+
+void MainWindow::showLabTab(int tab)
+{
+    mLabDock->show();
+    mLabDock->raise();
+    mLab->setCurrentIndex(tab);
+    // The experiments need room: about 45 % of the window's height.
+    if (!mLabDock->isFloating() && mLabDock->height() < height() * 2 / 5)
+        resizeDocks({mLabDock}, {height() * 45 / 100}, Qt::Vertical);
 }
 
 void MainWindow::updateLab()

@@ -31,6 +31,7 @@ class ArchitectureView;
 class ComparisonView;
 class DecodingView;
 class ExplainView;
+class LabView;
 class StageView;
 class TrainingStudio;
 class WeightsView;
@@ -49,8 +50,10 @@ public:
     ExplainView* explanation() const { return mExplain; }
     WeightsView* weights() const { return mWeights; }
     ComparisonView* comparison() const { return mComparison; }
+    LabView* lab() const { return mLab; }  // the why-lab's experiments (a dock of tabs)
     // The Lab menu's actions, by object name ("lab.ablateHead", "lab.ablateLayer", "lab.clear",
-    // "lab.noPositions", "lab.noScale", "lab.cheat", "lab.difference", "lab.undo", "lab.redo").
+    // "lab.noPositions", "lab.noScale", "lab.cheat", "lab.difference", "lab.undo", "lab.redo",
+    // "lab.showDecoding", "lab.showForcing", "lab.showPositions", "lab.showScaling", "lab.showAtlas").
     QAction* labAction(const QString& name) const;
     QLineEdit* sentenceBox() const { return mSentence; }
     QPushButton* translateButton() const { return mTranslate; }
@@ -118,6 +121,9 @@ private:
     ComparisonView* mComparison = nullptr;  // tabbed with Decoding
     QDockWidget* mComparisonDock = nullptr;
     QList<QAction*> mLabActions;
+    LabView* mLab = nullptr;             // tabbed with Decoding
+    QDockWidget* mLabDock = nullptr;
+    void showLabTab(int tab);
     QLineEdit* mSentence = nullptr;
     QPushButton* mTranslate = nullptr;
     QSpinBox* mBeam = nullptr;

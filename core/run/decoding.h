@@ -39,6 +39,13 @@ struct Forced {
     std::vector<int> targetIds;  // as given (a tokenized sentence ends with </s>)
 };
 
+// The distribution sampling draws from, and what the window's temperature slider shows:
+// p = softmax(logits / T), then only the topK most probable (ties at the k-th value kept),
+// then the smallest set of most probable tokens whose mass reaches topP (the token that
+// crosses it is kept), renormalised. Banned tokens (-inf) get p = 0. Only temperature,
+// topK and topP of `s` are read. out, logits: [V].
+void samplingDistribution(float* out, const float* logits, int V, const Sampling& s);
+
 using Strategy = std::variant<Greedy, Beam, Sampling, Forced>;
 
 // "greedy" | "beam" | "sample" | "forced": trace.json's `decoding`.

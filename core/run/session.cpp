@@ -45,41 +45,6 @@ void recordRow(Trace* tr, const std::string& name, int t, const float* x, int V)
 // std::uniform_real_distribution.
 double uniform01(std::mt19937_64& rng) { return double(rng() >> 11) * 0x1.0p-53; }
 
-// The distribution sampling draws from (Hugging Face's order): p = softmax(logits / T),
-// keep the topK most probable (ties at the k-th value kept), then the smallest set of
-// most probable tokens whose mass reaches topP (the token that crosses it is kept),
-// renormalise. Banned tokens (-inf) have p = 0. out: [V].
-void samplingDistribution(float* out, const float* logits, int V, const Sampling& s, std::vector<int>& order)
-{
-    float mx = kNegInf;
-    for (int i = 0; i < V; ++i) mx = std::max(mx, logits[i]);
-    double sum = 0.0;
-    for (int i = 0; i < V; ++i) {
-        const double z = logits[i] == kNegInf ? 0.0 : std::exp((double(logits[i]) - double(mx)) / s.temperature);
-        out[i] = float(z);
-        sum += z;
-    }
-    for (int i = 0; i < V; ++i) out[i] = float(double(out[i]) / sum);
-    order.resize(size_t(V));
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return out[a] > out[b]; });
-    int keep = V;
-    if (s.topK > 0 && s.topK < V) {
-        keep = s.topK;
-        while (keep < V && out[order[size_t(keep)]] == out[order[size_t(keep - 1)]]) ++keep;
-    }
-    if (s.topP < 1.0) {
-        double mass = 0.0;
-        int n = 0;
-        while (n < keep && mass < s.topP) mass += out[order[size_t(n++)]];
-        keep = std::max(n, 1);
-    }
-    double kept = 0.0;
-    for (int r = 0; r < keep; ++r) kept += out[order[size_t(r)]];
-    for (int r = keep; r < V; ++r) out[order[size_t(r)]] = 0.0f;
-    for (int r = 0; r < keep; ++r) out[order[size_t(r)]] = float(double(out[order[size_t(r)]]) / kept);
-}
-
 // Draws an id from p [V] by inverse CDF in id order.
 int draw(const float* p, int V, std::mt19937_64& rng)
 {
@@ -112,6 +77,39 @@ const char* strategyName(const Strategy& s)
 const char* beamStateName(BeamNode::State s)
 {
     return s == BeamNode::Alive ? "alive" : s == BeamNode::Finished ? "finished" : "pruned";
+}
+
+// Hugging Face's order: softmax(logits / T), top-k (ties kept), top-p, renormalise.
+void samplingDistribution(float* out, const float* logits, int V, const Sampling& s)
+{
+    std::vector<int> order;
+    float mx = kNegInf;
+    for (int i = 0; i < V; ++i) mx = std::max(mx, logits[i]);
+    double sum = 0.0;
+    for (int i = 0; i < V; ++i) {
+        const double z = logits[i] == kNegInf ? 0.0 : std::exp((double(logits[i]) - double(mx)) / s.temperature);
+        out[i] = float(z);
+        sum += z;
+    }
+    for (int i = 0; i < V; ++i) out[i] = float(double(out[i]) / sum);
+    order.resize(size_t(V));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return out[a] > out[b]; });
+    int keep = V;
+    if (s.topK > 0 && s.topK < V) {
+        keep = s.topK;
+        while (keep < V && out[order[size_t(keep)]] == out[order[size_t(keep - 1)]]) ++keep;
+    }
+    if (s.topP < 1.0) {
+        double mass = 0.0;
+        int n = 0;
+        while (n < keep && mass < s.topP) mass += out[order[size_t(n++)]];
+        keep = std::max(n, 1);
+    }
+    double kept = 0.0;
+    for (int r = 0; r < keep; ++r) kept += out[order[size_t(r)]];
+    for (int r = keep; r < V; ++r) out[order[size_t(r)]] = 0.0f;
+    for (int r = 0; r < keep; ++r) out[order[size_t(r)]] = float(double(out[order[size_t(r)]]) / kept);
 }
 
 Session::Session(std::shared_ptr<const Model> model, const Kernels& kernels)
@@ -255,7 +253,6 @@ Result<Translation> Session::sequential(const DecodeOptions& o)
     const Sampling* sampling = std::get_if<Sampling>(&o.strategy);
     std::mt19937_64 rng(sampling ? sampling->seed : 0);
     std::vector<float> processed(static_cast<size_t>(V)), probs(sampling ? static_cast<size_t>(V) : 0);
-    std::vector<int> order;
 
     encode(o.capture, o.interventions);
     Translation t = mSource;
@@ -266,7 +263,7 @@ Result<Translation> Session::sequential(const DecodeOptions& o)
         if (!ban(processed.data(), t.outputIds, o)) return error(bannedAllMessage(i));
         int tok;
         if (sampling) {
-            samplingDistribution(probs.data(), processed.data(), V, *sampling, order);
+            samplingDistribution(probs.data(), processed.data(), V, *sampling);
             recordRow(mTrace.get(), trace_names::sampleProbs(), i, probs.data(), V);
             tok = draw(probs.data(), V, rng);
         } else {

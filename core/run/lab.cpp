@@ -1,0 +1,300 @@
+#include "core/run/lab.h"
+
+#include "core/model/transformer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace sf {
+
+Tensor positionTable(const Config& c, int n)
+{
+    Tensor t;
+    t.shape = {n, c.dModel};
+    t.data.assign(size_t(n) * size_t(c.dModel), 0.0f);
+    positionalEncoding(t.data.data(), 0, n, c.dModel, c.positions);
+    return t;
+}
+
+// sim = P P^T   P: [n, d]
+Tensor positionSimilarity(const Tensor& positions)
+{
+    const int64_t n = positions.dim(0), d = positions.dim(1);
+    Tensor sim;
+    sim.shape = {n, n};
+    sim.data.assign(size_t(n * n), 0.0f);
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+            double dot = 0.0;
+            for (int64_t m = 0; m < d; ++m) dot += double(positions.at(i, m)) * double(positions.at(j, m));
+            sim.data[size_t(i * n + j)] = float(dot);
+        }
+    return sim;
+}
+
+namespace {
+
+// f(row, C) over every row of [H, R, C] -> [H, R].
+template <class F>
+Tensor perRow(const Tensor& w, int cols, F f)
+{
+    const int64_t H = w.dim(0), R = w.dim(1), C = w.dim(2);
+    const int64_t n = cols > 0 ? std::min<int64_t>(cols, C) : C;
+    Tensor out;
+    out.shape = {H, R};
+    out.data.resize(size_t(H * R));
+    for (int64_t h = 0; h < H; ++h)
+        for (int64_t r = 0; r < R; ++r) out.data[size_t(h * R + r)] = float(f(w.data.data() + (h * R + r) * C, n));
+    return out;
+}
+
+}  // namespace
+
+// H = -sum_j w_j log2 w_j
+Tensor attentionEntropy(const Tensor& weights, int cols)
+{
+    return perRow(weights, cols, [](const float* w, int64_t n) {
+        double h = 0.0;
+        for (int64_t j = 0; j < n; ++j)
+            if (w[j] > 0.0f) h -= double(w[j]) * std::log2(double(w[j]));
+        return h;
+    });
+}
+
+Tensor attentionPeak(const Tensor& weights, int cols)
+{
+    return perRow(weights, cols, [](const float* w, int64_t n) { return double(*std::max_element(w, w + n)); });
+}
+
+std::vector<RowAgreement> compareDecoderRows(const Tensor& a, const std::vector<int>& inputsA, const Tensor& b,
+                                             const std::vector<int>& inputsB)
+{
+    const int64_t rows = std::min({a.dim(0), b.dim(0), int64_t(inputsA.size()), int64_t(inputsB.size())});
+    const int64_t cols = std::min(a.dim(1), b.dim(1));
+    std::vector<RowAgreement> out(static_cast<size_t>(rows));
+    bool same = true;
+    for (int64_t t = 0; t < rows; ++t) {
+        same = same && inputsA[size_t(t)] == inputsB[size_t(t)];
+        out[size_t(t)].samePrefix = same;
+        double m = 0.0;
+        for (int64_t j = 0; j < cols; ++j) m = std::max(m, std::abs(double(a.at(t, j)) - double(b.at(t, j))));
+        out[size_t(t)].maxAbsDiff = m;
+    }
+    return out;
+}
+
+std::vector<int> tokenPermutation(const std::vector<int>& a, const std::vector<int>& b)
+{
+    if (a.size() != b.size()) return {};
+    std::vector<int> perm(a.size(), -1);
+    std::vector<bool> used(b.size(), false);
+    for (size_t i = 0; i < a.size(); ++i) {
+        for (size_t j = 0; j < b.size(); ++j)
+            if (!used[j] && b[j] == a[i]) {
+                perm[i] = int(j);
+                used[j] = true;
+                break;
+            }
+        if (perm[i] < 0) return {};
+    }
+    return perm;
+}
+
+double maxPermutedDifference(const Tensor& a, const Tensor& b, const std::vector<int>& perm)
+{
+    double m = 0.0;
+    for (int64_t i = 0; i < a.dim(0); ++i)
+        for (int64_t j = 0; j < a.dim(1); ++j)
+            m = std::max(m, std::abs(double(a.at(i, j)) - double(b.at(perm[size_t(i)], j))));
+    return m;
+}
+
+std::vector<int> wordOfPieces(const std::string& text, const text::Encoded& e)
+{
+    std::vector<int> w;
+    for (size_t i = 0; i < e.ids.size(); ++i) {
+        const int begin = e.offsets[i].first;
+        if (i + 1 == e.ids.size() || begin >= int(text.size())) {
+            w.push_back(-1);  // </s>
+            continue;
+        }
+        int k = 0;
+        for (int j = 0; j < begin; ++j) k += text[size_t(j)] == ' ';
+        if (text[size_t(begin)] == ' ') ++k;  // a piece starting on the space belongs to its word
+        w.push_back(k);
+    }
+    return w;
+}
+
+void addAlignmentHits(AlignmentHits& into, const Translation& forced, const Config& c, const text::Encoded& source,
+                      const std::vector<int>& sourceWord, const std::vector<int>& targetWord,
+                      const std::vector<std::pair<int, int>>& alignment)
+{
+    if (into.hits.empty()) into.hits.assign(size_t(c.decoderLayers * c.decoderHeads), 0);
+    std::map<std::pair<int, int>, bool> gold;
+    for (const auto& a : alignment) gold[a] = true;
+    int lastWord = -1;
+    const int S = int(source.ids.size());
+    for (size_t tpos = 0; tpos < targetWord.size(); ++tpos) {
+        const int fw = targetWord[tpos];
+        if (fw < 0 || fw == lastWord) continue;  // the first piece of each target word only
+        lastWord = fw;
+        ++into.words;
+        for (int l = 0; l < c.decoderLayers; ++l) {
+            const TraceTensor* w =
+                forced.trace->find(trace_names::attention(Stack::Decoder, l, AttentionKind::Cross, "weights"));
+            for (int h = 0; h < c.decoderHeads; ++h) {
+                const float* row = w->row(h, int64_t(tpos));  // [S]
+                const int best = int(std::max_element(row, row + S) - row);
+                const int ew = sourceWord[size_t(best)];
+                if (ew >= 0 && gold.count({fw, ew})) ++into.hits[size_t(l * c.decoderHeads + h)];
+            }
+        }
+    }
+}
+
+namespace {
+
+Result<Translation> runOne(const std::shared_ptr<const Model>& model, const std::string& source, const Strategy& s,
+                           const Interventions& iv)
+{
+    Session session(model);
+    if (Status st = session.setSourceText(source); !st) return error(st.message());
+    DecodeOptions o;
+    o.strategy = s;
+    o.interventions = iv;
+    return session.translate(o);
+}
+
+// p(ids[t]) at row t of decoder.probs [T, V].
+std::vector<double> probabilitiesOf(const Translation& t, const std::vector<int>& ids)
+{
+    const Tensor p = t.trace->get(trace_names::probs());
+    std::vector<double> out;
+    for (int64_t r = 0; r < p.dim(0) && r < int64_t(ids.size()); ++r) out.push_back(p.at(r, ids[size_t(r)]));
+    return out;
+}
+
+}  // namespace
+
+Result<ForcingLab> runForcingLab(std::shared_ptr<const Model> model, const std::string& source,
+                                 const std::vector<int>& target, const Interventions& iv)
+{
+    Interventions masked = iv;
+    masked.noCausalMask = false;
+    ForcingLab lab;
+    lab.target = target;
+    auto free = runOne(model, source, Greedy{}, masked);
+    if (!free) return error(free.message());
+    auto forced = runOne(model, source, Forced{target}, masked);
+    if (!forced) return error(forced.message());
+    Interventions unmasked = masked;
+    unmasked.noCausalMask = true;
+    auto cheat = runOne(model, source, Forced{target}, unmasked);
+    if (!cheat) return error(cheat.message());
+    lab.free = std::move(*free);
+    lab.forced = std::move(*forced);
+    lab.cheat = std::move(*cheat);
+    lab.rows = compareDecoderRows(lab.forced.trace->get(trace_names::logits()), lab.forced.decoderInputIds,
+                                  lab.free.trace->get(trace_names::logits()), lab.free.decoderInputIds);
+    for (size_t t = 0; t < target.size() && t < lab.free.outputIds.size(); ++t)
+        if (lab.free.outputIds[t] != target[t]) {
+            lab.divergence = int(t);
+            break;
+        }
+    lab.pTarget = probabilitiesOf(lab.forced, target);
+    lab.pTargetCheat = probabilitiesOf(lab.cheat, target);
+    for (size_t t = 0; t < target.size() && t < lab.cheat.outputIds.size(); ++t)
+        lab.cheatCopies += lab.cheat.outputIds[t] == target[t];
+    return lab;
+}
+
+Result<ReorderLab> runReorderLab(std::shared_ptr<const Model> model, const std::string& a, const std::string& b)
+{
+    ReorderLab lab;
+    Interventions none, noPe;
+    noPe.noPositions = true;
+    Result<Translation>* slots[4] = {};
+    auto ra = runOne(model, a, Greedy{}, none), rb = runOne(model, b, Greedy{}, none);
+    auto ra0 = runOne(model, a, Greedy{}, noPe), rb0 = runOne(model, b, Greedy{}, noPe);
+    slots[0] = &ra, slots[1] = &rb, slots[2] = &ra0, slots[3] = &rb0;
+    for (Result<Translation>* r : slots)
+        if (!*r) return error(r->message());
+    lab.a = std::move(*ra), lab.b = std::move(*rb), lab.aNoPositions = std::move(*ra0), lab.bNoPositions = std::move(*rb0);
+    lab.perm = tokenPermutation(lab.a.sourceIds, lab.b.sourceIds);
+    if (lab.perm.empty())
+        return error("\"" + a + "\" and \"" + b + "\" are not reorderings of the same tokens");
+    const std::string out = trace_names::output(Stack::Encoder);
+    lab.differenceWithPositions = maxPermutedDifference(lab.a.trace->get(out), lab.b.trace->get(out), lab.perm);
+    lab.differenceWithoutPositions =
+        maxPermutedDifference(lab.aNoPositions.trace->get(out), lab.bNoPositions.trace->get(out), lab.perm);
+    return lab;
+}
+
+Result<ScalingLab> runScalingLab(std::shared_ptr<const Model> model, const std::string& source)
+{
+    Interventions noScale;
+    noScale.noScale = true;
+    auto scaled = runOne(model, source, Greedy{}, {});
+    if (!scaled) return error(scaled.message());
+    auto unscaled = runOne(model, source, Forced{scaled->outputIds}, noScale);
+    if (!unscaled) return error(unscaled.message());
+    auto unscaledFree = runOne(model, source, Greedy{}, noScale);
+    if (!unscaledFree) return error(unscaledFree.message());
+    return ScalingLab{std::move(*scaled), std::move(*unscaled), std::move(*unscaledFree)};
+}
+
+Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
+                                         const std::vector<text::SentencePair>& pairs,
+                                         const std::function<bool(int, int)>& progress)
+{
+    const text::Tokenizer* tok = model->tokenizer();
+    if (!tok) return error(model->directory() + ": this model has no tokenizer; the alignment needs one");
+    AlignmentHits hits;
+    hits.hits.assign(size_t(model->config().decoderLayers * model->config().decoderHeads), 0);
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        const text::SentencePair& pair = pairs[i];
+        const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
+        Session s(model);
+        if (Status st = s.setSourceText(pair.source); !st) return error(st.message());
+        DecodeOptions o;
+        o.strategy = Forced{tgt.ids};
+        auto forced = s.translate(o);
+        if (!forced) return error(forced.message());
+        addAlignmentHits(hits, *forced, model->config(), src, wordOfPieces(pair.source, src),
+                         wordOfPieces(pair.target, tgt), pair.alignment);
+        if (progress && !progress(int(i + 1), int(pairs.size()))) return error("cancelled");
+    }
+    return hits;
+}
+
+Result<std::vector<int>> ablationEffect(std::shared_ptr<const Model> model, const std::string& source)
+{
+    const Config& c = model->config();
+    auto run = [&](const Interventions& iv) -> Result<Translation> {
+        Session s(model);
+        if (Status st = s.setSourceText(source); !st) return error(st.message());
+        DecodeOptions o;
+        o.interventions = iv;
+        o.capture = false;
+        return s.translate(o);
+    };
+    auto plain = run({});
+    if (!plain) return error(plain.message());
+    std::vector<int> changed;
+    for (int l = 0; l < c.decoderLayers; ++l)
+        for (int h = 0; h < c.decoderHeads; ++h) {
+            Interventions iv;
+            iv.ablated.push_back(HeadRef{Stack::Decoder, l, AttentionKind::Cross, h});
+            auto t = run(iv);
+            if (!t) return error(t.message());
+            const std::vector<int>&a = plain->outputIds, &b = t->outputIds;
+            int n = int(std::max(a.size(), b.size()) - std::min(a.size(), b.size()));
+            for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) n += a[i] != b[i];
+            changed.push_back(n);
+        }
+    return changed;
+}
+
+}  // namespace sf

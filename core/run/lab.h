@@ -1,0 +1,128 @@
+// The why-lab's numbers (issue 10): what the lab views show beyond one Trace, computed here
+// so that no view does model math. Two kinds of functions:
+//  - measures over recorded tensors: PE similarity, attention entropy and peak, row-by-row
+//    agreement of two decoder passes, encoder outputs equal up to a permutation, the
+//    agreement of cross-attention heads with a gold word alignment;
+//  - experiments that run the Session several times and keep every Trace: teacher forcing
+//    vs free running (and the unmasked "cheat"), reordered sentences with and without
+//    positions, attention with and without 1/sqrt(dk).
+//
+// Sizes: S = source length (with </s>), T = decoder length, H = heads, V = vocab, d = d_model.
+#pragma once
+
+#include "core/io/trace.h"
+#include "core/model/model.h"
+#include "core/run/session.h"
+#include "core/text/corpus.h"
+#include "core/text/tokenizer.h"
+
+#include <functional>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sf {
+
+// ---- measures -------------------------------------------------------------------------
+
+// The sinusoidal table PE(0 .. n-1) of the model's layout (sec 3.5).  -> [n, d]
+Tensor positionTable(const Config& c, int n);
+
+// sim[i][j] = PE(i) . PE(j) for the rows of `positions` [n, d].  -> [n, n]
+// For sinusoids, PE(i) . PE(i + k) = sum_m cos(k w_m): it depends on the distance k only.
+Tensor positionSimilarity(const Tensor& positions);
+
+// H(row) = -sum_j w_j log2 w_j, in bits (0 log 0 = 0), for every row of attention
+// weights [H, R, C] (the first `cols` keys; 0 = all).  -> [H, R]
+// A row spread evenly over n keys has log2 n bits; a row on one key has 0.
+Tensor attentionEntropy(const Tensor& weights, int cols = 0);
+// max_j w_j for every row of [H, R, C] (the first `cols` keys; 0 = all).  -> [H, R]
+Tensor attentionPeak(const Tensor& weights, int cols = 0);
+
+// Row t of two decoder passes over the same source: `samePrefix` when both read the same
+// inputs at positions 0..t (then the causal mask makes row t the same function of the same
+// numbers), and the largest |a[t][j] - b[t][j]|. Rows up to the shorter pass.
+struct RowAgreement {
+    bool samePrefix = false;
+    double maxAbsDiff = 0.0;
+};
+std::vector<RowAgreement> compareDecoderRows(const Tensor& a, const std::vector<int>& inputsA, const Tensor& b,
+                                             const std::vector<int>& inputsB);  // a, b: [T, V] (or [T, d])
+
+// perm with b[perm[i]] == a[i] for every i (equal ids matched in order), or empty when b
+// is not a reordering of a.
+std::vector<int> tokenPermutation(const std::vector<int>& a, const std::vector<int>& b);
+// max_i,j |a[i][j] - b[perm[i]][j]| for a, b: [S, d].
+double maxPermutedDifference(const Tensor& a, const Tensor& b, const std::vector<int>& perm);
+
+// The space-separated word each piece of `text` belongs to (its byte offset counts the
+// spaces before it; a piece that starts on the space belongs to the next word); -1 for </s>.
+std::vector<int> wordOfPieces(const std::string& text, const text::Encoded& e);
+
+// Cross-attention heads against a gold word alignment, teacher-forced on the gold target.
+// For the first piece of every target word: the head's highest-weight source piece
+// belongs to a source word gold-aligned with that target word = a hit.
+struct AlignmentHits {
+    std::vector<long> hits;  // [decoder layers * heads], layer-major
+    long words = 0;          // target words scored
+};
+// `forced`: a teacher-forced translation of `source` on `target` (with its Trace);
+// alignment: (target word, source word) pairs. Adds into `into` (sized here when empty).
+void addAlignmentHits(AlignmentHits& into, const Translation& forced, const Config& c, const text::Encoded& source,
+                      const std::vector<int>& sourceWord, const std::vector<int>& targetWord,
+                      const std::vector<std::pair<int, int>>& alignment);
+
+// ---- experiments ----------------------------------------------------------------------
+
+// Teacher forcing vs free running on one source and one target (ids with </s>).
+struct ForcingLab {
+    Translation free;    // greedy, token by token with the KV cache (as in use)
+    Translation forced;  // teacher forced: the target shifted right, one masked pass (as in training)
+    Translation cheat;   // the same pass without the causal mask
+    std::vector<int> target;
+    // Forced row t vs free row t, on decoder.logits.
+    std::vector<RowAgreement> rows;
+    // First position where the model's own (free) choice differs from the target; -1 if none
+    // within the shorter of the two.
+    int divergence = -1;
+    // p(target[t]) at row t: masked, unmasked; the unmasked argmax; [T] each.
+    std::vector<double> pTarget, pTargetCheat;
+    // Positions where the unmasked pass's argmax is the next target token (it "copies").
+    int cheatCopies = 0;
+};
+Result<ForcingLab> runForcingLab(std::shared_ptr<const Model> model, const std::string& source,
+                                 const std::vector<int>& target, const Interventions& iv = {});
+
+// Two reorderings of the same words ("the dog sees the cat" / "the cat sees the dog"),
+// encoded and translated with positions and without (no-positions).
+struct ReorderLab {
+    Translation a, b, aNoPositions, bNoPositions;  // greedy, with Traces
+    std::vector<int> perm;                          // source ids: b[perm[i]] == a[i]
+    double differenceWithPositions = 0.0;    // maxPermutedDifference of encoder.output
+    double differenceWithoutPositions = 0.0;
+};
+// Fails when the sources are not reorderings of each other (naming both).
+Result<ReorderLab> runReorderLab(std::shared_ptr<const Model> model, const std::string& a, const std::string& b);
+
+// Attention with and without 1/sqrt(dk) on the same decoder inputs: `scaled` is greedy,
+// `unscaled` is teacher-forced on scaled's output with no-scale (so that its rows read the
+// same tokens), `unscaledFree` is greedy with no-scale (what the model then says).
+struct ScalingLab {
+    Translation scaled, unscaled, unscaledFree;
+};
+Result<ScalingLab> runScalingLab(std::shared_ptr<const Model> model, const std::string& source);
+
+// The head atlas: every decoder cross-attention head scored against the gold alignment of
+// `pairs` (each teacher-forced on its target, as `stepformer eval` does). `progress(done,
+// total)` is called after each pair; returning false stops with the error "cancelled".
+Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
+                                         const std::vector<text::SentencePair>& pairs,
+                                         const std::function<bool(int, int)>& progress = {});
+// Per decoder cross-attention head (layer-major): how many output positions of the greedy
+// translation of `source` change when that head alone is switched off (positions past the
+// shorter output count as changed).
+Result<std::vector<int>> ablationEffect(std::shared_ptr<const Model> model, const std::string& source);
+
+}  // namespace sf

@@ -1,0 +1,368 @@
+// The why-lab's experiment tabs, offscreen, on the bundled En->Fr model: decoding choices
+// (beam tree = the trace's beams, clicking a node selects its step; the temperature slider
+// changes the bars and not the logits; sampling again), teacher forcing vs free running
+// (equal rows where the prefixes are equal; the unmasked "cheat", measured), positions
+// (PE similarity depends on the distance only; reordered sentences equal up to the
+// permutation without positions) and scaling (entropy with and without 1/sqrt(dk)).
+// Screenshots go to build/screenshots/lab/.
+#include "core/run/lab.h"
+#include "ui/beamtreeview.h"
+#include "ui/explainview.h"
+#include "ui/forcingview.h"
+#include "ui/headatlasview.h"
+#include "ui/heatmapview.h"
+#include "ui/labview.h"
+#include "ui/language.h"
+#include "ui/mainwindow.h"
+#include "ui/positionsview.h"
+#include "ui/scalingview.h"
+#include "ui/stageview.h"
+#include "ui/strategypanel.h"
+#include "ui/temperatureview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QProgressBar>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSlider>
+#include <QTableWidget>
+#include <QSpinBox>
+#include <QTest>
+
+#include <cmath>
+
+using namespace sf;
+using namespace sf::ui;
+
+namespace {
+
+int findStep(const std::vector<Step>& steps, Stage stage, int t)
+{
+    for (size_t i = 0; i < steps.size(); ++i)
+        if (steps[i].decoder && steps[i].stage == stage && steps[i].t == t) return int(i);
+    return -1;
+}
+
+}  // namespace
+
+class TestLabs : public QObject {
+    Q_OBJECT
+private:
+    QString mShots = QString(SF_BUILD_DIR) + "/screenshots/lab";
+
+    void open(MainWindow& w, const QString& sentence)
+    {
+        w.setAnimationsEnabled(false);
+        w.resize(1280, 720);
+        w.show();
+        w.lab()->setSynchronous(true);
+        TranslationDocument* doc = w.document();
+        doc->setSynchronous(true);
+        QString error;
+        QVERIFY2(doc->loadModelNow(QString(SF_SOURCE_DIR) + "/resources/models/en-fr", &error), qPrintable(error));
+        w.sentenceBox()->setText(sentence);
+        w.translateSentence();
+        QVERIFY(doc->translation());
+    }
+
+    // `show`: the Lab menu action that opened the tab, triggered again at each size (as a
+    // student opening the lab in a window of that size).
+    void shoot(MainWindow& w, const QString& name, const char* show)
+    {
+        for (QSize size : {QSize(1280, 720), QSize(1920, 1080)}) {
+            w.resize(size);
+            QApplication::processEvents();
+            w.labAction(show)->trigger();
+            QApplication::processEvents();
+            QVERIFY(w.grab().save(QString("%1/%2-%3x%4.png").arg(mShots, name).arg(size.width()).arg(size.height())));
+            QVERIFY(w.lab()->grab().save(QString("%1/%2-dock-%3x%4.png").arg(mShots, name).arg(size.width()).arg(size.height())));
+        }
+        w.resize(1280, 720);
+        QApplication::processEvents();
+    }
+
+private slots:
+    void initTestCase() { QDir().mkpath(mShots); }
+
+    void beamTree()
+    {
+        MainWindow w(false);
+        open(w, "the little black cat sleeps");
+        TranslationDocument* doc = w.document();
+        w.labAction("lab.showDecoding")->trigger();
+        QVERIFY(w.lab()->isVisibleTo(&w));
+        // The lab must not make the window taller than a 720p screen by itself.
+        QVERIFY2(w.lab()->minimumSizeHint().height() < 260, qPrintable(QString::number(w.lab()->minimumSizeHint().height())));
+        StrategyPanel* panel = w.lab()->strategy();
+        panel->setMode(StrategyPanel::BeamMode);
+        panel->setBeamWidth(3);
+        QTest::mouseClick(panel->applyButton(), Qt::LeftButton);
+        const Translation* t = doc->translation();
+        QCOMPARE(t->decoding, std::string("beam"));
+        QVERIFY(!t->beams.empty());
+        // The toolbar's beam box follows the Lab's control.
+        const QList<QSpinBox*> boxes = w.findChildren<QSpinBox*>();
+        const auto beamBox = std::find_if(boxes.begin(), boxes.end(), [](QSpinBox* b) { return b->toolTip().startsWith("Beam width"); });
+        QVERIFY(beamBox != boxes.end());
+        QCOMPARE((*beamBox)->value(), 3);
+
+        // Every node of every step, in order, and the winner's prefix at each step of the output.
+        const std::vector<BeamTreeView::Item>& items = w.lab()->beamTree()->items();
+        size_t n = 0, winners = 0, pruned = 0;
+        for (const auto& step : t->beams) n += step.size();
+        QCOMPARE(items.size(), n);
+        size_t k = 0;
+        for (size_t s = 0; s < t->beams.size(); ++s)
+            for (size_t i = 0; i < t->beams[s].size(); ++i, ++k) {
+                QCOMPARE(items[k].step, int(s));
+                QCOMPARE(items[k].index, int(i));
+                const BeamNode& node = t->beams[s][i];
+                const bool prefix = node.tokens.size() <= t->outputIds.size() &&
+                                    std::equal(node.tokens.begin(), node.tokens.end(), t->outputIds.begin());
+                QCOMPARE(items[k].winner, prefix);
+                winners += items[k].winner;
+                pruned += node.state == BeamNode::Pruned;
+                if (s > 0 && node.parent >= 0) QVERIFY(node.parent < int(t->beams[s - 1].size()));
+            }
+        QCOMPARE(winners, t->outputIds.size());  // one node per output token
+        QVERIFY(pruned > 0);
+        // Clicking a node of step 3 selects decoding step 3.
+        auto it = std::find_if(items.begin(), items.end(), [](const auto& x) { return x.step == 2 && !x.winner; });
+        QVERIFY(it != items.end());
+        QTest::mouseClick(w.lab()->beamTree(), Qt::LeftButton, {}, it->rect.center().toPoint());
+        QVERIFY(doc->currentStep());
+        QCOMPARE(doc->currentStep()->t, 2);
+        QCOMPARE(doc->currentStep()->stage, Stage::ChooseToken);
+        // The explanation names beam search, the strategy that ran.
+        QVERIFY2(w.explanation()->toPlainText().contains("Beam search"), qPrintable(w.explanation()->toPlainText()));
+        shoot(w, "beam-tree", "lab.showDecoding");
+    }
+
+    void temperatureAndSampling()
+    {
+        MainWindow w(false);
+        open(w, "the little black cat sleeps");
+        TranslationDocument* doc = w.document();
+        w.labAction("lab.showDecoding")->trigger();
+        doc->setCurrentIndex(findStep(doc->steps(), Stage::Probabilities, 1));
+        TemperatureView* bars = w.lab()->temperature();
+        StrategyPanel* panel = w.lab()->strategy();
+        QCOMPARE(bars->row(), 1);
+        const Tensor logits = doc->translation()->trace->get("decoder.logits");
+        const Tensor probs = doc->translation()->trace->get("decoder.probs");
+        const int V = int(logits.dim(1));
+        auto sameLogits = [&] {
+            QCOMPARE(int(bars->logits().size()), V);
+            for (int j = 0; j < V; ++j) QCOMPARE(bars->logits()[size_t(j)], logits.at(1, j));
+        };
+        // T = 1: the bars are the recorded softmax.
+        QCOMPARE(panel->temperature(), 1.0);
+        sameLogits();
+        constexpr double kP = 1e-5;  // float rounding of two softmaxes of the same row
+        for (size_t i = 0; i < bars->tokens().size(); ++i)
+            QVERIFY(std::abs(bars->reshapedProbabilities()[i] - probs.at(1, bars->tokens()[i])) < kP);
+        const std::vector<double> atOne = bars->reshapedProbabilities();
+        // T = 0.5 sharpens, T = 2.5 flattens; the logits, the tokens and the model's p stay.
+        const std::vector<int> tokens = bars->tokens();
+        const std::vector<double> model = bars->modelProbabilities();
+        panel->temperatureSlider()->setValue(50);
+        sameLogits();
+        QCOMPARE(bars->tokens(), tokens);
+        QCOMPARE(bars->modelProbabilities(), model);
+        QVERIFY(bars->reshapedProbabilities()[0] > atOne[0]);
+        // Against core's distribution computed here from the trace's row.
+        std::vector<float> expect(static_cast<size_t>(V));
+        Sampling s;
+        s.temperature = 0.5;
+        samplingDistribution(expect.data(), &logits.data[size_t(V)], V, s);
+        for (size_t i = 0; i < tokens.size(); ++i)
+            QVERIFY(std::abs(bars->reshapedProbabilities()[i] - expect[size_t(tokens[i])]) < 1e-6);
+        panel->temperatureSlider()->setValue(250);
+        sameLogits();
+        QVERIFY(bars->reshapedProbabilities()[0] < atOne[0]);
+        QVERIFY(doc->translation()->decoding == "greedy");  // nothing was re-translated
+        shoot(w, "temperature", "lab.showDecoding");
+
+        // Sampling at T = 2.5, then again with the next seed: recorded parameters, the explanation.
+        panel->setMode(StrategyPanel::SampleMode);
+        QTest::mouseClick(panel->applyButton(), Qt::LeftButton);
+        const Translation* t = doc->translation();
+        QCOMPARE(t->decoding, std::string("sample"));
+        QCOMPARE(t->sampling.temperature, 2.5);
+        const uint64_t seed = t->sampling.seed;
+        QVERIFY(t->trace->has("decoder.sample_probs"));
+        // The bars under sampling are the distribution the Session drew from (decoder.sample_probs).
+        doc->setCurrentIndex(findStep(doc->steps(), Stage::Probabilities, 0));
+        const Tensor drawn = t->trace->get("decoder.sample_probs");
+        for (size_t i = 0; i < bars->tokens().size(); ++i)
+            QVERIFY(std::abs(bars->reshapedProbabilities()[i] - drawn.at(0, bars->tokens()[i])) < 1e-6);
+        QTest::mouseClick(panel->sampleAgainButton(), Qt::LeftButton);
+        QCOMPARE(doc->translation()->sampling.seed, seed + 1);
+        doc->setCurrentIndex(findStep(doc->steps(), Stage::ChooseToken, 0));
+        QVERIFY2(w.explanation()->toPlainText().contains("Sampling draws"), qPrintable(w.explanation()->toPlainText()));
+        QVERIFY(!w.explanation()->toPlainText().contains("Greedy decoding"));
+    }
+
+    void teacherForcing()
+    {
+        MainWindow w(false);
+        open(w, "the little black cat sleeps");
+        w.labAction("lab.showForcing")->trigger();
+        ForcingView* f = w.lab()->forcing();
+        // The default target: the grammar's reference.
+        QCOMPARE(f->targetBox()->text(), QString("le petit chat noir dort"));
+        // A target that leaves the model's own choice: "blanc" where the model says "noir".
+        for (const QString& target : {QString("le petit chat noir dort"), QString("le petit chat blanc dort")}) {
+            f->targetBox()->setText(target);
+            f->run();
+            QVERIFY2(f->lab(), qPrintable(f->lastError()));
+            const ForcingLab& L = *f->lab();
+            QCOMPARE(f->table()->rowCount(), int(L.target.size()));
+            // Row t reads target[0 .. t-1]: the prefixes agree exactly up to the divergence.
+            constexpr double kRow = 1e-3;  // max |logit| difference, one pass vs the KV cache
+            for (size_t r = 0; r < L.rows.size(); ++r) {
+                const bool expectSame = L.divergence < 0 || int(r) <= L.divergence;
+                QCOMPARE(L.rows[r].samePrefix, expectSame);
+                if (expectSame) QVERIFY2(L.rows[r].maxAbsDiff < kRow, qPrintable(QString::number(L.rows[r].maxAbsDiff)));
+                QVERIFY(f->table()->item(int(r), 5)->text().contains(expectSame ? "identical" : "differ"));
+            }
+            if (target.contains("blanc")) {
+                QVERIFY(L.divergence > 0);
+                QVERIFY(f->verdict().contains("leaves the reference"));
+            }
+            // The cheat, measured: the text says what happened.
+            QString line;
+            for (size_t r = 0; r < L.target.size(); ++r)
+                line += QString(" %1->%2").arg(L.pTarget[r], 0, 'f', 3).arg(L.pTargetCheat[r], 0, 'f', 3);
+            qInfo("%s: p(next reference token), masked -> unmasked:%s; copies %d of %d", qPrintable(target),
+                  qPrintable(line), L.cheatCopies, int(L.target.size()));
+            QVERIFY(f->verdict().contains(L.cheatCopies == int(L.target.size()) ? "it cheats" : "does not copy"));
+        }
+        f->targetBox()->setText("le petit chat noir dort");
+        f->run();
+        shoot(w, "forcing", "lab.showForcing");
+        // Step through the forced pass: it becomes the document's translation, masked.
+        QTest::mouseClick(f->stepButton(), Qt::LeftButton);
+        QCOMPARE(w.document()->translation()->decoding, std::string("forced"));
+        QVERIFY(!w.document()->translation()->interventions.noCausalMask);
+        QCOMPARE(w.document()->translation()->forcedIds, f->lab()->target);
+        // The forced trace's logits are the ones the comparison used.
+        const Tensor a = w.document()->translation()->trace->get("decoder.logits");
+        const Tensor b = f->lab()->forced.trace->get("decoder.logits");
+        QCOMPARE(a.data, b.data);
+        w.labAction("lab.freeRunning")->trigger();
+        QCOMPARE(w.document()->translation()->decoding, std::string("greedy"));
+        // In Simplified Chinese: the verdict is rebuilt in the new language.
+        QVERIFY(setLanguage("zh_CN"));
+        QApplication::processEvents();
+        QVERIFY2(f->verdict().contains("去掉因果掩码"), qPrintable(f->verdict()));
+        shoot(w, "forcing-zh_CN", "lab.showForcing");
+        QVERIFY(setLanguage("en"));
+    }
+
+    void positions()
+    {
+        MainWindow w(false);
+        open(w, "the dog sees the cat");
+        w.labAction("lab.showPositions")->trigger();
+        PositionsView* p = w.lab()->positions();
+        const HeatmapView::Data& d = p->similarity()->data();
+        const int P = PositionsView::kPositions;
+        QCOMPARE(d.rows, P);
+        // The distance only: every diagonal is constant.
+        constexpr double kDot = 1e-3;  // float rounding of a d-term dot product
+        for (int k = 0; k < 10; ++k)
+            for (int i = 0; i + k < P; ++i) QVERIFY(std::abs(d.values[size_t(i * P + i + k)] - d.values[size_t(k)]) < kDot);
+        // The table shown is the one the forward added: the recorded encoder.positions rows.
+        const Tensor rec = w.document()->translation()->trace->get("encoder.positions");
+        const Tensor table = positionTable(w.document()->model()->config(), P);
+        for (int64_t i = 0; i < rec.dim(0); ++i)
+            for (int64_t j = 0; j < rec.dim(1); ++j) QCOMPARE(rec.at(i, j), table.at(i, j));
+        QCOMPARE(p->curveCount(), 4);
+        p->runReorder();
+        QVERIFY2(p->reorder(), qPrintable(p->lastError()));
+        QVERIFY(p->reorder()->differenceWithoutPositions < 1e-4);
+        QVERIFY(p->reorder()->differenceWithPositions > 0.1);
+        QVERIFY(p->reorderText().contains("Without positions"));
+        shoot(w, "positions", "lab.showPositions");
+    }
+
+    void scaling()
+    {
+        MainWindow w(false);
+        open(w, "the little black cat sleeps");
+        w.labAction("lab.showScaling")->trigger();
+        ScalingView* s = w.lab()->scaling();
+        s->run();
+        QVERIFY2(s->lab(), qPrintable(s->lastError()));
+        s->attentionBox()->setCurrentIndex(0);  // encoder layer 1: the same inputs either way
+        QVERIFY(!s->entropyBefore().empty());
+        for (size_t r = 0; r < s->entropyBefore().size(); ++r) QVERIFY(s->entropyAfter()[r] <= s->entropyBefore()[r] + 1e-4);
+        QVERIFY(s->collapsedAfter() >= s->collapsedBefore());
+        qInfo("scaling, encoder layer 1 head 1: rows collapsed %d -> %d; %s", s->collapsedBefore(), s->collapsedAfter(),
+              qPrintable(s->summary()));
+        shoot(w, "scaling", "lab.showScaling");
+    }
+
+    void headAtlas()
+    {
+        MainWindow w(false);
+        open(w, "the little black cat sleeps");
+        w.labAction("lab.showAtlas")->trigger();
+        HeadAtlasView* a = w.lab()->atlas();
+        const Config& c = w.document()->model()->config();
+        const int heads = c.decoderLayers * c.decoderHeads;
+        a->batchSize()->setValue(200);
+        QElapsedTimer timer;
+        timer.start();
+        a->run();  // synchronous here
+        const qint64 ms = timer.elapsed();
+        QVERIFY(a->result());
+        QVERIFY2(a->result()->error.isEmpty(), qPrintable(a->result()->error));
+        QCOMPARE(a->table()->rowCount(), heads);
+        QCOMPARE(int(a->ranking().size()), heads);
+        const HeadAtlasView::Result& r = *a->result();
+        QVERIFY(r.batch.words > 200);
+        // Ranked by the batch share, best first; the table shows core's numbers.
+        for (int row = 0; row + 1 < heads; ++row)
+            QVERIFY(r.batch.hits[size_t(a->ranking()[size_t(row)])] >= r.batch.hits[size_t(a->ranking()[size_t(row + 1)])]);
+        const int best = a->ranking().front();
+        QCOMPARE(a->table()->item(0, 3)->text(),
+                 QString("%1 %").arg(100.0 * double(r.batch.hits[size_t(best)]) / double(r.batch.words), 0, 'f', 1));
+        // The current sentence's column: core's agreement on its grammar pair, recomputed here.
+        auto grammar = text::EnFrGrammar::load(std::string(SF_SOURCE_DIR) + "/resources/lexicon/en-fr.json");
+        QVERIFY(grammar.ok());
+        auto pair = grammar->translate("the little black cat sleeps");
+        QVERIFY(pair.ok());
+        auto one = alignmentAgreement(w.document()->sharedModel(), {*pair});
+        QVERIFY(one.ok());
+        QCOMPARE(r.sentence.hits, one->hits);
+        QCOMPARE(int(r.ablation.size()), heads);
+        qInfo("head atlas over 200 sentences (%ld target words): %lld ms; best: decoder layer %d head %d, %.1f %%",
+              r.batch.words, ms, best / c.decoderHeads + 1, best % c.decoderHeads + 1,
+              100.0 * double(r.batch.hits[size_t(best)]) / double(r.batch.words));
+        shoot(w, "head-atlas", "lab.showAtlas");
+
+        // Off the GUI thread: the window keeps running and the progress bar reaches its end.
+        w.lab()->setSynchronous(false);
+        a->batchSize()->setValue(30);
+        a->run();
+        QTRY_VERIFY_WITH_TIMEOUT(a->progress()->value() == a->progress()->maximum() && a->table()->isEnabled(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(a->findChild<QPushButton*>()->isEnabled(), 30000);
+        QVERIFY(a->result() && a->result()->error.isEmpty());
+    }
+};
+
+int main(int argc, char** argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    TestLabs t;
+    return QTest::qExec(&t, argc, argv);
+}
+
+#include "test_labs.moc"

@@ -1,0 +1,276 @@
+#include "ui/forcingview.h"
+
+#include "core/text/corpus.h"
+#include "ui/labresources.h"
+#include "ui/translationdocument.h"
+
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace sf::ui {
+
+namespace {
+constexpr double kIdentical = 1e-3;  // |logit| difference under which two rows are "identical"
+}
+
+ForcingView::ForcingView(TranslationDocument* doc, QWidget* parent) : QWidget(parent), mDoc(doc)
+{
+    auto* v = new QVBoxLayout(this);
+    v->setContentsMargins(4, 4, 4, 4);
+    auto* h = new QHBoxLayout;
+    mTarget = new QLineEdit(this);
+    mTarget->setClearButtonEnabled(true);
+    mReference = new QPushButton(this);
+    mRun = new QPushButton(this);
+    mStep = new QPushButton(this);
+    h->addWidget(mTarget, 1);
+    h->addWidget(mReference);
+    h->addWidget(mRun);
+    h->addWidget(mStep);
+    v->addLayout(h);
+    auto* body = new QHBoxLayout;
+    mSummary = new QLabel(this);
+    mSummary->setWordWrap(true);
+    mSummary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wrap to the width given
+    mSummary->setTextFormat(Qt::RichText);
+    mSummary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    mSummary->setMinimumWidth(280);
+    mTable = new QTableWidget(this);
+    mTable->setMinimumHeight(100);
+    mTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    mTable->verticalHeader()->hide();
+    mTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    mTable->horizontalHeader()->setStretchLastSection(true);
+    body->addWidget(mTable, 3);
+    body->addWidget(mSummary, 2);
+    v->addLayout(body, 1);
+    connect(mRun, &QPushButton::clicked, this, &ForcingView::run);
+    connect(mTarget, &QLineEdit::returnPressed, this, &ForcingView::run);
+    connect(mReference, &QPushButton::clicked, this, &ForcingView::useReference);
+    // The whole masked matrix at once, as in training: the forced pass becomes the document's
+    // translation (undoable), so every stage shows it.
+    connect(mStep, &QPushButton::clicked, this, [this] {
+        const text::Tokenizer* tok = mDoc->model() ? mDoc->model()->tokenizer() : nullptr;
+        if (!tok || !mDoc->translation() || mTarget->text().trimmed().isEmpty()) return;
+        DecodeOptions o = mDoc->options();
+        o.strategy = Forced{tok->encodeTarget(mTarget->text().trimmed().toStdString()).ids};
+        o.interventions.noCausalMask = false;
+        mDoc->setOptions(o);
+    });
+    connect(&mWatcher, &QFutureWatcher<Outcome>::finished, this, [this] {
+        mRun->setEnabled(true);
+        show(mWatcher.result());
+    });
+    connect(mDoc, &TranslationDocument::translationChanged, this, [this] {
+        // A new sentence: offer its reference (the student may still type any target).
+        const Translation* t = mDoc->translation();
+        if (!t || t->decoding == "forced") return;
+        if (isVisible()) useReference();
+        else mStale = true;
+    });
+    fill();
+}
+
+void ForcingView::showEvent(QShowEvent* e)
+{
+    QWidget::showEvent(e);
+    if (mStale) {
+        mStale = false;
+        useReference();
+    }
+}
+
+ForcingView::~ForcingView() { mWatcher.waitForFinished(); }
+
+void ForcingView::changeEvent(QEvent* e)
+{
+    QWidget::changeEvent(e);
+    if (e->type() == QEvent::LanguageChange) fill();
+}
+
+QString ForcingView::referenceFor(const QString& source, QString* why) const
+{
+    const QString path = lexiconPath(mDoc->modelPath());
+    if (!mGrammar || path != mGrammarPath) {
+        auto grammar = text::EnFrGrammar::load(path.toStdString());
+        if (!grammar) {
+            if (why) *why = QString::fromStdString(grammar.message());
+            return {};
+        }
+        mGrammar = std::make_shared<const text::EnFrGrammar>(std::move(*grammar));
+        mGrammarPath = path;
+    }
+    auto pair = mGrammar->translate(source.trimmed().toStdString());
+    if (!pair) {
+        if (why) *why = QString::fromStdString(pair.message());
+        return {};
+    }
+    return QString::fromStdString(pair->target);
+}
+
+void ForcingView::useReference()
+{
+    const Translation* t = mDoc->translation();
+    if (!t) return;
+    QString why;
+    const QString ref = referenceFor(QString::fromStdString(t->sourceText), &why);
+    if (!ref.isEmpty()) {
+        mTarget->setText(ref);
+        mNote = tr("the toy grammar's reference translation");
+    } else {
+        // Not a sentence of the grammar: the model's own output is a target the student can check.
+        mTarget->setText(QString::fromStdString(t->outputText));
+        mNote = tr("the model's own output (the sentence is not in the toy grammar: %1)").arg(why);
+    }
+    fill();
+}
+
+void ForcingView::run()
+{
+    const Translation* t = mDoc->translation();
+    const text::Tokenizer* tok = mDoc->model() ? mDoc->model()->tokenizer() : nullptr;
+    if (!t || !tok || mTarget->text().trimmed().isEmpty()) return;
+    const std::vector<int> target = tok->encodeTarget(mTarget->text().trimmed().toStdString()).ids;
+    Interventions iv = mDoc->interventions();
+    auto job = [model = mDoc->sharedModel(), source = t->sourceText, target, iv]() {
+        Outcome o;
+        auto r = runForcingLab(model, source, target, iv);
+        if (r) o.lab = std::make_shared<ForcingLab>(std::move(*r));
+        else o.error = QString::fromStdString(r.message());
+        return o;
+    };
+    if (mSynchronous) {
+        show(job());
+        return;
+    }
+    mRun->setEnabled(false);
+    mSummary->setText(tr("Running three passes…"));
+    mWatcher.setFuture(QtConcurrent::run(job));
+}
+
+void ForcingView::show(const Outcome& o)
+{
+    mLab = o.lab;
+    mError = o.error;
+    fill();
+}
+
+QString ForcingView::verdict() const { return mSummary->text(); }
+
+void ForcingView::fill()
+{
+    mReference->setText(tr("Reference"));
+    mReference->setToolTip(tr("The toy grammar's translation of the current sentence"));
+    mRun->setText(tr("Compare"));
+    mStep->setText(tr("Step through it"));
+    mStep->setToolTip(tr("Make the teacher-forced pass the current translation: every stage then shows the whole "
+                         "masked matrix, computed at once as in training (Lab ▸ Back to free running to return)"));
+    mTarget->setPlaceholderText(tr("target sentence (French)"));
+    const QStringList headers{tr("pos"),          tr("decoder reads"),      tr("reference next"),
+                              tr("forced: p(ref), says"), tr("free running: says, p"), tr("rows t"),
+                              tr("no mask: p(ref), says")};
+    mTable->setColumnCount(int(headers.size()));
+    mTable->setHorizontalHeaderLabels(headers);
+    if (!mError.isEmpty()) {
+        mSummary->setText(tr("This did not work: %1").arg(mError.toHtmlEscaped()));
+        mTable->setRowCount(0);
+        return;
+    }
+    if (!mLab) {
+        mSummary->setText(tr("Teacher forcing feeds the decoder the reference shifted right and computes every "
+                             "position in one pass, as in training; free running feeds back the model's own "
+                             "choices one token at a time, as in use. Target: %1. Press <b>Compare</b>.")
+                              .arg(mNote.toHtmlEscaped()));
+        mTable->setRowCount(0);
+        return;
+    }
+    const ForcingLab& L = *mLab;
+    const text::Tokenizer* tok = mDoc->model() ? mDoc->model()->tokenizer() : nullptr;
+    auto piece = [&](int id) { return tok ? QString::fromStdString(tok->targetPiece(id)) : QString::number(id); };
+    const int T = int(L.target.size());
+    mTable->setRowCount(T);
+    int identical = 0;
+    double worst = 0;
+    const QColor same(200, 235, 215), differ(250, 220, 200), off(235, 235, 235);
+    for (int r = 0; r < T; ++r) {
+        auto set = [&](int c, const QString& s, const QColor& bg = QColor()) {
+            auto* item = new QTableWidgetItem(s);
+            if (bg.isValid()) item->setBackground(bg), item->setForeground(Qt::black);
+            mTable->setItem(r, c, item);
+        };
+        set(0, QString::number(r + 1));
+        set(1, r == 0 ? tr("⟨start⟩") : piece(L.target[size_t(r - 1)]));
+        set(2, piece(L.target[size_t(r)]));
+        const int fa = L.forced.outputIds[size_t(r)];
+        set(3, QString("%1  %2").arg(L.pTarget[size_t(r)], 0, 'f', 3).arg(piece(fa)),
+            fa == L.target[size_t(r)] ? QColor() : differ);
+        if (r < int(L.free.outputIds.size())) {
+            const int own = L.free.outputIds[size_t(r)];
+            const TraceTensor* fp = L.free.trace ? L.free.trace->find(trace_names::probs()) : nullptr;
+            set(4, QString("%1  %2").arg(fp ? fp->row(r)[own] : 0.0f, 0, 'f', 3).arg(piece(own)),
+                own == L.target[size_t(r)] ? QColor() : differ);
+        } else {
+            set(4, tr("(stopped)"), off);
+        }
+        if (r < int(L.rows.size())) {
+            const RowAgreement& a = L.rows[size_t(r)];
+            if (a.samePrefix && a.maxAbsDiff <= kIdentical) {
+                ++identical;
+                worst = std::max(worst, a.maxAbsDiff);
+                set(5, tr("= identical (max |Δ logit| %1)").arg(a.maxAbsDiff, 0, 'g', 2), same);
+            } else if (a.samePrefix) {
+                set(5, tr("same inputs, but max |Δ logit| %1").arg(a.maxAbsDiff, 0, 'g', 3), differ);
+            } else {
+                set(5, tr("differ: free running read its own tokens (max |Δ logit| %1)").arg(a.maxAbsDiff, 0, 'f', 1), differ);
+            }
+        } else {
+            set(5, QString(), off);
+        }
+        const int ca = L.cheat.outputIds[size_t(r)];
+        set(6, QString("%1  %2").arg(L.pTargetCheat[size_t(r)], 0, 'f', 3).arg(piece(ca)),
+            ca == L.target[size_t(r)] ? same : differ);
+    }
+    double pm = 0, pc = 0;
+    for (int r = 0; r < T; ++r) pm += L.pTarget[size_t(r)], pc += L.pTargetCheat[size_t(r)];
+    pm /= std::max(1, T), pc /= std::max(1, T);
+    QString s = tr("<b>Rows:</b> %1 of %2 positions are identical in both passes (largest logit difference %3, "
+                   "tolerance %4): where the decoder read the same tokens, one parallel masked pass computes "
+                   "what token-by-token decoding with the KV cache computes.")
+                    .arg(identical)
+                    .arg(std::min<int>(T, int(L.rows.size())))
+                    .arg(worst, 0, 'g', 2)
+                    .arg(kIdentical, 0, 'g', 1);
+    if (L.divergence >= 0)
+        s += " " + tr("At position %1 the model's own choice, “%2”, leaves the reference, “%3”: from then on "
+                      "free running reads its own tokens and its rows differ.")
+                       .arg(L.divergence + 1)
+                       .arg(piece(L.free.outputIds[size_t(L.divergence)]), piece(L.target[size_t(L.divergence)]));
+    else
+        s += " " + tr("The model's own choices follow the target all the way.");
+    s += "<br><b>" + tr("No causal mask:") + "</b> ";
+    if (L.cheatCopies == T)
+        s += tr("the next reference token gets the largest probability at every position (mean p %1 → %2): the "
+                "model reads the answer off the next position — it cheats.")
+                 .arg(pm, 0, 'f', 3)
+                 .arg(pc, 0, 'f', 3);
+    else
+        s += tr("the next reference token gets the largest probability at only %1 of %2 positions, and its mean "
+                "probability goes from %3 to %4. The answer is in plain sight, yet this model does not copy it: it "
+                "was trained with the mask and never learned to look ahead, so the later tokens disturb it instead. "
+                "A model trained without the mask would learn to copy — and be useless token by token, where "
+                "there is nothing later to copy.")
+                 .arg(L.cheatCopies)
+                 .arg(T)
+                 .arg(pm, 0, 'f', 3)
+                 .arg(pc, 0, 'f', 3);
+    mSummary->setText(s);
+}
+
+}  // namespace sf::ui

@@ -1,0 +1,11 @@
+// Where the why-lab finds the bundled toy grammar's lexicon (resources/lexicon/en-fr.json):
+// beside the model's resources folder, else the source tree's resources.
+#pragma once
+
+#include <QString>
+
+namespace sf::ui {
+
+QString lexiconPath(const QString& modelPath);
+
+}  // namespace sf::ui

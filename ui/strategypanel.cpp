@@ -1,0 +1,156 @@
+#include "ui/strategypanel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QEvent>
+#include <QGridLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+
+namespace sf::ui {
+
+StrategyPanel::StrategyPanel(QWidget* parent) : QWidget(parent)
+{
+    auto* g = new QGridLayout(this);
+    g->setContentsMargins(6, 4, 6, 4);
+    mMode = new QComboBox(this);
+    mMode->addItems({QString(), QString(), QString()});
+    mWidthLabel = new QLabel(this);
+    mWidth = new QSpinBox(this);
+    mWidth->setRange(1, 8);
+    mWidth->setValue(4);
+    mTLabel = new QLabel(this);
+    mTemperature = new QSlider(Qt::Horizontal, this);
+    mTemperature->setRange(5, 300);
+    mTemperature->setValue(100);
+    mTemperature->setMinimumWidth(140);
+    mTemperatureLabel = new QLabel(this);
+    mTemperatureLabel->setMinimumWidth(40);
+    mKLabel = new QLabel(this);
+    mTopK = new QSpinBox(this);
+    mTopK->setRange(0, 1000);
+    mPLabel = new QLabel(this);
+    mTopP = new QDoubleSpinBox(this);
+    mTopP->setRange(0.01, 1.0);
+    mTopP->setSingleStep(0.05);
+    mTopP->setValue(1.0);
+    mSeedLabel = new QLabel(this);
+    mSeed = new QSpinBox(this);
+    mSeed->setRange(0, 1 << 30);
+    mApply = new QPushButton(this);
+    mAgain = new QPushButton(this);
+    int col = 0;
+    g->addWidget(mMode, 0, col++);
+    g->addWidget(mWidthLabel, 0, col++);
+    g->addWidget(mWidth, 0, col++);
+    g->addWidget(mTLabel, 0, col++);
+    g->addWidget(mTemperature, 0, col++);
+    g->addWidget(mTemperatureLabel, 0, col++);
+    g->addWidget(mKLabel, 0, col++);
+    g->addWidget(mTopK, 0, col++);
+    g->addWidget(mPLabel, 0, col++);
+    g->addWidget(mTopP, 0, col++);
+    g->addWidget(mSeedLabel, 0, col++);
+    g->addWidget(mSeed, 0, col++);
+    g->addWidget(mApply, 0, col++);
+    g->addWidget(mAgain, 0, col++);
+    g->setColumnStretch(col, 1);
+
+    auto samplingMoved = [this] {
+        mTemperatureLabel->setText(QString::number(temperature(), 'f', 2));
+        emit samplingChanged(sampling());
+    };
+    connect(mTemperature, &QSlider::valueChanged, this, samplingMoved);
+    connect(mTopK, &QSpinBox::valueChanged, this, samplingMoved);
+    connect(mTopP, &QDoubleSpinBox::valueChanged, this, samplingMoved);
+    // The toolbar's beam box shows the width under beam search, 1 otherwise.
+    connect(mMode, &QComboBox::currentIndexChanged, this, [this] {
+        updateEnabled();
+        emit beamWidthChanged(mode() == BeamMode ? mWidth->value() : 1);
+    });
+    connect(mWidth, &QSpinBox::valueChanged, this, [this](int w) {
+        if (mode() == BeamMode) emit beamWidthChanged(w);
+    });
+    connect(mApply, &QPushButton::clicked, this, &StrategyPanel::applyRequested);
+    connect(mAgain, &QPushButton::clicked, this, [this] {
+        setMode(SampleMode);
+        mSeed->setValue(mSeed->value() + 1);  // a new draw, still reproducible from its seed
+        emit applyRequested();
+    });
+    mTemperatureLabel->setText(QString::number(temperature(), 'f', 2));
+    retranslate();
+    updateEnabled();
+}
+
+void StrategyPanel::changeEvent(QEvent* e)
+{
+    QWidget::changeEvent(e);
+    if (e->type() == QEvent::LanguageChange) retranslate();
+}
+
+void StrategyPanel::retranslate()
+{
+    mMode->setItemText(GreedyMode, tr("greedy"));
+    mMode->setItemText(BeamMode, tr("beam search"));
+    mMode->setItemText(SampleMode, tr("sampling"));
+    mMode->setToolTip(tr("How the next token is chosen from the probabilities"));
+    mWidthLabel->setText(tr("width"));
+    mTLabel->setText(tr("temperature"));
+    mTemperature->setToolTip(tr("Sampling draws from softmax(logits / T): T < 1 sharpens, T > 1 flattens. "
+                                "The bars follow at once; the logits do not change."));
+    mKLabel->setText(tr("top-k"));
+    mTopK->setToolTip(tr("Keep only the k most probable tokens (0 = all)"));
+    mPLabel->setText(tr("top-p"));
+    mTopP->setToolTip(tr("Keep the most probable tokens until their mass reaches p (1 = all)"));
+    mSeedLabel->setText(tr("seed"));
+    mApply->setText(tr("Decode"));
+    mApply->setToolTip(tr("Translate again with this decoding"));
+    mAgain->setText(tr("Sample again"));
+    mAgain->setToolTip(tr("Sampling with the next seed"));
+}
+
+void StrategyPanel::updateEnabled()
+{
+    const Mode m = mode();
+    mWidth->setEnabled(m == BeamMode);
+    mAgain->setEnabled(m == SampleMode);
+    mSeed->setEnabled(m == SampleMode);
+}
+
+StrategyPanel::Mode StrategyPanel::mode() const { return Mode(mMode->currentIndex()); }
+void StrategyPanel::setMode(Mode m) { mMode->setCurrentIndex(int(m)); }
+int StrategyPanel::beamWidth() const { return mWidth->value(); }
+
+void StrategyPanel::setBeamWidth(int width)
+{
+    if (mode() == BeamMode ? width == mWidth->value() : width == 1) return;  // already so
+    if (width > 1) mWidth->setValue(width);
+    setMode(width > 1 ? BeamMode : GreedyMode);
+}
+
+void StrategyPanel::setTemperature(double t) { mTemperature->setValue(int(std::lround(t * 100))); }
+double StrategyPanel::temperature() const { return mTemperature->value() / 100.0; }
+
+Sampling StrategyPanel::sampling() const
+{
+    Sampling s;
+    s.temperature = temperature();
+    s.topK = mTopK->value();
+    s.topP = mTopP->value();
+    s.seed = uint64_t(mSeed->value());
+    return s;
+}
+
+Strategy StrategyPanel::strategy() const
+{
+    switch (mode()) {
+    case BeamMode: return Beam{mWidth->value()};
+    case SampleMode: return sampling();
+    case GreedyMode: break;
+    }
+    return Greedy{};
+}
+
+}  // namespace sf::ui

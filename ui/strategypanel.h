@@ -1,0 +1,67 @@
+// The decoding choice (issue 10, "Decoding choices"): greedy, beam (width 1-8) or sampling
+// (temperature slider, top-k, top-p, seed, "sample again"). A control only: it builds the
+// sf::Strategy value the window hands to the document; the temperature slider also drives
+// the TemperatureView's bars live, before anything is re-translated.
+#pragma once
+
+#include "core/run/decoding.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+
+namespace sf::ui {
+
+class StrategyPanel : public QWidget {
+    Q_OBJECT
+public:
+    enum Mode { GreedyMode, BeamMode, SampleMode };
+    explicit StrategyPanel(QWidget* parent = nullptr);
+
+    Mode mode() const;
+    void setMode(Mode m);
+    // The strategy asked for: Greedy, Beam{width} or Sampling{T, k, p, seed}.
+    Strategy strategy() const;
+    // The sampling parameters shown (whatever the mode): what the bars are drawn with.
+    Sampling sampling() const;
+    int beamWidth() const;
+    void setBeamWidth(int width);
+    // The slider: T = value / 100, from 0.05 to 3.
+    void setTemperature(double t);
+    double temperature() const;
+    QSlider* temperatureSlider() const { return mTemperature; }
+    QPushButton* applyButton() const { return mApply; }
+    QPushButton* sampleAgainButton() const { return mAgain; }
+
+signals:
+    // The sampling parameters moved (the bars follow at once; nothing is re-translated).
+    void samplingChanged(const sf::Sampling& s);
+    void beamWidthChanged(int width);
+    // Translate again with strategy() (Apply, or "sample again" after a new seed).
+    void applyRequested();
+
+protected:
+    void changeEvent(QEvent* e) override;
+
+private:
+    void retranslate();
+    void updateEnabled();
+
+    QComboBox* mMode;
+    QSpinBox* mWidth;
+    QSlider* mTemperature;
+    QLabel* mTemperatureLabel;
+    QSpinBox* mTopK;
+    QDoubleSpinBox* mTopP;
+    QSpinBox* mSeed;
+    QPushButton* mApply;
+    QPushButton* mAgain;
+    QLabel *mWidthLabel, *mTLabel, *mKLabel, *mPLabel, *mSeedLabel;
+};
+
+}  // namespace sf::ui
