@@ -20,7 +20,7 @@ QString chips(const QStringList& pieces, int current, const QString& currentStyl
 {
     QString html;
     for (int i = 0; i < pieces.size(); ++i)
-        html += QString("<span style='%1'>&nbsp;%2&nbsp;</span>&nbsp;")
+        html += QString("<span style='%1'>&nbsp;%2&nbsp;</span> ")  // a space: long rows wrap between chips
                     .arg(i == current ? currentStyle : "background:#d8d8d8;color:black")
                     .arg(pieces[i].toHtmlEscaped());
     return html;
@@ -31,22 +31,26 @@ QString chips(const QStringList& pieces, int current, const QString& currentStyl
 DecodingView::DecodingView(TranslationDocument* doc, QWidget* parent) : QWidget(parent), mDoc(doc)
 {
     auto* g = new QGridLayout(this);
+    g->setContentsMargins(4, 2, 4, 2);  // compact: the strip fits a 720-pixel-high window
+    g->setVerticalSpacing(2);
     for (int row = 0; row < 5; ++row) {
         mRowLabels[row] = new QLabel(this);
+        mRowLabels[row]->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
         g->addWidget(mRowLabels[row], row, 0, Qt::AlignRight | Qt::AlignVCenter);
     }
     retranslate();
     mSource = new QLabel(this);
     mInput = new QLabel(this);
     mOutput = new QLabel(this);
-    for (QLabel* l : {mSource, mInput, mOutput}) l->setTextFormat(Qt::RichText);
+    for (QLabel* l : {mSource, mInput, mOutput}) {
+        l->setTextFormat(Qt::RichText);
+        l->setWordWrap(true);
+    }
     g->addWidget(mSource, 0, 1);
     g->addWidget(mInput, 1, 1);
     g->addWidget(mOutput, 2, 1);
     mSelf = new HeatmapView(this);
     mCross = new HeatmapView(this);
-    mSelf->setMinimumHeight(44);
-    mCross->setMinimumHeight(44);
     g->addWidget(mSelf, 3, 1);
     g->addWidget(mCross, 4, 1);
     mTop = new QCustomPlot(this);
@@ -83,6 +87,12 @@ void DecodingView::setColormap(Colormap map)
     mCross->setColormap(map);
 }
 
+void DecodingView::setMinimumTextPixels(int px)
+{
+    mSelf->setMinimumTextPixels(px);
+    mCross->setMinimumTextPixels(px);
+}
+
 void DecodingView::setAnimationProgress(double p)
 {
     const Step* s = mDoc->currentStep();
@@ -116,6 +126,7 @@ void DecodingView::refresh()
     mSource->setText(chips(sourceLabels(*t), -1, QString()));
     mTop->setVisible(step >= 0);
     if (step < 0) {
+        retranslate();
         mInput->setText(tr("<i>the decoder starts after the encoder</i>"));
         mOutput->clear();
         mSelf->setData({}), mCross->setData({});
@@ -136,7 +147,10 @@ void DecodingView::refresh()
     HeatmapView::Data selfRow = traceRow(*t->trace->find(tn::attention(Stack::Decoder, layer, AttentionKind::Self, "weights")), step, step + 1, head);
     selfRow.rowLabels = QStringList{decoderInputLabels(*t, step + 1, mDoc->model()->tokenizer()).back()};
     selfRow.colLabels = decoderInputLabels(*t, step + 1, mDoc->model()->tokenizer());
-    selfRow.title = tr("layer %1 head %2").arg(layer + 1).arg(head + 1);
+    // Which head the rows show, under the row names (no title line: the strip stays short).
+    const QString which = "<br>" + tr("layer %1 head %2").arg(layer + 1).arg(head + 1);
+    mRowLabels[3]->setText("<b>" + tr("masked self-attn") + "</b>" + which);
+    mRowLabels[4]->setText("<b>" + tr("cross-attn") + "</b>" + which);
     selfRow.valueName = tr("weight");
     mSelf->setData(selfRow);
     const int S = int(t->sourceIds.size());

@@ -23,6 +23,7 @@ public:
     explicit DecodingView(TranslationDocument* doc, QWidget* parent = nullptr);
     void setColormap(Colormap map);
     void setAnimationProgress(double p);
+    void setMinimumTextPixels(int px);  // of the attention rows' labels
 
     // What is on screen, for tests: the chosen token's id at this step (-1 before it is
     // chosen), and the attention rows' sizes.

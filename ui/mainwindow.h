@@ -59,7 +59,9 @@ public:
     bool exportView(const QString& path, QString* error = nullptr);
     void setAnimationsEnabled(bool on);
     bool animationsEnabled() const { return mAnimations; }
+    // F5: full screen, larger text everywhere; Esc leaves it.
     void setPresentationMode(bool on);
+    bool presentationMode() const { return mPresentation; }
     void setDark(bool dark);
     void setColormap(Colormap map);
     void setZoom(double zoom);
@@ -74,6 +76,7 @@ public slots:
 
 protected:
     void closeEvent(QCloseEvent*) override;
+    void resizeEvent(QResizeEvent*) override;
     void changeEvent(QEvent*) override;  // LanguageChange: every text set by translated()
     // A model directory or its model.safetensors dropped on the window opens it.
     void dragEnterEvent(QDragEnterEvent*) override;
@@ -96,6 +99,8 @@ private:
     void onStepChanged(int index);
     void onBlockClicked(int block);
     void applyFonts();
+    // Not larger than the screen's available area (a saved geometry from a larger screen).
+    void fitToScreen();
     void loadSettings();
     void saveSettings() const;
     void addRecent(const QString& path);
@@ -135,6 +140,7 @@ private:
     QTimer mPlayTimer;
     QVariantAnimation mTransition;
     QString mLastError;
+    QByteArray mNormalState;  // the docks before presentation mode
     double mZoom = 1.0;
     double mBaseFontSize = 10.0;
     bool mAnimations = true;

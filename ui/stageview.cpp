@@ -10,7 +10,9 @@
 #include <qcustomplot.h>
 
 #include <QGridLayout>
+#include <cmath>
 #include <QLabel>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 namespace sf::ui {
@@ -33,21 +35,24 @@ StageView::StageView(TranslationDocument* doc, QWidget* parent) : QWidget(parent
 {
     auto* v = new QVBoxLayout(this);
     mTitle = new QLabel(this);
-    QFont f = mTitle->font();
-    f.setPointSizeF(f.pointSizeF() * 1.35);
-    f.setBold(true);
-    mTitle->setFont(f);
     mTitle->setWordWrap(true);
+    applyTitleFont();
     v->addWidget(mTitle);
     mWarning = new QLabel(this);
     mWarning->setWordWrap(true);
     mWarning->setStyleSheet("background:#fff3cd;color:#5c4400;border:1px solid #e0b000;padding:4px");
     mWarning->hide();
     v->addWidget(mWarning);
-    mCanvas = new QWidget(this);
+    // The canvas scrolls when its plots need more room than the window has (a long
+    // sentence): the window itself never grows for them.
+    mScroll = new QScrollArea(this);
+    mScroll->setWidgetResizable(true);
+    mScroll->setFrameShape(QFrame::NoFrame);
+    mCanvas = new QWidget;
     mGrid = new QGridLayout(mCanvas);
     mGrid->setContentsMargins(0, 0, 0, 0);
-    v->addWidget(mCanvas, 1);
+    mScroll->setWidget(mCanvas);
+    v->addWidget(mScroll, 1);
     connect(mDoc, &TranslationDocument::stepChanged, this, &StageView::refresh);
     connect(mDoc, &TranslationDocument::headChanged, this, &StageView::refresh);
     refresh();
@@ -91,6 +96,23 @@ void StageView::changeEvent(QEvent* e)
 {
     QWidget::changeEvent(e);
     if (e->type() == QEvent::LanguageChange) refresh();
+    if (e->type() == QEvent::FontChange) applyTitleFont();
+}
+
+// The title: the view's font (zoom, presentation) × 1.35, bold.
+void StageView::applyTitleFont()
+{
+    QFont f = font();
+    if (f.pixelSize() > 0) f.setPixelSize(int(std::lround(f.pixelSize() * 1.35)));
+    else f.setPointSizeF(f.pointSizeF() * 1.35);
+    f.setBold(true);
+    mTitle->setFont(f);
+}
+
+void StageView::setMinimumTextPixels(int px)
+{
+    mMinTextPx = px;
+    refresh();
 }
 QString StageView::warning() const { return mWarning->isVisibleTo(this) ? mWarning->text() : QString(); }
 
@@ -153,6 +175,9 @@ HeatmapView* StageView::addHeatmap(HeatmapView::Data d, int row, int col, int ro
     }
     h->setColormap(mColormap);
     h->setDark(mDark);
+    h->setMinimumTextPixels(mMinTextPx);
+    // A style sheet (the head frames) freezes the font a widget had: give it the view's.
+    h->setFont(font());
     h->setData(std::move(d));
     mGrid->addWidget(h, row, col, rowSpan, colSpan);
     h->show();  // a widget added to a visible layout would otherwise wait for the event loop
@@ -467,6 +492,7 @@ void StageView::showAttention()
             if (!weights) d.scores = d.values;
         }
         d.showNumbers = n <= 12 && k <= 12;
+        d.square = true;
         markDifference(d, weights ? diffWeights : diffScores);
         return d;
     };
