@@ -122,7 +122,10 @@ int widest(const QStringList& labels, const QFontMetrics& fm)
     for (const QString& s : labels) w = std::max(w, fm.horizontalAdvance(s));
     return std::min(w, 12 * fm.horizontalAdvance('M'));
 }
-int colorbarWidth(const QFontMetrics& fm) { return kColorbar + 12 + fm.horizontalAdvance("-0.000"); }
+int colorbarWidth(const QFontMetrics& fm, bool shown = true)
+{
+    return shown ? kColorbar + 12 + fm.horizontalAdvance("-0.000") : 4;
+}
 }  // namespace
 
 int HeatmapView::fontPixels() const
@@ -159,11 +162,11 @@ QSize HeatmapView::minimumSizeHint() const
     const int pitch = m.height() + 1;
     const int labelW = rowText ? widest(mData.rowLabels, full) + 6 : 0;
     // A strip whose labels fit its current width flat needs one line for them, not a column.
-    const bool flat = mData.rows == 1 && colText && mData.cols * (widest(mData.colLabels, m) + 2) <= width() - labelW - colorbarWidth(fm);
+    const bool flat = mData.rows == 1 && colText && mData.cols * (widest(mData.colLabels, m) + 2) <= width() - labelW - colorbarWidth(fm, mData.colorbar);
     const int labelH = !colText ? 0 : flat ? full.height() + 2 : widest(mData.colLabels, full) + 6;
     double cellW = mData.allLabels && colText ? pitch : 0.25, cellH = mData.allLabels && rowText ? pitch : 0.25;
     if (mData.square) cellW = cellH = std::max(cellW, cellH);
-    const int w = labelW + int(std::ceil(cellW * mData.cols)) + colorbarWidth(fm);
+    const int w = labelW + int(std::ceil(cellW * mData.cols)) + colorbarWidth(fm, mData.colorbar);
     const int h = title + labelH + int(std::ceil(cellH * mData.rows)) + 4;
     return {std::max(120, w), std::max(h, title + 30)};
 }
@@ -207,7 +210,7 @@ void HeatmapView::layoutCells()
     if (rows <= 0 || cols <= 0) return;
     const bool rowText = !mData.rowLabels.isEmpty(), colText = !mData.colLabels.isEmpty();
     const int title = mData.title.isEmpty() ? 0 : fm.height() + 4;
-    const int bar = colorbarWidth(fm);
+    const int bar = colorbarWidth(fm, mData.colorbar);
     int labelW = 0, labelH = 0;
     auto measure = [&] {
         labelW = rowText ? std::min(widest(mData.rowLabels, QFontMetrics(mRowFont)) + 6, width() * 2 / 5) : 0;
@@ -250,6 +253,15 @@ void HeatmapView::layoutCells()
     }
     measure();
     if (!cells()) return;
+    // Fitted once more to the final cells, without measuring again: fonts only shrink, so
+    // the labels' room stays enough.
+    const bool rotated = mColRotated;
+    fit();
+    if (mColRotated != rotated) {  // a strip's labels turned: room for them again
+        measure();
+        if (!cells()) return;
+        fit();
+    }
     mGrid = QRect(labelW, title + labelH, int(mCellW * cols), int(mCellH * rows));
     // Thinned only when the view is smaller than its minimum (outside a scroll area) or on
     // index axes: labels never overlap.
@@ -381,6 +393,7 @@ void HeatmapView::paintEvent(QPaintEvent*)
     }
     p.setFont(font());
     // Colour bar with its range.
+    if (!mData.colorbar) return;
     const QRect bar(mGrid.right() + 8, mGrid.top(), kColorbar, std::max(8, std::min(mGrid.height(), 200)));
     p.drawImage(bar, mColorbar);
     p.setPen(palette().color(QPalette::Text));

@@ -39,6 +39,7 @@ public:
         // minimum text size, then the view asks for more room (its scroll area scrolls).
         // False for index axes (weight matrices), which may label every n-th row.
         bool allLabels = true;
+        bool colorbar = true;           // false: the scale is shown beside another map
     };
 
     explicit HeatmapView(QWidget* parent = nullptr);

@@ -631,12 +631,16 @@ void MainWindow::setAnimationsEnabled(bool on)
 void MainWindow::resizeEvent(QResizeEvent* e)
 {
     QMainWindow::resizeEvent(e);
-    // On a projector the explanation is read from afar: a third of the width.
-    // (Queued: the dock layout takes the new window size first.)
-    if (mPresentation)
-        QMetaObject::invokeMethod(this, [this] {
-            if (mPresentation && !mExplainDock->isFloating()) resizeDocks({mExplainDock}, {width() / 3}, Qt::Horizontal);
-        }, Qt::QueuedConnection);
+    if (mPresentation) widenExplanation();
+}
+
+// On a projector the explanation is read from afar: 30 % of the width. (Queued: the
+// dock layout takes the new window size first.)
+void MainWindow::widenExplanation()
+{
+    QMetaObject::invokeMethod(this, [this] {
+        if (mPresentation && !mExplainDock->isFloating()) resizeDocks({mExplainDock}, {width() * 3 / 10}, Qt::Horizontal);
+    }, Qt::QueuedConnection);
 }
 
 void MainWindow::fitToScreen()
@@ -661,6 +665,7 @@ void MainWindow::setPresentationMode(bool on)
         mExplainDock->show();
         mExplainDock->raise();
         showFullScreen();
+        widenExplanation();
     } else {
         if (!mNormalState.isEmpty()) restoreState(mNormalState);
         mNormalState.clear();

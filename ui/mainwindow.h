@@ -101,6 +101,7 @@ private:
     void applyFonts();
     // Not larger than the screen's available area (a saved geometry from a larger screen).
     void fitToScreen();
+    void widenExplanation();
     void loadSettings();
     void saveSettings() const;
     void addRecent(const QString& path);

@@ -511,6 +511,7 @@ void StageView::showAttention()
         HeatmapView::Data d = headData(h);
         d.title = ablated[size_t(h)] ? tr("head %1 (off)").arg(h + 1) : tr("head %1").arg(h + 1);
         d.showNumbers = false;
+        d.colorbar = d.scale != HeatmapView::Scale::Unit;  // weights: the big map's 0–1 bar
         HeatmapView* v = addHeatmap(std::move(d), h / perRow, 1 + h % perRow);
         connect(v, &HeatmapView::clickedWith, this, [this, h](Qt::KeyboardModifiers m) {
             if (m & Qt::ControlModifier) emit headToggled(h);

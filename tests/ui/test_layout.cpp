@@ -122,7 +122,11 @@ QStringList badHeatmaps(const QList<const HeatmapView*>& maps, int minimumPx)
     for (const HeatmapView* h : maps) {
         const HeatmapView::Data& d = h->data();
         if (d.rows <= 0 || d.cols <= 0) continue;
-        const QString name = QString("'%1' [%2 x %3]").arg(d.title).arg(d.rows).arg(d.cols);
+        const QString name = QString("'%1' [%2 x %3] in %4x%5 (minimum %6x%7), cells %8x%9, labels %10/%11 px")
+                                 .arg(d.title).arg(d.rows).arg(d.cols).arg(h->width()).arg(h->height())
+                                 .arg(h->minimumSizeHint().width()).arg(h->minimumSizeHint().height())
+                                 .arg(h->gridRect().width()).arg(h->gridRect().height())
+                                 .arg(h->rowLabelPixels()).arg(h->colLabelPixels());
         if (h->gridRect().isEmpty()) {
             bad << name + ": no room for the cells";
             continue;
