@@ -269,11 +269,12 @@ void HeatmapView::layoutCells()
     mRowLabelStep = rowText ? std::max(1, int(std::ceil((rowPitch - 0.5) / mCellH))) : 1;
     mColLabelStep = colText && mColRotated ? std::max(1, int(std::ceil((colPitch - 0.5) / mCellW))) : 1;
     if (mData.showNumbers) {
+        const QString widestNumber = mLo < 0 ? "-0.00" : "0.00";
         mNumberFont = fittedFont([&](const QFontMetrics& m) {
-            return m.horizontalAdvance("-0.00") + 4 <= mCellW && m.height() <= mCellH;
+            return m.horizontalAdvance(widestNumber) + 4 <= mCellW && m.height() <= mCellH;
         });
         const QFontMetrics m(mNumberFont);
-        mNumbersFit = m.horizontalAdvance("-0.00") + 4 <= mCellW && m.height() <= mCellH;
+        mNumbersFit = m.horizontalAdvance(widestNumber) + 4 <= mCellW && m.height() <= mCellH;
     }
 }
 
