@@ -585,7 +585,19 @@ void StageView::showVocabulary()
     plot->replot();
     mGrid->setRowStretch(0, 3);
     QString note;
-    if (s.stage == Stage::ChooseToken && chosen >= 0)
+    const bool last = s.t + 1 >= int(t.outputIds.size());
+    if (s.stage == Stage::ChooseToken && chosen >= 0 && last)
+        // The last token: nothing comes after it, so say why decoding stops.
+        note = (chosen == mDoc->model()->config().eosId
+                    ? tr("Chosen: <b>%1</b> (id %2), p = %3. It is the end-of-sentence token: the translation is "
+                         "finished and decoding stops here, after %4 tokens.")
+                    : tr("Chosen: <b>%1</b> (id %2), p = %3. Decoding stops here: the output has reached its "
+                         "maximum length of %4 tokens."))
+                   .arg(QString::fromStdString(t.outputPieces[size_t(s.t)]).toHtmlEscaped())
+                   .arg(chosen)
+                   .arg(double(probs[chosen]), 0, 'f', 4)
+                   .arg(s.t + 1);
+    else if (s.stage == Stage::ChooseToken && chosen >= 0)
         note = tr("Chosen: <b>%1</b> (id %2), p = %3. It is appended to the output and becomes the decoder input of "
                   "step %4.")
                    .arg(QString::fromStdString(t.outputPieces[size_t(s.t)]).toHtmlEscaped())

@@ -700,6 +700,14 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source>click to enlarge head %1; Ctrl+click to switch it off or on</source>
         <translation>点击放大第 %1 个头；按住 Ctrl 点击可关掉或重新打开它</translation>
     </message>
+    <message>
+        <source>Chosen: &lt;b&gt;%1&lt;/b&gt; (id %2), p = %3. It is the end-of-sentence token: the translation is finished and decoding stops here, after %4 tokens.</source>
+        <translation>选中：&lt;b&gt;%1&lt;/b&gt;（编号 %2），p = %3。它是句末标记：译文已经完整，解码在此停止，共输出 %4 个词元。</translation>
+    </message>
+    <message>
+        <source>Chosen: &lt;b&gt;%1&lt;/b&gt; (id %2), p = %3. Decoding stops here: the output has reached its maximum length of %4 tokens.</source>
+        <translation>选中：&lt;b&gt;%1&lt;/b&gt;（编号 %2），p = %3。解码在此停止：输出已达到最大长度 %4 个词元。</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::TranslationDocument</name>

@@ -26,6 +26,7 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
@@ -294,6 +295,43 @@ private slots:
             QApplication::processEvents();
             QCOMPARE(w.size(), QSize(1280, 720));
         }
+    }
+
+    // Every step true: the last chosen token is not "the decoder input of step N + 1" (there
+    // is none); the note says why decoding stops: </s>, or the maximum length.
+    void lastStepSaysWhyDecodingStops()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1280, 720);
+        w.show();
+        QString error;
+        QVERIFY2(w.document()->loadModelNow(bundledModel(), &error), qPrintable(error));
+        auto noteAt = [&](int t) {
+            const std::vector<Step>& steps = w.document()->steps();
+            for (int i = 0; i < int(steps.size()); ++i)
+                if (steps[size_t(i)].stage == Stage::ChooseToken && steps[size_t(i)].t == t) {
+                    w.document()->setCurrentIndex(i);
+                    for (const QLabel* l : w.stage()->findChildren<QLabel*>("choice"))
+                        if (l->isVisibleTo(w.stage())) return l->text();
+                }
+            return QString();
+        };
+        QVERIFY2(w.document()->translateNow(kExample, &error), qPrintable(error));
+        const Translation& t = *w.document()->translation();
+        const int T = int(t.outputIds.size());
+        QCOMPARE(t.outputIds.back(), w.document()->model()->config().eosId);
+        QVERIFY2(noteAt(0).contains("becomes the decoder input of step 2"), qPrintable(noteAt(0)));
+        const QString end = noteAt(T - 1);
+        QVERIFY2(!end.contains("decoder input of step"), qPrintable(end));
+        QVERIFY2(end.contains("end-of-sentence") && end.contains(QString("after %1 tokens").arg(T)), qPrintable(end));
+        // Cut short by the maximum length: the note says so.
+        w.document()->setMaxLength(2);
+        QVERIFY2(w.document()->translateNow(kExample, &error), qPrintable(error));
+        QCOMPARE(int(w.document()->translation()->outputIds.size()), 2);
+        QVERIFY(w.document()->translation()->outputIds.back() != w.document()->model()->config().eosId);
+        const QString cut = noteAt(1);
+        QVERIFY2(cut.contains("maximum length of 2 tokens"), qPrintable(cut));
     }
 
     // Esc leaves presentation mode and brings the docks back.
