@@ -496,6 +496,29 @@ void StageView::showAttention()
         markDifference(d, weights ? diffWeights : diffScores);
         return d;
     };
+    // All heads: every head at the same, full size, with its numbers where they fit (the
+    // Weights step before showed one head large and the others as thumbnails).
+    if (s.stage == Stage::AllHeads) {
+        const int perRow = H <= 3 ? H : int(std::ceil(std::sqrt(double(H))));
+        for (int h = 0; h < H; ++h) {
+            HeatmapView::Data d = headData(h);
+            d.title = ablated[size_t(h)] ? tr("head %1 (off)").arg(h + 1) : tr("head %1").arg(h + 1);
+            d.colorbar = h % perRow == perRow - 1 || h == H - 1;  // one bar per row of heads: the same 0–1 scale
+            HeatmapView* v = addHeatmap(std::move(d), h / perRow, h % perRow);
+            connect(v, &HeatmapView::clickedWith, this, [this, h](Qt::KeyboardModifiers m) {
+                if (m & Qt::ControlModifier) emit headToggled(h);
+                else mDoc->setSelectedHead(h);
+            });
+            v->setToolTip(tr("click to enlarge head %1; Ctrl+click to switch it off or on").arg(h + 1));
+            v->setCursor(Qt::PointingHandCursor);
+            if (ablated[size_t(h)]) v->setStyleSheet("border: 2px dashed #d55e00");
+            if (h == head) mPrimary = v;
+        }
+        for (int c = 0; c < perRow; ++c) mGrid->setColumnStretch(c, 1);
+        for (int r = 0; r < (H + perRow - 1) / perRow; ++r) mGrid->setRowStretch(r, 1);
+        if (s.decoder) mPrimary->setHighlightRow(s.t);
+        return;
+    }
     HeatmapView::Data big = headData(head);
     const QString scoresText = t.interventions.noScale ? tr("scores = Q Kᵀ (not divided by √%1: no-scale)").arg(dk)
                                                        : tr("scores = Q Kᵀ / √%1").arg(dk);

@@ -334,6 +334,44 @@ private slots:
         QVERIFY2(cut.contains("maximum length of 2 tokens"), qPrintable(cut));
     }
 
+    // Every step true: "All heads" is no copy of the "Softmax weights" step before it: every
+    // head at one full size (larger than the Weights step's thumbnails), not the same picture.
+    void allHeadsShowsEveryHeadFullSize()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1280, 720);
+        w.show();
+        QString error;
+        QVERIFY2(w.document()->loadModelNow(bundledModel(), &error), qPrintable(error));
+        QVERIFY2(w.document()->translateNow(kExample, &error), qPrintable(error));
+        const std::vector<Step>& steps = w.document()->steps();
+        int checked = 0;
+        for (int i = 1; i < int(steps.size()); ++i) {
+            const Step& s = steps[size_t(i)];
+            if (s.stage != Stage::AllHeads || (s.decoder && s.t != 2) || s.layer != 0) continue;
+            const int H = s.decoder ? w.document()->model()->config().decoderHeads : w.document()->model()->config().encoderHeads;
+            int weights = i - 1;
+            while (steps[size_t(weights)].stage != Stage::Weights) --weights;
+            w.document()->setCurrentIndex(weights);
+            QApplication::processEvents();
+            const QSize thumbnail = w.stage()->heatmaps().last()->size();
+            const QImage before = w.stage()->grab().toImage();
+            w.document()->setCurrentIndex(i);
+            QApplication::processEvents();
+            const QList<HeatmapView*> maps = w.stage()->heatmaps();
+            QCOMPARE(int(maps.size()), H);
+            for (const HeatmapView* h : maps) {
+                QVERIFY2(std::abs(h->width() - maps[0]->width()) <= 2 && std::abs(h->height() - maps[0]->height()) <= 2,
+                         "the heads differ in size");
+                QVERIFY2(h->width() * h->height() > thumbnail.width() * thumbnail.height(), "a head is no larger than a thumbnail");
+            }
+            QVERIFY(w.stage()->grab().toImage() != before);
+            ++checked;
+        }
+        QCOMPARE(checked, 3);  // encoder self, decoder self and cross-attention of layer 1
+    }
+
     // Esc leaves presentation mode and brings the docks back.
     void escapeLeavesPresentation()
     {
