@@ -195,6 +195,7 @@ QLabel* StageView::addText(const QString& html, int row, int col, int rowSpan, i
         mLabelPool << l;
     }
     QLabel* l = mLabelPool[mLabelsUsed++];
+    l->setWordWrap(true);
     l->setText(html);
     l->setObjectName(QString());
     mGrid->addWidget(l, row, col, rowSpan, colSpan);
@@ -392,18 +393,61 @@ void StageView::showMatrix(const QString& tensor, const QString& title, HeatmapV
     if (!mPrimary) mPrimary = h;
 }
 
+// Add & Norm taken apart: x, Sublayer(x), their sum, and the normalised result, with the
+// mean and standard deviation of each row of the sum (core computes them from the trace).
 void StageView::showAddNorm()
 {
     const Step& s = *mDoc->currentStep();
-    const std::vector<std::string> names = s.tensors();  // the result, the sublayer output
-    showMatrix(QString::fromStdString(names[1]), tr("sublayer output"), HeatmapView::Scale::Symmetric, 0, 0);
-    const QString after = QString::fromStdString(names[0]);
-    mPrimary = nullptr;
-    showMatrix(after,
-               mDoc->model()->config().normalizeBefore ? tr("x + Sublayer(LayerNorm(x))")
-                                                       : tr("LayerNorm(x + Sublayer(x))"),
-               HeatmapView::Scale::Symmetric, 0, 1);
-    mPrimary = mHeatmaps.back();
+    const Translation& t = *mDoc->translation();
+    const bool preNorm = mDoc->model()->config().normalizeBefore;
+    const AddNormParts parts = addNormParts(s, t);
+    if (parts.n == 0) {  // a trace without the input stream: the result and the sublayer output
+        const std::vector<std::string> names = s.tensors();
+        showMatrix(QString::fromStdString(names[1]), tr("sublayer output"), HeatmapView::Scale::Symmetric, 0, 0);
+        mPrimary = nullptr;
+        showMatrix(QString::fromStdString(names[0]), preNorm ? tr("x + Sublayer(LayerNorm(x))") : tr("LayerNorm(x + Sublayer(x))"),
+                   HeatmapView::Scale::Symmetric, 0, 1);
+        mPrimary = mHeatmaps.back();
+        return;
+    }
+    const QStringList labels = queryLabels(s, t, mDoc->model()->tokenizer());
+    auto panel = [&](const std::vector<float>& values, const QString& title, int row, int col) {
+        HeatmapView::Data d;
+        d.rows = parts.n, d.cols = parts.d;
+        d.values = values;
+        d.title = title;
+        d.rowLabels = labels;
+        d.rowAxis = tr("token"), d.colAxis = tr("dimension");
+        d.scale = HeatmapView::Scale::Symmetric;
+        HeatmapView* h = addHeatmap(std::move(d), row, col);
+        if (s.decoder) h->setHighlightRow(s.t);
+        return h;
+    };
+    panel(parts.x, tr("x: the input of the sublayer"), 0, 0);
+    panel(parts.sublayer, preNorm ? tr("Sublayer(LayerNorm(x))") : tr("Sublayer(x)"), 0, 1);
+    if (preNorm) {
+        mPrimary = panel(parts.result, tr("x + Sublayer(LayerNorm(x)): the result (no norm after it)"), 1, 0);
+    } else {
+        panel(parts.sum, tr("x + Sublayer(x)"), 1, 0);
+        mPrimary = panel(parts.result, tr("LayerNorm(x + Sublayer(x))"), 1, 1);
+    }
+    // Each row's mean and standard deviation, the numbers layer norm uses.
+    QString html = "<p><b>" + (preNorm ? tr("rows of x + Sublayer(LayerNorm(x))") : tr("rows of x + Sublayer(x)")) +
+                   "</b></p><table cellspacing='0' cellpadding='3' border='1'><tr><th>" + tr("token") + "</th><th>" +
+                   tr("mean") + "</th><th>" + tr("std") + "</th></tr>";
+    for (int r = 0; r < parts.n; ++r)
+        html += QString("<tr%1><td nowrap><tt>%2</tt></td><td align='right' nowrap>%3</td><td align='right' nowrap>%4</td></tr>")
+                    .arg(s.decoder && r == s.t ? " style='font-weight:bold'" : "")
+                    .arg((r < labels.size() ? labels[r] : QString::number(r)).toHtmlEscaped())
+                    .arg(double(parts.mean[size_t(r)]), 0, 'f', 3)
+                    .arg(double(parts.stddev[size_t(r)]), 0, 'f', 3);
+    html += "</table>";
+    QLabel* stats = addText(html, 0, 2, 2, 1);
+    stats->setObjectName("rowStats");
+    stats->setWordWrap(false);  // a table of numbers: never broken inside a number
+    mGrid->setColumnStretch(0, 3);
+    mGrid->setColumnStretch(1, 3);
+    mGrid->setColumnStretch(2, 1);
 }
 
 void StageView::showAttention()

@@ -708,6 +708,42 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source>Chosen: &lt;b&gt;%1&lt;/b&gt; (id %2), p = %3. Decoding stops here: the output has reached its maximum length of %4 tokens.</source>
         <translation>选中：&lt;b&gt;%1&lt;/b&gt;（编号 %2），p = %3。解码在此停止：输出已达到最大长度 %4 个词元。</translation>
     </message>
+    <message>
+        <source>x: the input of the sublayer</source>
+        <translation>x：子层的输入</translation>
+    </message>
+    <message>
+        <source>Sublayer(LayerNorm(x))</source>
+        <translation>Sublayer(LayerNorm(x))</translation>
+    </message>
+    <message>
+        <source>Sublayer(x)</source>
+        <translation>Sublayer(x)</translation>
+    </message>
+    <message>
+        <source>x + Sublayer(LayerNorm(x)): the result (no norm after it)</source>
+        <translation>x + Sublayer(LayerNorm(x))：结果（之后不再归一化）</translation>
+    </message>
+    <message>
+        <source>x + Sublayer(x)</source>
+        <translation>x + Sublayer(x)</translation>
+    </message>
+    <message>
+        <source>rows of x + Sublayer(LayerNorm(x))</source>
+        <translation>x + Sublayer(LayerNorm(x)) 的各行</translation>
+    </message>
+    <message>
+        <source>rows of x + Sublayer(x)</source>
+        <translation>x + Sublayer(x) 的各行</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>std</source>
+        <translation>标准差</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::TranslationDocument</name>

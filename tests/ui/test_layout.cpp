@@ -5,6 +5,7 @@
 // fits it; no visible control lies outside it; every heatmap labels every token, one-row
 // maps are readable strips; in presentation mode no text is under 18 px. `export --size`
 // writes exactly that size. PNGs of each configuration go to build/ui-shots/layout/.
+#include "core/model/summary.h"
 #include "core/run/steps.h"
 #include "ui/architectureview.h"
 #include "ui/decodingview.h"
@@ -35,6 +36,7 @@
 #include <QTest>
 #include <QToolBar>
 
+#include <cmath>
 #include <set>
 
 using namespace sf;
@@ -370,6 +372,65 @@ private slots:
             ++checked;
         }
         QCOMPARE(checked, 3);  // encoder self, decoder self and cross-attention of layer 1
+    }
+
+    // Every step true: Add & Norm shows x, Sublayer(x), their sum and the normalised result,
+    // with each row's mean and standard deviation. The parts add up: x + Sublayer(x) is the
+    // sum, and γ (sum − mean) / sqrt(std² + ε) + β is the recorded result, row by row.
+    void addNormShowsItsParts()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1280, 720);
+        w.show();
+        QString error;
+        QVERIFY2(w.document()->loadModelNow(bundledModel(), &error), qPrintable(error));
+        QVERIFY2(w.document()->translateNow(kExample, &error), qPrintable(error));
+        const Model& m = *w.document()->model();
+        const Config& c = m.config();
+        QVERIFY(!c.normalizeBefore);  // the bundled model is post-norm, as in the paper
+        const std::vector<Step>& steps = w.document()->steps();
+        int checked = 0;
+        for (int i = 0; i < int(steps.size()); ++i) {
+            const Step& s = steps[size_t(i)];
+            if (s.stage != Stage::AddNorm || (s.decoder && s.t != 2)) continue;
+            const AddNormParts parts = addNormParts(s, *w.document()->translation());
+            QVERIFY2(parts.n > 0, qPrintable(rendered(s.title())));
+            QCOMPARE(parts.n, s.decoder ? 3 : int(w.document()->translation()->sourceIds.size()));
+            // The layer norm of this sublayer, read from the checkpoint.
+            const std::string stack = s.decoder ? "model.decoder.layers." : "model.encoder.layers.";
+            const char* norm = s.sublayer == Sublayer::SelfAttention ? "self_attn_layer_norm"
+                               : s.sublayer == Sublayer::CrossAttention ? "encoder_attn_layer_norm" : "final_layer_norm";
+            const auto gamma = tensorData(m, stack + std::to_string(s.layer) + "." + norm + ".weight");
+            const auto beta = tensorData(m, stack + std::to_string(s.layer) + "." + norm + ".bias");
+            QVERIFY(gamma.ok() && beta.ok());
+            for (int r = 0; r < parts.n; ++r)
+                for (int j = 0; j < parts.d; ++j) {
+                    const size_t k = size_t(r) * size_t(parts.d) + size_t(j);
+                    const float normed = gamma->data()[j] * (parts.sum[k] - parts.mean[size_t(r)]) /
+                                             std::sqrt(parts.stddev[size_t(r)] * parts.stddev[size_t(r)] + c.layerNormEps) +
+                                         beta->data()[j];
+                    // Tolerance: float32 layer norm over d = 128 values, |result| < 10.
+                    if (std::fabs(normed - parts.result[k]) > 2e-4f)
+                        QFAIL(qPrintable(QString("%1 row %2 dim %3: %4 vs the recorded %5").arg(rendered(s.title())).arg(r).arg(j)
+                                             .arg(double(normed)).arg(double(parts.result[k]))));
+                }
+            // On screen: the four matrices, the result as the main one, and the row statistics.
+            w.document()->setCurrentIndex(i);
+            QApplication::processEvents();
+            const QList<HeatmapView*> maps = w.stage()->heatmaps();
+            QCOMPARE(int(maps.size()), 4);
+            QCOMPARE(maps[0]->data().values, parts.x);
+            QCOMPARE(maps[1]->data().values, parts.sublayer);
+            QCOMPARE(maps[2]->data().values, parts.sum);
+            QCOMPARE(w.stage()->primaryHeatmap()->data().values, parts.result);
+            const QLabel* stats = w.stage()->findChild<QLabel*>("rowStats");
+            QVERIFY(stats && stats->isVisibleTo(w.stage()));
+            QVERIFY(stats->text().contains(QString::number(double(parts.mean[0]), 'f', 3)));
+            QVERIFY(stats->text().contains(QString::number(double(parts.stddev[size_t(parts.n - 1)]), 'f', 3)));
+            ++checked;
+        }
+        QCOMPARE(checked, 2 * c.encoderLayers + 3 * c.decoderLayers);
     }
 
     // Esc leaves presentation mode and brings the docks back.
