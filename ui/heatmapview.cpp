@@ -306,7 +306,7 @@ QString HeatmapView::describeCell(int r, int c) const
     const size_t i = size_t(r) * size_t(mData.cols) + size_t(c);
     if (isMasked(r, c)) {
         s += tr("masked: score set to −∞, weight exactly 0");
-        if (i < mData.scores.size()) s += "\n" + tr("score before the mask %1").arg(double(mData.scores[i]), 0, 'g', 7);
+        if (i < mData.scores.size() && std::isfinite(mData.scores[i])) s += "\n" + tr("score before the mask %1").arg(double(mData.scores[i]), 0, 'g', 7);
         return s;
     }
     s += QString("%1 %2").arg(mData.valueName).arg(double(mData.values[i]), 0, 'g', 7);

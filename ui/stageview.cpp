@@ -529,11 +529,19 @@ void StageView::showAttention()
         d.valueName = weights ? tr("weight") : tr("score");
         d.scale = weights ? HeatmapView::Scale::Unit : HeatmapView::Scale::Range;
         if (weights) d.scores = headOf(scores, h, n, k).values;
-        if (causal && s.stage != Stage::Scores) {
+        // Token by token, the cells above the diagonal were never computed (row r exists from
+        // step r on, when keys 0..r are all there are): masked from the Scores step on, with
+        // no "score before the mask" to show. Under teacher forcing the whole matrix was
+        // computed and the Mask step masks real scores.
+        const bool forced = t.decoding == "forced";
+        if (causal && (s.stage != Stage::Scores || !forced)) {
             d.masked.assign(size_t(n) * size_t(k), 0);
             for (int r = 0; r < n; ++r)
                 for (int j = r + 1; j < k; ++j) d.masked[size_t(r) * size_t(k) + size_t(j)] = 1;
-            if (!weights) d.scores = d.values;
+            if (!weights && forced) d.scores = d.values;
+            if (weights && !forced)  // no score ever existed above the diagonal
+                for (int r = 0; r < n; ++r)
+                    for (int j = r + 1; j < k; ++j) d.scores[size_t(r) * size_t(k) + size_t(j)] = std::nanf("");
         }
         d.showNumbers = n <= 12 && k <= 12;
         d.square = true;
@@ -558,7 +566,7 @@ void StageView::showAttention()
             if (ablated[size_t(h)]) v->setStyleSheet("border: 2px dashed #d55e00");
             if (h == head) mPrimary = v;
         }
-        for (int c = 0; c < perRow; ++c) mGrid->setColumnStretch(c, 1);
+        for (int column = 0; column < perRow; ++column) mGrid->setColumnStretch(column, 1);
         for (int r = 0; r < (H + perRow - 1) / perRow; ++r) mGrid->setRowStretch(r, 1);
         if (s.decoder) mPrimary->setHighlightRow(s.t);
         return;

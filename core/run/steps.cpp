@@ -279,7 +279,11 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
                        .count("last", d - 1);
         break;
     case Stage::Scores: {
-        x.explanation = text("scores", "explanation");
+        // Decoding token by token, row i of the decoder's self-attention is computed at step
+        // i, over keys 0..i only: nothing above the diagonal ever existed (under teacher
+        // forcing the whole matrix is computed, then masked).
+        x.explanation = s.decoder && !cross && tr.decoding != "forced" ? text("scores", "explanation_causal")
+                                                                       : text("scores", "explanation");
         x.formula = text("scores", "formula").count("dk", dk);
         x.section = section("3_2_1");
         const Tensor sc = tensor(s.tensor());

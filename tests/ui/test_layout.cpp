@@ -433,6 +433,53 @@ private slots:
         QCOMPARE(checked, 2 * c.encoderLayers + 3 * c.decoderLayers);
     }
 
+    // Every step true: decoding token by token, the decoder self-attention's Scores step
+    // shows the upper triangle masked (those scores never existed) and says why; no masked
+    // cell claims a "score before the mask". Under teacher forcing the scores above the
+    // diagonal are real: shown at Scores, masked at the Mask step.
+    void decoderScoresAboveTheDiagonalAreMasked()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1280, 720);
+        w.show();
+        QString error;
+        QVERIFY2(w.document()->loadModelNow(bundledModel(), &error), qPrintable(error));
+        auto stepOf = [&](Stage stage) {
+            const std::vector<Step>& steps = w.document()->steps();
+            for (int i = 0; i < int(steps.size()); ++i)
+                if (steps[size_t(i)].stage == stage && steps[size_t(i)].t == 2 && steps[size_t(i)].sublayer == Sublayer::SelfAttention)
+                    return i;
+            return -1;
+        };
+        QVERIFY2(w.document()->translateNow(kExample, &error), qPrintable(error));
+        for (const Stage stage : {Stage::Scores, Stage::Mask, Stage::Weights}) {
+            w.document()->setCurrentIndex(stepOf(stage));
+            QApplication::processEvents();
+            for (const HeatmapView* h : w.stage()->heatmaps()) {
+                QCOMPARE(h->rows(), 3);
+                for (int r = 0; r < 3; ++r)
+                    for (int c = 0; c < 3; ++c) {
+                        QCOMPARE(h->isMasked(r, c), c > r);
+                        if (c > r) QVERIFY2(!h->describeCell(r, c).contains("score before the mask"), qPrintable(h->describeCell(r, c)));
+                    }
+            }
+        }
+        w.document()->setCurrentIndex(stepOf(Stage::Scores));
+        QVERIFY2(w.explanation()->toPlainText().contains("never computed"), qPrintable(w.explanation()->toPlainText()));
+        // Teacher forcing on the same output: the whole matrix was computed.
+        DecodeOptions forced;
+        forced.strategy = Forced{w.document()->translation()->outputIds};
+        QVERIFY2(w.document()->translateNow(kExample, &error, forced), qPrintable(error));
+        QCOMPARE(QString::fromStdString(w.document()->translation()->decoding), QString("forced"));
+        w.document()->setCurrentIndex(stepOf(Stage::Scores));
+        QVERIFY(!w.stage()->primaryHeatmap()->isMasked(0, 2));
+        QVERIFY(!w.explanation()->toPlainText().contains("never computed"));
+        w.document()->setCurrentIndex(stepOf(Stage::Mask));
+        QVERIFY(w.stage()->primaryHeatmap()->isMasked(0, 2));
+        QVERIFY(w.stage()->primaryHeatmap()->describeCell(0, 2).contains("score before the mask"));
+    }
+
     // Esc leaves presentation mode and brings the docks back.
     void escapeLeavesPresentation()
     {
