@@ -114,6 +114,7 @@ void DecodingView::refresh()
     const Step* s = mDoc->currentStep();
     const Translation* t = mDoc->translation();
     mChoice = -1;
+    mBarsShown = false;
     mTop->clearPlottables();
     if (!s || !t || !t->trace) {
         mSource->clear(), mInput->clear(), mOutput->clear();
@@ -139,8 +140,27 @@ void DecodingView::refresh()
     mOutput->setText(chips(out, chosen ? step : -1, "background:#d55e00;color:white;font-weight:bold"));
     if (chosen) mChoice = t->outputIds[size_t(step)];
 
-    // The current position's attention rows: the step's layer (the last one outside the stack).
+    // The current position's attention rows: the step's layer (the last one once the stack
+    // has run), each revealed only once the walk has computed it at this decoding step:
+    // nothing before the first layer, the bars from the Probabilities step on.
+    const std::vector<Step>& steps = mDoc->steps();
+    const int now = mDoc->currentIndex();
+    auto reached = [&](auto is) {
+        for (int i = 0; i <= now && i < int(steps.size()); ++i)
+            if (steps[size_t(i)].decoder && steps[size_t(i)].t == step && is(steps[size_t(i)])) return true;
+        return false;
+    };
+    const bool stackDone = reached([](const Step& x) { return x.stage == Stage::Logits; });
     const int layer = s->layer >= 0 ? s->layer : c.decoderLayers - 1;
+    auto weightsOf = [&](Sublayer sub) {
+        return [=](const Step& x) {
+            return x.sublayer == sub && x.stage == Stage::Weights && (x.layer == layer || stackDone);
+        };
+    };
+    const bool selfShown = (s->layer >= 0 || stackDone) && reached(weightsOf(Sublayer::SelfAttention));
+    const bool crossShown = (s->layer >= 0 || stackDone) && reached(weightsOf(Sublayer::CrossAttention));
+    const bool barsShown = reached([](const Step& x) { return x.stage == Stage::Probabilities; });
+    mBarsShown = barsShown;
     const int head = std::min(mDoc->selectedHead(), c.decoderHeads - 1);
     namespace tn = trace_names;
     // Only row `step` of each map: the query being decoded now.
@@ -152,13 +172,13 @@ void DecodingView::refresh()
     mRowLabels[3]->setText("<b>" + tr("masked self-attn") + "</b>" + which);
     mRowLabels[4]->setText("<b>" + tr("cross-attn") + "</b>" + which);
     selfRow.valueName = tr("weight");
-    mSelf->setData(selfRow);
+    mSelf->setData(selfShown ? selfRow : HeatmapView::Data{});
     const int S = int(t->sourceIds.size());
     HeatmapView::Data crossRow = traceRow(*t->trace->find(tn::attention(Stack::Decoder, layer, AttentionKind::Cross, "weights")), step, S, head);
     crossRow.rowLabels = selfRow.rowLabels;
     crossRow.colLabels = sourceLabels(*t);
     crossRow.valueName = tr("weight");
-    mCross->setData(crossRow);
+    mCross->setData(crossShown ? crossRow : HeatmapView::Data{});
 
     // Top-10 next-token probabilities at this step.
     const float* probs = t->trace->find(tn::probs())->row(step);
@@ -167,7 +187,7 @@ void DecodingView::refresh()
     auto* pick = new QCPBars(mTop->xAxis, mTop->yAxis);
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     const text::Tokenizer* tok = mDoc->model()->tokenizer();
-    for (size_t i = 0; i < top.size(); ++i) {
+    for (size_t i = 0; i < top.size() && barsShown; ++i) {
         ticker->addTick(double(i), tok ? QString::fromStdString(tok->targetPiece(top[i])) : QString::number(top[i]));
         (chosen && top[i] == mChoice ? pick : bars)->addData(double(i), probs[top[i]]);
     }
@@ -179,7 +199,8 @@ void DecodingView::refresh()
     mTop->xAxis->setTickLabelRotation(45);
     mTop->xAxis->setRange(-0.7, 9.7);
     mTop->yAxis->setRange(0, 1.05);
-    mTop->yAxis->setLabel(tr("p(next token), step %1").arg(step + 1));
+    mTop->yAxis->setLabel(barsShown ? tr("p(next token), step %1").arg(step + 1)
+                                    : tr("p(next token), step %1: after the last layer").arg(step + 1));
     mTop->replot();
     if (chosen) mFlying->setText(QString::fromStdString(t->outputPieces[size_t(step)]));
 }

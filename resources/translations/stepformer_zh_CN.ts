@@ -127,6 +127,10 @@
         <source>p(next token), step %1</source>
         <translation>p(下一个词元)，第 %1 步</translation>
     </message>
+    <message>
+        <source>p(next token), step %1: after the last layer</source>
+        <translation>p(下一个词元)，第 %1 步：最后一层之后才有</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::ExplainView</name>
