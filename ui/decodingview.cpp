@@ -172,13 +172,15 @@ void DecodingView::refresh()
     mRowLabels[3]->setText("<b>" + tr("masked self-attn") + "</b>" + which);
     mRowLabels[4]->setText("<b>" + tr("cross-attn") + "</b>" + which);
     selfRow.valueName = tr("weight");
-    mSelf->setData(selfShown ? selfRow : HeatmapView::Data{});
+    HeatmapView::Data later;
+    later.title = tr("(computed later in this decoding step)");
+    mSelf->setData(selfShown ? selfRow : later);
     const int S = int(t->sourceIds.size());
     HeatmapView::Data crossRow = traceRow(*t->trace->find(tn::attention(Stack::Decoder, layer, AttentionKind::Cross, "weights")), step, S, head);
     crossRow.rowLabels = selfRow.rowLabels;
     crossRow.colLabels = sourceLabels(*t);
     crossRow.valueName = tr("weight");
-    mCross->setData(crossShown ? crossRow : HeatmapView::Data{});
+    mCross->setData(crossShown ? crossRow : later);
 
     // Top-10 next-token probabilities at this step.
     const float* probs = t->trace->find(tn::probs())->row(step);

@@ -110,7 +110,7 @@ void HeatmapView::setHighlightRow(int row)
 QSize HeatmapView::sizeHint() const
 {
     const QSize least = minimumSizeHint();
-    if (mData.rows == 1) return {std::max(360, least.width()), least.height() + 16};
+    if (mData.rows <= 1) return {std::max(360, least.width()), least.height() + (mData.rows ? 16 : 0)};
     return QSize(360, 280).expandedTo(least);
 }
 

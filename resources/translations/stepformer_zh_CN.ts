@@ -131,6 +131,10 @@
         <source>p(next token), step %1: after the last layer</source>
         <translation>p(下一个词元)，第 %1 步：最后一层之后才有</translation>
     </message>
+    <message>
+        <source>(computed later in this decoding step)</source>
+        <translation>（这一解码步稍后才会算出）</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::ExplainView</name>
