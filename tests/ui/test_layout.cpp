@@ -31,6 +31,7 @@
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QTabBar>
 #include <QTest>
@@ -478,6 +479,19 @@ private slots:
         w.document()->setCurrentIndex(stepOf(Stage::Mask));
         QVERIFY(w.stage()->primaryHeatmap()->isMasked(0, 2));
         QVERIFY(w.stage()->primaryHeatmap()->describeCell(0, 2).contains("score before the mask"));
+    }
+
+    // A new window (or one restored from a larger screen) starts no larger than the screen's
+    // available area; it once opened at 1500x950 whatever the screen.
+    void startsWithinTheScreen()
+    {
+        MainWindow w(false);
+        const QRect avail = QApplication::primaryScreen()->availableGeometry();
+        QVERIFY2(w.width() <= avail.width() && w.height() <= avail.height(),
+                 qPrintable(QString("%1x%2 on a %3x%4 screen").arg(w.width()).arg(w.height()).arg(avail.width()).arg(avail.height())));
+        w.show();
+        QApplication::processEvents();
+        QVERIFY(w.frameGeometry().top() >= avail.top() && w.frameGeometry().left() >= avail.left());
     }
 
     // Esc leaves presentation mode and brings the docks back.
