@@ -1,7 +1,7 @@
 // stepformer [gui] [--model DIR] [--sentence TEXT] [--lang en|zh_CN]: the step-through window
 // (language: --lang, else the one chosen in View > Language, else the system's).
 // stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N
-// --out FILE.png|svg [--difference] [--lang L]: the same window state rendered headless (offscreen),
+// --out FILE.png|svg [--size WxH] [--presentation] [--difference] [--lang L]: the same window state rendered headless (offscreen),
 // fine-grained step numbers from 0; English unless --lang says otherwise. Messages on the
 // command line stay English.
 #include "app/cli.h"
@@ -91,6 +91,7 @@ int exportView(int argc, char** argv)
     p.addOption({"out", "Output file: .png or .svg.", "FILE"});
     p.addOption({"size", "Window size WxH.", "WxH", "1600x1000"});
     p.addOption({"dark", "Dark theme."});
+    p.addOption({"presentation", "Presentation mode (F5 in the window): larger text everywhere."});
     p.addOption({"difference", "With --intervene: heatmaps show after minus the translation without interventions."});
     addDecodingOptions(p);
     p.addOption({"lang", "Language of the window: en (default) or zh_CN.", "LANG"});
@@ -113,7 +114,8 @@ int exportView(int argc, char** argv)
     ui::MainWindow w(false);
     w.setAnimationsEnabled(false);
     if (p.isSet("dark")) w.setDark(true);
-    w.resize(size[0].toInt(), size[1].toInt());
+    const QSize asked(size[0].toInt(), size[1].toInt());
+    w.resize(asked);
     if (!w.document()->loadModelNow(model, &error)) return fail(error.toStdString());
     DecodeOptions options;
     if (const int code = readDecodingOptions(p, *w.document()->model(), &options); code != Ok) return code;
@@ -126,7 +128,16 @@ int exportView(int argc, char** argv)
     w.document()->setCurrentIndex(step);
     if (p.isSet("difference")) w.labAction("lab.difference")->trigger();
     w.show();
+    if (p.isSet("presentation")) {
+        // As F5 does, but at the asked size rather than the (virtual) screen's.
+        w.setPresentationMode(true);
+        w.showNormal();
+    }
+    w.resize(asked);
     for (int i = 0; i < 3; ++i) QApplication::processEvents();  // layouts and queued replots settle
+    if (w.size() != asked)
+        return fail("the window could not be made " + std::to_string(asked.width()) + "x" + std::to_string(asked.height()) +
+                    " (it is " + std::to_string(w.width()) + "x" + std::to_string(w.height()) + ")");
     if (!w.exportView(out, &error)) return fail(error.toStdString());
     std::cout << "wrote " << out.toStdString() << ": step " << step << " of " << steps << ", "
               << ui::TextTable::english().renderUtf8(w.document()->steps()[size_t(step)].title()) << "\n";

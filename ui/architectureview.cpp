@@ -188,10 +188,21 @@ void ArchitectureView::paintEvent(QPaintEvent*)
         }
     }
     if (mHasStep && mStep.t >= 0) {
+        // Centred over the decoder column, as wide as the widget allows on both sides of
+        // that centre; the font shrinks until the whole label fits.
+        const QString label = tr("decoding step %1").arg(mStep.t + 1);
+        const int centre = mRects[size_t(B::Softmax)].center().x();
+        const int half = std::max(10, std::min(centre, width() - centre) - 2);
+        QFont lf = font();
+        for (int k = 0; k < 8 && QFontMetrics(lf).horizontalAdvance(label) > 2 * half; ++k)
+            lf.setPointSizeF(lf.pointSizeF() * 0.9);
+        p.setFont(lf);
         p.setPen(text);
-        p.drawText(QRect(mRects[size_t(B::Softmax)].left(), mRects[size_t(B::Softmax)].top() - 2 * fm.height() - 8,
-                         mRects[size_t(B::Softmax)].width(), fm.height()),
-                   Qt::AlignCenter, tr("decoding step %1").arg(mStep.t + 1));
+        const int h = QFontMetrics(lf).height();
+        mStepLabelRect = QRect(centre - half, mRects[size_t(B::Softmax)].top() - h - 6, 2 * half, h);
+        p.drawText(mStepLabelRect, Qt::AlignCenter, label);
+        mStepLabelNeed = QFontMetrics(lf).horizontalAdvance(label);
+        p.setFont(font());
     }
 }
 

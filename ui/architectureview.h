@@ -22,8 +22,11 @@ public:
     QRect blockRect(Block b) const { return mRects[size_t(b)]; }
     // The highlighted block, or -1.
     int highlighted() const { return mHasStep ? int(mStep.block) : -1; }
+    // The "decoding step N" label as last painted: its box and the width its text needs.
+    QRect stepLabelRect() const { return mStepLabelRect; }
+    int stepLabelWidth() const { return mStepLabelNeed; }
     QSize sizeHint() const override { return {280, 560}; }
-    QSize minimumSizeHint() const override { return {200, 380}; }
+    QSize minimumSizeHint() const override { return {180, 270}; }  // 14 rows of 18 px
 
 signals:
     void blockClicked(sf::Block block);
@@ -44,6 +47,8 @@ private:
     bool mHasStep = false;
     Step mStep;
     bool mDark = false;
+    QRect mStepLabelRect;
+    int mStepLabelNeed = 0;
 };
 
 }  // namespace sf::ui

@@ -20,7 +20,7 @@ QString chips(const QStringList& pieces, int current, const QString& currentStyl
 {
     QString html;
     for (int i = 0; i < pieces.size(); ++i)
-        html += QString("<span style='%1'>&nbsp;%2&nbsp;</span>&nbsp;")
+        html += QString("<span style='%1'>&nbsp;%2&nbsp;</span> ")  // a space: long rows wrap between chips
                     .arg(i == current ? currentStyle : "background:#d8d8d8;color:black")
                     .arg(pieces[i].toHtmlEscaped());
     return html;
@@ -31,22 +31,26 @@ QString chips(const QStringList& pieces, int current, const QString& currentStyl
 DecodingView::DecodingView(TranslationDocument* doc, QWidget* parent) : QWidget(parent), mDoc(doc)
 {
     auto* g = new QGridLayout(this);
+    g->setContentsMargins(4, 2, 4, 2);  // compact: the strip fits a 720-pixel-high window
+    g->setVerticalSpacing(2);
     for (int row = 0; row < 5; ++row) {
         mRowLabels[row] = new QLabel(this);
+        mRowLabels[row]->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
         g->addWidget(mRowLabels[row], row, 0, Qt::AlignRight | Qt::AlignVCenter);
     }
     retranslate();
     mSource = new QLabel(this);
     mInput = new QLabel(this);
     mOutput = new QLabel(this);
-    for (QLabel* l : {mSource, mInput, mOutput}) l->setTextFormat(Qt::RichText);
+    for (QLabel* l : {mSource, mInput, mOutput}) {
+        l->setTextFormat(Qt::RichText);
+        l->setWordWrap(true);
+    }
     g->addWidget(mSource, 0, 1);
     g->addWidget(mInput, 1, 1);
     g->addWidget(mOutput, 2, 1);
     mSelf = new HeatmapView(this);
     mCross = new HeatmapView(this);
-    mSelf->setMinimumHeight(44);
-    mCross->setMinimumHeight(44);
     g->addWidget(mSelf, 3, 1);
     g->addWidget(mCross, 4, 1);
     mTop = new QCustomPlot(this);
@@ -83,6 +87,12 @@ void DecodingView::setColormap(Colormap map)
     mCross->setColormap(map);
 }
 
+void DecodingView::setMinimumTextPixels(int px)
+{
+    mSelf->setMinimumTextPixels(px);
+    mCross->setMinimumTextPixels(px);
+}
+
 void DecodingView::setAnimationProgress(double p)
 {
     const Step* s = mDoc->currentStep();
@@ -104,6 +114,7 @@ void DecodingView::refresh()
     const Step* s = mDoc->currentStep();
     const Translation* t = mDoc->translation();
     mChoice = -1;
+    mBarsShown = false;
     mTop->clearPlottables();
     if (!s || !t || !t->trace) {
         mSource->clear(), mInput->clear(), mOutput->clear();
@@ -116,6 +127,7 @@ void DecodingView::refresh()
     mSource->setText(chips(sourceLabels(*t), -1, QString()));
     mTop->setVisible(step >= 0);
     if (step < 0) {
+        retranslate();
         mInput->setText(tr("<i>the decoder starts after the encoder</i>"));
         mOutput->clear();
         mSelf->setData({}), mCross->setData({});
@@ -128,23 +140,47 @@ void DecodingView::refresh()
     mOutput->setText(chips(out, chosen ? step : -1, "background:#d55e00;color:white;font-weight:bold"));
     if (chosen) mChoice = t->outputIds[size_t(step)];
 
-    // The current position's attention rows: the step's layer (the last one outside the stack).
+    // The current position's attention rows: the step's layer (the last one once the stack
+    // has run), each revealed only once the walk has computed it at this decoding step:
+    // nothing before the first layer, the bars from the Probabilities step on.
+    const std::vector<Step>& steps = mDoc->steps();
+    const int now = mDoc->currentIndex();
+    auto reached = [&](auto is) {
+        for (int i = 0; i <= now && i < int(steps.size()); ++i)
+            if (steps[size_t(i)].decoder && steps[size_t(i)].t == step && is(steps[size_t(i)])) return true;
+        return false;
+    };
+    const bool stackDone = reached([](const Step& x) { return x.stage == Stage::Logits; });
     const int layer = s->layer >= 0 ? s->layer : c.decoderLayers - 1;
+    auto weightsOf = [&](Sublayer sub) {
+        return [=](const Step& x) {
+            return x.sublayer == sub && x.stage == Stage::Weights && (x.layer == layer || stackDone);
+        };
+    };
+    const bool selfShown = (s->layer >= 0 || stackDone) && reached(weightsOf(Sublayer::SelfAttention));
+    const bool crossShown = (s->layer >= 0 || stackDone) && reached(weightsOf(Sublayer::CrossAttention));
+    const bool barsShown = reached([](const Step& x) { return x.stage == Stage::Probabilities; });
+    mBarsShown = barsShown;
     const int head = std::min(mDoc->selectedHead(), c.decoderHeads - 1);
     namespace tn = trace_names;
     // Only row `step` of each map: the query being decoded now.
     HeatmapView::Data selfRow = traceRow(*t->trace->find(tn::attention(Stack::Decoder, layer, AttentionKind::Self, "weights")), step, step + 1, head);
     selfRow.rowLabels = QStringList{decoderInputLabels(*t, step + 1, mDoc->model()->tokenizer()).back()};
     selfRow.colLabels = decoderInputLabels(*t, step + 1, mDoc->model()->tokenizer());
-    selfRow.title = tr("layer %1 head %2").arg(layer + 1).arg(head + 1);
+    // Which head the rows show, under the row names (no title line: the strip stays short).
+    const QString which = "<br>" + tr("layer %1 head %2").arg(layer + 1).arg(head + 1);
+    mRowLabels[3]->setText("<b>" + tr("masked self-attn") + "</b>" + which);
+    mRowLabels[4]->setText("<b>" + tr("cross-attn") + "</b>" + which);
     selfRow.valueName = tr("weight");
-    mSelf->setData(selfRow);
+    HeatmapView::Data later;
+    later.title = tr("(computed later in this decoding step)");
+    mSelf->setData(selfShown ? selfRow : later);
     const int S = int(t->sourceIds.size());
     HeatmapView::Data crossRow = traceRow(*t->trace->find(tn::attention(Stack::Decoder, layer, AttentionKind::Cross, "weights")), step, S, head);
     crossRow.rowLabels = selfRow.rowLabels;
     crossRow.colLabels = sourceLabels(*t);
     crossRow.valueName = tr("weight");
-    mCross->setData(crossRow);
+    mCross->setData(crossShown ? crossRow : later);
 
     // Top-10 next-token probabilities at this step.
     const float* probs = t->trace->find(tn::probs())->row(step);
@@ -153,7 +189,7 @@ void DecodingView::refresh()
     auto* pick = new QCPBars(mTop->xAxis, mTop->yAxis);
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     const text::Tokenizer* tok = mDoc->model()->tokenizer();
-    for (size_t i = 0; i < top.size(); ++i) {
+    for (size_t i = 0; i < top.size() && barsShown; ++i) {
         ticker->addTick(double(i), tok ? QString::fromStdString(tok->targetPiece(top[i])) : QString::number(top[i]));
         (chosen && top[i] == mChoice ? pick : bars)->addData(double(i), probs[top[i]]);
     }
@@ -165,7 +201,8 @@ void DecodingView::refresh()
     mTop->xAxis->setTickLabelRotation(45);
     mTop->xAxis->setRange(-0.7, 9.7);
     mTop->yAxis->setRange(0, 1.05);
-    mTop->yAxis->setLabel(tr("p(next token), step %1").arg(step + 1));
+    mTop->yAxis->setLabel(barsShown ? tr("p(next token), step %1").arg(step + 1)
+                                    : tr("p(next token), step %1: after the last layer").arg(step + 1));
     mTop->replot();
     if (chosen) mFlying->setText(QString::fromStdString(t->outputPieces[size_t(step)]));
 }

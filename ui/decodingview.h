@@ -23,10 +23,14 @@ public:
     explicit DecodingView(TranslationDocument* doc, QWidget* parent = nullptr);
     void setColormap(Colormap map);
     void setAnimationProgress(double p);
+    void setMinimumTextPixels(int px);  // of the attention rows' labels
 
     // What is on screen, for tests: the chosen token's id at this step (-1 before it is
     // chosen), and the attention rows' sizes.
     int shownChoice() const { return mChoice; }
+    // Whether the next-token bars are drawn (from the Probabilities step of this decoding
+    // step on: before it, no layer has produced them yet).
+    bool barsShown() const { return mBarsShown; }
     HeatmapView* selfRow() const { return mSelf; }
     HeatmapView* crossRow() const { return mCross; }
     QSize sizeHint() const override { return {900, 230}; }
@@ -50,6 +54,7 @@ private:
     QCustomPlot* mTop;
     QLabel* mFlying;  // the chosen token moving into the next decoder input
     int mChoice = -1;
+    bool mBarsShown = false;
 };
 
 }  // namespace sf::ui

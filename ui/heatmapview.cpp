@@ -1,6 +1,7 @@
 #include "ui/heatmapview.h"
 
 #include <QMouseEvent>
+#include <QResizeEvent>
 #include <QPainter>
 #include <QToolTip>
 
@@ -42,6 +43,7 @@ void HeatmapView::setData(Data d)
     }
     renderImages();
     layoutCells();
+    updateGeometry();
     update();
 }
 
@@ -103,37 +105,177 @@ void HeatmapView::setHighlightRow(int row)
     update();
 }
 
-QSize HeatmapView::sizeHint() const { return {360, 280}; }
-QSize HeatmapView::minimumSizeHint() const { return {120, 90}; }
+// A one-row strip asks for little more height than its labels need (a layout that sizes by
+// hints, e.g. for height-for-width, keeps it short); matrices ask for room to fill.
+QSize HeatmapView::sizeHint() const
+{
+    const QSize least = minimumSizeHint();
+    if (mData.rows <= 1) return {std::max(360, least.width()), least.height() + (mData.rows ? 16 : 0)};
+    return QSize(360, 280).expandedTo(least);
+}
 
-void HeatmapView::resizeEvent(QResizeEvent*) { layoutCells(); }
+namespace {
+// The widest label, measured no wider than 12 "M"s (a longer label is elided).
+int widest(const QStringList& labels, const QFontMetrics& fm)
+{
+    int w = 0;
+    for (const QString& s : labels) w = std::max(w, fm.horizontalAdvance(s));
+    return std::min(w, 12 * fm.horizontalAdvance('M'));
+}
+int colorbarWidth(const QFontMetrics& fm, bool shown = true)
+{
+    return shown ? kColorbar + 12 + fm.horizontalAdvance("-0.000") : 4;
+}
+}  // namespace
 
+int HeatmapView::fontPixels() const
+{
+    const QFont f = font();
+    if (f.pixelSize() > 0) return f.pixelSize();
+    return std::max(1, QFontInfo(f).pixelSize());
+}
+
+QFont HeatmapView::fontAt(int px) const
+{
+    QFont f = font();
+    f.setPixelSize(std::max(1, px));
+    return f;
+}
+
+template <typename Fits> QFont HeatmapView::fittedFont(Fits fits) const
+{
+    for (int px = std::max(fontPixels(), mMinTextPx); px > mMinTextPx; --px) {
+        const QFont f = fontAt(px);
+        if (fits(QFontMetrics(f))) return f;
+    }
+    return fontAt(mMinTextPx);
+}
+
+// The room every label needs at the minimum text size: one text line per labelled row and
+// (rotated) per labelled column. In a scroll area, a view this small scrolls instead.
+QSize HeatmapView::minimumSizeHint() const
+{
+    // The labels' room at full size (an upper bound: fonts only shrink), cells at the minimum.
+    const QFontMetrics fm(font()), full(fontAt(std::max(fontPixels(), mMinTextPx))), m(fontAt(mMinTextPx));
+    const bool rowText = !mData.rowLabels.isEmpty(), colText = !mData.colLabels.isEmpty();
+    const int title = mData.title.isEmpty() ? 0 : fm.height() + 4;
+    const int pitch = m.height() + 1;
+    const int labelW = rowText ? widest(mData.rowLabels, full) + 6 : 0;
+    // A strip whose labels fit its current width flat needs one line for them, not a column.
+    const bool flat = mData.rows == 1 && colText && mData.cols * (widest(mData.colLabels, m) + 2) <= width() - labelW - colorbarWidth(fm, mData.colorbar);
+    const int labelH = !colText ? 0 : flat ? full.height() + 2 : widest(mData.colLabels, full) + 6;
+    double cellW = mData.allLabels && colText ? pitch : 0.25, cellH = mData.allLabels && rowText ? pitch : 0.25;
+    if (mData.square) cellW = cellH = std::max(cellW, cellH);
+    const int w = labelW + int(std::ceil(cellW * mData.cols)) + colorbarWidth(fm, mData.colorbar);
+    const int h = title + labelH + int(std::ceil(cellH * mData.rows)) + 4;
+    return {std::max(120, w), std::max(h, title + 30)};
+}
+
+void HeatmapView::setMinimumTextPixels(int px)
+{
+    if (px == mMinTextPx) return;
+    mMinTextPx = std::max(1, px);
+    layoutCells();
+    updateGeometry();
+    update();
+}
+
+void HeatmapView::changeEvent(QEvent* e)
+{
+    QWidget::changeEvent(e);
+    if (e->type() == QEvent::FontChange) {
+        layoutCells();
+        updateGeometry();
+    }
+}
+
+void HeatmapView::resizeEvent(QResizeEvent* e)
+{
+    layoutCells();
+    if (mData.rows == 1 && e->oldSize().width() != width()) updateGeometry();  // a strip's labels: flat or rotated
+}
+
+// Cells fill the panel (square for attention maps); each label font is the largest, from
+// the widget's down to the minimum text size, at which one label fits per row / column.
+// One-row strips label their columns horizontally when every label fits, else rotated.
 void HeatmapView::layoutCells()
 {
     const QFontMetrics fm(font());
-    int labelW = 0, labelH = 0;
-    for (const QString& s : mData.rowLabels) labelW = std::max(labelW, fm.horizontalAdvance(s));
-    for (const QString& s : mData.colLabels) labelH = std::max(labelH, fm.horizontalAdvance(s));
-    labelW = std::min(labelW + 6, width() / 4);
-    // A one-row strip labels its columns horizontally (rotated labels would not fit).
-    labelH = mData.rows == 1 ? (mData.colLabels.isEmpty() ? 0 : fm.height() + 2) : std::min(labelH + 6, height() / 4);
+    const QFont full = fontAt(std::max(fontPixels(), mMinTextPx));
+    mRowFont = mColFont = mNumberFont = full;
+    mGrid = QRect();
+    mRowLabelStep = mColLabelStep = 1;
+    mNumbersFit = false;
+    const int rows = mData.rows, cols = mData.cols;
+    if (rows <= 0 || cols <= 0) return;
+    const bool rowText = !mData.rowLabels.isEmpty(), colText = !mData.colLabels.isEmpty();
     const int title = mData.title.isEmpty() ? 0 : fm.height() + 4;
-    const int availW = width() - labelW - kColorbar - 12 - fm.horizontalAdvance("-0.000");
-    const int availH = height() - labelH - title - 4;
-    if (mData.rows <= 0 || mData.cols <= 0 || availW <= 0 || availH <= 0) {
-        mGrid = QRect();
-        return;
+    const int bar = colorbarWidth(fm, mData.colorbar);
+    int labelW = 0, labelH = 0;
+    auto measure = [&] {
+        labelW = rowText ? std::min(widest(mData.rowLabels, QFontMetrics(mRowFont)) + 6, width() * 2 / 5) : 0;
+        if (!colText) labelH = 0;
+        else if (!mColRotated) labelH = QFontMetrics(mColFont).height() + 2;
+        else labelH = std::min(widest(mData.colLabels, QFontMetrics(mColFont)) + 6, height() * 2 / 5);
+    };
+    auto cells = [&] {
+        const int availW = width() - labelW - bar, availH = height() - labelH - title - 4;
+        if (availW <= 0 || availH <= 0) return false;
+        mCellW = double(availW) / cols;
+        mCellH = double(availH) / rows;
+        if (mData.square) {
+            // Square, but a strip (one query over many keys) stays tall enough to read.
+            const double side = std::min({mCellW, mCellH, 8.0 * fm.height()});
+            mCellH = std::max(side, std::min(mCellH, 1.5 * fm.height()));
+            mCellW = side;
+        }
+        mCellW = std::max(mCellW, 0.25), mCellH = std::max(mCellH, 0.25);
+        return true;
+    };
+    auto fit = [&] {
+        if (rowText) mRowFont = fittedFont([&](const QFontMetrics& m) { return m.height() <= mCellH + 0.5; });
+        if (!colText) return;
+        if (rows == 1) {
+            const QFont flat = fittedFont([&](const QFontMetrics& m) { return widest(mData.colLabels, m) + 2 <= mCellW; });
+            mColRotated = widest(mData.colLabels, QFontMetrics(flat)) + 2 > mCellW;
+            if (!mColRotated) {
+                mColFont = flat;
+                return;
+            }
+        }
+        mColFont = fittedFont([&](const QFontMetrics& m) { return m.height() <= mCellW + 0.5; });
+    };
+    mColRotated = rows > 1;
+    for (int pass = 0; pass < 2; ++pass) {
+        measure();
+        if (!cells()) return;
+        fit();
     }
-    // Square cells for attention-sized matrices; a wide [tokens x dimensions] matrix keeps
-    // its rows tall enough to label and lets its columns be thin.
-    mCellW = std::min(64.0, double(availW) / mData.cols);
-    mCellH = std::min(64.0, double(availH) / mData.rows);
-    if (mData.cols <= 64 && mData.rows <= 64) mCellW = mCellH = std::min(mCellW, mCellH);
-    else mCellH = std::min(mCellH, std::max(mCellW, fm.height() * 1.5));
-    mCellW = std::max(mCellW, 0.25), mCellH = std::max(mCellH, 0.25);
-    mGrid = QRect(labelW, title + labelH, int(mCellW * mData.cols), int(mCellH * mData.rows));
-    mRowLabelStep = std::max(1, int(std::ceil((fm.height() + 1) / mCellH)));
-    mColLabelStep = mData.rows == 1 ? 1 : std::max(1, int(std::ceil((fm.height() + 1) / mCellW)));
+    measure();
+    if (!cells()) return;
+    // Fitted once more to the final cells, without measuring again: fonts only shrink, so
+    // the labels' room stays enough.
+    const bool rotated = mColRotated;
+    fit();
+    if (mColRotated != rotated) {  // a strip's labels turned: room for them again
+        measure();
+        if (!cells()) return;
+        fit();
+    }
+    mGrid = QRect(labelW, title + labelH, int(mCellW * cols), int(mCellH * rows));
+    // Thinned only when the view is smaller than its minimum (outside a scroll area) or on
+    // index axes: labels never overlap.
+    const int rowPitch = QFontMetrics(mRowFont).height(), colPitch = QFontMetrics(mColFont).height();
+    mRowLabelStep = rowText ? std::max(1, int(std::ceil((rowPitch - 0.5) / mCellH))) : 1;
+    mColLabelStep = colText && mColRotated ? std::max(1, int(std::ceil((colPitch - 0.5) / mCellW))) : 1;
+    if (mData.showNumbers) {
+        const QString widestNumber = mLo < 0 ? "-0.00" : "0.00";
+        mNumberFont = fittedFont([&](const QFontMetrics& m) {
+            return m.horizontalAdvance(widestNumber) + 4 <= mCellW && m.height() <= mCellH;
+        });
+        const QFontMetrics m(mNumberFont);
+        mNumbersFit = m.horizontalAdvance(widestNumber) + 4 <= mCellW && m.height() <= mCellH;
+    }
 }
 
 QRect HeatmapView::cellRect(int r, int c) const
@@ -164,7 +306,7 @@ QString HeatmapView::describeCell(int r, int c) const
     const size_t i = size_t(r) * size_t(mData.cols) + size_t(c);
     if (isMasked(r, c)) {
         s += tr("masked: score set to −∞, weight exactly 0");
-        if (i < mData.scores.size()) s += "\n" + tr("score before the mask %1").arg(double(mData.scores[i]), 0, 'g', 7);
+        if (i < mData.scores.size() && std::isfinite(mData.scores[i])) s += "\n" + tr("score before the mask %1").arg(double(mData.scores[i]), 0, 'g', 7);
         return s;
     }
     s += QString("%1 %2").arg(mData.valueName).arg(double(mData.values[i]), 0, 'g', 7);
@@ -178,7 +320,15 @@ void HeatmapView::paintEvent(QPaintEvent*)
     p.fillRect(rect(), palette().color(QPalette::Base));
     const QFontMetrics fm(font());
     p.setPen(palette().color(QPalette::Text));
-    if (!mData.title.isEmpty()) p.drawText(QRect(0, 0, width(), fm.height() + 2), Qt::AlignLeft, mData.title);
+    if (!mData.title.isEmpty()) {
+        // A long title shrinks (never below the minimum text size), then is elided.
+        const QFont tf = fittedFont([&](const QFontMetrics& m) { return m.horizontalAdvance(mData.title) <= width(); });
+        p.setFont(tf);
+        const QFontMetrics tfm(tf);
+        p.drawText(QRect(0, 0, width(), fm.height() + 2), Qt::AlignLeft | Qt::AlignVCenter,
+                   tfm.elidedText(mData.title, Qt::ElideRight, width()));
+        p.setFont(font());
+    }
     if (mGrid.isEmpty()) return;
 
     // Cells: the one-pixel-per-cell image scaled without smoothing; then the mask.
@@ -205,7 +355,8 @@ void HeatmapView::paintEvent(QPaintEvent*)
         p.drawRect(cellRect(mHighlightRow, 0).united(cellRect(mHighlightRow, mData.cols - 1)).adjusted(0, 0, -1, -1));
     }
     // Numbers inside cells when they fit.
-    if (mData.showNumbers && mCellW >= fm.horizontalAdvance("0.00") + 4 && mCellH >= fm.height()) {
+    if (mNumbersFit) {
+        p.setFont(mNumberFont);
         for (int r = 0; r < mData.rows; ++r)
             for (int c = 0; c < mData.cols; ++c) {
                 if (isMasked(r, c)) continue;
@@ -215,32 +366,47 @@ void HeatmapView::paintEvent(QPaintEvent*)
                 p.drawText(cellRect(r, c), Qt::AlignCenter, QString::number(double(v), 'f', 2));
             }
     }
-    // Axis labels: rows on the left, columns on top (rotated).
+    // Axis labels: rows on the left, columns on top (rotated unless a strip's labels fit).
     p.setPen(palette().color(QPalette::Text));
+    p.setFont(mRowFont);
+    const QFontMetrics rfm(mRowFont);
     for (int r = 0; r < mData.rows && r < mData.rowLabels.size(); r += mRowLabelStep) {
         const QRect cell = cellRect(r, 0);
-        p.drawText(QRect(0, cell.top(), mGrid.left() - 4, std::max(cell.height(), fm.height())),
-                   Qt::AlignRight | Qt::AlignVCenter, fm.elidedText(mData.rowLabels[r], Qt::ElideRight, mGrid.left() - 4));
+        const int h = std::max(cell.height(), rfm.height());
+        p.drawText(QRect(0, cell.center().y() - h / 2, mGrid.left() - 4, h), Qt::AlignRight | Qt::AlignVCenter,
+                   rfm.elidedText(mData.rowLabels[r], Qt::ElideRight, mGrid.left() - 4));
     }
+    p.setFont(mColFont);
+    const QFontMetrics cfm(mColFont);
     for (int c = 0; c < mData.cols && c < mData.colLabels.size(); c += mColLabelStep) {
         const QRect cell = cellRect(0, c);
-        if (mData.rows == 1) {
-            p.drawText(QRect(cell.left(), mGrid.top() - fm.height() - 1, cell.width(), fm.height()), Qt::AlignCenter,
-                       fm.elidedText(mData.colLabels[c], Qt::ElideRight, cell.width()));
+        if (!mColRotated) {
+            p.drawText(QRect(cell.left(), mGrid.top() - cfm.height() - 1, cell.width(), cfm.height()), Qt::AlignCenter,
+                       cfm.elidedText(mData.colLabels[c], Qt::ElideRight, cell.width()));
             continue;
         }
         p.save();
-        p.translate(cell.center().x() + fm.ascent() / 2 - 1, mGrid.top() - 3);
+        p.translate(cell.center().x() + cfm.ascent() / 2 - 1, mGrid.top() - 3);
         p.rotate(-90);
-        p.drawText(0, 0, fm.elidedText(mData.colLabels[c], Qt::ElideRight, mGrid.top() - 4));
+        const int room = mGrid.top() - (mData.title.isEmpty() ? 0 : fm.height() + 4) - 4;
+        p.drawText(0, 0, cfm.elidedText(mData.colLabels[c], Qt::ElideRight, room));
         p.restore();
     }
+    p.setFont(font());
     // Colour bar with its range.
-    const QRect bar(mGrid.right() + 8, mGrid.top(), kColorbar, std::max(40, std::min(mGrid.height(), 200)));
+    if (!mData.colorbar) return;
+    const QRect bar(mGrid.right() + 8, mGrid.top(), kColorbar, std::max(8, std::min(mGrid.height(), 200)));
     p.drawImage(bar, mColorbar);
     p.setPen(palette().color(QPalette::Text));
-    p.drawText(bar.right() + 3, bar.top() + fm.ascent(), QString::number(double(mHi), 'g', 3));
-    p.drawText(bar.right() + 3, bar.bottom(), QString::number(double(mLo), 'g', 3));
+    if (bar.height() >= 2 * fm.height()) {
+        p.drawText(bar.right() + 3, bar.top() + fm.ascent(), QString::number(double(mHi), 'g', 3));
+        p.drawText(bar.right() + 3, bar.bottom(), QString::number(double(mLo), 'g', 3));
+    } else {  // a strip: the range on one line
+        const QString range = mData.scale == Scale::Symmetric
+                                  ? QString("±%1").arg(double(mHi), 0, 'g', 3)
+                                  : QString("%1–%2").arg(double(mLo), 0, 'g', 2).arg(double(mHi), 0, 'g', 2);
+        p.drawText(QRect(bar.right() + 3, bar.top(), width() - bar.right() - 3, bar.height()), Qt::AlignLeft | Qt::AlignVCenter, range);
+    }
 }
 
 void HeatmapView::mouseMoveEvent(QMouseEvent* e)

@@ -34,6 +34,12 @@ public:
         QString valueName = "value";    // "weight", "score", ...
         Scale scale = Scale::Unit;
         bool showNumbers = false;       // print values in cells when they fit
+        bool square = false;            // square cells (attention: queries x keys)
+        // Every row and column label drawn (token axes): the label font shrinks down to the
+        // minimum text size, then the view asks for more room (its scroll area scrolls).
+        // False for index axes (weight matrices), which may label every n-th row.
+        bool allLabels = true;
+        bool colorbar = true;           // false: the scale is shown beside another map
     };
 
     explicit HeatmapView(QWidget* parent = nullptr);
@@ -55,6 +61,18 @@ public:
     QString describeCell(int r, int c) const;  // the tooltip text
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
+    // The smallest text drawn, in pixels (labels and numbers shrink to fit, never below it).
+    void setMinimumTextPixels(int px);
+    int minimumTextPixels() const { return mMinTextPx; }
+    // What the last layout chose: every n-th row / column labelled (1 = all), the pixel
+    // sizes of the label fonts, whether the column labels are rotated, the cells' rectangle.
+    int rowLabelStep() const { return mRowLabelStep; }
+    int colLabelStep() const { return mColLabelStep; }
+    int rowLabelPixels() const { return mRowFont.pixelSize(); }
+    int colLabelPixels() const { return mColFont.pixelSize(); }
+    int numberPixels() const { return mNumberFont.pixelSize(); }
+    bool colLabelsRotated() const { return mColRotated; }
+    QRect gridRect() const { return mGrid; }
 
 signals:
     void clicked();
@@ -66,9 +84,15 @@ protected:
     void mouseMoveEvent(QMouseEvent*) override;
     void mousePressEvent(QMouseEvent*) override;
     void resizeEvent(QResizeEvent*) override;
+    void changeEvent(QEvent*) override;  // FontChange: labels measured again
 
 private:
     void layoutCells();
+    // The widget's font at `px` pixels, and the largest size from the widget's down to the
+    // minimum at which `fits` holds (the minimum when none does).
+    QFont fontAt(int px) const;
+    int fontPixels() const;
+    template <typename Fits> QFont fittedFont(Fits fits) const;
     void renderImages();  // the cells, one pixel each, and the colour bar
     QColor colorOf(float v) const;
 
@@ -85,6 +109,10 @@ private:
     QRect mGrid;
     double mCellW = 10, mCellH = 10;
     int mRowLabelStep = 1, mColLabelStep = 1;
+    int mMinTextPx = 9;
+    QFont mRowFont, mColFont, mNumberFont;
+    bool mColRotated = true;
+    bool mNumbersFit = false;
 };
 
 }  // namespace sf::ui

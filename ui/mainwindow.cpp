@@ -38,6 +38,8 @@
 #include <QShortcut>
 #include <QSlider>
 #include <QSpinBox>
+#include <QScreen>
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QStyleFactory>
 #include <QSvgGenerator>
@@ -121,6 +123,7 @@ MainWindow::MainWindow(bool persistent, QWidget* parent) : QMainWindow(parent), 
 
     if (mPersistent) loadSettings();
     else resize(1500, 950);
+    fitToScreen();
     applyFonts();
     updateControls();
 }
@@ -155,20 +158,30 @@ void MainWindow::buildDocks()
     mArchitecture = new ArchitectureView(this);
     mExplain = new ExplainView(&mDoc, this);
     mDecoding = new DecodingView(&mDoc, this);
-    auto dock = [&](QWidget* w, const char* name, Qt::DockWidgetArea area) {
+    // Docks whose content can need more room than a small screen has scroll it: the
+    // window's minimum size never grows with the sentence.
+    auto dock = [&](QWidget* w, const char* name, Qt::DockWidgetArea area, bool scrolls = false) {
         auto* d = new QDockWidget(this);
         d->setObjectName(name);
-        d->setWidget(w);
+        if (scrolls) {
+            auto* scroll = new QScrollArea(d);
+            scroll->setWidgetResizable(true);
+            scroll->setFrameShape(QFrame::NoFrame);
+            scroll->setWidget(w);
+            d->setWidget(scroll);
+        } else {
+            d->setWidget(w);
+        }
         addDockWidget(area, d);
         return d;
     };
     mArchitectureDock = dock(mArchitecture, "architecture", Qt::LeftDockWidgetArea);
     mExplainDock = dock(mExplain, "explain", Qt::RightDockWidgetArea);
-    mDecodingDock = dock(mDecoding, "decoding", Qt::BottomDockWidgetArea);
+    mDecodingDock = dock(mDecoding, "decoding", Qt::BottomDockWidgetArea, true);
     resizeDocks({mArchitectureDock, mExplainDock}, {300, 330}, Qt::Horizontal);
     // Weights: the checkpoint's tensors and their statistics, a tab behind Explain.
     mWeights = new WeightsView(&mDoc, this);
-    mWeightsDock = dock(mWeights, "weights", Qt::RightDockWidgetArea);
+    mWeightsDock = dock(mWeights, "weights", Qt::RightDockWidgetArea, true);
     translated([this] {
         mArchitectureDock->setWindowTitle(tr("Architecture"));
         mExplainDock->setWindowTitle(tr("Explain"));
@@ -178,7 +191,7 @@ void MainWindow::buildDocks()
     tabifyDockWidget(mExplainDock, mWeightsDock);
     // Comparison: the why-lab's before / after, a tab beside Decoding.
     mComparison = new ComparisonView(&mDoc, this);
-    mComparisonDock = dock(mComparison, "comparison", Qt::BottomDockWidgetArea);
+    mComparisonDock = dock(mComparison, "comparison", Qt::BottomDockWidgetArea, true);
     translated([this] { mComparisonDock->setWindowTitle(tr("Comparison")); });
     tabifyDockWidget(mDecodingDock, mComparisonDock);
     // Lab: decoding choices, teacher forcing, positions, scaling; a tab beside Comparison.
@@ -410,6 +423,9 @@ void MainWindow::buildToolbars()
     key(Qt::Key_Home, [this] { mDoc.first(); });
     key(Qt::Key_End, [this] { mDoc.last(); });
     key(Qt::Key_Space, [this] { mPlayAction->trigger(); });
+    key(Qt::Key_Escape, [this] {
+        if (mPresentation) setPresentationMode(false);
+    });
 }
 
 void MainWindow::openModel(const QString& path) { mDoc.loadModel(path); }
@@ -670,14 +686,49 @@ void MainWindow::setAnimationsEnabled(bool on)
     }
 }
 
+void MainWindow::resizeEvent(QResizeEvent* e)
+{
+    QMainWindow::resizeEvent(e);
+    if (mPresentation) widenExplanation();
+}
+
+// On a projector the explanation is read from afar: 30 % of the width. (Queued: the
+// dock layout takes the new window size first.)
+void MainWindow::widenExplanation()
+{
+    QMetaObject::invokeMethod(this, [this] {
+        if (mPresentation && !mExplainDock->isFloating()) resizeDocks({mExplainDock}, {width() * 3 / 10}, Qt::Horizontal);
+    }, Qt::QueuedConnection);
+}
+
+void MainWindow::fitToScreen()
+{
+    const QScreen* s = screen() ? screen() : QApplication::primaryScreen();
+    if (!s) return;
+    const QRect avail = s->availableGeometry();
+    // The frame's decorations are not known before the window is shown: leave room for them.
+    const QSize most(std::max(200, avail.width() - 16), std::max(200, avail.height() - 40));
+    if (width() > most.width() || height() > most.height()) resize(size().boundedTo(most));
+    if (isVisible() && !avail.contains(frameGeometry().topLeft())) move(avail.topLeft());
+}
+
 void MainWindow::setPresentationMode(bool on)
 {
     mPresentation = on;
     mPresentationAction->setChecked(on);
-    mArchitectureDock->setVisible(!on);
-    mDecodingDock->setVisible(!on);
-    if (on) showFullScreen();
-    else showNormal();
+    // Only the stage and the explanation: the docks' state comes back afterwards.
+    if (on) {
+        mNormalState = saveState();
+        for (QDockWidget* d : {mArchitectureDock, mDecodingDock, mComparisonDock, mWeightsDock}) d->hide();
+        mExplainDock->show();
+        mExplainDock->raise();
+        showFullScreen();
+        widenExplanation();
+    } else {
+        if (!mNormalState.isEmpty()) restoreState(mNormalState);
+        mNormalState.clear();
+        showNormal();
+    }
     applyFonts();
 }
 
@@ -726,14 +777,25 @@ void MainWindow::setZoom(double zoom)
     applyFonts();
 }
 
+// Presentation mode (a projector): every view's text at least 20 px, and nothing a plot
+// shrinks (labels, numbers) below 18 px; otherwise labels may shrink to 3/4 of the font.
 void MainWindow::applyFonts()
 {
     QFont f = QApplication::font();
-    f.setPointSizeF(mBaseFontSize * mZoom * (mPresentation ? 1.6 : 1.0));
+    double points = mBaseFontSize * mZoom * (mPresentation ? 1.6 : 1.0);
+    const double dpi = std::max(1, logicalDpiY());
+    if (mPresentation) points = std::max(points, 20.0 * 72.0 / dpi);
+    f.setPointSizeF(points);
+    const int px = QFontInfo(f).pixelSize();
+    const int minimum = mPresentation ? 18 : std::max(8, px * 3 / 4);
+    // The rest of the window (menus, toolbars, dock titles, status bar): presentation size
+    // too, so that nothing on a projector is small; the application's font otherwise.
+    setFont(mPresentation ? f : QFont());
     for (QWidget* w : {static_cast<QWidget*>(mStage), static_cast<QWidget*>(mExplain),
                        static_cast<QWidget*>(mDecoding), static_cast<QWidget*>(mArchitecture)})
         w->setFont(f);
-    mStage->refresh();
+    mDecoding->setMinimumTextPixels(minimum);
+    mStage->setMinimumTextPixels(minimum);  // refreshes
     mDecoding->refresh();
 }
 

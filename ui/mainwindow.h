@@ -65,7 +65,9 @@ public:
     bool exportView(const QString& path, QString* error = nullptr);
     void setAnimationsEnabled(bool on);
     bool animationsEnabled() const { return mAnimations; }
+    // F5: full screen, larger text everywhere; Esc leaves it.
     void setPresentationMode(bool on);
+    bool presentationMode() const { return mPresentation; }
     void setDark(bool dark);
     void setColormap(Colormap map);
     void setZoom(double zoom);
@@ -80,6 +82,7 @@ public slots:
 
 protected:
     void closeEvent(QCloseEvent*) override;
+    void resizeEvent(QResizeEvent*) override;
     void changeEvent(QEvent*) override;  // LanguageChange: every text set by translated()
     // A model directory or its model.safetensors dropped on the window opens it.
     void dragEnterEvent(QDragEnterEvent*) override;
@@ -102,6 +105,9 @@ private:
     void onStepChanged(int index);
     void onBlockClicked(int block);
     void applyFonts();
+    // Not larger than the screen's available area (a saved geometry from a larger screen).
+    void fitToScreen();
+    void widenExplanation();
     void loadSettings();
     void saveSettings() const;
     void addRecent(const QString& path);
@@ -145,6 +151,7 @@ private:
     QVariantAnimation mTransition;
     QString mLastError;
     TrainingStudio* mStudio = nullptr;  // a top-level window, deleted with this one
+    QByteArray mNormalState;  // the docks before presentation mode
     double mZoom = 1.0;
     double mBaseFontSize = 10.0;
     bool mAnimations = true;

@@ -10,7 +10,9 @@
 #include <qcustomplot.h>
 
 #include <QGridLayout>
+#include <cmath>
 #include <QLabel>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 namespace sf::ui {
@@ -33,21 +35,24 @@ StageView::StageView(TranslationDocument* doc, QWidget* parent) : QWidget(parent
 {
     auto* v = new QVBoxLayout(this);
     mTitle = new QLabel(this);
-    QFont f = mTitle->font();
-    f.setPointSizeF(f.pointSizeF() * 1.35);
-    f.setBold(true);
-    mTitle->setFont(f);
     mTitle->setWordWrap(true);
+    applyTitleFont();
     v->addWidget(mTitle);
     mWarning = new QLabel(this);
     mWarning->setWordWrap(true);
     mWarning->setStyleSheet("background:#fff3cd;color:#5c4400;border:1px solid #e0b000;padding:4px");
     mWarning->hide();
     v->addWidget(mWarning);
-    mCanvas = new QWidget(this);
+    // The canvas scrolls when its plots need more room than the window has (a long
+    // sentence): the window itself never grows for them.
+    mScroll = new QScrollArea(this);
+    mScroll->setWidgetResizable(true);
+    mScroll->setFrameShape(QFrame::NoFrame);
+    mCanvas = new QWidget;
     mGrid = new QGridLayout(mCanvas);
     mGrid->setContentsMargins(0, 0, 0, 0);
-    v->addWidget(mCanvas, 1);
+    mScroll->setWidget(mCanvas);
+    v->addWidget(mScroll, 1);
     connect(mDoc, &TranslationDocument::stepChanged, this, &StageView::refresh);
     connect(mDoc, &TranslationDocument::headChanged, this, &StageView::refresh);
     refresh();
@@ -91,6 +96,23 @@ void StageView::changeEvent(QEvent* e)
 {
     QWidget::changeEvent(e);
     if (e->type() == QEvent::LanguageChange) refresh();
+    if (e->type() == QEvent::FontChange) applyTitleFont();
+}
+
+// The title: the view's font (zoom, presentation) × 1.35, bold.
+void StageView::applyTitleFont()
+{
+    QFont f = font();
+    if (f.pixelSize() > 0) f.setPixelSize(int(std::lround(f.pixelSize() * 1.35)));
+    else f.setPointSizeF(f.pointSizeF() * 1.35);
+    f.setBold(true);
+    mTitle->setFont(f);
+}
+
+void StageView::setMinimumTextPixels(int px)
+{
+    mMinTextPx = px;
+    refresh();
 }
 QString StageView::warning() const { return mWarning->isVisibleTo(this) ? mWarning->text() : QString(); }
 
@@ -153,6 +175,9 @@ HeatmapView* StageView::addHeatmap(HeatmapView::Data d, int row, int col, int ro
     }
     h->setColormap(mColormap);
     h->setDark(mDark);
+    h->setMinimumTextPixels(mMinTextPx);
+    // A style sheet (the head frames) freezes the font a widget had: give it the view's.
+    h->setFont(font());
     h->setData(std::move(d));
     mGrid->addWidget(h, row, col, rowSpan, colSpan);
     h->show();  // a widget added to a visible layout would otherwise wait for the event loop
@@ -170,6 +195,7 @@ QLabel* StageView::addText(const QString& html, int row, int col, int rowSpan, i
         mLabelPool << l;
     }
     QLabel* l = mLabelPool[mLabelsUsed++];
+    l->setWordWrap(true);
     l->setText(html);
     l->setObjectName(QString());
     mGrid->addWidget(l, row, col, rowSpan, colSpan);
@@ -367,18 +393,61 @@ void StageView::showMatrix(const QString& tensor, const QString& title, HeatmapV
     if (!mPrimary) mPrimary = h;
 }
 
+// Add & Norm taken apart: x, Sublayer(x), their sum, and the normalised result, with the
+// mean and standard deviation of each row of the sum (core computes them from the trace).
 void StageView::showAddNorm()
 {
     const Step& s = *mDoc->currentStep();
-    const std::vector<std::string> names = s.tensors();  // the result, the sublayer output
-    showMatrix(QString::fromStdString(names[1]), tr("sublayer output"), HeatmapView::Scale::Symmetric, 0, 0);
-    const QString after = QString::fromStdString(names[0]);
-    mPrimary = nullptr;
-    showMatrix(after,
-               mDoc->model()->config().normalizeBefore ? tr("x + Sublayer(LayerNorm(x))")
-                                                       : tr("LayerNorm(x + Sublayer(x))"),
-               HeatmapView::Scale::Symmetric, 0, 1);
-    mPrimary = mHeatmaps.back();
+    const Translation& t = *mDoc->translation();
+    const bool preNorm = mDoc->model()->config().normalizeBefore;
+    const AddNormParts parts = addNormParts(s, t);
+    if (parts.n == 0) {  // a trace without the input stream: the result and the sublayer output
+        const std::vector<std::string> names = s.tensors();
+        showMatrix(QString::fromStdString(names[1]), tr("sublayer output"), HeatmapView::Scale::Symmetric, 0, 0);
+        mPrimary = nullptr;
+        showMatrix(QString::fromStdString(names[0]), preNorm ? tr("x + Sublayer(LayerNorm(x))") : tr("LayerNorm(x + Sublayer(x))"),
+                   HeatmapView::Scale::Symmetric, 0, 1);
+        mPrimary = mHeatmaps.back();
+        return;
+    }
+    const QStringList labels = queryLabels(s, t, mDoc->model()->tokenizer());
+    auto panel = [&](const std::vector<float>& values, const QString& title, int row, int col) {
+        HeatmapView::Data d;
+        d.rows = parts.n, d.cols = parts.d;
+        d.values = values;
+        d.title = title;
+        d.rowLabels = labels;
+        d.rowAxis = tr("token"), d.colAxis = tr("dimension");
+        d.scale = HeatmapView::Scale::Symmetric;
+        HeatmapView* h = addHeatmap(std::move(d), row, col);
+        if (s.decoder) h->setHighlightRow(s.t);
+        return h;
+    };
+    panel(parts.x, tr("x: the input of the sublayer"), 0, 0);
+    panel(parts.sublayer, preNorm ? tr("Sublayer(LayerNorm(x))") : tr("Sublayer(x)"), 0, 1);
+    if (preNorm) {
+        mPrimary = panel(parts.result, tr("x + Sublayer(LayerNorm(x)): the result (no norm after it)"), 1, 0);
+    } else {
+        panel(parts.sum, tr("x + Sublayer(x)"), 1, 0);
+        mPrimary = panel(parts.result, tr("LayerNorm(x + Sublayer(x))"), 1, 1);
+    }
+    // Each row's mean and standard deviation, the numbers layer norm uses.
+    QString html = "<p><b>" + (preNorm ? tr("rows of x + Sublayer(LayerNorm(x))") : tr("rows of x + Sublayer(x)")) +
+                   "</b></p><table cellspacing='0' cellpadding='3' border='1'><tr><th>" + tr("token") + "</th><th>" +
+                   tr("mean") + "</th><th>" + tr("std") + "</th></tr>";
+    for (int r = 0; r < parts.n; ++r)
+        html += QString("<tr%1><td nowrap><tt>%2</tt></td><td align='right' nowrap>%3</td><td align='right' nowrap>%4</td></tr>")
+                    .arg(s.decoder && r == s.t ? " style='font-weight:bold'" : "")
+                    .arg((r < labels.size() ? labels[r] : QString::number(r)).toHtmlEscaped())
+                    .arg(double(parts.mean[size_t(r)]), 0, 'f', 3)
+                    .arg(double(parts.stddev[size_t(r)]), 0, 'f', 3);
+    html += "</table>";
+    QLabel* stats = addText(html, 0, 2, 2, 1);
+    stats->setObjectName("rowStats");
+    stats->setWordWrap(false);  // a table of numbers: never broken inside a number
+    mGrid->setColumnStretch(0, 3);
+    mGrid->setColumnStretch(1, 3);
+    mGrid->setColumnStretch(2, 1);
 }
 
 void StageView::showAttention()
@@ -460,16 +529,48 @@ void StageView::showAttention()
         d.valueName = weights ? tr("weight") : tr("score");
         d.scale = weights ? HeatmapView::Scale::Unit : HeatmapView::Scale::Range;
         if (weights) d.scores = headOf(scores, h, n, k).values;
-        if (causal && s.stage != Stage::Scores) {
+        // Token by token, the cells above the diagonal were never computed (row r exists from
+        // step r on, when keys 0..r are all there are): masked from the Scores step on, with
+        // no "score before the mask" to show. Under teacher forcing the whole matrix was
+        // computed and the Mask step masks real scores.
+        const bool forced = t.decoding == "forced";
+        if (causal && (s.stage != Stage::Scores || !forced)) {
             d.masked.assign(size_t(n) * size_t(k), 0);
             for (int r = 0; r < n; ++r)
                 for (int j = r + 1; j < k; ++j) d.masked[size_t(r) * size_t(k) + size_t(j)] = 1;
-            if (!weights) d.scores = d.values;
+            if (!weights && forced) d.scores = d.values;
+            if (weights && !forced)  // no score ever existed above the diagonal
+                for (int r = 0; r < n; ++r)
+                    for (int j = r + 1; j < k; ++j) d.scores[size_t(r) * size_t(k) + size_t(j)] = std::nanf("");
         }
         d.showNumbers = n <= 12 && k <= 12;
+        d.square = true;
         markDifference(d, weights ? diffWeights : diffScores);
         return d;
     };
+    // All heads: every head at the same, full size, with its numbers where they fit (the
+    // Weights step before showed one head large and the others as thumbnails).
+    if (s.stage == Stage::AllHeads) {
+        const int perRow = H <= 3 ? H : int(std::ceil(std::sqrt(double(H))));
+        for (int h = 0; h < H; ++h) {
+            HeatmapView::Data d = headData(h);
+            d.title = ablated[size_t(h)] ? tr("head %1 (off)").arg(h + 1) : tr("head %1").arg(h + 1);
+            d.colorbar = h % perRow == perRow - 1 || h == H - 1;  // one bar per row of heads: the same 0–1 scale
+            HeatmapView* v = addHeatmap(std::move(d), h / perRow, h % perRow);
+            connect(v, &HeatmapView::clickedWith, this, [this, h](Qt::KeyboardModifiers m) {
+                if (m & Qt::ControlModifier) emit headToggled(h);
+                else mDoc->setSelectedHead(h);
+            });
+            v->setToolTip(tr("click to enlarge head %1; Ctrl+click to switch it off or on").arg(h + 1));
+            v->setCursor(Qt::PointingHandCursor);
+            if (ablated[size_t(h)]) v->setStyleSheet("border: 2px dashed #d55e00");
+            if (h == head) mPrimary = v;
+        }
+        for (int column = 0; column < perRow; ++column) mGrid->setColumnStretch(column, 1);
+        for (int r = 0; r < (H + perRow - 1) / perRow; ++r) mGrid->setRowStretch(r, 1);
+        if (s.decoder) mPrimary->setHighlightRow(s.t);
+        return;
+    }
     HeatmapView::Data big = headData(head);
     const QString scoresText = t.interventions.noScale ? tr("scores = Q Kᵀ (not divided by √%1: no-scale)").arg(dk)
                                                        : tr("scores = Q Kᵀ / √%1").arg(dk);
@@ -485,6 +586,7 @@ void StageView::showAttention()
         HeatmapView::Data d = headData(h);
         d.title = ablated[size_t(h)] ? tr("head %1 (off)").arg(h + 1) : tr("head %1").arg(h + 1);
         d.showNumbers = false;
+        d.colorbar = d.scale != HeatmapView::Scale::Unit;  // weights: the big map's 0–1 bar
         HeatmapView* v = addHeatmap(std::move(d), h / perRow, 1 + h % perRow);
         connect(v, &HeatmapView::clickedWith, this, [this, h](Qt::KeyboardModifiers m) {
             if (m & Qt::ControlModifier) emit headToggled(h);
@@ -558,7 +660,19 @@ void StageView::showVocabulary()
     plot->replot();
     mGrid->setRowStretch(0, 3);
     QString note;
-    if (s.stage == Stage::ChooseToken && chosen >= 0)
+    const bool last = s.t + 1 >= int(t.outputIds.size());
+    if (s.stage == Stage::ChooseToken && chosen >= 0 && last)
+        // The last token: nothing comes after it, so say why decoding stops.
+        note = (chosen == mDoc->model()->config().eosId
+                    ? tr("Chosen: <b>%1</b> (id %2), p = %3. It is the end-of-sentence token: the translation is "
+                         "finished and decoding stops here, after %4 tokens.")
+                    : tr("Chosen: <b>%1</b> (id %2), p = %3. Decoding stops here: the output has reached its "
+                         "maximum length of %4 tokens."))
+                   .arg(QString::fromStdString(t.outputPieces[size_t(s.t)]).toHtmlEscaped())
+                   .arg(chosen)
+                   .arg(double(probs[chosen]), 0, 'f', 4)
+                   .arg(s.t + 1);
+    else if (s.stage == Stage::ChooseToken && chosen >= 0)
         note = tr("Chosen: <b>%1</b> (id %2), p = %3. It is appended to the output and becomes the decoder input of "
                   "step %4.")
                    .arg(QString::fromStdString(t.outputPieces[size_t(s.t)]).toHtmlEscaped())

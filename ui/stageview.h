@@ -15,6 +15,7 @@
 class QCustomPlot;
 class QGridLayout;
 class QLabel;
+class QScrollArea;
 
 namespace sf::ui {
 
@@ -27,6 +28,9 @@ public:
 
     void setColormap(Colormap map);
     void setDark(bool dark);
+    // The smallest text any plot may shrink its labels to (presentation: 18 px).
+    void setMinimumTextPixels(int px);
+    QScrollArea* scrollArea() const { return mScroll; }
     // The transition into the current step, 0 -> 1 (1 = settled; animations off = 1).
     void setAnimationProgress(double p);
 
@@ -55,6 +59,7 @@ protected:
 
 private:
     void clear();
+    void applyTitleFont();
     HeatmapView* addHeatmap(HeatmapView::Data d, int row, int col, int rowSpan = 1, int colSpan = 1);
     QLabel* addText(const QString& html, int row, int col, int rowSpan = 1, int colSpan = 1);
     QCustomPlot* addPlot(int row, int col, int rowSpan = 1, int colSpan = 1);
@@ -70,6 +75,7 @@ private:
     TranslationDocument* mDoc;
     QLabel* mTitle;
     QLabel* mWarning;  // e.g. the source was truncated to max positions
+    QScrollArea* mScroll;
     QWidget* mCanvas;
     QGridLayout* mGrid;
     QList<HeatmapView*> mHeatmaps;      // shown at this step
@@ -83,6 +89,7 @@ private:
     bool mDark = false;
     bool mDifference = false;
     double mProgress = 1.0;
+    int mMinTextPx = 9;
 };
 
 }  // namespace sf::ui

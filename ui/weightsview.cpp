@@ -413,6 +413,7 @@ void WeightsView::showTensor(const QString& name)
     d.cols = int(ds.values.shape[1]);
     d.values = std::move(ds.values.data);
     d.scale = HeatmapView::Scale::Symmetric;
+    d.allLabels = false;  // index axes of up to 512 rows: every n-th labelled
     const bool embedding = name == "model.shared.weight" || name == "lm_head.weight";
     d.rowAxis = embedding ? tr("token") : (st->shape.size() >= 2 ? tr("output") : QString());
     d.colAxis = embedding ? tr("dimension") : (st->shape.size() >= 2 ? tr("input") : tr("index"));
@@ -460,6 +461,7 @@ void WeightsView::showHead()
     d.cols = int(s->values.shape[1]);
     d.values = std::move(s->values.data);
     d.scale = HeatmapView::Scale::Symmetric;
+    d.allLabels = false;
     d.valueName = tr("weight");
     const QString W = matrixName(mSelected);
     const int64_t last = s->first + s->dk - 1;

@@ -279,7 +279,11 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
                        .count("last", d - 1);
         break;
     case Stage::Scores: {
-        x.explanation = text("scores", "explanation");
+        // Decoding token by token, row i of the decoder's self-attention is computed at step
+        // i, over keys 0..i only: nothing above the diagonal ever existed (under teacher
+        // forcing the whole matrix is computed, then masked).
+        x.explanation = s.decoder && !cross && tr.decoding != "forced" ? text("scores", "explanation_causal")
+                                                                       : text("scores", "explanation");
         x.formula = text("scores", "formula").count("dk", dk);
         x.section = section("3_2_1");
         const Tensor sc = tensor(s.tensor());
@@ -415,6 +419,52 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
     }
     }
     return x;
+}
+
+// The residual connection of §3.1: LayerNorm(x + Sublayer(x)) (post-norm), or
+// x + Sublayer(LayerNorm(x)) (pre-norm). Layer norm (Ba et al.) divides each row's
+// deviation from its mean by sqrt(var + eps); mean and stddev are reported per row.
+AddNormParts addNormParts(const Step& s, const Translation& t)
+{
+    AddNormParts parts;
+    if (s.stage != Stage::AddNorm || s.layer < 0 || !t.trace) return parts;
+    namespace tn = trace_names;
+    const Stack st = s.decoder ? Stack::Decoder : Stack::Encoder;
+    const std::vector<std::string> names = s.tensors();  // the result, the sublayer output
+    std::string input;
+    switch (s.sublayer) {
+    case Sublayer::SelfAttention: input = s.layer == 0 ? tn::input(st) : tn::layerOutput(st, s.layer - 1); break;
+    case Sublayer::CrossAttention: input = tn::attention(st, s.layer, AttentionKind::Self, "residual"); break;
+    case Sublayer::FeedForward:
+        input = tn::attention(st, s.layer, s.decoder ? AttentionKind::Cross : AttentionKind::Self, "residual");
+        break;
+    case Sublayer::None: return parts;
+    }
+    const Tensor x = t.trace->get(input), sub = t.trace->get(names[1]), out = t.trace->get(names[0]);
+    if (x.shape.size() != 2 || x.shape != sub.shape || x.shape != out.shape) return parts;
+    const int rows = s.decoder ? s.t + 1 : int(t.sourceIds.size());
+    const int n = std::min<int>(rows, int(x.dim(0))), d = int(x.dim(1));
+    parts.n = n, parts.d = d;
+    parts.inputName = input, parts.sublayerName = names[1], parts.resultName = names[0];
+    const size_t count = size_t(n) * size_t(d);
+    parts.x.assign(x.data.begin(), x.data.begin() + long(count));
+    parts.sublayer.assign(sub.data.begin(), sub.data.begin() + long(count));
+    parts.result.assign(out.data.begin(), out.data.begin() + long(count));
+    parts.sum.resize(count);
+    for (size_t i = 0; i < count; ++i) parts.sum[i] = parts.x[i] + parts.sublayer[i];
+    for (int r = 0; r < n; ++r) {
+        double mean = 0, var = 0;
+        for (int j = 0; j < d; ++j) mean += parts.sum[size_t(r) * size_t(d) + size_t(j)];
+        mean /= d;
+        for (int j = 0; j < d; ++j) {
+            const double e = parts.sum[size_t(r) * size_t(d) + size_t(j)] - mean;
+            var += e * e;
+        }
+        var /= d;
+        parts.mean.push_back(float(mean));
+        parts.stddev.push_back(float(std::sqrt(var)));
+    }
+    return parts;
 }
 
 }  // namespace sf

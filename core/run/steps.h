@@ -92,4 +92,18 @@ struct StepText {
 };
 StepText explain(const Step& s, const Config& c, const Translation& t);
 
+// An Add & Norm step taken apart, from the recorded tensors (rows [0, n) shown at the step):
+// x, the stream that entered the sublayer (the previous layer's output, the stack's input
+// or the previous sublayer's result), the sublayer's output, their sum x + Sublayer(x)
+// (post-norm: what layer norm receives; pre-norm: the result itself), the result, and the
+// mean and standard deviation of each row of the sum. Empty (n = 0) at any other step or
+// when the trace lacks a tensor.
+struct AddNormParts {
+    int n = 0, d = 0;
+    std::string inputName, sublayerName, resultName;  // trace names of x, Sublayer(x), result
+    std::vector<float> x, sublayer, sum, result;       // [n, d] each
+    std::vector<float> mean, stddev;                   // [n]: of the rows of `sum`
+};
+AddNormParts addNormParts(const Step& s, const Translation& t);
+
 }  // namespace sf

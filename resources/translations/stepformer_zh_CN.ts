@@ -142,6 +142,14 @@
         <source>p(next token), step %1</source>
         <translation>p(下一个词元)，第 %1 步</translation>
     </message>
+    <message>
+        <source>p(next token), step %1: after the last layer</source>
+        <translation>p(下一个词元)，第 %1 步：最后一层之后才有</translation>
+    </message>
+    <message>
+        <source>(computed later in this decoding step)</source>
+        <translation>（这一解码步稍后才会算出）</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::ExplainView</name>
@@ -1073,6 +1081,50 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>click to enlarge head %1; Ctrl+click to switch it off or on</source>
         <translation>点击放大第 %1 个头；按住 Ctrl 点击可关掉或重新打开它</translation>
+    </message>
+    <message>
+        <source>Chosen: &lt;b&gt;%1&lt;/b&gt; (id %2), p = %3. It is the end-of-sentence token: the translation is finished and decoding stops here, after %4 tokens.</source>
+        <translation>选中：&lt;b&gt;%1&lt;/b&gt;（编号 %2），p = %3。它是句末标记：译文已经完整，解码在此停止，共输出 %4 个词元。</translation>
+    </message>
+    <message>
+        <source>Chosen: &lt;b&gt;%1&lt;/b&gt; (id %2), p = %3. Decoding stops here: the output has reached its maximum length of %4 tokens.</source>
+        <translation>选中：&lt;b&gt;%1&lt;/b&gt;（编号 %2），p = %3。解码在此停止：输出已达到最大长度 %4 个词元。</translation>
+    </message>
+    <message>
+        <source>x: the input of the sublayer</source>
+        <translation>x：子层的输入</translation>
+    </message>
+    <message>
+        <source>Sublayer(LayerNorm(x))</source>
+        <translation>Sublayer(LayerNorm(x))</translation>
+    </message>
+    <message>
+        <source>Sublayer(x)</source>
+        <translation>Sublayer(x)</translation>
+    </message>
+    <message>
+        <source>x + Sublayer(LayerNorm(x)): the result (no norm after it)</source>
+        <translation>x + Sublayer(LayerNorm(x))：结果（之后不再归一化）</translation>
+    </message>
+    <message>
+        <source>x + Sublayer(x)</source>
+        <translation>x + Sublayer(x)</translation>
+    </message>
+    <message>
+        <source>rows of x + Sublayer(LayerNorm(x))</source>
+        <translation>x + Sublayer(LayerNorm(x)) 的各行</translation>
+    </message>
+    <message>
+        <source>rows of x + Sublayer(x)</source>
+        <translation>x + Sublayer(x) 的各行</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>std</source>
+        <translation>标准差</translation>
     </message>
 </context>
 <context>

@@ -62,7 +62,10 @@ private:
             for (const HeatmapView* v : stage->heatmaps()) {
                 QCOMPARE(v->rows(), n);
                 QCOMPARE(v->cols(), keys);
-                const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention && s.stage != Stage::Scores;
+                // Token by token the upper triangle never existed: masked from Scores on;
+                // under teacher forcing it is computed, then masked at the Mask step.
+                const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention &&
+                                    (s.stage != Stage::Scores || t.decoding != "forced");
                 for (int r = 0; r < n; ++r)
                     for (int c = 0; c < keys; ++c) {
                         if (v->isMasked(r, c) != (causal && c > r))
@@ -266,8 +269,15 @@ private slots:
                 s.stage != Stage::ChooseToken)
                 checkAttention(s, t, w.stage());
             if (s.decoder) {
-                QCOMPARE(w.decoding()->selfRow()->cols(), s.t + 1);
-                QCOMPARE(w.decoding()->crossRow()->cols(), int(t.sourceIds.size()));
+                // Each row appears once the walk has computed it at this decoding step.
+                const bool inStack = s.layer >= 0, after = s.stage == Stage::Logits || s.stage == Stage::Probabilities ||
+                                                           s.stage == Stage::ChooseToken;
+                const bool selfDone = after || (inStack && (s.sublayer != Sublayer::SelfAttention || int(s.stage) >= int(Stage::Weights)));
+                const bool crossDone = after || (inStack && (s.sublayer == Sublayer::FeedForward ||
+                                                             (s.sublayer == Sublayer::CrossAttention && int(s.stage) >= int(Stage::Weights))));
+                QCOMPARE(w.decoding()->selfRow()->cols(), selfDone ? s.t + 1 : 0);
+                QCOMPARE(w.decoding()->crossRow()->cols(), crossDone ? int(t.sourceIds.size()) : 0);
+                QCOMPARE(w.decoding()->barsShown(), s.stage == Stage::Probabilities || s.stage == Stage::ChooseToken);
             }
             if (s.stage == Stage::ChooseToken) {
                 QCOMPARE(w.decoding()->shownChoice(), t.outputIds[size_t(s.t)]);
