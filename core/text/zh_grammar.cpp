@@ -393,7 +393,8 @@ void normalize(Clause& c) {
 std::string invalid(const Lexicon& lx, const Clause& c) {
     auto noun = [&](const NP& np) -> const Lexicon::Noun& { return lx.nouns[size_t(np.index)]; };
     auto npWord = [&](const NP& np) {
-        return "'" + (np.det == Det::Pronoun ? lx.pronouns[size_t(np.index)].en : noun(np).en) + "'";
+        if (np.det == Det::Pronoun) return "'" + lx.pronouns[size_t(np.index)].en + "'";
+        return "'" + (plural(lx, np) ? noun(np).pl : noun(np).en) + "'";
     };
     auto npOk = [&](const NP& np, Role role) -> std::string {
         if (np.det == Det::Pronoun) return np.adj >= 0 ? "a pronoun takes no adjective" : "";
