@@ -12,9 +12,12 @@
 #include "core/text/text_task.h"
 #include "core/text/tokenizer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 namespace sf::cli {
@@ -83,6 +86,12 @@ int zhTrainingData(const std::string& task, const std::string& out, int trainSiz
         examples.push_back({(*tok)->encodeSource(e.source).ids, (*tok)->encodeTarget(e.target).ids});
     std::printf("%s: %zu training pairs, SentencePiece vocabulary %d (%s.model)\n", task.c_str(), examples.size(),
                 c.vocabSize, spmPrefix.c_str());
+    // examples.json: the task (for the out-of-grammar warning) and the example sentences
+    // (the window's Model menu), as the en-fr models have it.
+    const std::string examplesPath = (fs::path(out) / "examples.json").string();
+    std::ofstream ex(examplesPath);
+    ex << nlohmann::json{{"task", task}, {"examples", split->examples}}.dump(2) << "\n";
+    if (!ex) return fail(examplesPath + ": cannot write");
     return Ok;
 }
 

@@ -343,3 +343,37 @@ TEST_CASE("chat: greetings and small talk, one reply per prompt", "[zh][chat]") 
     CHECK(split->train.size() + split->test.size() <= set->all().size());
     CHECK_FALSE(set->split(0, set->all().size(), 1).ok());
 }
+
+TEST_CASE("zh grammar and chat: the anchors are always trained on, never held out", "[zh]") {
+    const auto anchors = enZh().anchors();
+    REQUIRE(anchors.size() >= 5);
+    CHECK(anchors[0].source == "i am a student");
+    CHECK(ZhGrammar::surface(anchors[0].target) == "我是一名学生");
+    CHECK(zhEn().anchors()[2].source == "我 爱 你");
+    auto s = zhEn().split(500, 2000, 1);
+    REQUIRE(s.ok());
+    std::set<std::string> test;
+    for (const auto& p : s->test) test.insert(p.source);
+    for (size_t i = 0; i < zhEn().anchors().size(); ++i) {
+        CHECK(s->train[i].source == zhEn().anchors()[i].source);
+        CHECK(test.count(zhEn().anchors()[i].source) == 0);
+    }
+    auto eval = enZh().split(0, 2000, 12345);  // eval's draw: still no anchor
+    REQUIRE(eval.ok());
+    for (const auto& p : eval->test)
+        for (const auto& a : anchors) CHECK(p.source != a.source);
+
+    auto chat = ChatSet::load(kChat);
+    REQUIRE(chat.ok());
+    REQUIRE(chat->anchors().size() >= 2);
+    CHECK(chat->anchors()[0].source == "hi how are you");
+    CHECK(chat->anchors()[1].target == "我很好");
+    auto cs = chat->split(100, 1000, 1);
+    REQUIRE(cs.ok());
+    std::set<std::string> first, anchorSet;  // the anchors lead the training side (in the set's order)
+    for (size_t i = 0; i < chat->anchors().size(); ++i)
+        first.insert(cs->train[i].source), anchorSet.insert(chat->anchors()[i].source);
+    CHECK(first == anchorSet);
+    for (const auto& p : cs->test)
+        for (const auto& a : chat->anchors()) CHECK(p.source != a.source);
+}

@@ -120,6 +120,15 @@ Result<ChatSet> ChatSet::load(const std::string& path) {
             }
         }
         if (!r.error.empty()) return error(r.error);
+        if (root.contains("anchors")) {
+            std::vector<std::string> anchors;
+            if (!r.strings(root, "top level", "anchors", anchors, false)) return error(r.error);
+            for (const std::string& a : anchors) {
+                const auto it = replies.find(a);
+                if (it == replies.end()) return error(path + ": anchors: '" + a + "' is not a prompt of the set");
+                set.mAnchors.push_back({a, it->second, {}});
+            }
+        }
         return set;
     } catch (const std::exception& e) {
         return error(path + ": " + e.what());
@@ -127,18 +136,23 @@ Result<ChatSet> ChatSet::load(const std::string& path) {
 }
 
 Result<CorpusSplit> ChatSet::split(size_t trainSize, size_t testSize, uint64_t seed) const {
-    std::vector<size_t> train, test;
-    for (size_t i = 0; i < mAll.size(); ++i) (heldOut(mAll[i].source) ? test : train).push_back(i);
-    if (trainSize == 0) trainSize = train.size();
-    if (trainSize > train.size() || testSize > test.size())
-        return error(mPath + ": " + std::to_string(train.size()) + " training and " + std::to_string(test.size()) +
-                     " held-out prompts (asked " + std::to_string(trainSize) + " and " + std::to_string(testSize) + ")");
+    std::vector<size_t> train, test, anchors;
+    for (size_t i = 0; i < mAll.size(); ++i) {
+        const bool anchor = std::any_of(mAnchors.begin(), mAnchors.end(),
+                                        [&](const SentencePair& a) { return a.source == mAll[i].source; });
+        (anchor ? anchors : heldOut(mAll[i].source) ? test : train).push_back(i);
+    }
     // Fisher-Yates with plain arithmetic on mt19937_64 (the same order everywhere).
     std::mt19937_64 rng(seed);
     auto shuffle = [&](std::vector<size_t>& v) {
         for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[size_t(rng() % i)]);
     };
     shuffle(train), shuffle(test);
+    train.insert(train.begin(), anchors.begin(), anchors.end());
+    if (trainSize == 0) trainSize = train.size();
+    if (trainSize > train.size() || testSize > test.size())
+        return error(mPath + ": " + std::to_string(train.size()) + " training and " + std::to_string(test.size()) +
+                     " held-out prompts (asked " + std::to_string(trainSize) + " and " + std::to_string(testSize) + ")");
     CorpusSplit out;
     for (size_t i = 0; i < trainSize; ++i) out.train.push_back(mAll[train[i]]);
     for (size_t i = 0; i < testSize; ++i) out.test.push_back(mAll[test[i]]);

@@ -28,16 +28,18 @@ public:
 
     // Every distinct (prompt, reply), in a fixed order.
     const std::vector<SentencePair>& all() const { return mAll; }
-    // 1 prompt in 8 is held out (by a hash of the prompt). train: `trainSize` training
+    // The example prompts ("anchors" of chat.json: "hi how are you", "你好你好吗", ...).
+    const std::vector<SentencePair>& anchors() const { return mAnchors; }
+    // 1 prompt in 8 is held out, never an anchor (by a hash of the prompt). train: `trainSize` training
     // prompts (0 = all of them), test: `testSize` held-out ones, each drawn without
-    // repetition in an order fixed by `seed`. Fails when a side has too few prompts.
+    // repetition in an order fixed by `seed`, the anchors first. Fails when a side has too few prompts.
     Result<CorpusSplit> split(size_t trainSize, size_t testSize, uint64_t seed) const;
     // The reply to a prompt of the set; fails naming the prompt otherwise.
     Result<std::string> reply(const std::string& prompt) const;
 
 private:
     std::string mPath;
-    std::vector<SentencePair> mAll;
+    std::vector<SentencePair> mAll, mAnchors;
 };
 
 }  // namespace sf::text

@@ -60,6 +60,7 @@ Result<TextTaskSplit> zhTaskSplit(const std::string& task, const std::string& le
         for (auto* side : {&split->train, &split->test})
             for (const SentencePair& p : *side)
                 (side == &split->train ? out.train : out.test).push_back({p.source, p.target, {}, {}, {}});
+        for (const SentencePair& a : set->anchors()) out.examples.push_back(a.source);
         return out;
     }
     const ZhDirection d = task == "en-zh" ? ZhDirection::EnZh : ZhDirection::ZhEn;
@@ -78,6 +79,7 @@ Result<TextTaskSplit> zhTaskSplit(const std::string& task, const std::string& le
     };
     for (const SentencePair& p : split->train) out.train.push_back(convert(p));
     for (const SentencePair& p : split->test) out.test.push_back(convert(p));
+    for (const SentencePair& a : grammar->anchors()) out.examples.push_back(grammar->sourceText(a));
     return out;
 }
 

@@ -24,6 +24,7 @@ struct TextExample {
 
 struct TextTaskSplit {
     std::vector<TextExample> train, test;
+    std::vector<std::string> examples;  // the anchors' source texts (always in train)
 };
 
 // The task names this file knows: "en-zh", "zh-en", "chat".

@@ -55,6 +55,7 @@ struct ZhGrammar::Lexicon {
     };
 
     std::string path;
+    std::vector<std::string> anchors;  // English sentences, checked at load
     std::vector<Pronoun> pronouns;
     std::vector<Number> numbers;
     std::vector<Word> demonstratives, locatives, times;
@@ -270,6 +271,13 @@ Result<Lexicon> readLexicon(const std::string& path, const json& root) {
             if (r.error.empty() && v.subject == 0) r.fail(w, "'subject' must name at least one tag");
             lx.verbs.push_back(v);
         }
+    if (root.contains("anchors")) {
+        if (!root["anchors"].is_array()) r.fail("anchors", "must be a list of sentences");
+        else
+            for (const json& a : root["anchors"])
+                if (!a.is_string()) r.fail("anchors", "must be a list of sentences");
+                else lx.anchors.push_back(a.get<std::string>());
+    }
     if (!r.error.empty()) return error(r.error);
     if (lx.numbers.size() < 2) return error(path + ": numbers: the first is 'a', at least one more is needed");
 
@@ -992,7 +1000,12 @@ Result<ZhGrammar> ZhGrammar::load(const std::string& lexiconPath, ZhDirection di
         if (root.is_discarded()) return error(lexiconPath + ": not valid JSON");
         auto lexicon = readLexicon(lexiconPath, root);
         if (!lexicon) return Error{lexicon.message()};
-        return ZhGrammar(std::make_shared<const Lexicon>(std::move(lexicon).value()), direction);
+        ZhGrammar g(std::make_shared<const Lexicon>(std::move(lexicon).value()), direction);
+        const ZhGrammar english = direction == ZhDirection::EnZh ? g : g.reversed();
+        for (size_t i = 0; i < g.mLexicon->anchors.size(); ++i)
+            if (auto p = english.translate(g.mLexicon->anchors[i]); !p)
+                return error(lexiconPath + ": anchors[" + std::to_string(i) + "]: " + p.message());
+        return g;
     } catch (const std::exception& e) {
         return error(lexiconPath + ": " + e.what());
     }
@@ -1016,10 +1029,20 @@ std::vector<SentencePair> ZhGrammar::generate(size_t count, uint64_t seed) const
     return pairs;
 }
 
+std::vector<SentencePair> ZhGrammar::anchors() const {
+    const ZhGrammar english = mDirection == ZhDirection::EnZh ? *this : reversed();
+    std::vector<SentencePair> out;
+    for (const std::string& a : mLexicon->anchors)
+        if (auto p = english.translate(a)) out.push_back(mDirection == ZhDirection::EnZh ? *p : swapped(*p));
+    return out;
+}
+
 Result<CorpusSplit> ZhGrammar::split(size_t trainSize, size_t testSize, uint64_t seed) const {
     Rng rng(seed);
     CorpusSplit out;
     std::unordered_set<std::string> seen;
+    for (SentencePair& a : anchors())
+        if (seen.insert(a.source).second && out.train.size() < trainSize) out.train.push_back(std::move(a));
     const size_t maxDraws = 64 * (trainSize + testSize) + 100000;
     size_t draws = 0;
     for (; draws < maxDraws && (out.train.size() < trainSize || out.test.size() < testSize); ++draws) {

@@ -69,8 +69,11 @@ public:
     // One random pair (platform-independent draws, as EnFrGrammar).
     SentencePair sample(std::mt19937_64& rng) const;
     std::vector<SentencePair> generate(size_t count, uint64_t seed) const;
-    // Distinct pairs; 1 in 8 held out by a hash of the English sentence, whichever the
-    // direction (en-zh and zh-en hold out the same sentences).
+    // The lexicon's example sentences ("anchors": "i am a student", "i love you", ...) as
+    // pairs in this direction; split() always puts them on the training side.
+    std::vector<SentencePair> anchors() const;
+    // Distinct pairs, the anchors first; 1 in 8 of the others held out by a hash of the
+    // English sentence, whichever the direction (en-zh and zh-en hold out the same sentences).
     Result<CorpusSplit> split(size_t trainSize, size_t testSize, uint64_t seed) const;
 
     // Parses a source sentence (English for EnZh; Chinese, spaced or not, for ZhEn) and
