@@ -159,6 +159,14 @@ TEST_CASE("zh grammar: pronouns, possessives, plurals", "[zh]") {
     CHECK(zh("our teacher knows them") == "我们的老师认识他们");
     CHECK(en("她的猫喜欢他") == "her cat likes him");
     CHECK(en("他们爱她") == "they love her");
+    // A definite plural exists for people only, with 们.
+    CHECK(zh("the children are at school") == "孩子们在学校");
+    CHECK(zh("the teachers are happy") == "老师们很高兴");
+    CHECK(zh("her children like apples") == "她的孩子们喜欢苹果");
+    CHECK(en("我认识你的朋友们") == "i know your friends");
+    CHECK(failure(enZh(), "the cats sleep").find("'cats'") != std::string::npos);
+    CHECK_FALSE(zhEn().translate("猫们睡觉").ok());
+    CHECK_FALSE(zhEn().translate("两名学生们唱歌").ok());
 }
 
 TEST_CASE("zh grammar: alignments worked out by hand", "[zh]") {

@@ -70,7 +70,7 @@ struct ZhGrammar::Lexicon {
     // Parsing.
     std::map<std::string, int> enSubject, enObject, enPossessive, enNumber, enDemo, enNounSg, enNounPl, enAdj,
         enVerb, enVerb3, enPrep;
-    std::map<std::string, int> zhPronoun, zhNumber, zhDemo, zhNoun, zhAdj, zhVerb, zhTime, zhLocalizer;
+    std::map<std::string, int> zhPronoun, zhNumber, zhDemo, zhNoun, zhNounPl, zhAdj, zhVerb, zhTime, zhLocalizer;
     std::set<std::string> zhMeasures, zhWords;
     std::set<std::string> enWords;
 };
@@ -321,6 +321,7 @@ Result<Lexicon> readLexicon(const std::string& path, const json& root) {
     for (size_t i = 0; i < lx.nouns.size(); ++i) {
         add(lx.enNounSg, lx.nouns[i].en, int(i)), add(lx.enNounPl, lx.nouns[i].pl, int(i));
         add(lx.zhNoun, lx.nouns[i].zh, int(i));
+        if (lx.nouns[i].tags & lx.person) add(lx.zhNounPl, lx.nouns[i].zh + "们", int(i));
         if (!lx.nouns[i].mw.empty()) lx.zhMeasures.insert(lx.nouns[i].mw);
     }
     for (size_t i = 0; i < lx.adjectives.size(); ++i)
@@ -341,7 +342,7 @@ Result<Lexicon> readLexicon(const std::string& path, const json& root) {
     for (const char* w : {"the", "am", "is", "are", "not", "do", "does", "want", "wants", "to", "at"})
         lx.enWords.insert(w);
     for (const auto* m :
-         {&lx.zhPronoun, &lx.zhNumber, &lx.zhDemo, &lx.zhNoun, &lx.zhAdj, &lx.zhVerb, &lx.zhTime, &lx.zhLocalizer})
+         {&lx.zhPronoun, &lx.zhNumber, &lx.zhDemo, &lx.zhNoun, &lx.zhNounPl, &lx.zhAdj, &lx.zhVerb, &lx.zhTime, &lx.zhLocalizer})
         for (const auto& kv : *m) lx.zhWords.insert(kv.first);
     for (const auto& v : lx.verbs) lx.zhWords.insert(v.neg);
     for (const auto& m : lx.zhMeasures) lx.zhWords.insert(m);
@@ -363,6 +364,7 @@ struct NP {
     int owner = -1;   // Possessive: pronoun index
     int adj = -1;     // attributive adjective
     bool dropped = false;  // a negated "a N": 一 + measure word not said in Chinese
+    bool people = false;   // "the/my students": a definite plural of people, 学生们
 };
 
 struct Clause {
@@ -383,7 +385,7 @@ bool plural(const Lexicon& lx, const NP& np) {
     if (np.det == Det::Pronoun) return lx.pronouns[size_t(np.index)].plural;
     if (np.det == Det::Indefinite) return np.number > 0;
     if (np.det == Det::Bare) return !lx.nouns[size_t(np.index)].mass;
-    return false;
+    return np.people;
 }
 int person(const Lexicon& lx, const NP& np) {
     return np.det == Det::Pronoun ? lx.pronouns[size_t(np.index)].person : 3;
@@ -415,6 +417,8 @@ std::string invalid(const Lexicon& lx, const Clause& c) {
             if (n.mass || !a.attributive || !(a.tags & n.tags))
                 return "'" + a.en + "' does not go with " + npWord(np);
         }
+        if (np.people && (!(n.tags & lx.person) || (np.det != Det::Definite && np.det != Det::Possessive)))
+            return npWord(np) + ": a plural with 'the' or 'my' is for people only ('the students' -> 学生们)";
         if (role == Role::Subject && np.det == Det::Bare) return npWord(np) + " as a subject needs a determiner";
         if (role == Role::Object && np.det == Det::Definite) return "an object is not 'the " + n.en + "' in this grammar";
         if (role == Role::Locative && np.det != Det::Definite && np.det != Det::Possessive && np.det != Det::Demonstrative)
@@ -570,7 +574,7 @@ private:
             return f;
         }
         const auto& n = mLx.nouns[size_t(x.index)];
-        const bool pl = (x.det == Det::Indefinite && x.number > 0) || (x.det == Det::Bare && !n.mass);
+        const bool pl = (x.det == Det::Indefinite && x.number > 0) || (x.det == Det::Bare && !n.mass) || x.people;
         const Mask cD = fresh();
         Fragment adj;
         if (x.adj >= 0) {
@@ -599,7 +603,7 @@ private:
         default: break;
         }
         f.enOf(adj), f.zhOf(adj);
-        f.e(nounEn, cN), f.z(n.zh, cN);
+        f.e(nounEn, cN), f.z(x.people ? n.zh + "们" : n.zh, cN);
         return f;
     }
 
@@ -655,6 +659,8 @@ private:
         if (x.det == Det::Demonstrative) x.demo = int(below(mRng, mLx.demonstratives.size()));
         if (x.det == Det::Possessive) x.owner = int(below(mRng, mLx.pronouns.size()));
         if (chance(mRng, role == Role::Locative ? 10 : 25)) x.adj = pick(mRng, mLx.attributives);
+        if ((x.det == Det::Definite || x.det == Det::Possessive) && (n.tags & mLx.person) && chance(mRng, 30))
+            x.people = true;
         return x;
     }
     NP pronoun() {
@@ -839,7 +845,8 @@ private:
         // Singular or plural: the number follows from the determiner, and writing the
         // English back checks that the noun agrees.
         int n = find(mLx.enNounSg, peek());
-        if (n < 0) n = find(mLx.enNounPl, peek());
+        if (n < 0 && (n = find(mLx.enNounPl, peek())) >= 0)
+            x.people = x.det == Det::Definite || x.det == Det::Possessive;  // "the students"
         if (n < 0) return fail(role == Role::Subject ? "a pronoun or a noun" : "a noun");
         ++mAt;
         x.index = n;
@@ -937,13 +944,14 @@ private:
         } else {
             x.det = role == Role::Object ? Det::Bare : Det::Definite;
         }
-        const bool nounFollows =
-            find(mLx.zhNoun, peek(1)) >= 0 || (peek(1) == "的" && find(mLx.zhNoun, peek(2)) >= 0);
+        auto isNoun = [&](const std::string& w) { return find(mLx.zhNoun, w) >= 0 || find(mLx.zhNounPl, w) >= 0; };
+        const bool nounFollows = isNoun(peek(1)) || (peek(1) == "的" && isNoun(peek(2)));
         if (const int a = find(mLx.zhAdj, peek()); a >= 0 && nounFollows) {
             x.adj = a, ++mAt;
             accept("的");
         }
         x.index = find(mLx.zhNoun, peek());
+        if (x.index < 0 && (x.index = find(mLx.zhNounPl, peek())) >= 0) x.people = true;  // 学生们
         if (x.index < 0) return fail(role == Role::Subject ? "a pronoun or a noun" : "a noun");
         ++mAt;
         const auto& noun = mLx.nouns[size_t(x.index)];

@@ -12,6 +12,7 @@
 //       this/that N      -> 这/那 + measure + N  "this book" -> 这本书
 //       my/your/... N    -> 我的/你的/... N     "my cat" -> 我的猫
 //       N-plural, mass N -> N (objects only)    "i like cats" -> 我喜欢猫, "i drink tea" -> 我喝茶
+//       the/my N-plural  -> N们, 我的N们 (people only) "the children are at school" -> 孩子们在学校
 //     with at most one adjective before the noun. 的: a two-character adjective takes 的,
 //     a one-character one does not: "a black cat" -> 一只黑色的猫, "a big dog" -> 一只大狗.
 //   predicate:
