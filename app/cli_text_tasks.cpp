@@ -1,8 +1,8 @@
 // `stepformer train` / `eval` for en-zh, zh-en and chat (see cli_text_tasks.h).
 //
-// The model reads and writes Chinese unspaced, as typed: the SentencePiece model is
-// trained on the unspaced text, so a Chinese piece may be one character or several
-// (学生, 一名, 我是...). Alignment scoring maps each piece, by its first byte, to the
+// The model reads and writes Chinese unspaced, as typed: the SentencePiece model (BPE)
+// is trained on the unspaced text, so a Chinese piece may be one character or several
+// (猫, 学习, 在桌子上). Alignment scoring maps each piece, by its first byte, to the
 // grammar segment that byte belongs to.
 #include "app/cli_text_tasks.h"
 
@@ -73,6 +73,10 @@ int zhTrainingData(const std::string& task, const std::string& out, int trainSiz
         text::SpmTrainOptions so;
         so.vocabSize = vocab;
         so.hardVocabLimit = false;  // as many pieces as the corpus supports, up to --vocab
+        // BPE, not unigram: on this text unigram spends the vocabulary on long Chinese
+        // phrases and cuts English words ("▁a|m", "no|t"); BPE's merges of frequent pairs
+        // keep English words whole and Chinese pieces word-sized (学习, 在家, 黑色的).
+        so.modelType = "bpe";
         so.seed = seed;
         Status st = text::trainSentencePiece(lines, spmPrefix, so);
         if (!st) return fail(st.message());
