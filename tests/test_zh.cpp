@@ -267,13 +267,15 @@ TEST_CASE("zh grammar: lexicon errors name the file and the entry", "[zh]") {
 }
 
 TEST_CASE("zh tokenizer: SentencePiece on unspaced Chinese gives back the exact text", "[zh]") {
+    // English words stay whole next to Chinese pieces of one or more characters.
     const fs::path dir = fs::path(SF_BUILD_DIR) / ("test_zh_spm_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     std::vector<std::string> lines;
     for (const SentencePair& p : enZh().generate(3000, 9)) lines.push_back(p.source), lines.push_back(enZh().targetText(p));
-    SpmTrainOptions o;
-    o.vocabSize = 400;
+    SpmTrainOptions o;  // as `train --task en-zh` trains it (app/cli_text_tasks.cpp)
+    o.vocabSize = 800;
     o.hardVocabLimit = false;
+    o.modelType = "bpe";
     const std::string prefix = (dir / "spm").string();
     REQUIRE(trainSentencePiece(lines, prefix, o).ok());
     auto tok = Tokenizer::load({prefix + ".model", prefix + ".model", ""}, SpecialIds{});
@@ -300,6 +302,12 @@ TEST_CASE("zh tokenizer: SentencePiece on unspaced Chinese gives back the exact 
                 piece.find("\xE2\x96\x81") == std::string::npos;
     }
     CHECK(multi);
+    const Encoded e = (*tok)->encodeSource("she does not eat rice at home today");
+    std::vector<std::string> expected;
+    for (const char* w : {"she", "does", "not", "eat", "rice", "at", "home", "today"})
+        expected.push_back(std::string("\xE2\x96\x81") + w);  // "▁" + word
+    expected.push_back("</s>");
+    CHECK(e.pieces == expected);
     fs::remove_all(dir);
 }
 
