@@ -60,6 +60,15 @@ std::vector<int> pieceWords(const text::Encoded& e, const std::vector<int>& word
     return w;
 }
 
+// Every word a piece covers (a Chinese piece may span segments: 吃饭 = 吃 + 饭); empty for </s>.
+std::vector<std::vector<int>> pieceWordSets(const text::Encoded& e, const std::vector<int>& wordOfByte) {
+    std::vector<std::vector<int>> out(e.ids.size());
+    for (size_t i = 0; i + 1 < e.ids.size(); ++i)
+        for (int b = std::max(0, e.offsets[i].first); b < e.offsets[i].second && b < int(wordOfByte.size()); ++b)
+            if (out[i].empty() || out[i].back() != wordOfByte[size_t(b)]) out[i].push_back(wordOfByte[size_t(b)]);
+    return out;
+}
+
 }  // namespace
 
 int zhTrainingData(const std::string& task, const std::string& out, int trainSize, int vocab, int seed, bool resume,
@@ -125,9 +134,11 @@ int zhEvaluate(const std::string& task, const std::shared_ptr<const Model>& mode
         if (ex.alignment.empty()) continue;
 
         // Teacher-forced on the reference: the row that predicts a target word's first
-        // piece is that word's row; its highest-weight source piece should be aligned.
+        // piece is that word's row; its highest-weight source piece should cover a word
+        // aligned with it.
         const text::Encoded src = tok->encodeSource(ex.source), tgt = tok->encodeTarget(ex.target);
-        const std::vector<int> srcWord = pieceWords(src, ex.sourceWordOfByte), tgtWord = pieceWords(tgt, ex.targetWordOfByte);
+        const std::vector<std::vector<int>> srcWords = pieceWordSets(src, ex.sourceWordOfByte);
+        const std::vector<int> tgtWord = pieceWords(tgt, ex.targetWordOfByte);
         DecodeOptions fo;
         fo.strategy = Forced{tgt.ids};
         auto forced = s.translate(fo);
@@ -147,8 +158,10 @@ int zhEvaluate(const std::string& task, const std::shared_ptr<const Model>& mode
                     const float* row = w->row(h, int64_t(tpos));
                     const int S = int(w->shape()[2]);
                     const int best = int(std::max_element(row, row + S) - row);
-                    const int sw = srcWord[size_t(best)];
-                    if (sw >= 0 && gold.count({tw, sw})) ++tally.hits[size_t(l * c.decoderHeads + h)];
+                    // A hit when any word the source piece covers is gold-aligned.
+                    const auto& sws = srcWords[size_t(best)];
+                    if (std::any_of(sws.begin(), sws.end(), [&](int sw) { return gold.count({tw, sw}) > 0; }))
+                        ++tally.hits[size_t(l * c.decoderHeads + h)];
                 }
             }
         }
