@@ -1,19 +1,21 @@
-// stepformer train --task en-fr|copy|reverse|sort --out DIR [options]
-// stepformer eval --model DIR --task en-fr|copy|reverse|sort [--n 1000] [--json]
+// stepformer train --task en-fr|en-zh|zh-en|chat|copy|reverse|sort --out DIR [options]
+// stepformer eval --model DIR --task en-fr|en-zh|zh-en|chat|copy|reverse|sort [--n 1000] [--json]
 // stepformer bench train [--steps 30] [--json]
 //
 // en-fr: a deterministic English->French corpus from the grammar in
 // resources/lexicon/en-fr.json, one shared SentencePiece vocabulary trained on it, and a
 // paper-faithful Transformer (post-norm, interleaved sinusoids, ReLU, shared embeddings
 // scaled by sqrt(d)). Held-out sentences come from the grammar's test side, which never
-// overlaps the training side.
+// overlaps the training side. en-zh, zh-en and chat: app/cli_text_tasks.h.
 #include "app/cli.h"
 #include "app/cli_options.h"
+#include "app/cli_text_tasks.h"
 
 #include "core/run/lab.h"
 #include "core/run/session.h"
 #include "core/text/bleu.h"
 #include "core/text/corpus.h"
+#include "core/text/text_task.h"
 #include "core/text/tokenizer.h"
 #include "core/train/studio.h"
 #include "core/train/trainer.h"
@@ -42,7 +44,7 @@ std::string lexiconPath()
     return p.empty() ? std::string(STEPFORMER_RESOURCE_DIR) + "/lexicon/en-fr.json" : p;  // the error names it
 }
 
-const char* kTasks[] = {"en-fr", "copy", "reverse", "sort"};
+const char* kTasks[] = {"en-fr", "en-zh", "zh-en", "chat", "copy", "reverse", "sort"};
 
 bool knownTask(const std::string& t) { return std::find(std::begin(kTasks), std::end(kTasks), t) != std::end(kTasks); }
 
@@ -61,7 +63,7 @@ std::string formatDuration(double seconds)
 int train(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addOption({"task", "en-fr, copy, reverse or sort.", "TASK"});
+    p.addOption({"task", "en-fr, en-zh, zh-en, chat, copy, reverse or sort.", "TASK"});
     p.addOption({"out", "Checkpoint directory (a model directory).", "DIR"});
     p.addOption({"steps", "Optimizer steps.", "N", "6000"});
     p.addOption({"batch", "Sentences per batch.", "N", "64"});
@@ -114,7 +116,7 @@ int train(const QStringList& args)
         return train(filled);
     }
     const std::string task = p.value("task").toStdString(), out = p.value("out").toStdString();
-    if (!knownTask(task)) return fail("--task is en-fr, copy, reverse or sort", Usage);
+    if (!knownTask(task)) return fail("--task is en-fr, en-zh, zh-en, chat, copy, reverse or sort", Usage);
     if (out.empty()) return fail("--out DIR is required", Usage);
     int steps, batch, trainSize, vocab, d, layers, heads, ffn, warmup, seed, saveEvery;
     if (!intOption(p, "steps", 1, 10000000, &steps) || !intOption(p, "batch", 1, 4096, &batch) ||
@@ -176,6 +178,9 @@ int train(const QStringList& args)
         std::printf("en-fr: %zu training pairs, SentencePiece vocabulary %d (%s.model)\n", examples.size(), c.vocabSize,
                     spmPrefix.c_str());
         heldOutPairs = split->test;
+    } else if (text::isZhTask(task)) {
+        if (const int code = zhTrainingData(task, out, trainSize, vocab, seed, p.isSet("resume"), c, examples); code != Ok)
+            return code;
     } else {
         examples = algorithmicExamples(task, size_t(trainSize), vocab, uint64_t(seed));
         std::printf("%s: %zu training sequences, ids 4..%d\n", task.c_str(), examples.size(), vocab - 1);
@@ -233,12 +238,16 @@ int train(const QStringList& args)
                 exact += t->outputText == pair.target;
             }
             exactMatch = heldOutPairs.empty() ? 0.0 : double(exact) / double(heldOutPairs.size());
-        } else {
+        } else if (train::isAlgorithmicTask(task)) {
             auto score = train::scoreFreeRunning(*model, train::heldOutExamples(task, size_t(evalN), vocab, uint64_t(seed)));
             if (!score) return fail(score.message());
             exactMatch = score->exactMatch;
         }
-        std::printf("held-out exact match (free-running, %d examples): %.2f%%\n", evalN, 100 * exactMatch);
+        if (exactMatch >= 0)
+            std::printf("held-out exact match (free-running, %d examples): %.2f%%\n", evalN, 100 * exactMatch);
+        else
+            std::printf("held-out figures for %s: stepformer eval --model %s --task %s\n", task.c_str(), out.c_str(),
+                        task.c_str());
     }
     if (p.isSet("json"))
         std::printf("{\"task\": \"%s\", \"exact_match\": %s, \"final_loss\": %.6f, \"steps\": %d, \"seconds\": %.3f, "
@@ -252,14 +261,14 @@ int eval(const QStringList& args)
 {
     QCommandLineParser p;
     p.addOption({"model", "Model directory.", "DIR"});
-    p.addOption({"task", "en-fr, copy, reverse or sort.", "TASK", "en-fr"});
+    p.addOption({"task", "en-fr, en-zh, zh-en, chat, copy, reverse or sort.", "TASK", "en-fr"});
     p.addOption({"n", "Held-out examples.", "N", "1000"});
     p.addOption({"seed", "Seed of the held-out draw.", "N", "12345"});
     p.addOption({"json", "End with one JSON line."});
     p.addOption({"show", "Print the first N translations.", "N", "5"});
     if (const int code = parseArgs(p, "eval", args); code >= 0) return code;
     const std::string task = p.value("task").toStdString();
-    if (!knownTask(task)) return fail("--task is en-fr, copy, reverse or sort", Usage);
+    if (!knownTask(task)) return fail("--task is en-fr, en-zh, zh-en, chat, copy, reverse or sort", Usage);
     int n, seed, show;
     if (!intOption(p, "n", 1, 1000000, &n) || !intOption(p, "seed", 0, 1 << 30, &seed) ||
         !intOption(p, "show", 0, 1000000, &show))
@@ -307,6 +316,11 @@ int eval(const QStringList& args)
             addAlignmentHits(alignment, *forcedRun, c, src, wordOfPieces(pair.source, src),
                              wordOfPieces(pair.target, tgt), pair.alignment);
         }
+    } else if (text::isZhTask(task)) {
+        EvalTally tally;
+        if (const int code = zhEvaluate(task, *model, n, seed, show, tally); code != Ok) return code;
+        exact = tally.exact, hyps = tally.hyps, refs = tally.refs;
+        alignment.hits = tally.hits, alignment.words = tally.words;
     } else {
         const std::vector<train::Example> ex =
             algorithmicExamples(task, size_t(n), c.vocabSize, uint64_t(seed) * 7919 + 17);

@@ -1,0 +1,172 @@
+// `stepformer train` / `eval` for en-zh, zh-en and chat (see cli_text_tasks.h).
+//
+// The model reads and writes Chinese unspaced, as typed: the SentencePiece model (BPE)
+// is trained on the unspaced text, so a Chinese piece may be one character or several
+// (猫, 学习, 在桌子上). Alignment scoring maps each piece, by its first byte, to the
+// grammar segment that byte belongs to.
+#include "app/cli_text_tasks.h"
+
+#include "app/cli.h"
+#include "core/model/trace_names.h"
+#include "core/run/session.h"
+#include "core/text/text_task.h"
+#include "core/text/tokenizer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace sf::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lexiconFor(const std::string& task) {
+    const std::string rel = text::zhTaskLexicon(task);
+    const std::string p = resourcePath(rel);
+    return p.empty() ? std::string(STEPFORMER_RESOURCE_DIR) + "/" + rel : p;  // the error names it
+}
+
+// Chinese characters (any non-ASCII UTF-8 character) become words of their own, so
+// that BLEU counts characters in Chinese and words in English.
+std::string bleuWords(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            out += s[i++];
+            continue;
+        }
+        size_t n = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        n = std::min(n, s.size() - i);
+        out += " " + s.substr(i, n) + " ";
+        i += n;
+    }
+    return out;
+}
+
+// Word of each piece: the word its first byte belongs to; -1 for </s>.
+std::vector<int> pieceWords(const text::Encoded& e, const std::vector<int>& wordOfByte) {
+    std::vector<int> w;
+    for (size_t i = 0; i < e.ids.size(); ++i) {
+        const int b = e.offsets[i].first;
+        w.push_back(i + 1 == e.ids.size() || b < 0 || b >= int(wordOfByte.size()) ? -1 : wordOfByte[size_t(b)]);
+    }
+    return w;
+}
+
+// Every word a piece covers (a Chinese piece may span segments: 吃饭 = 吃 + 饭); empty for </s>.
+std::vector<std::vector<int>> pieceWordSets(const text::Encoded& e, const std::vector<int>& wordOfByte) {
+    std::vector<std::vector<int>> out(e.ids.size());
+    for (size_t i = 0; i + 1 < e.ids.size(); ++i)
+        for (int b = std::max(0, e.offsets[i].first); b < e.offsets[i].second && b < int(wordOfByte.size()); ++b)
+            if (out[i].empty() || out[i].back() != wordOfByte[size_t(b)]) out[i].push_back(wordOfByte[size_t(b)]);
+    return out;
+}
+
+}  // namespace
+
+int zhTrainingData(const std::string& task, const std::string& out, int trainSize, int vocab, int seed, bool resume,
+                   Config& c, std::vector<train::Example>& examples) {
+    auto split = text::zhTaskSplit(task, lexiconFor(task), size_t(trainSize), 0, uint64_t(seed));
+    if (!split) return fail(split.message());
+    const std::string spmPrefix = (fs::path(out) / "spm").string();
+    if (!resume || !fs::exists(spmPrefix + ".model")) {
+        std::vector<std::string> lines;
+        for (const text::TextExample& e : split->train) lines.push_back(e.source), lines.push_back(e.target);
+        text::SpmTrainOptions so;
+        so.vocabSize = vocab;
+        so.hardVocabLimit = false;  // as many pieces as the corpus supports, up to --vocab
+        // BPE, not unigram: on this text unigram spends the vocabulary on long Chinese
+        // phrases and cuts English words ("▁a|m", "no|t"); BPE's merges of frequent pairs
+        // keep English words whole and Chinese pieces word-sized (学习, 在家, 黑色的).
+        so.modelType = "bpe";
+        so.seed = seed;
+        Status st = text::trainSentencePiece(lines, spmPrefix, so);
+        if (!st) return fail(st.message());
+    }
+    auto tok = text::Tokenizer::load({spmPrefix + ".model", spmPrefix + ".model", ""}, text::SpecialIds{});
+    if (!tok) return fail(tok.message());
+    c.vocabSize = (*tok)->sourceVocabSize();
+    c.tokenizerKey = true;
+    c.tokenizer = {"spm.model", "spm.model", ""};
+    for (const text::TextExample& e : split->train)
+        examples.push_back({(*tok)->encodeSource(e.source).ids, (*tok)->encodeTarget(e.target).ids});
+    std::printf("%s: %zu training pairs, SentencePiece vocabulary %d (%s.model)\n", task.c_str(), examples.size(),
+                c.vocabSize, spmPrefix.c_str());
+    // examples.json: the task (for the out-of-grammar warning) and the example sentences
+    // (the window's Model menu), as the en-fr models have it.
+    const std::string examplesPath = (fs::path(out) / "examples.json").string();
+    std::ofstream ex(examplesPath);
+    ex << nlohmann::json{{"task", task}, {"examples", split->examples}}.dump(2) << "\n";
+    if (!ex) return fail(examplesPath + ": cannot write");
+    return Ok;
+}
+
+int zhEvaluate(const std::string& task, const std::shared_ptr<const Model>& model, int n, int seed, int show,
+               EvalTally& tally) {
+    const Config& c = model->config();
+    const text::Tokenizer* tok = model->tokenizer();
+    if (!tok) return fail("this model has no tokenizer; " + task + " needs one");
+    auto split = text::zhTaskSplit(task, lexiconFor(task), 0, size_t(n), uint64_t(seed));
+    if (!split) return fail(split.message());
+    tally.hits.assign(size_t(c.decoderLayers * c.decoderHeads), 0);
+    for (const text::TextExample& ex : split->test) {
+        Session s(model);
+        Status st = s.setSourceText(ex.source);
+        if (!st) return fail(st.message());
+        DecodeOptions o;
+        o.capture = false;
+        auto t = s.translate(o);
+        if (!t) return fail(t.message());
+        const bool right = t->outputText == ex.target;
+        tally.exact += right;
+        tally.hyps.push_back(bleuWords(t->outputText));
+        tally.refs.push_back(bleuWords(ex.target));
+        if (int(tally.hyps.size()) <= show)
+            std::printf("  %s\n  -> %s%s\n", ex.source.c_str(), t->outputText.c_str(),
+                        right ? "" : ("   (reference: " + ex.target + ")").c_str());
+        if (ex.alignment.empty()) continue;
+
+        // Teacher-forced on the reference: the row that predicts a target word's first
+        // piece is that word's row; its highest-weight source piece should cover a word
+        // aligned with it.
+        const text::Encoded src = tok->encodeSource(ex.source), tgt = tok->encodeTarget(ex.target);
+        const std::vector<std::vector<int>> srcWords = pieceWordSets(src, ex.sourceWordOfByte);
+        const std::vector<int> tgtWord = pieceWords(tgt, ex.targetWordOfByte);
+        DecodeOptions fo;
+        fo.strategy = Forced{tgt.ids};
+        auto forced = s.translate(fo);
+        if (!forced) return fail(forced.message());
+        std::map<std::pair<int, int>, bool> gold;
+        for (const auto& a : ex.alignment) gold[a] = true;
+        int lastWord = -1;
+        for (size_t tpos = 0; tpos < tgt.ids.size(); ++tpos) {
+            const int tw = tgtWord[tpos];
+            if (tw < 0 || tw == lastWord) continue;
+            lastWord = tw;
+            ++tally.words;
+            for (int l = 0; l < c.decoderLayers; ++l) {
+                const TraceTensor* w =
+                    forced->trace->find(trace_names::attention(Stack::Decoder, l, AttentionKind::Cross, "weights"));
+                for (int h = 0; h < c.decoderHeads; ++h) {
+                    const float* row = w->row(h, int64_t(tpos));
+                    const int S = int(w->shape()[2]);
+                    const int best = int(std::max_element(row, row + S) - row);
+                    // A hit when any word the source piece covers is gold-aligned.
+                    const auto& sws = srcWords[size_t(best)];
+                    if (std::any_of(sws.begin(), sws.end(), [&](int sw) { return gold.count({tw, sw}) > 0; }))
+                        ++tally.hits[size_t(l * c.decoderHeads + h)];
+                }
+            }
+        }
+    }
+    return Ok;
+}
+
+}  // namespace sf::cli
