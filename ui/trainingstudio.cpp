@@ -162,10 +162,16 @@ TrainingStudio::TrainingStudio(QWidget* parent) : QWidget(parent), mWorker(new T
     mStatus = new QLabel(tr("Pick a task and an architecture, then Start (Ctrl+Return)."), right);
     mStatus->setWordWrap(true);
     rv->addWidget(mStatus);
+    mNote = new QLabel(right);  // the running experiment: what to expect and why
+    mNote->setWordWrap(true);
+    mNote->setVisible(false);
+    rv->addWidget(mNote);
     auto* grid = new QGridLayout;
     mLoss = makePlot(right, tr("Loss (solid: training, dashed: held-out)"), tr("loss / token"));
     mExact = makePlot(right, tr("Held-out exact match, free-running"), tr("exact match"));
     mExact->yAxis->setRange(0, 1);
+    // The curves rise to the right: the legend goes where they start, top left.
+    mExact->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     mLr = makePlot(right, tr("Learning rate"), tr("lrate"));
     mNorms = makePlot(right, tr("Gradient norm per layer (last step)"), tr("‖g‖"));
     grid->addWidget(mLoss, 0, 0);
@@ -263,9 +269,6 @@ void TrainingStudio::buildForm(QWidget* form)
     mRunExperiment = new QPushButton(tr("Run experiment"), form);
     v->addWidget(mRunExperiment);
     connect(mRunExperiment, &QPushButton::clicked, this, [this] { runExperiment(mExperiment->currentIndex()); });
-    mNote = new QLabel(form);
-    mNote->setWordWrap(true);
-    v->addWidget(mNote);
     v->addStretch(1);
 }
 
@@ -338,6 +341,7 @@ void TrainingStudio::start()
     mQueue.clear();
     mExperimentNote.clear();
     mNote->clear();
+    mNote->setVisible(false);
     for (QCustomPlot* p : {mLoss, mExact, mLr, mNorms}) p->clearGraphs(), p->replot();
     mRuns.clear();
     beginRun(currentSetup());
@@ -450,7 +454,8 @@ void TrainingStudio::runExperiment(int index)
         mQueue.push_back(s);
     }
     mExperimentNote = tr(e.note);
-    mNote->setText(mExperimentNote);
+    mNote->setText(QString("<b>%1</b> %2").arg(tr(e.name).toHtmlEscaped(), mExperimentNote.toHtmlEscaped()));
+    mNote->setVisible(true);
     const TrainingSetup first = mQueue.front();
     mQueue.erase(mQueue.begin());
     beginRun(first);

@@ -14,6 +14,10 @@
 #include <QStandardPaths>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+#include <vector>
 
 using namespace sf;
 using namespace sf::ui;
@@ -153,6 +157,17 @@ private slots:
         studio.show();
         QSignalSpy finished(&studio, &TrainingStudio::runFinished);
         QSignalSpy progress(studio.worker(), &TrainingWorker::progress);
+        // Responsiveness: the gaps between ticks of a 5 ms timer on the GUI thread while
+        // training and plotting (a gap is the longest the window could not repaint).
+        std::vector<double> gaps;
+        QElapsedTimer tick;
+        tick.start();
+        QTimer frame;
+        QObject::connect(&frame, &QTimer::timeout, [&] {
+            gaps.push_back(tick.nsecsElapsed() / 1e6);
+            tick.restart();
+        });
+        frame.start(5);
         QElapsedTimer timer;
         timer.start();
         QList<double> runSeconds;
@@ -172,6 +187,12 @@ private slots:
               studioRate, 100 * studioRate / bareRate);
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, 600000);
         runSeconds << timer.elapsed() / 1000.0 - runSeconds[0];
+        frame.stop();
+        std::sort(gaps.begin(), gaps.end());
+        if (!gaps.empty())
+            qInfo("GUI thread during training: %zu timer ticks of 5 ms, median gap %.1f ms, 99th percentile %.1f ms, "
+                  "longest %.1f ms",
+                  gaps.size(), gaps[gaps.size() / 2], gaps[gaps.size() * 99 / 100], gaps.back());
         QTest::qWait(300);
         studio.grab().save(mShots + "/experiment-positions.png");
         qInfo("bare trainer: %d steps in %.1f s; studio run 1 (with PE, evaluating every 100 steps): %.1f s "
