@@ -33,6 +33,7 @@ class DecodingView;
 class ExplainView;
 class LabView;
 class StageView;
+class TrainingStudio;
 class WeightsView;
 
 class MainWindow : public QMainWindow {
@@ -57,6 +58,8 @@ public:
     QLineEdit* sentenceBox() const { return mSentence; }
     QPushButton* translateButton() const { return mTranslate; }
     QString lastError() const { return mLastError; }
+    // Train > Training studio (Ctrl+T): opened on first use, kept for the session.
+    TrainingStudio* openStudio();
 
     // Renders the window to a .png or .svg file.
     bool exportView(const QString& path, QString* error = nullptr);
@@ -141,6 +144,7 @@ private:
     QTimer mPlayTimer;
     QVariantAnimation mTransition;
     QString mLastError;
+    TrainingStudio* mStudio = nullptr;  // a top-level window, deleted with this one
     double mZoom = 1.0;
     double mBaseFontSize = 10.0;
     bool mAnimations = true;
