@@ -284,8 +284,8 @@
         <translation>每个位置上概率最大的都是下一个参考词元（平均 p %1 → %2）：模型直接从下一个位置读出答案——它作弊了。</translation>
     </message>
     <message>
-        <source>the next reference token gets the largest probability at only %1 of %2 positions, and its mean probability goes from %3 to %4. The answer is in plain sight, yet this model does not copy it: it was trained with the mask and never learned to look ahead, so the later tokens disturb it instead. A model trained without the mask does learn to copy (try it: Train ▸ Training studio) — and is useless token by token, where there is nothing later to copy.</source>
-        <translation>下一个参考词元只在 %2 个位置中的 %1 个上概率最大，其平均概率从 %3 变为 %4。答案就摆在眼前，这个模型却没有照抄：它是带掩码训练的，从没学过向后看，后面的词元反而干扰了它。不带掩码训练的模型确实会学会照抄（可以试试：训练 ▸ 训练工作室）——但在逐词元生成时毫无用处，因为那时后面没有任何东西可抄。</translation>
+        <source>the next reference token gets the largest probability at only %1 of %2 positions, and its mean probability goes from %3 to %4. The answer is in plain sight, yet this model does not copy it: it was trained with the mask and never learned to look ahead, so the later tokens disturb it instead. A model trained without the mask can learn to copy instead (the Training studio&apos;s causal-mask experiment trains one) — and is useless token by token, where there is nothing later to copy.</source>
+        <translation>下一个参考词元只在 %2 个位置中的 %1 个上概率最大，其平均概率从 %3 变为 %4。答案就摆在眼前，这个模型却没有照抄：它是带掩码训练的，从没学过向后看，后面的词元反而干扰了它。不带掩码训练的模型则可能学会照抄（训练工作室的因果掩码实验就训练了这样一个模型）——但在逐词元生成时毫无用处，因为那时后面没有任何东西可抄。</translation>
     </message>
 </context>
 <context>
