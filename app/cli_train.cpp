@@ -229,11 +229,11 @@ int train(const QStringList& args)
         if (task == "en-fr") {
             int exact = 0;
             for (const text::SentencePair& pair : heldOutPairs) {
-                Session s(*model);
-                if (Status e = s.setSourceText(pair.source); !e) return fail(e.message());
+                Session session(*model);
+                if (Status e = session.setSourceText(pair.source); !e) return fail(e.message());
                 DecodeOptions o;
                 o.capture = false;
-                auto t = s.translate(o);
+                auto t = session.translate(o);
                 if (!t) return fail(t.message());
                 exact += t->outputText == pair.target;
             }

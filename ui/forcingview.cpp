@@ -264,8 +264,8 @@ void ForcingView::fill()
         s += tr("the next reference token gets the largest probability at only %1 of %2 positions, and its mean "
                 "probability goes from %3 to %4. The answer is in plain sight, yet this model does not copy it: it "
                 "was trained with the mask and never learned to look ahead, so the later tokens disturb it instead. "
-                "A model trained without the mask would learn to copy — and be useless token by token, where "
-                "there is nothing later to copy.")
+                "A model trained without the mask can learn to copy instead (the Training studio's causal-mask "
+                "experiment trains one) — and is useless token by token, where there is nothing later to copy.")
                  .arg(L.cheatCopies)
                  .arg(T)
                  .arg(pm, 0, 'f', 3)
