@@ -231,9 +231,9 @@ int train(const QStringList& args)
             for (const text::SentencePair& pair : heldOutPairs) {
                 Session session(*model);
                 if (Status e = session.setSourceText(pair.source); !e) return fail(e.message());
-                DecodeOptions o;
-                o.capture = false;
-                auto t = session.translate(o);
+                DecodeOptions greedy;
+                greedy.capture = false;
+                auto t = session.translate(greedy);
                 if (!t) return fail(t.message());
                 exact += t->outputText == pair.target;
             }
