@@ -196,7 +196,7 @@ void MainWindow::buildDocks()
     tabifyDockWidget(mDecodingDock, mComparisonDock);
     // Lab: decoding choices, teacher forcing, positions, scaling; a tab beside Comparison.
     mLab = new LabView(&mDoc, this);
-    mLabDock = dock(mLab, "lab", Qt::BottomDockWidgetArea);
+    mLabDock = dock(mLab, "lab", Qt::BottomDockWidgetArea, true);
     translated([this] { mLabDock->setWindowTitle(tr("Lab")); });
     tabifyDockWidget(mComparisonDock, mLabDock);
     mDecodingDock->raise();
@@ -719,7 +719,7 @@ void MainWindow::setPresentationMode(bool on)
     // Only the stage and the explanation: the docks' state comes back afterwards.
     if (on) {
         mNormalState = saveState();
-        for (QDockWidget* d : {mArchitectureDock, mDecodingDock, mComparisonDock, mWeightsDock}) d->hide();
+        for (QDockWidget* d : {mArchitectureDock, mDecodingDock, mComparisonDock, mWeightsDock, mLabDock}) d->hide();
         mExplainDock->show();
         mExplainDock->raise();
         showFullScreen();
