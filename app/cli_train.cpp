@@ -8,11 +8,13 @@
 // scaled by sqrt(d)). Held-out sentences come from the grammar's test side, which never
 // overlaps the training side.
 #include "app/cli.h"
+#include "app/cli_grammar.h"
 #include "app/cli_options.h"
 
 #include "core/run/session.h"
 #include "core/text/bleu.h"
 #include "core/text/corpus.h"
+#include "core/text/grammar.h"
 #include "core/text/tokenizer.h"
 #include "core/train/trainer.h"
 
@@ -34,15 +36,26 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string lexiconPath()
+const char* kAlgorithmicTasks[] = {"copy", "reverse", "sort"};
+
+bool knownTask(const std::string& t)
 {
-    const std::string p = resourcePath("lexicon/en-fr.json");
-    return p.empty() ? std::string(STEPFORMER_RESOURCE_DIR) + "/lexicon/en-fr.json" : p;  // the error names it
+    return text::findGrammarTask(t) ||
+           std::find(std::begin(kAlgorithmicTasks), std::end(kAlgorithmicTasks), t) != std::end(kAlgorithmicTasks);
 }
 
-const char* kTasks[] = {"en-fr", "copy", "reverse", "sort"};
+std::string taskList() { return text::grammarTaskList() + ", copy, reverse or sort"; }
 
-bool knownTask(const std::string& t) { return std::find(std::begin(kTasks), std::end(kTasks), t) != std::end(kTasks); }
+Status writeExamples(const std::string& dir, const std::string& task, const std::vector<text::SentencePair>& anchors)
+{
+    text::ModelExamples e;
+    e.task = task;
+    for (const text::SentencePair& a : anchors) e.sentences.push_back(a.source);
+    return text::writeModelExamples(dir, e);
+}
+
+// Copies of each anchor (the model's example sentences) added to the training side.
+constexpr int kAnchorCopies = 20;
 
 // Algorithmic tasks: ids 4 .. V-1 (0-3 are pad, unk, bos, eos), lengths 3..12, </s> appended.
 std::vector<train::Example> algorithmicExamples(const std::string& task, size_t n, int vocab, uint64_t seed)
@@ -72,7 +85,7 @@ std::string formatDuration(double seconds)
 int train(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addOption({"task", "en-fr, copy, reverse or sort.", "TASK"});
+    p.addOption({"task", QString::fromStdString(taskList()) + ".", "TASK"});
     p.addOption({"out", "Checkpoint directory (a model directory).", "DIR"});
     p.addOption({"steps", "Optimizer steps.", "N", "6000"});
     p.addOption({"batch", "Sentences per batch.", "N", "64"});
@@ -91,7 +104,7 @@ int train(const QStringList& args)
     p.addOption({"save-every", "Checkpoint every N steps.", "N", "1000"});
     if (const int code = parseArgs(p, "train", args); code >= 0) return code;
     const std::string task = p.value("task").toStdString(), out = p.value("out").toStdString();
-    if (!knownTask(task)) return fail("--task is en-fr, copy, reverse or sort", Usage);
+    if (!knownTask(task)) return fail("--task is " + taskList(), Usage);
     if (out.empty()) return fail("--out DIR is required", Usage);
     int steps, batch, trainSize, vocab, d, layers, heads, ffn, warmup, seed, saveEvery;
     if (!intOption(p, "steps", 1, 10000000, &steps) || !intOption(p, "batch", 1, 4096, &batch) ||
@@ -123,11 +136,14 @@ int train(const QStringList& args)
     c.encoderFfn = c.decoderFfn = ffn;
     c.maxPositions = 128;
     c.vocabSize = vocab;
-    if (task == "en-fr") {
-        auto grammar = text::EnFrGrammar::load(lexiconPath());
+    if (const text::GrammarTask* gt = text::findGrammarTask(task)) {
+        auto grammar = loadGrammar(*gt);
         if (!grammar) return fail(grammar.message());
-        auto split = grammar->split(size_t(trainSize), 0, uint64_t(seed));
+        auto split = (*grammar)->split(size_t(trainSize), 0, uint64_t(seed));
         if (!split) return fail(split.message());
+        // The example sentences, several times each: a model must translate them.
+        const std::vector<text::SentencePair> anchors = (*grammar)->anchors();
+        for (int k = 0; k < kAnchorCopies; ++k) split->train.insert(split->train.end(), anchors.begin(), anchors.end());
         const std::string spmPrefix = (fs::path(out) / "spm").string();
         if (!p.isSet("resume") || !fs::exists(spmPrefix + ".model")) {
             std::vector<std::string> lines;
@@ -146,8 +162,10 @@ int train(const QStringList& args)
         c.tokenizer = {"spm.model", "spm.model", ""};
         for (const text::SentencePair& s : split->train)
             examples.push_back({(*tok)->encodeSource(s.source).ids, (*tok)->encodeTarget(s.target).ids});
-        std::printf("en-fr: %zu training pairs, SentencePiece vocabulary %d (%s.model)\n", examples.size(), c.vocabSize,
-                    spmPrefix.c_str());
+        std::printf("%s: %zu training pairs (%zu anchors x %d), SentencePiece vocabulary %d (%s.model)\n", task.c_str(),
+                    examples.size(), anchors.size(), kAnchorCopies, c.vocabSize, spmPrefix.c_str());
+        Status ex = writeExamples(out, task, anchors);
+        if (!ex) return fail(ex.message());
     } else {
         examples = algorithmicExamples(task, size_t(trainSize), vocab, uint64_t(seed));
         std::printf("%s: %zu training sequences, ids 4..%d\n", task.c_str(), examples.size(), vocab - 1);
@@ -192,20 +210,20 @@ int eval(const QStringList& args)
 {
     QCommandLineParser p;
     p.addOption({"model", "Model directory.", "DIR"});
-    p.addOption({"task", "en-fr, copy, reverse or sort.", "TASK", "en-fr"});
+    p.addOption({"task", QString::fromStdString(taskList()) + ".", "TASK", "en-fr"});
     p.addOption({"n", "Held-out examples.", "N", "1000"});
     p.addOption({"seed", "Seed of the held-out draw.", "N", "12345"});
     p.addOption({"json", "End with one JSON line."});
     p.addOption({"show", "Print the first N translations.", "N", "5"});
     if (const int code = parseArgs(p, "eval", args); code >= 0) return code;
     const std::string task = p.value("task").toStdString();
-    if (!knownTask(task)) return fail("--task is en-fr, copy, reverse or sort", Usage);
+    if (!knownTask(task)) return fail("--task is " + taskList(), Usage);
     int n, seed, show;
     if (!intOption(p, "n", 1, 1000000, &n) || !intOption(p, "seed", 0, 1 << 30, &seed) ||
         !intOption(p, "show", 0, 1000000, &show))
         return Usage;
-    const std::string dir = p.isSet("model") ? p.value("model").toStdString() : bundledModelDir();
-    if (dir.empty()) return fail("give --model DIR");
+    const std::string dir = modelDirOption(p);
+    if (dir.empty()) return BadInput;
     auto model = Model::load(dir);
     if (!model) return fail(model.message());
     const Config& c = (*model)->config();
@@ -218,12 +236,12 @@ int eval(const QStringList& args)
     // first piece is its row.
     std::vector<long> hits(size_t(c.decoderLayers * c.decoderHeads), 0);
     long words = 0;
-    if (task == "en-fr") {
+    if (const text::GrammarTask* gt = text::findGrammarTask(task)) {
         const text::Tokenizer* tok = (*model)->tokenizer();
-        if (!tok) return fail(dir + ": this model has no tokenizer; en-fr needs one");
-        auto grammar = text::EnFrGrammar::load(lexiconPath());
+        if (!tok) return fail(dir + ": this model has no tokenizer; " + task + " needs one");
+        auto grammar = loadGrammar(*gt);
         if (!grammar) return fail(grammar.message());
-        auto split = grammar->split(0, size_t(n), uint64_t(seed));
+        auto split = (*grammar)->split(0, size_t(n), uint64_t(seed));
         if (!split) return fail(split.message());
         for (const text::SentencePair& pair : split->test) {
             Session s(*model);

@@ -71,6 +71,13 @@ struct CorpusSplit {
     std::vector<SentencePair> test;
 };
 
+// Which side of the grammar is the source: EnFr pairs are (English, French); FrEn pairs
+// are (French, English) with the alignment transposed, (English word, French word).
+enum class Direction { EnFr, FrEn };
+
+// The pair with source and target swapped and the alignment transposed (and sorted).
+SentencePair reversed(SentencePair pair);
+
 class EnFrGrammar {
 public:
     // Reads and checks the lexicon. Errors name the file and the entry:
@@ -80,6 +87,10 @@ public:
     // One random sentence. The same generator state gives the same sentence on every
     // platform (no std:: distributions, whose output is implementation-defined).
     SentencePair sample(std::mt19937_64& rng) const;
+    // FrEn: a (French, English) pair drawn so that the French says which English it is:
+    // no "her" beside "his" (both son), a generic verb's mass object is bare ("j'aime le
+    // lait" is "i like milk"), and "they" is drawn as ils and as elles.
+    SentencePair sample(std::mt19937_64& rng, Direction direction) const;
     // `count` sentences drawn from std::mt19937_64(seed); may repeat short sentences.
     std::vector<SentencePair> generate(size_t count, uint64_t seed) const;
 
@@ -87,7 +98,13 @@ public:
     // (1 sentence in 8 belongs to the test side): a test sentence is never a training
     // sentence, whatever the seeds and sizes of two splits. Neither side repeats a
     // source. Fails if the grammar runs out of new sentences.
-    Result<CorpusSplit> split(size_t trainSize, size_t testSize, uint64_t seed) const;
+    // The lexicon's anchors (the models' example sentences) are never held out.
+    Result<CorpusSplit> split(size_t trainSize, size_t testSize, uint64_t seed,
+                              Direction direction = Direction::EnFr) const;
+    // The lexicon's "anchors" as pairs: the example sentences a bundled model must
+    // translate ("i am a student", "how are you", the agreement sentence). Training adds
+    // them to the training side (they are never on the test side).
+    std::vector<SentencePair> anchors(Direction direction = Direction::EnFr) const;
 
     // Parses an English sentence of this grammar and returns its translation(s) with
     // alignments: one, or two when the subject is "they" (ils first, then elles).
@@ -95,6 +112,11 @@ public:
     Result<std::vector<SentencePair>> translations(const std::string& english) const;
     // The first of translations(): "they" is read as "ils".
     Result<SentencePair> translate(const std::string& english) const;
+    // Parses a French sentence of this grammar and returns its English reading(s) as
+    // (French, English) pairs, the alignment transposed; first the one FrEn training data
+    // uses ("son chat": his cat | her cat; "j'aime le lait": i like milk | i like the
+    // milk). Fails, naming the word, on French the grammar cannot produce.
+    Result<std::vector<SentencePair>> frenchTranslations(const std::string& french) const;
 
     struct Lexicon;  // defined in corpus.cpp
 
