@@ -19,6 +19,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <unordered_set>
@@ -1427,6 +1428,362 @@ private:
     std::string mError;
 };
 
+// ---- Parsing French of the grammar back into Clauses ----
+//
+// The French is first cut into atoms that undo the realizer's last pass: elided words
+// stand alone again (l'homme -> l' homme, qu'il -> qu' il) and contractions open up
+// (au -> à le, aux -> à les, du -> de le; "des" stays, it is an article or de + les). The
+// parser then tries every structure the atoms allow, depth first (continuation-passing,
+// so each ambiguity is a branch), and hands each complete Clause to a callback; the
+// caller keeps those whose French, written again, is the input.
+class FrenchParser {
+public:
+    using Done = std::function<void(const Clause&)>;
+
+    FrenchParser(const Lexicon& lexicon, std::vector<std::string> atoms) : mLex(lexicon), mAtoms(std::move(atoms)) {}
+
+    static std::vector<std::string> atomize(const std::vector<std::string>& words) {
+        std::vector<std::string> atoms;
+        for (std::string w : words) {
+            for (const char* prefix : {"l'", "j'", "n'", "d'", "qu'"}) {
+                const size_t n = std::strlen(prefix);
+                if (w.size() > n && w.compare(0, n, prefix) == 0) {
+                    atoms.push_back(prefix);
+                    w = w.substr(n);
+                    break;
+                }
+            }
+            if (w == "au") atoms.insert(atoms.end(), {"à", "le"});
+            else if (w == "aux") atoms.insert(atoms.end(), {"à", "les"});
+            else if (w == "du") atoms.insert(atoms.end(), {"de", "le"});
+            else atoms.push_back(w);
+        }
+        return atoms;
+    }
+
+    void parse(const Done& done) {
+        mDone = &done;
+        Clause c;
+        if (at(0) == "est-ce" && (at(1) == "que" || at(1) == "qu'")) {
+            c.question = true;
+            subject(c, 2, [&](Clause s, size_t i) { predicate(s, i); });
+        } else {
+            subject(c, 0, [&](Clause s, size_t i) {
+                predicate(s, i);
+                if (s.subject.pronoun < 0) passive(s, i);
+            });
+        }
+    }
+
+    // The atom where the parse got furthest, for the error message.
+    size_t furthest() const { return mFurthest; }
+
+private:
+    using Next = std::function<void(Clause, size_t)>;
+
+    const std::string& at(size_t i) {
+        static const std::string kNone;
+        mFurthest = std::max(mFurthest, i);
+        return i < mAtoms.size() ? mAtoms[i] : kNone;
+    }
+    bool end(size_t i) const { return i == mAtoms.size(); }
+
+    static bool oneOf(const std::string& a, std::initializer_list<const std::string*> forms) {
+        for (const std::string* f : forms)
+            if (!f->empty() && a == *f) return true;
+        return false;
+    }
+
+    void subject(Clause c, size_t i, const Next& next) {
+        for (size_t p = 0; p < mLex.pronouns.size(); ++p) {
+            const auto& pr = mLex.pronouns[p];
+            if (oneOf(at(i), {&pr.fr, &pr.frVowel})) {
+                c.subject.pronoun = static_cast<int>(p);
+                next(c, i + 1);
+            }
+        }
+        c.subject.pronoun = -1;
+        nounPhrase(i, NpContext::Subject, [&](const NounPhrase& np, size_t j) {
+            c.subject.np = np;
+            next(c, j);
+        });
+    }
+
+    enum class NpContext { Subject, Object, GenericObject, AfterA, AfterDe };
+    using NpNext = std::function<void(const NounPhrase&, size_t)>;
+
+    // Article forms: "le/la/l'/les/un/.../ce", "de/d'" (an indefinite in French clothes),
+    // partitive "de" + "le" (a bare mass object), or none (after a preposition "de" that
+    // absorbed "des", or a bare institution after "à").
+    void nounPhrase(size_t i, NpContext ctx, const NpNext& next) {
+        const std::string& a = at(i);
+        const bool object = ctx == NpContext::Object || ctx == NpContext::GenericObject;
+        for (size_t d = 0; d < mLex.determiners.size(); ++d) {
+            const auto& det = mLex.determiners[d];
+            if (oneOf(a, {&det.m, &det.mVowel, &det.f, &det.fVowel, &det.pl})) {
+                const bool definite = det.kind == DeterminerKind::Definite;
+                // A bare mass object of a generic verb, or a bare institution after à,
+                // writes a definite article: try bare first (French-source data do).
+                if (definite && (ctx == NpContext::GenericObject || ctx == NpContext::AfterA))
+                    rest(i + 1, -1, ctx, next);
+                rest(i + 1, static_cast<int>(d), ctx, next);
+            }
+        }
+        if (a == "de" || a == "d'") {
+            const std::string& b = at(i + 1);
+            const auto& def = mLex.determiners[static_cast<size_t>(mLex.determinersByKind[0].front())];
+            if (object && oneOf(b, {&def.m, &def.mVowel, &def.f, &def.fVowel})) rest(i + 2, -1, ctx, next);  // du lait
+            if (object) rest(i + 1, -1, ctx, next);  // pas de lait
+            rest(i + 1, mLex.indefinite, ctx, next);  // pas de chat, de petits chats
+        }
+        if (ctx == NpContext::AfterDe) rest(i, mLex.indefinite, ctx, next);  // près de chats
+    }
+
+    void rest(size_t i, int det, NpContext ctx, const NpNext& next) {
+        NounPhrase np;
+        np.det = det;
+        // Before-adjective, noun, after-adjectives; each form may be several entries.
+        std::vector<int> before = adjectivesAt(i, true);
+        before.push_back(-1);
+        for (int b : before) {
+            const size_t j = b >= 0 ? i + 1 : i;
+            for (size_t n = 0; n < mLex.nouns.size(); ++n) {
+                const auto& noun = mLex.nouns[n];
+                for (int plural = 0; plural < 2; ++plural) {
+                    const std::string& form = plural ? noun.frPl : noun.fr;
+                    if (form.empty() || at(j) != form || (plural && noun.singular)) continue;
+                    if (det < 0 && ctx != NpContext::AfterA && !noun.mass) continue;
+                    if (det == mLex.indefinite && noun.mass) continue;
+                    np.noun = static_cast<int>(n);
+                    np.plural = plural == 1;
+                    np.before = b;
+                    np.after = np.after2 = -1;
+                    next(np, j + 1);
+                    for (int a1 : adjectivesAt(j + 1, false)) {
+                        np.after = a1;
+                        np.after2 = -1;
+                        next(np, j + 2);
+                        for (int a2 : adjectivesAt(j + 2, false)) {
+                            // French after-adjectives mirror English: the second here is
+                            // the first in English.
+                            np.after = a2;
+                            np.after2 = a1;
+                            next(np, j + 3);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    std::vector<int> adjectivesAt(size_t i, bool before) {
+        std::vector<int> out;
+        const std::string& a = at(i);
+        for (size_t k = 0; k < mLex.adjectives.size(); ++k) {
+            const auto& adj = mLex.adjectives[k];
+            if (adj.before == before && oneOf(a, {&adj.m, &adj.mVowel, &adj.f, &adj.mPl, &adj.fPl}))
+                out.push_back(static_cast<int>(k));
+        }
+        return out;
+    }
+
+    // A preposition's French words, then its noun phrase.
+    void prepPhrase(size_t i, int only, TagMask locativeOnly, const std::function<void(const PrepPhrase&, size_t)>& next) {
+        for (size_t p = 0; p < mLex.prepositions.size(); ++p) {
+            const auto& prep = mLex.prepositions[p];
+            if (only >= 0 && static_cast<int>(p) != only) continue;
+            if (only < 0 && !(prep.locative & locativeOnly)) continue;
+            const auto words = splitWords(prep.fr);
+            const bool endsDe = words.back() == "de", isA = words.back() == "à";
+            size_t j = i;
+            bool match = true, deLes = false;
+            for (size_t w = 0; w < words.size(); ++w, ++j) {
+                const std::string& a = at(j);
+                const bool last = w + 1 == words.size();
+                if (last && endsDe && (a == "d'" || a == "des")) deLes = a == "des";  // d'un, des = de les
+                else match = match && a == words[w];
+            }
+            if (!match) continue;
+            if (deLes) --j;
+            PrepPhrase pp;
+            pp.prep = static_cast<int>(p);
+            auto withNp = [&](const NounPhrase& np, size_t k) {
+                const TagMask tags = mLex.nouns[static_cast<size_t>(np.noun)].tags;
+                if (((prep.bare & tags) != 0) != (np.det < 0)) return;  // "à l'école" is "to school", never "to the school"
+                if (only < 0 && !(prep.locative & tags)) return;  // a free locative takes the nouns it lists ("at home")
+                pp.np = np;
+                next(pp, k);
+            };
+            if (deLes) {  // de + les
+                rest(j + 1, mLex.determinersByKind[0].front(), NpContext::AfterDe, withNp);
+                continue;
+            }
+            nounPhrase(j, endsDe ? NpContext::AfterDe : isA ? NpContext::AfterA : NpContext::Subject, withNp);
+        }
+    }
+
+    void extraAndEnd(Clause c, size_t i) {
+        if (end(i)) (*mDone)(c);
+        if (i < mAtoms.size() && !mLex.locatives.empty())
+            prepPhrase(i, -1, ~TagMask(0), [&](const PrepPhrase& pp, size_t j) {
+                if (!end(j)) return;
+                Clause e = c;
+                e.extra = pp;
+                (*mDone)(e);
+            });
+    }
+
+    // [ne] finite [pas] then what the verb takes.
+    void predicate(Clause c, size_t i) {
+        bool negated = false;
+        if (!c.question && (at(i) == "ne" || at(i) == "n'")) {
+            negated = true;
+            ++i;
+        }
+        const std::string& finite = at(i);
+        size_t j = i + 1;
+        if (negated) {
+            if (at(j) != "pas") return;
+            ++j;
+        }
+        c.negated = negated;
+        for (size_t v = 0; v < mLex.verbs.size(); ++v) {
+            const auto& verb = mLex.verbs[v];
+            if (std::find(verb.fr.begin(), verb.fr.end(), finite) == verb.fr.end()) continue;
+            if (verb.role == VerbRole::Copula) {
+                beComplement(c, j);
+            } else if (verb.role == VerbRole::Modal) {
+                for (size_t l = 0; l < mLex.verbs.size(); ++l)
+                    if (mLex.verbs[l].role == VerbRole::Lexical && at(j) == mLex.verbs[l].inf) {
+                        Clause m = c;
+                        m.modal = static_cast<int>(v);
+                        m.verb = static_cast<int>(l);
+                        complements(m, j + 1);
+                    }
+            } else {
+                Clause m = c;
+                m.verb = static_cast<int>(v);
+                complements(m, j);
+            }
+        }
+    }
+
+    void beComplement(Clause c, size_t i) {
+        for (size_t a = 0; a < mLex.adjectives.size(); ++a) {
+            const auto& adj = mLex.adjectives[a];
+            if (oneOf(at(i), {&adj.m, &adj.f, &adj.mPl, &adj.fPl})) {
+                Clause b = c;
+                b.kind = Kind::BeAdjective;
+                b.adjective = static_cast<int>(a);
+                extraAndEnd(b, i + 1);
+            }
+        }
+        for (size_t p = 0; p < mLex.professions.size(); ++p) {
+            const auto& pr = mLex.professions[p];
+            if (oneOf(at(i), {&pr.m, &pr.f, &pr.mPl, &pr.fPl})) {
+                Clause b = c;
+                b.kind = Kind::BeProfession;
+                b.profession = static_cast<int>(p);
+                extraAndEnd(b, i + 1);
+            }
+        }
+        prepPhrase(i, -1, ~TagMask(0), [&](const PrepPhrase& pp, size_t j) {
+            Clause b = c;
+            b.kind = Kind::BeLocation;
+            b.complement = pp;
+            extraAndEnd(b, j);
+        });
+    }
+
+    void complements(Clause c, size_t i) {
+        const auto& verb = mLex.verbs[static_cast<size_t>(c.verb)];
+        if (verb.intransitive) {
+            Clause b = c;
+            b.kind = Kind::Intransitive;
+            extraAndEnd(b, i);
+        }
+        if (verb.object)
+            nounPhrase(i, verb.generic ? NpContext::GenericObject : NpContext::Object, [&](const NounPhrase& np, size_t j) {
+                Clause b = c;
+                b.kind = Kind::Transitive;
+                b.object = np;
+                extraAndEnd(b, j);
+            });
+        if (verb.complementPrep >= 0)
+            prepPhrase(i, verb.complementPrep, 0, [&](const PrepPhrase& pp, size_t j) {
+                Clause b = c;
+                b.kind = Kind::Complement;
+                b.complement = pp;
+                extraAndEnd(b, j);
+            });
+    }
+
+    // [sur NP] [ne] a|ont [pas] été participle en [month] [year]
+    void passive(Clause c, size_t i) {
+        const auto& P = mLex.passive;
+        if (mLex.participles.empty()) return;
+        auto tail = [&](Clause t, size_t j) {
+            bool negated = false;
+            if (at(j) == "ne" || at(j) == "n'") negated = true, ++j;
+            if (at(j) != P.fr && at(j) != P.frPl) return;
+            ++j;
+            if (negated && at(j++) != "pas") return;
+            if (at(j++) != P.been) return;
+            t.kind = Kind::Passive;
+            t.negated = negated;
+            for (size_t p = 0; p < mLex.participles.size(); ++p) {
+                const auto& part = mLex.participles[p];
+                if (!oneOf(at(j), {&part.m, &part.f, &part.mPl, &part.fPl}) || at(j + 1) != P.dateFr) continue;
+                Clause d = t;
+                d.participle = static_cast<int>(p);
+                size_t k = j + 2;
+                for (size_t m = 0; m < mLex.months.size(); ++m)
+                    if (at(k) == mLex.months[m].fr) d.month = static_cast<int>(m);
+                if (d.month >= 0) ++k;
+                const std::string& y = at(k);
+                if (y.size() == 4 && std::all_of(y.begin(), y.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+                    d.year = std::stoi(y);
+                    ++k;
+                }
+                if ((d.month >= 0 || d.year >= 0) && end(k)) (*mDone)(d);
+            }
+        };
+        tail(c, i);
+        if (P.topicPrep >= 0)
+            prepPhrase(i, P.topicPrep, 0, [&](const PrepPhrase& pp, size_t j) {
+                Clause t = c;
+                t.topic = pp;
+                tail(t, j);
+            });
+    }
+
+    const Lexicon& mLex;
+    std::vector<std::string> mAtoms;
+    const Done* mDone = nullptr;
+    size_t mFurthest = 0;
+};
+
+// The adjectives fit their nouns (French alone cannot tell "économique" economical from
+// economic; the tags can).
+bool adjectivesFit(const Lexicon& lex, const Clause& c) {
+    auto fits = [&](const NounPhrase& np) {
+        for (int a : {np.before, np.after, np.after2})
+            if (a >= 0 && !(lex.adjectives[static_cast<size_t>(a)].tags & lex.nouns[static_cast<size_t>(np.noun)].tags))
+                return false;
+        return true;
+    };
+    if (c.kind == Kind::Phrase) return true;
+    if (c.subject.pronoun < 0 && !fits(c.subject.np)) return false;
+    if (c.kind == Kind::Transitive && !fits(c.object)) return false;
+    for (const PrepPhrase* pp : {&c.complement, &c.extra, &c.topic})
+        if (pp->prep >= 0 && !fits(pp->np)) return false;
+    if (c.kind == Kind::BeAdjective) {
+        const TagMask subject = c.subject.pronoun >= 0 ? lex.person : lex.nouns[static_cast<size_t>(c.subject.np.noun)].tags;
+        if (!(lex.adjectives[static_cast<size_t>(c.adjective)].tags & subject)) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 // ---- EnFrGrammar ----
@@ -1533,7 +1890,41 @@ Result<SentencePair> EnFrGrammar::translate(const std::string& english) const {
 }
 
 Result<std::vector<SentencePair>> EnFrGrammar::frenchTranslations(const std::string& french) const {
-    return error("fr-en grammar: '" + french + "': the French parser is not written yet");
+    std::string lower = french;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::vector<std::string> words = splitWords(lower);
+    const std::string prefix = "fr-en grammar: '" + french + "': ";
+    if (words.empty()) return error(prefix + "empty sentence");
+    const std::string canonical = joinWords(words);
+
+    std::vector<SentencePair> pairs;
+    std::unordered_set<std::string> seen;
+    auto keep = [&](const Clause& c) {
+        if (!adjectivesFit(*mLexicon, c)) return;
+        SentencePair pair = Realizer(*mLexicon)(c);
+        if (pair.target != canonical || !seen.insert(pair.source).second) return;
+        pairs.push_back(reversed(std::move(pair)));
+    };
+    if (const auto ph = std::find_if(mLexicon->phrases.begin(), mLexicon->phrases.end(),
+                                     [&](const Lexicon::Phrase& p) { return joinWords(splitWords(p.fr)) == canonical; });
+        ph != mLexicon->phrases.end()) {
+        Clause c;
+        c.kind = Kind::Phrase;
+        c.phrase = static_cast<int>(ph - mLexicon->phrases.begin());
+        keep(c);
+    }
+    const std::vector<std::string> atoms = FrenchParser::atomize(words);
+    FrenchParser parser(*mLexicon, atoms);
+    const std::function<void(const Clause&)> done = keep;
+    parser.parse(done);
+    if (pairs.empty()) {
+        const size_t at = std::min(parser.furthest(), atoms.size());
+        return error(prefix + "not a sentence of the grammar (it reads as far as " +
+                     (at < atoms.size() ? "'" + atoms[at] + "', atom " + std::to_string(at + 1) + " of " +
+                                              std::to_string(atoms.size())
+                                        : std::string("the end")) + ")");
+    }
+    return pairs;
 }
 
 // ---- Algorithmic tasks ----
