@@ -54,8 +54,6 @@ Status writeExamples(const std::string& dir, const std::string& task, const std:
     return text::writeModelExamples(dir, e);
 }
 
-// Copies of each anchor (the model's example sentences) added to the training side.
-constexpr int kAnchorCopies = 20;
 
 // Algorithmic tasks: ids 4 .. V-1 (0-3 are pad, unk, bos, eos), lengths 3..12, </s> appended.
 std::vector<train::Example> algorithmicExamples(const std::string& task, size_t n, int vocab, uint64_t seed)
@@ -101,18 +99,20 @@ int train(const QStringList& args)
     p.addOption({"clip", "Gradient clipping norm (0 = off).", "X", "1.0"});
     p.addOption({"seed", "Seed for data, initialisation and batches.", "N", "1"});
     p.addOption({"resume", "Continue from the checkpoint in --out."});
+    p.addOption({"anchor-copies", "Copies of each example sentence (the lexicon's anchors) added to the training side.",
+                 "N", "20"});
     p.addOption({"save-every", "Checkpoint every N steps.", "N", "1000"});
     if (const int code = parseArgs(p, "train", args); code >= 0) return code;
     const std::string task = p.value("task").toStdString(), out = p.value("out").toStdString();
     if (!knownTask(task)) return fail("--task is " + taskList(), Usage);
     if (out.empty()) return fail("--out DIR is required", Usage);
-    int steps, batch, trainSize, vocab, d, layers, heads, ffn, warmup, seed, saveEvery;
+    int steps, batch, trainSize, vocab, d, layers, heads, ffn, warmup, seed, saveEvery, anchorCopies;
     if (!intOption(p, "steps", 1, 10000000, &steps) || !intOption(p, "batch", 1, 4096, &batch) ||
         !intOption(p, "train-size", 10, 10000000, &trainSize) || !intOption(p, "vocab", 16, 64000, &vocab) ||
         !intOption(p, "d-model", 8, 4096, &d) || !intOption(p, "layers", 1, 24, &layers) ||
         !intOption(p, "heads", 1, 64, &heads) || !intOption(p, "ffn", 8, 65536, &ffn) ||
         !intOption(p, "warmup", 1, 10000000, &warmup) || !intOption(p, "seed", 0, 1 << 30, &seed) ||
-        !intOption(p, "save-every", 0, 10000000, &saveEvery))
+        !intOption(p, "save-every", 0, 10000000, &saveEvery) || !intOption(p, "anchor-copies", 0, 100000, &anchorCopies))
         return Usage;
     bool okF = true;
     const float lrScale = p.value("lr-scale").toFloat(&okF);
@@ -143,7 +143,7 @@ int train(const QStringList& args)
         if (!split) return fail(split.message());
         // The example sentences, several times each: a model must translate them.
         const std::vector<text::SentencePair> anchors = (*grammar)->anchors();
-        for (int k = 0; k < kAnchorCopies; ++k) split->train.insert(split->train.end(), anchors.begin(), anchors.end());
+        for (int k = 0; k < anchorCopies; ++k) split->train.insert(split->train.end(), anchors.begin(), anchors.end());
         const std::string spmPrefix = (fs::path(out) / "spm").string();
         if (!p.isSet("resume") || !fs::exists(spmPrefix + ".model")) {
             std::vector<std::string> lines;
@@ -163,7 +163,7 @@ int train(const QStringList& args)
         for (const text::SentencePair& s : split->train)
             examples.push_back({(*tok)->encodeSource(s.source).ids, (*tok)->encodeTarget(s.target).ids});
         std::printf("%s: %zu training pairs (%zu anchors x %d), SentencePiece vocabulary %d (%s.model)\n", task.c_str(),
-                    examples.size(), anchors.size(), kAnchorCopies, c.vocabSize, spmPrefix.c_str());
+                    examples.size(), anchors.size(), anchorCopies, c.vocabSize, spmPrefix.c_str());
         Status ex = writeExamples(out, task, anchors);
         if (!ex) return fail(ex.message());
     } else {
@@ -209,7 +209,7 @@ int train(const QStringList& args)
 int eval(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addOption({"model", "Model directory.", "DIR"});
+    p.addOption({"model", "A bundled model's name (en-fr, fr-en, ...) or a model directory (default: en-fr).", "NAME|DIR"});
     p.addOption({"task", QString::fromStdString(taskList()) + ".", "TASK", "en-fr"});
     p.addOption({"n", "Held-out examples.", "N", "1000"});
     p.addOption({"seed", "Seed of the held-out draw.", "N", "12345"});

@@ -1,9 +1,11 @@
 #include "core/text/grammar.h"
 
 #include "core/io/files.h"
+#include "core/text/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -75,6 +77,43 @@ Result<ModelExamples> readModelExamples(const std::string& modelDir) {
         out.sentences.push_back(e.get<std::string>());
     }
     return out;
+}
+
+std::vector<InputWarning> inputWarnings(const Tokenizer* tokenizer, const Grammar* grammar,
+                                        const std::string& grammarTask, const std::string& source) {
+    std::vector<InputWarning> out;
+    if (tokenizer) {
+        const Encoded e = tokenizer->encodeSource(source);
+        std::vector<std::string> words;
+        for (size_t i = 0; i < e.ids.size(); ++i) {
+            if (e.ids[i] != tokenizer->specialIds().unk || i >= e.offsets.size()) continue;
+            // The whole word around the piece.
+            size_t b = static_cast<size_t>(std::max(0, e.offsets[i].first));
+            size_t en = static_cast<size_t>(std::max(0, e.offsets[i].second));
+            b = std::min(b, source.size());
+            while (b > 0 && source[b - 1] != ' ') --b;
+            while (en < source.size() && source[en] != ' ') ++en;
+            std::string w = source.substr(b, en > b ? en - b : 0);
+            while (!w.empty() && w.front() == ' ') w.erase(w.begin());
+            if (!w.empty() && std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
+        }
+        if (!words.empty()) out.push_back({InputWarning::Kind::UnknownWords, words});
+    }
+    if (grammar) {
+        auto r = grammar->translations(source);
+        if (!r) out.push_back({InputWarning::Kind::OutsideGrammar, {grammarTask, r.message()}});
+    }
+    return out;
+}
+
+std::string describe(const InputWarning& w) {
+    if (w.kind == InputWarning::Kind::UnknownWords) {
+        std::string list;
+        for (const std::string& a : w.args) list += (list.empty() ? "'" : ", '") + a + "'";
+        return "words the model's vocabulary lacks (<unk> pieces): " + list;
+    }
+    return "this model never saw sentences like this; expect a wrong translation (" +
+           (w.args.size() > 1 ? w.args[1] : std::string()) + ")";
 }
 
 Status writeModelExamples(const std::string& modelDir, const ModelExamples& examples) {

@@ -53,4 +53,24 @@ inline constexpr const char* kExamplesFile = "examples.json";
 Result<ModelExamples> readModelExamples(const std::string& modelDir);
 Status writeModelExamples(const std::string& modelDir, const ModelExamples& examples);
 
+// A warning about a source sentence, before the walk: a kind and its arguments, so the
+// window can word it through its Text tables (resources/texts) and the CLI in English.
+struct InputWarning {
+    enum class Kind {
+        UnknownWords,   // args: the words with <unk> pieces
+        OutsideGrammar  // args: the grammar task ("en-fr"), the grammar's reason
+    };
+    Kind kind;
+    std::vector<std::string> args;
+};
+
+class Tokenizer;
+// UnknownWords when a word of `source` encodes to the tokenizer's unk id; OutsideGrammar
+// when `grammar` (the model's, may be null) cannot produce the sentence.
+std::vector<InputWarning> inputWarnings(const Tokenizer* tokenizer, const Grammar* grammar,
+                                        const std::string& grammarTask, const std::string& source);
+// The English wording: "words the model's vocabulary lacks: 'zyx'" / "this model never
+// saw sentences like this; expect a wrong translation (en-fr grammar: ...)".
+std::string describe(const InputWarning& warning);
+
 }  // namespace sf::text
