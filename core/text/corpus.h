@@ -23,6 +23,25 @@
 //   any predicate may be negated: "does not sleep" -> "ne dort pas", "is not" -> "n'est pas",
 //   "cannot" -> "ne peut pas"; an indefinite object becomes "de": "je n'ai pas de chat",
 //   "we do not have any cats" -> "nous n'avons pas de chats".
+// Added for a first lesson (issue 13):
+//   professions are nouns too       "the teacher is happy"    "le professeur est heureux"
+//   a mass object may go bare       "he drinks coffee"        "il boit du café"
+//     (le after like/love/hate)     "i like milk"             "j'aime le lait"
+//     (de after a negation)         "he does not drink water" "il ne boit pas d'eau"
+//   bare institutions after to/at   "they go to school"       "ils vont à l'école"
+//                                   "we are at home"          "nous sommes à la maison"
+//   yes/no questions, always with est-ce que (never inversion: one regular rule, no
+//   t-euphonic, no pronoun copies):
+//                                   "is the cat black"        "est-ce que le chat est noir"
+//                                   "do you like milk"        "est-ce que tu aimes le lait"
+//                                   "can he swim"             "est-ce qu'il peut nager"
+//     est-ce and que link to the fronted English word (is, do, does, can).
+//   fixed phrases (lexicon "phrases", with their alignment): "how are you" -> "comment vas-tu"
+//   the passive with a date:        "the agreement on the european economic area was signed
+//     in august 1992" -> "l'accord sur la zone économique européenne a été signé en août 1992"
+//     (two adjectives after the French noun come in the mirror of the English order;
+//     a, été -> was; en -> in; the partitive du / de la and a bare noun's article link to
+//     the noun).
 // English is lowercase, single spaces, no punctuation; French is lowercase with elided
 // words attached ("l'homme", "j'aime", "n'est"). Conventions where English says less than
 // French: "i", "you", "we" are masculine; "you" is always "tu"; "they" is "ils" or "elles"
