@@ -66,6 +66,10 @@ int gui(int argc, char** argv)
 
     ui::MainWindow w;
     const QString model = QString::fromStdString(modelDirOption(p));
+    QList<QPair<QString, QString>> bundled;
+    for (const std::string& name : bundledModelNames())
+        bundled.append({QString::fromStdString(name), QString::fromStdString(resolveModel(name))});
+    w.setBundledModels(bundled);
     if (p.isSet("sentence")) w.sentenceBox()->setText(p.value("sentence"));
     w.show();
     if (!model.isEmpty()) {

@@ -459,7 +459,13 @@ std::vector<std::string> lines(const std::string& text)
     return out;
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }  // test sentences have no '
+// Shell-quoted: French has apostrophes (l'accord).
+std::string quoted(const std::string& s)
+{
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
 
 }  // namespace
 
