@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <string>
+#include <vector>
 
 namespace sf::cli {
 
@@ -28,6 +29,16 @@ std::string resourcePath(const std::string& relative);
 // The bundled model directory (resources/models/en-fr next to the binary's sources or
 // installed beside it); empty when none exists yet.
 std::string bundledModelDir();
+// The bundled models: the directories resources/models/NAME holding a model.safetensors,
+// by name, from the first resources/ that has a models/ folder (beside the binary,
+// installed, or the source tree).
+std::vector<std::string> bundledModelNames();
+// `--model NAME|DIR`: a bundled model's name ("en-fr", "fr-en"), or a directory. An
+// existing directory wins over a name; a value with a '/' is a path, returned as given
+// (the model loader names what is missing). Empty with `why` set for an unknown name.
+// existing directory wins over a name. Empty with `why` set when neither exists.
+std::string resolveModel(const std::string& nameOrDir, std::string* why = nullptr);
+int grammar(const QStringList& args);
 // Prints "stepformer: <message>" on stderr and returns `code`.
 int fail(const std::string& message, int code = BadInput);
 

@@ -120,7 +120,7 @@ int bench(const QStringList& args)
     }
     if (args.isEmpty() || args.first() != "decode") return fail("bench takes a benchmark name: decode, train or ui", Usage);
     QCommandLineParser p;
-    p.addOption({"model", "Model directory.", "DIR"});
+    p.addOption({"model", "A bundled model's name or a model directory.", "NAME|DIR"});
     p.addOption({"src-len", "Source tokens.", "N", "20"});
     p.addOption({"steps", "Forced decoding steps.", "N", "20"});
     p.addOption({"runs", "Timed runs (after 3 warm-up runs).", "N", "20"});
@@ -130,8 +130,8 @@ int bench(const QStringList& args)
     if (!intOption(p, "src-len", 1, 4096, &S) || !intOption(p, "steps", 2, 4096, &steps) ||
         !intOption(p, "runs", 1, 100000, &runs))
         return Usage;
-    const std::string dir = p.isSet("model") ? p.value("model").toStdString() : bundledModelDir();
-    if (dir.empty()) return fail("give --model DIR");
+    const std::string dir = modelDirOption(p);
+    if (dir.empty()) return BadInput;
 
     // Load: the first load warms the page cache; the figure is the median of warm loads.
     std::vector<double> loadMs, firstTokenMs;

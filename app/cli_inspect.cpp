@@ -35,10 +35,12 @@ std::string number(double v)
 int inspect(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addPositionalArgument("dir", "Model directory.");
+    p.addPositionalArgument("model", "A bundled model's name (en-fr, fr-en, ...) or a model directory.");
     if (const int code = parseArgs(p, "inspect", args); code >= 0) return code;
     if (p.positionalArguments().size() != 1) return fail("inspect takes one model directory", Usage);
-    const std::string dir = p.positionalArguments().first().toStdString();
+    std::string why;
+    const std::string dir = resolveModel(p.positionalArguments().first().toStdString(), &why);
+    if (dir.empty()) return fail(why);
 
     auto model = Model::load(dir);
     if (!model) {

@@ -51,4 +51,14 @@ inline bool parseIdList(const QString& s, std::vector<int>* out)
     return !out->empty();
 }
 
+// The model directory of a verb's --model NAME|DIR, or the bundled en-fr model without
+// it; empty after printing the reason.
+inline std::string modelDirOption(const QCommandLineParser& p, const QString& option = "model")
+{
+    std::string why;
+    const std::string dir = p.isSet(option) ? resolveModel(p.value(option).toStdString(), &why) : bundledModelDir();
+    if (dir.empty()) fail(why.empty() ? std::string("no bundled model in this build; give --model NAME|DIR") : why);
+    return dir;
+}
+
 }  // namespace sf::cli

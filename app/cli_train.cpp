@@ -8,6 +8,7 @@
 // scaled by sqrt(d)). Held-out sentences come from the grammar's test side, which never
 // overlaps the training side. en-zh, zh-en and chat: app/cli_text_tasks.h.
 #include "app/cli.h"
+#include "app/cli_grammar.h"
 #include "app/cli_options.h"
 #include "app/cli_text_tasks.h"
 
@@ -16,6 +17,7 @@
 #include "core/text/bleu.h"
 #include "core/text/corpus.h"
 #include "core/text/text_task.h"
+#include "core/text/grammar.h"
 #include "core/text/tokenizer.h"
 #include "core/train/studio.h"
 #include "core/train/trainer.h"
@@ -38,15 +40,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string lexiconPath()
+const char* kAlgorithmicTasks[] = {"copy", "reverse", "sort"};
+
+bool knownTask(const std::string& t)
 {
-    const std::string p = resourcePath("lexicon/en-fr.json");
-    return p.empty() ? std::string(STEPFORMER_RESOURCE_DIR) + "/lexicon/en-fr.json" : p;  // the error names it
+    return text::isZhTask(t) || text::findGrammarTask(t) ||
+           std::find(std::begin(kAlgorithmicTasks), std::end(kAlgorithmicTasks), t) != std::end(kAlgorithmicTasks);
 }
 
-const char* kTasks[] = {"en-fr", "en-zh", "zh-en", "chat", "copy", "reverse", "sort"};
+std::string taskList() { return text::grammarTaskList() + ", en-zh, zh-en, chat, copy, reverse or sort"; }
 
-bool knownTask(const std::string& t) { return std::find(std::begin(kTasks), std::end(kTasks), t) != std::end(kTasks); }
+Status writeExamples(const std::string& dir, const std::string& task, const std::vector<text::SentencePair>& anchors)
+{
+    text::ModelExamples e;
+    e.task = task;
+    for (const text::SentencePair& a : anchors) e.sentences.push_back(a.source);
+    return text::writeModelExamples(dir, e);
+}
+
 
 using train::algorithmicExamples;  // copy, reverse, sort (core/train/studio.h)
 
@@ -63,7 +74,7 @@ std::string formatDuration(double seconds)
 int train(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addOption({"task", "en-fr, en-zh, zh-en, chat, copy, reverse or sort.", "TASK"});
+    p.addOption({"task", QString::fromStdString(taskList()) + ".", "TASK"});
     p.addOption({"out", "Checkpoint directory (a model directory).", "DIR"});
     p.addOption({"steps", "Optimizer steps.", "N", "6000"});
     p.addOption({"batch", "Sentences per batch.", "N", "64"});
@@ -79,6 +90,8 @@ int train(const QStringList& args)
     p.addOption({"clip", "Gradient clipping norm (0 = off).", "X", "1.0"});
     p.addOption({"seed", "Seed for data, initialisation and batches.", "N", "1"});
     p.addOption({"resume", "Continue from the checkpoint in --out."});
+    p.addOption({"anchor-copies", "Copies of each example sentence (the lexicon's anchors) added to the training side.",
+                 "N", "20"});
     p.addOption({"save-every", "Checkpoint every N steps.", "N", "1000"});
     p.addOption({"preset", "Start from a named configuration (studio: reverse, 2+2 layers, d_model 64); the other options override it.", "NAME"});
     p.addOption({"no-positions", "Train without positional encoding (position_encoding none)."});
@@ -116,15 +129,15 @@ int train(const QStringList& args)
         return train(filled);
     }
     const std::string task = p.value("task").toStdString(), out = p.value("out").toStdString();
-    if (!knownTask(task)) return fail("--task is en-fr, en-zh, zh-en, chat, copy, reverse or sort", Usage);
+    if (!knownTask(task)) return fail("--task is " + taskList(), Usage);
     if (out.empty()) return fail("--out DIR is required", Usage);
-    int steps, batch, trainSize, vocab, d, layers, heads, ffn, warmup, seed, saveEvery;
+    int steps, batch, trainSize, vocab, d, layers, heads, ffn, warmup, seed, saveEvery, anchorCopies;
     if (!intOption(p, "steps", 1, 10000000, &steps) || !intOption(p, "batch", 1, 4096, &batch) ||
         !intOption(p, "train-size", 10, 10000000, &trainSize) || !intOption(p, "vocab", 16, 64000, &vocab) ||
         !intOption(p, "d-model", 8, 4096, &d) || !intOption(p, "layers", 1, 24, &layers) ||
         !intOption(p, "heads", 1, 64, &heads) || !intOption(p, "ffn", 8, 65536, &ffn) ||
         !intOption(p, "warmup", 1, 10000000, &warmup) || !intOption(p, "seed", 0, 1 << 30, &seed) ||
-        !intOption(p, "save-every", 0, 10000000, &saveEvery))
+        !intOption(p, "save-every", 0, 10000000, &saveEvery) || !intOption(p, "anchor-copies", 0, 100000, &anchorCopies))
         return Usage;
     bool okF = true;
     const float lrScale = p.value("lr-scale").toFloat(&okF);
@@ -151,12 +164,18 @@ int train(const QStringList& args)
     arch.scale = !p.isSet("no-scale");
     arch.preNorm = p.isSet("pre-norm");
     Config c = train::architectureConfig(arch, vocab);
-    std::vector<text::SentencePair> heldOutPairs;  // en-fr: scored at the end
-    if (task == "en-fr") {
-        auto grammar = text::EnFrGrammar::load(lexiconPath());
+    std::vector<text::SentencePair> heldOutPairs;  // grammar tasks: scored at the end
+    if (text::isZhTask(task)) {
+        if (const int code = zhTrainingData(task, out, trainSize, vocab, seed, p.isSet("resume"), c, examples); code != Ok)
+            return code;
+    } else if (const text::GrammarTask* gt = text::findGrammarTask(task)) {
+        auto grammar = loadGrammar(*gt);
         if (!grammar) return fail(grammar.message());
-        auto split = grammar->split(size_t(trainSize), size_t(evalN), uint64_t(seed));
+        auto split = (*grammar)->split(size_t(trainSize), size_t(evalN), uint64_t(seed));
         if (!split) return fail(split.message());
+        // The example sentences, several times each: a model must translate them.
+        const std::vector<text::SentencePair> anchors = (*grammar)->anchors();
+        for (int k = 0; k < anchorCopies; ++k) split->train.insert(split->train.end(), anchors.begin(), anchors.end());
         const std::string spmPrefix = (fs::path(out) / "spm").string();
         if (!p.isSet("resume") || !fs::exists(spmPrefix + ".model")) {
             std::vector<std::string> lines;
@@ -175,12 +194,11 @@ int train(const QStringList& args)
         c.tokenizer = {"spm.model", "spm.model", ""};
         for (const text::SentencePair& s : split->train)
             examples.push_back({(*tok)->encodeSource(s.source).ids, (*tok)->encodeTarget(s.target).ids});
-        std::printf("en-fr: %zu training pairs, SentencePiece vocabulary %d (%s.model)\n", examples.size(), c.vocabSize,
-                    spmPrefix.c_str());
+        std::printf("%s: %zu training pairs (%zu anchors x %d), SentencePiece vocabulary %d (%s.model)\n", task.c_str(),
+                    examples.size(), anchors.size(), anchorCopies, c.vocabSize, spmPrefix.c_str());
+        Status ex = writeExamples(out, task, anchors);
+        if (!ex) return fail(ex.message());
         heldOutPairs = split->test;
-    } else if (text::isZhTask(task)) {
-        if (const int code = zhTrainingData(task, out, trainSize, vocab, seed, p.isSet("resume"), c, examples); code != Ok)
-            return code;
     } else {
         examples = algorithmicExamples(task, size_t(trainSize), vocab, uint64_t(seed));
         std::printf("%s: %zu training sequences, ids 4..%d\n", task.c_str(), examples.size(), vocab - 1);
@@ -226,7 +244,7 @@ int train(const QStringList& args)
     if (evalN > 0) {
         auto model = Model::load(out);
         if (!model) return fail(model.message());
-        if (task == "en-fr") {
+        if (!heldOutPairs.empty()) {  // a grammar task: the text must match
             int exact = 0;
             for (const text::SentencePair& pair : heldOutPairs) {
                 Session session(*model);
@@ -260,21 +278,21 @@ int train(const QStringList& args)
 int eval(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addOption({"model", "Model directory.", "DIR"});
-    p.addOption({"task", "en-fr, en-zh, zh-en, chat, copy, reverse or sort.", "TASK", "en-fr"});
+    p.addOption({"model", "A bundled model's name (en-fr, fr-en, ...) or a model directory (default: en-fr).", "NAME|DIR"});
+    p.addOption({"task", QString::fromStdString(taskList()) + ".", "TASK", "en-fr"});
     p.addOption({"n", "Held-out examples.", "N", "1000"});
     p.addOption({"seed", "Seed of the held-out draw.", "N", "12345"});
     p.addOption({"json", "End with one JSON line."});
     p.addOption({"show", "Print the first N translations.", "N", "5"});
     if (const int code = parseArgs(p, "eval", args); code >= 0) return code;
     const std::string task = p.value("task").toStdString();
-    if (!knownTask(task)) return fail("--task is en-fr, en-zh, zh-en, chat, copy, reverse or sort", Usage);
+    if (!knownTask(task)) return fail("--task is " + taskList(), Usage);
     int n, seed, show;
     if (!intOption(p, "n", 1, 1000000, &n) || !intOption(p, "seed", 0, 1 << 30, &seed) ||
         !intOption(p, "show", 0, 1000000, &show))
         return Usage;
-    const std::string dir = p.isSet("model") ? p.value("model").toStdString() : bundledModelDir();
-    if (dir.empty()) return fail("give --model DIR");
+    const std::string dir = modelDirOption(p);
+    if (dir.empty()) return BadInput;
     auto model = Model::load(dir);
     if (!model) return fail(model.message());
     const Config& c = (*model)->config();
@@ -286,12 +304,17 @@ int eval(const QStringList& args)
     // French so that every target word has its row; the row that predicts a word's
     // first piece is its row.
     AlignmentHits alignment;  // core/run/lab.h
-    if (task == "en-fr") {
+    if (text::isZhTask(task)) {
+        EvalTally tally;
+        if (const int code = zhEvaluate(task, *model, n, seed, show, tally); code != Ok) return code;
+        exact = tally.exact, hyps = tally.hyps, refs = tally.refs;
+        alignment.hits = tally.hits, alignment.words = tally.words;
+    } else if (const text::GrammarTask* gt = text::findGrammarTask(task)) {
         const text::Tokenizer* tok = (*model)->tokenizer();
-        if (!tok) return fail(dir + ": this model has no tokenizer; en-fr needs one");
-        auto grammar = text::EnFrGrammar::load(lexiconPath());
+        if (!tok) return fail(dir + ": this model has no tokenizer; " + task + " needs one");
+        auto grammar = loadGrammar(*gt);
         if (!grammar) return fail(grammar.message());
-        auto split = grammar->split(0, size_t(n), uint64_t(seed));
+        auto split = (*grammar)->split(0, size_t(n), uint64_t(seed));
         if (!split) return fail(split.message());
         for (const text::SentencePair& pair : split->test) {
             Session s(*model);
@@ -316,11 +339,6 @@ int eval(const QStringList& args)
             addAlignmentHits(alignment, *forcedRun, c, src, wordOfPieces(pair.source, src),
                              wordOfPieces(pair.target, tgt), pair.alignment);
         }
-    } else if (text::isZhTask(task)) {
-        EvalTally tally;
-        if (const int code = zhEvaluate(task, *model, n, seed, show, tally); code != Ok) return code;
-        exact = tally.exact, hyps = tally.hyps, refs = tally.refs;
-        alignment.hits = tally.hits, alignment.words = tally.words;
     } else {
         const std::vector<train::Example> ex =
             algorithmicExamples(task, size_t(n), c.vocabSize, uint64_t(seed) * 7919 + 17);

@@ -2,6 +2,7 @@
 //                      [--max-length N] [--dump DIR] [--json] (TEXT | --ids 5,17,9)
 #include "app/cli.h"
 #include "app/cli_decoding.h"
+#include "app/cli_grammar.h"
 #include "app/cli_options.h"
 
 #include "core/model/model.h"
@@ -17,7 +18,7 @@ namespace sf::cli {
 int translate(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addOption({"model", "Model directory (default: the bundled En->Fr model).", "DIR"});
+    p.addOption({"model", "A bundled model's name (en-fr, fr-en, ...) or a model directory (default: en-fr).", "NAME|DIR"});
     addDecodingOptions(p);
     p.addOption({"dump", "Write trace.json and one .npy per tensor into DIR.", "DIR"});
     p.addOption({"json", "Print the translation as one JSON line."});
@@ -32,14 +33,26 @@ int translate(const QStringList& args)
     if (p.isSet("ids") && !parseIdList(p.value("ids"), &ids))
         return fail("--ids takes comma-separated non-negative integers, e.g. 5,17,9", Usage);
 
-    const std::string dir = p.isSet("model") ? p.value("model").toStdString() : bundledModelDir();
-    if (dir.empty()) return fail("no bundled model in this build; give --model DIR");
+    const std::string dir = modelDirOption(p);
+    if (dir.empty()) return BadInput;
     auto model = Model::load(dir);
     if (!model) return fail(model.message());
 
     DecodeOptions o;
     if (const int code = readDecodingOptions(p, **model, &o); code != Ok) return code;
 
+    // Before the walk: words the vocabulary lacks, and sentences outside a bundled
+    // grammar model's grammar. The walk still runs.
+    if (ids.empty()) {
+        std::string why;
+        const auto grammar = modelGrammar(dir, &why);
+        if (!why.empty()) std::cerr << "stepformer: warning: " << why << "\n";
+        auto examples = text::readModelExamples(dir);
+        for (const text::InputWarning& w : text::inputWarnings((*model)->tokenizer(), grammar.get(),
+                                                               examples ? examples->task : std::string(),
+                                                               text.join(' ').toStdString()))
+            std::cerr << "stepformer: warning: " << text::describe(w) << "\n";
+    }
     Session session(*model);
     Status s = ids.empty() ? session.setSourceText(text.join(' ').toStdString()) : session.setSourceIds(ids);
     if (!s) return fail(s.message());

@@ -52,7 +52,7 @@ int gui(int argc, char** argv)
     args.removeFirst();
     if (!args.isEmpty() && args.first() == "gui") args.removeFirst();
     QCommandLineParser p;
-    p.addOption({"model", "Model directory (default: the bundled En->Fr model).", "DIR"});
+    p.addOption({"model", "A bundled model's name (en-fr, fr-en, ...) or a model directory (default: en-fr).", "NAME|DIR"});
     p.addOption({"sentence", "Sentence to translate at start.", "TEXT"});
     p.addOption({"lang", "Language of the window: en or zh_CN.", "LANG"});
     if (!p.parse(QStringList("stepformer") + args)) return fail(p.errorText().toStdString(), Usage);
@@ -65,7 +65,11 @@ int gui(int argc, char** argv)
     if (!ui::setLanguage(language, &error)) return fail(error.toStdString());
 
     ui::MainWindow w;
-    const QString model = p.isSet("model") ? p.value("model") : QString::fromStdString(bundledModelDir());
+    const QString model = QString::fromStdString(modelDirOption(p));
+    QList<QPair<QString, QString>> bundled;
+    for (const std::string& name : bundledModelNames())
+        bundled.append({QString::fromStdString(name), QString::fromStdString(resolveModel(name))});
+    w.setBundledModels(bundled);
     if (p.isSet("sentence")) w.sentenceBox()->setText(p.value("sentence"));
     w.show();
     if (!model.isEmpty()) {
@@ -85,7 +89,7 @@ int exportView(int argc, char** argv)
     args.removeFirst();
     args.removeFirst();  // "export"
     QCommandLineParser p;
-    p.addOption({"model", "Model directory (default: the bundled model).", "DIR"});
+    p.addOption({"model", "A bundled model's name (en-fr, fr-en, ...) or a model directory (default: en-fr).", "NAME|DIR"});
     p.addOption({"sentence", "The sentence to translate.", "TEXT"});
     p.addOption({"step", "Fine-grained step number, from 0.", "N", "0"});
     p.addOption({"out", "Output file: .png or .svg.", "FILE"});
@@ -107,8 +111,8 @@ int exportView(int argc, char** argv)
     const QStringList size = p.value("size").split('x');
     if (size.size() != 2 || size[0].toInt() < 200 || size[1].toInt() < 200) return fail("--size is WxH, e.g. 1600x1000", Usage);
 
-    const QString model = p.isSet("model") ? p.value("model") : QString::fromStdString(bundledModelDir());
-    if (model.isEmpty()) return fail("no bundled model in this build; give --model DIR");
+    const QString model = QString::fromStdString(modelDirOption(p));
+    if (model.isEmpty()) return BadInput;
     QString error;
     if (!ui::setLanguage(language, &error)) return fail(error.toStdString());
     ui::MainWindow w(false);
@@ -159,15 +163,15 @@ int benchUi(int argc, char** argv)
     QStringList args = QApplication::arguments();
     args = args.mid(3);  // stepformer bench ui
     QCommandLineParser p;
-    p.addOption({"model", "Model directory.", "DIR"});
+    p.addOption({"model", "A bundled model's name (en-fr, fr-en, ...) or a model directory (default: en-fr).", "NAME|DIR"});
     p.addOption({"sentence", "Sentence.", "TEXT", "the little black cat sleeps on the red chair"});
     p.addOption({"max-length", "Output tokens at most (0 = automatic).", "N", "0"});
     p.addOption({"json", "End with one JSON line."});
     if (!p.parse(QStringList("bench") + args)) return fail(p.errorText().toStdString(), Usage);
     int maxLength = 0;
     if (!intOption(p, "max-length", 0, 1 << 16, &maxLength)) return Usage;
-    const QString model = p.isSet("model") ? p.value("model") : QString::fromStdString(bundledModelDir());
-    if (model.isEmpty()) return fail("give --model DIR");
+    const QString model = QString::fromStdString(modelDirOption(p));
+    if (model.isEmpty()) return BadInput;
 
     ui::MainWindow w(false);
     w.document()->setMaxLength(maxLength);

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <new>
@@ -15,22 +16,23 @@
 namespace {
 
 const char* kUsage =
-    "usage: stepformer [gui] [--model DIR] [--sentence TEXT] [--lang en|zh_CN]\n"
-    "       stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N\n"
+    "usage: stepformer [gui] [--model NAME|DIR] [--sentence TEXT] [--lang en|zh_CN]\n"
+    "       stepformer export [--model NAME|DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N\n"
     "                         --out FILE.png|svg [--size WxH] [--dark] [--difference] [--lang en|zh_CN]\n"
-    "       stepformer translate [--model DIR] [decoding] [--intervene SPEC]... [--min-length N]\n"
+    "       stepformer translate [--model NAME|DIR] [decoding] [--intervene SPEC]... [--min-length N]\n"
     "                            [--max-length N] [--dump DIR] [--json] (TEXT | --ids 5,17,9)\n"
     "         decoding: greedy (default) | --beam N [--length-penalty A]\n"
     "                   | --sample [--temperature T] [--top-k K] [--top-p P] [--seed S]\n"
     "                   | --force TARGET | --force-ids LIST\n"
     "         SPEC: ablate:STACK.L.KIND.H (encoder|decoder, self_attn|cross_attn, 0-based),\n"
     "               no-positions, no-scale, no-causal-mask (with --force only)\n"
-    "       stepformer inspect DIR\n"
-    "       stepformer bench decode --model DIR [--src-len 20] [--steps 20] [--runs 20] [--json]\n"
-    "       stepformer bench ui [--model DIR] [--sentence TEXT] [--json]\n"
-    "       stepformer train --task en-fr|copy|reverse|sort --out DIR [--steps N] [--batch N] [--resume] ...\n"
-    "       stepformer eval --model DIR --task en-fr|copy|reverse|sort [--n 1000] [--json]\n"
+    "       stepformer inspect NAME|DIR\n"
+    "       stepformer bench decode --model NAME|DIR [--src-len 20] [--steps 20] [--runs 20] [--json]\n"
+    "       stepformer bench ui [--model NAME|DIR] [--sentence TEXT] [--json]\n"
+    "       stepformer train --task en-fr|fr-en|copy|reverse|sort --out DIR [--steps N] [--batch N] [--resume] ...\n"
+    "       stepformer eval --model NAME|DIR --task en-fr|fr-en|copy|reverse|sort [--n 1000] [--json]\n"
     "       stepformer bench train [--steps 30] [--json]\n"
+    "       stepformer grammar --task TASK (TEXT | --sample N [--seed S])   TASK: en-fr, fr-en, ...\n"
     "       stepformer make-random DIR [--preset tiny|base] [--seed N] [--corpus FILE] [--vocab N]\n"
     "exit codes: 0 ok, 1 bad input or model, 2 usage\n";
 
@@ -62,6 +64,40 @@ std::string bundledModelDir()
 {
     const std::string weights = resourcePath("models/en-fr/model.safetensors");
     return weights.empty() ? std::string() : std::filesystem::path(weights).parent_path().string();
+}
+
+std::vector<std::string> bundledModelNames()
+{
+    namespace fs = std::filesystem;
+    std::vector<std::string> names;
+    const std::string root = resourcePath("models");
+    std::error_code ec;
+    if (root.empty()) return names;
+    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
+        if (fs::exists(it->path() / "model.safetensors", ec)) names.push_back(it->path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string resolveModel(const std::string& nameOrDir, std::string* why)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(nameOrDir, ec)) return nameOrDir;
+    const bool plainName = !nameOrDir.empty() && nameOrDir.find('/') == std::string::npos && nameOrDir != "." &&
+                           nameOrDir != "..";
+    if (plainName) {
+        const std::string weights = resourcePath("models/" + nameOrDir + "/model.safetensors");
+        if (!weights.empty()) return fs::path(weights).parent_path().string();
+    }
+    if (!plainName) return nameOrDir;  // a path: the model loader names what is missing
+    if (why) {
+        std::string names;
+        for (const std::string& n : bundledModelNames()) names += (names.empty() ? "" : ", ") + n;
+        *why = "--model '" + nameOrDir + "': no such directory and no bundled model of that name (bundled: " +
+               (names.empty() ? std::string("none") : names) + ")";
+    }
+    return {};
 }
 
 }  // namespace sf::cli
@@ -101,6 +137,7 @@ int dispatch(int argc, char** argv)
     if (verb == "make-random") return sf::cli::makeRandom(rest);
     if (verb == "train") return sf::cli::train(rest);
     if (verb == "eval") return sf::cli::eval(rest);
+    if (verb == "grammar") return sf::cli::grammar(rest);
     return sf::cli::fail("unknown command '" + verb.toStdString() + "'", sf::cli::Usage);
 }
 

@@ -474,3 +474,118 @@ TEST_CASE("train: the studio preset, the architecture switches and the JSON summ
     REQUIRE(r.code == 0);
     CHECK(cli("train --preset nonsense --out '" + out + "x'").code == 2);
 }
+
+// ---------------------------------------------------------------- issue 13
+
+namespace {
+
+std::vector<std::string> lines(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);)
+        if (!l.empty()) out.push_back(l);
+    return out;
+}
+
+// Shell-quoted: French has apostrophes (l'accord).
+std::string quoted(const std::string& s)
+{
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+}  // namespace
+
+TEST_CASE("grammar prints the reference translations and round-trips its own sentences", "[cli][grammar]")
+{
+    Run r = cli("grammar --task en-fr 'the agreement on the european economic area was signed in august 1992'");
+    CHECK(r.code == 0);
+    CHECK(r.out == "l'accord sur la zone économique européenne a été signé en août 1992\n");
+    r = cli("grammar --task en-fr 'they are happy'");
+    CHECK(r.out == "ils sont heureux | elles sont heureuses\n");
+    r = cli("grammar --task fr-en 'je suis étudiant'");
+    CHECK(r.out == "i am a student\n");
+    r = cli("grammar --task en-fr 'the cat flies'");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("'flies'"));
+    CHECK(cli("grammar --task xx-yy 'the cat'").code == 2);
+    CHECK(cli("grammar --task en-fr").code == 2);
+
+    for (const char* task : {"en-fr", "fr-en"}) {
+        INFO(task);
+        const Run sample = cli(std::string("grammar --task ") + task + " --sample 25 --seed 4");
+        REQUIRE(sample.code == 0);
+        const auto sources = lines(sample.out);
+        REQUIRE(sources.size() == 25);
+        for (const std::string& s : sources) {
+            const Run t = cli(std::string("grammar --task ") + task + " " + quoted(s));
+            INFO(s << ": " << t.err);
+            CHECK(t.code == 0);
+            CHECK(!lastLine(t.out).empty());
+            // The reference's own translation reads back to the sentence (first reading).
+            const std::string first = t.out.substr(0, t.out.find(" | ") == std::string::npos ? t.out.size() - 1
+                                                                                            : t.out.find(" | "));
+            const Run back = cli(std::string("grammar --task ") + (std::string(task) == "en-fr" ? "fr-en " : "en-fr ") +
+                                 quoted(first));
+            CHECK(back.code == 0);
+            CHECK_THAT(back.out, Catch::Contains(s));
+        }
+    }
+}
+
+TEST_CASE("--model takes a bundled name; an unknown name lists the bundled ones", "[cli][models]")
+{
+    Run r = cli("translate --model en-fr 'i am a student'");
+    CHECK(r.code == 0);
+    CHECK(r.out == "je suis étudiant\n");
+    r = cli("inspect fr-en");
+    CHECK(r.code == 0);
+    r = cli("translate --model no-such-model 'i am a student'");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("bundled: en-fr, fr-en"));
+}
+
+TEST_CASE("translate warns before the walk: unknown words and sentences outside the grammar", "[cli][warnings]")
+{
+    const std::string warnGrammar = "this model never saw sentences like this; expect a wrong translation";
+    Run r = cli("translate --model en-fr 'the teacher is happy'");
+    CHECK(r.code == 0);
+    CHECK(r.err.find("warning") == std::string::npos);
+    r = cli("translate --model en-fr 'the cat flies'");
+    CHECK(r.code == 0);  // the walk still runs
+    CHECK_THAT(r.err, Catch::Contains(warnGrammar));
+    CHECK_THAT(r.err, Catch::Contains("'flies'"));
+    CHECK(!r.out.empty());
+    r = cli("translate --model en-fr 'the cat is happy \xE2\x98\x86'");  // ☆: no piece for it
+    CHECK(r.code == 0);
+    CHECK_THAT(r.err, Catch::Contains("vocabulary lacks"));
+    CHECK_THAT(r.err, Catch::Contains("\xE2\x98\x86"));
+    r = cli("translate --model fr-en 'je suis étudiant'");
+    CHECK(r.err.find("warning") == std::string::npos);
+    r = cli("translate --model fr-en 'le chat vole'");
+    CHECK_THAT(r.err, Catch::Contains(warnGrammar));
+}
+
+TEST_CASE("each bundled grammar model translates its example sentences", "[cli][models]")
+{
+    for (const char* name : {"en-fr", "fr-en"}) {
+        const std::string dir = std::string(SF_SOURCE_DIR) + "/resources/models/" + name;
+        const nlohmann::json examples = nlohmann::json::parse(slurp(dir + "/examples.json"));
+        REQUIRE(examples["task"] == name);
+        REQUIRE(examples["examples"].size() >= 10);
+        for (const auto& e : examples["examples"]) {
+            const std::string s = e.get<std::string>();
+            const Run ref = cli(std::string("grammar --task ") + name + " " + quoted(s));
+            REQUIRE(ref.code == 0);
+            const std::string first = ref.out.substr(0, std::min(ref.out.find(" | "), ref.out.size() - 1));
+            const Run t = cli(std::string("translate --model ") + name + " " + quoted(s));
+            INFO(name << ": " << s);
+            CHECK(t.code == 0);
+            CHECK(t.out == first + "\n");
+        }
+    }
+    CHECK(cli("translate --model fr-en 'je suis étudiant'").out == "i am a student\n");
+    CHECK(cli("translate --model en-fr 'i am a student'").out == "je suis étudiant\n");
+}

@@ -137,7 +137,7 @@ TEST_CASE("agreement, elision, contraction and negation", "[corpus]") {
         // contractions
         {"he goes to the park", "il va au parc"},
         {"she comes from the park", "elle vient du parc"},
-        {"we go to the school", "nous allons à l'école"},
+        {"we go to school", "nous allons à l'école"},
         {"the woman speaks to the children", "la femme parle aux enfants"},
         {"the children come from the gardens", "les enfants viennent des jardins"},
         {"the boy sleeps near the house", "le garçon dort près de la maison"},
@@ -332,7 +332,7 @@ TEST_CASE("generation is deterministic for a seed", "[corpus]") {
     std::mt19937_64 rng(42);
     const auto first = grammar().sample(rng);
     CHECK(first.source == a[0].source);
-    CHECK(first.source == "a black horse sings");
+    CHECK(first.source == "is my egg with the tiger");
 }
 
 TEST_CASE("train and test sets share no sentence", "[corpus]") {
@@ -386,7 +386,12 @@ TEST_CASE("a tiny lexicon works, and a split larger than its grammar fails", "[c
                                        "the cat does not sleep / le chat ne dort pas",
                                        "the cats do not sleep / les chats ne dorment pas",
                                        "a cat does not sleep / un chat ne dort pas",
-                                       "some cats do not sleep / des chats ne dorment pas"});
+                                       "some cats do not sleep / des chats ne dorment pas",
+                                       // yes/no questions (never negated)
+                                       "does the cat sleep / est-ce que le chat dort",
+                                       "do the cats sleep / est-ce que les chats dorment",
+                                       "does a cat sleep / est-ce qu'un chat dort",
+                                       "do some cats sleep / est-ce que des chats dorment"});
     const auto tooBig = small->split(100, 10, 1);
     REQUIRE_FALSE(tooBig.ok());
     CHECK_THAT(tooBig.message(), Catch::Contains("tiny.json: only"));
@@ -403,8 +408,10 @@ TEST_CASE("the sentence space is large and the vocabulary small", "[corpus]") {
     INFO(sources.size() << " distinct sources, " << english.size() << " English and " << french.size()
                         << " French word types");
     CHECK(sources.size() > 15000);
-    CHECK(french.size() < 800);
-    CHECK(english.size() < 400);
+    // The lexicon of a first lesson (about 140 nouns, 27 adjectives, 43 verbs, months,
+    // years 1950-2025): the year tokens alone are 76 types on each side.
+    CHECK(french.size() < 1200);
+    CHECK(english.size() < 800);
 }
 
 // Not run by default: prints what the report quotes (test_corpus "[.stats]").
@@ -533,4 +540,173 @@ TEST_CASE("BLEU edge cases do not crash", "[bleu]") {
     REQUIRE_FALSE(mismatched.ok());
     CHECK_THAT(mismatched.message(), Catch::Contains("1 hypotheses but 2 references"));
     CHECK(corpusBleu({"a"}, {"a", "b"}) == 0.0);
+}
+
+// ---------------------------------------------------------------- issue 13: a first lesson
+
+namespace {
+
+std::vector<SentencePair> frenchReadings(const std::string& french) {
+    auto r = grammar().frenchTranslations(french);
+    INFO(french << ": " << r.message());
+    REQUIRE(r.ok());
+    return *r;
+}
+
+}  // namespace
+
+TEST_CASE("a teacher's first sentences translate exactly", "[corpus]") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        // professions as subjects and objects (the generic masculine, like ils)
+        {"the teacher is happy", "le professeur est heureux"},
+        {"we know the doctor", "nous connaissons le médecin"},
+        {"the engineers work", "les ingénieurs travaillent"},
+        {"i see the nurse", "je vois l'infirmier"},
+        // mass nouns without article: partitive, or le after like / love / hate
+        {"he drinks coffee", "il boit du café"},
+        {"she eats bread", "elle mange du pain"},
+        {"we drink water", "nous buvons de l'eau"},
+        {"they eat soup", "ils mangent de la soupe"},
+        {"i like milk", "j'aime le lait"},
+        {"i love chocolate", "j'adore le chocolat"},
+        {"he does not drink coffee", "il ne boit pas de café"},
+        {"he does not drink water", "il ne boit pas d'eau"},
+        {"i do not like milk", "je n'aime pas le lait"},
+        {"she drinks hot tea", "elle boit du thé chaud"},
+        // to school, at home
+        {"the children go to school", "les enfants vont à l'école"},
+        {"we are at home", "nous sommes à la maison"},
+        {"he works at home", "il travaille à la maison"},
+        {"the woman waits for the bus", "la femme attend le bus"},
+        // yes/no questions with est-ce que
+        {"is the cat black", "est-ce que le chat est noir"},
+        {"do you like milk", "est-ce que tu aimes le lait"},
+        {"does he sleep", "est-ce qu'il dort"},
+        {"are they at home", "est-ce qu'ils sont à la maison"},
+        {"can you swim", "est-ce que tu peux nager"},
+        {"do you want to eat", "est-ce que tu veux manger"},
+        {"is she a teacher", "est-ce qu'elle est professeure"},
+        // fixed phrases
+        {"how are you", "comment vas-tu"},
+        {"i am fine", "je vais bien"},
+        // the passive, months and years; two adjectives after the French noun, mirrored
+        {"the agreement on the european economic area was signed in august 1992",
+         "l'accord sur la zone économique européenne a été signé en août 1992"},
+        {"the letters were written in may", "les lettres ont été écrites en mai"},
+        {"the treaty was not signed in 1957", "le traité n'a pas été signé en 1957"},
+    };
+    for (const auto& [english, french] : cases) {
+        const auto pair = translated(english);
+        INFO(english);
+        CHECK(pair.target == french);
+        CHECK(pair.source == english);
+        checkAlignment(pair);
+    }
+}
+
+TEST_CASE("alignments of the new constructions", "[corpus]") {
+    using V = std::vector<std::string>;
+    // "du" has no English word of its own: it links to the noun.
+    CHECK(readableAlignment(translated("he drinks coffee")) == V{"il:he", "boit:drinks", "du:coffee", "café:coffee"});
+    CHECK(readableAlignment(translated("i like milk")) == V{"j'aime:i like", "le:milk", "lait:milk"});
+    CHECK(readableAlignment(translated("we go to school")) ==
+          V{"nous:we", "allons:go", "à:to", "l'école:school"});
+    // est-ce que links to the fronted word
+    CHECK(readableAlignment(translated("does he sleep")) == V{"est-ce:does", "qu'il:does he", "dort:sleep"});
+    CHECK(readableAlignment(translated("is the cat black")) ==
+          V{"est-ce:is", "que:is", "le:the", "chat:cat", "est:is", "noir:black"});
+    CHECK(readableAlignment(translated("how are you")) == V{"comment:how", "vas-tu:are you"});
+    CHECK(readableAlignment(translated("the agreement on the european economic area was signed in august 1992")) ==
+          V{"l'accord:the agreement", "sur:on", "la:the", "zone:area", "économique:economic", "européenne:european",
+            "a:was", "été:was", "signé:signed", "en:in", "août:august", "1992:1992"});
+}
+
+TEST_CASE("agreement and order mistakes of the new constructions are outside the grammar", "[corpus]") {
+    CHECK_FALSE(grammar().translate("he eats apple").ok());             // only mass nouns go bare
+    CHECK_FALSE(grammar().translate("the children go to the school").ok());  // "to school"
+    CHECK_FALSE(grammar().translate("milk is good").ok());              // no bare subject
+    CHECK_FALSE(grammar().translate("does he sleeps").ok());
+    CHECK_FALSE(grammar().translate("the letter were signed in may").ok());
+    CHECK_FALSE(grammar().translate("the agreement on the economic european area was signed in 1992").ok());
+    CHECK_FALSE(grammar().translate("the treaty was signed").ok());     // a date is part of it
+    CHECK_FALSE(grammar().translate("the treaty was signed in 1800").ok());
+    auto unknown = grammar().translate("the teacher is hungry");
+    REQUIRE_FALSE(unknown.ok());
+    CHECK_THAT(unknown.message(), Catch::Contains("'hungry'"));
+}
+
+TEST_CASE("french of the grammar parses back to its english readings", "[corpus]") {
+    CHECK(frenchReadings("je suis étudiant").front().target == "i am a student");
+    CHECK(frenchReadings("comment vas-tu").front().target == "how are you");
+    CHECK(frenchReadings("l'accord sur la zone économique européenne a été signé en août 1992").front().target ==
+          "the agreement on the european economic area was signed in august 1992");
+    CHECK(frenchReadings("il boit du café").front().target == "he drinks coffee");
+    CHECK(frenchReadings("est-ce que tu aimes le lait").front().target == "do you like milk");
+    CHECK(frenchReadings("elles sont heureuses").front().target == "they are happy");
+    // What French cannot tell apart comes out as several readings, the training one first.
+    const auto son = frenchReadings("son chat dort");
+    REQUIRE(son.size() == 2);
+    CHECK(son[0].target == "his cat sleeps");
+    CHECK(son[1].target == "her cat sleeps");
+    const auto milk = frenchReadings("j'aime le lait");
+    REQUIRE(milk.size() == 2);
+    CHECK(milk[0].target == "i like milk");
+    CHECK(milk[1].target == "i like the milk");
+    CHECK(frenchReadings("les enfants vont à l'école").size() == 1);  // never "to the school"
+    CHECK(frenchReadings("la voiture économique est rouge").size() == 1);  // economical, not economic
+
+    // Alignment transposed: (English word, French word).
+    const auto coffee = frenchReadings("il boit du café").front();
+    const std::vector<std::pair<int, int>> expected = {{0, 0}, {1, 1}, {2, 2}, {2, 3}};
+    CHECK(coffee.alignment == expected);
+
+    auto bad = grammar().frenchTranslations("le chat vole");
+    REQUIRE_FALSE(bad.ok());
+    CHECK_THAT(bad.message(), Catch::Contains("'vole'"));
+    CHECK_FALSE(grammar().frenchTranslations("les chat dort").ok());   // agreement
+    CHECK_FALSE(grammar().frenchTranslations("le chat noir petit dort").ok());  // order
+}
+
+TEST_CASE("every generated sentence parses back, both directions", "[corpus]") {
+    std::mt19937_64 rng(77);
+    for (int i = 0; i < 3000; ++i) {
+        const SentencePair en = grammar().sample(rng, Direction::EnFr);
+        const auto back = grammar().translations(en.source);
+        INFO(en.source << ": " << back.message());
+        REQUIRE(back.ok());
+        CHECK(back->front().target == en.target);
+        CHECK(back->front().alignment == en.alignment);
+
+        const SentencePair fr = grammar().sample(rng, Direction::FrEn);
+        const auto fback = grammar().frenchTranslations(fr.source);
+        INFO(fr.source << ": " << fback.message());
+        REQUIRE(fback.ok());
+        // The first reading is the one the training data uses: no coin flips to learn.
+        // The known exceptions: "home" may be the subject of "is on/under/near", where
+        // French says "maison" as for "house"; and "de souris" / "de bus" after a negation
+        // is "a mouse" or "any mice" (French singular and plural alike). About 1 in 1,000.
+        const bool ambiguous = fr.source.find("maison") != std::string::npos ||
+                               fr.source.find("de souris") != std::string::npos ||
+                               fr.source.find("de bus") != std::string::npos;
+        if (!ambiguous) {
+            CHECK(fback->front().target == fr.target);
+            CHECK(fback->front().alignment == fr.alignment);
+        } else {
+            CHECK(std::any_of(fback->begin(), fback->end(), [&](const SentencePair& r) { return r.target == fr.target; }));
+        }
+        checkAlignment(reversed(fr));
+    }
+}
+
+TEST_CASE("anchors are in the grammar and never held out", "[corpus]") {
+    const auto anchors = grammar().anchors();
+    REQUIRE(anchors.size() >= 10);
+    const auto split = grammar().split(0, 3000, 12345);
+    REQUIRE(split.ok());
+    std::set<std::string> test;
+    for (const auto& p : split->test) test.insert(p.source);
+    for (const auto& a : anchors) CHECK(test.count(a.source) == 0);
+    const auto fr = grammar().anchors(Direction::FrEn);
+    REQUIRE(fr.size() == anchors.size());
+    CHECK(fr.front().target == anchors.front().source);
 }

@@ -216,12 +216,12 @@ TEST_CASE("spm.model: the bundled model passes the check and still loads", "[hos
     auto summary = text::checkSentencePieceModel(bytes, "spm.model");
     INFO(summary.message());
     REQUIRE(summary.ok());
-    CHECK(summary->pieces == 648);
+    CHECK(summary->pieces == 1000);
     CHECK(summary->normalizerCharsmapBytes > 1000);
     CHECK(loadSpm(kBundled + "/spm.model").ok());
     // Bounded by the model's vocabulary when the caller says so.
     auto bounded = text::checkSentencePieceModel(bytes, "spm.model", 600);
-    CHECK(bounded.message() == "spm.model: the tokenizer has 648 pieces but the model's vocab_size is 600");
+    CHECK(bounded.message() == "spm.model: the tokenizer has 1000 pieces but the model's vocab_size is 600");
 }
 
 TEST_CASE("spm.model: hostile ModelProtos are refused with the reason", "[hostile][spm]")
@@ -242,14 +242,14 @@ TEST_CASE("spm.model: hostile ModelProtos are refused with the reason", "[hostil
         CHECK_THAT(refused("truncated", base.substr(0, base.size() / 2)), Catch::Contains("malformed protobuf"));
         CHECK_THAT(refused("overlong-varint", base + std::string(11, '\xFF')), Catch::Contains("malformed protobuf"));
         CHECK_THAT(refused("group", base + "\x0B"), Catch::Contains("groups"));
-        CHECK_THAT(refused("bad-piece", base + bytesField(1, "\x0A\xFF\x01")), Catch::Contains("piece 648 is malformed"));
+        CHECK_THAT(refused("bad-piece", base + bytesField(1, "\x0A\xFF\x01")), Catch::Contains("piece 1000 is malformed"));
         CHECK_THAT(refused("empty", ""), Catch::Contains("empty file"));
         CHECK_THAT(refused("no-pieces", bytesField(2, "")), Catch::Contains("no pieces"));
     }
     SECTION("a huge piece")
     {
         const std::string m = refused("huge-piece", base + pieceField(std::string(300000, 'x')));
-        CHECK_THAT(m, Catch::EndsWith(": piece 648 is 300000 bytes long (at most 4096)"));
+        CHECK_THAT(m, Catch::EndsWith(": piece 1000 is 300000 bytes long (at most 4096)"));
         // 4096 bytes is still allowed (SentencePiece itself takes it).
         CHECK(text::checkSentencePieceModel(base + pieceField(std::string(4096, 'x')), "m").ok());
     }
@@ -335,13 +335,13 @@ TEST_CASE("spm.model: more pieces than vocab_size is refused before loading", "[
 {
     const std::string dir = copyBundled("small-vocab");
     std::string cfg = readBytes(dir + "/config.json");
-    REQUIRE(cfg.find("\"vocab_size\": 648") != std::string::npos);
+    REQUIRE(cfg.find("\"vocab_size\": 1000") != std::string::npos);
     auto model = Model::load(dir);
     REQUIRE(model.ok());
     const text::TokenizerFiles files = tokenizerFilesFor((*model)->config(), dir);
-    CHECK(files.maxPieces == 648);
+    CHECK(files.maxPieces == 1000);
     auto tok = text::Tokenizer::load({files.sourceModel, files.targetModel, "", 600}, text::SpecialIds{});
-    CHECK(tok.message() == dir + "/spm.model: the tokenizer has 648 pieces but the model's vocab_size is 600");
+    CHECK(tok.message() == dir + "/spm.model: the tokenizer has 1000 pieces but the model's vocab_size is 600");
 }
 
 TEST_CASE("quoteText and clipped: escapes, UTF-8 kept, cut at a character", "[hostile][quote]")

@@ -1,5 +1,7 @@
 #include "ui/mainwindow.h"
 
+#include "core/text/grammar.h"
+
 #include "ui/architectureview.h"
 #include "ui/comparisonview.h"
 #include "ui/decodingview.h"
@@ -249,6 +251,9 @@ void MainWindow::buildActions()
         quit->setText(tr("&Quit"));
     });
 
+    mModelMenu = menuBar()->addMenu(QString());
+    translated([this] { mModelMenu->setTitle(tr("&Model")); });
+
     QMenu* view = menuBar()->addMenu(QString());
     mPresentationAction = view->addAction(QString(), this, [this](bool on) { setPresentationMode(on); });
     mPresentationAction->setCheckable(true);
@@ -444,6 +449,27 @@ TrainingStudio* MainWindow::openStudio()
     mStudio->show();
     mStudio->raise();
     return mStudio;
+}
+
+void MainWindow::setBundledModels(const QList<QPair<QString, QString>>& models)
+{
+    mModelMenu->clear();
+    for (const auto& [name, dir] : models) {
+        QMenu* sub = mModelMenu->addMenu(name);
+        QAction* open = sub->addAction(QString(), this, [this, dir = dir] { openModel(dir); });
+        translated([open, name = name] { open->setText(tr("Open %1").arg(name)); });
+        const auto examples = text::readModelExamples(dir.toStdString());
+        if (!examples || examples->sentences.empty()) continue;
+        sub->addSeparator();
+        for (const std::string& e : examples->sentences) {
+            const QString sentence = QString::fromStdString(e);
+            sub->addAction(sentence, this, [this, dir = dir, sentence] {
+                mSentence->setText(sentence);
+                if (mDoc.modelPath() != dir) openModel(dir);
+            });
+        }
+    }
+    mModelMenu->menuAction()->setVisible(!models.isEmpty());
 }
 
 void MainWindow::translateSentence()

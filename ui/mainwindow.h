@@ -60,6 +60,7 @@ public:
     QString lastError() const { return mLastError; }
     // Train > Training studio (Ctrl+T): opened on first use, kept for the session.
     TrainingStudio* openStudio();
+    QMenu* modelMenu() const { return mModelMenu; }
 
     // Renders the window to a .png or .svg file.
     bool exportView(const QString& path, QString* error = nullptr);
@@ -72,6 +73,11 @@ public:
     void setColormap(Colormap map);
     void setZoom(double zoom);
     double zoom() const { return mZoom; }
+
+    // The Model menu: one submenu per bundled model (name, directory); its actions open
+    // the model, and each example sentence of its examples.json opens it with that
+    // sentence in the box.
+    void setBundledModels(const QList<QPair<QString, QString>>& models);
 
 public slots:
     void openModel(const QString& path);
@@ -143,6 +149,7 @@ private:
     QAction* mDarkAction = nullptr;
     QAction* mCividisAction = nullptr;
     QAction* mAnimationsAction = nullptr;
+    QMenu* mModelMenu = nullptr;
     QMenu* mRecentMenu = nullptr;
     QList<QAction*> mLanguageActions;
     std::vector<std::function<void()>> mRetranslate;

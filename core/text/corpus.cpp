@@ -19,6 +19,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <unordered_set>
@@ -45,10 +46,13 @@ struct EnFrGrammar::Lexicon {
     struct Preposition {
         std::string en, fr;    // "near", "près de"
         TagMask locative = 0;  // nouns it takes in a free locative phrase (0: complement only)
+        TagMask bare = 0;      // nouns it takes without an English article ("to school", "at home")
     };
     struct Noun {
         std::string en, enPl, fr, frPl;
-        bool feminine = false, mass = false;  // mass: singular only, no "a"
+        bool feminine = false, mass = false;  // mass: singular only, no "a"; may go without article
+        bool singular = false;                // singular only ("home")
+        int profession = -1;                  // made from professions[i] (the generic masculine)
         TagMask tags = 0;
     };
     struct Adjective {
@@ -70,8 +74,27 @@ struct EnFrGrammar::Lexicon {
         std::array<std::string, 6> fr;        // je tu il nous vous ils
         TagMask subject = 0, object = 0;
         bool intransitive = false;
+        bool generic = false;                 // like, love, hate: a bare mass object takes "le"
         int complementPrep = -1;              // "go to": preposition index
         TagMask complementTags = 0;
+    };
+    struct Participle {
+        std::string en, m, f, mPl, fPl;  // "signed", "signé", ...
+        TagMask subject = 0;
+    };
+    struct Month {
+        std::string en, fr;
+    };
+    struct Phrase {
+        std::string en, fr;
+        std::vector<std::pair<int, int>> alignment;
+    };
+    struct Passive {
+        std::string en = "was", enPl = "were", fr = "a", frPl = "ont", been = "été";
+        int topicPrep = -1;  // "the agreement on ...": preposition index
+        TagMask topicTags = 0;
+        std::string dateEn = "in", dateFr = "en";
+        int firstYear = 1950, lastYear = 2025;
     };
 
     std::string path;
@@ -82,6 +105,12 @@ struct EnFrGrammar::Lexicon {
     std::vector<Adjective> adjectives;
     std::vector<Profession> professions;
     std::vector<Verb> verbs;
+    std::vector<Participle> participles;
+    std::vector<Month> months;
+    std::vector<Phrase> phrases;
+    Passive passive;
+    std::vector<std::string> anchors;  // sentences always on the training side
+    std::vector<bool> determinerRepeatsFrench;  // same French forms as an earlier entry (her = his)
     std::map<std::string, TagMask> tagBits;
     TagMask person = 0, place = 0;  // the two tags the rules know
     int indefinite = -1, copula = -1;
@@ -91,7 +120,8 @@ struct EnFrGrammar::Lexicon {
     std::vector<int> intransitiveVerbs, transitiveVerbs, complementVerbs, modals, locatives;
     // For parsing English back.
     std::map<std::string, std::vector<int>> pronounByEn;
-    std::map<std::string, int> determinerByEn, adjectiveByEn, prepositionByEn;
+    std::map<std::string, int> determinerByEn, adjectiveByEn, prepositionByEn, participleByEn, monthByEn,
+        phraseByEn;
     std::map<std::string, std::pair<int, bool>> nounByEn, professionByEn;  // (index, plural)
 };
 
@@ -103,9 +133,13 @@ using nlohmann::json;
 
 // ---- Sampling weights (the grammar's shape; the words are in the lexicon) ----
 
-enum class Kind { Intransitive, Transitive, Complement, BeAdjective, BeProfession, BeLocation };
-constexpr std::array<int, 6> kKindWeights = {20, 34, 12, 14, 8, 12};
-constexpr std::array<int, 6> kExtraPhrasePercent = {40, 15, 10, 10, 0, 0};  // per Kind
+enum class Kind { Intransitive, Transitive, Complement, BeAdjective, BeProfession, BeLocation, Passive, Phrase };
+constexpr size_t kKindCount = 8;
+constexpr std::array<int, kKindCount> kKindWeights = {20, 34, 12, 14, 8, 12, 5, 1};
+constexpr std::array<int, kKindCount> kExtraPhrasePercent = {40, 15, 10, 10, 0, 0, 0, 0};  // per Kind
+constexpr int kQuestionPercent = 10;    // of the first six kinds: "is the cat black", "do you like milk"
+constexpr int kBareMassPercent = 50;    // a mass object without article: "he drinks coffee"
+constexpr int kTopicPercent = 50;       // passive subject with "on ...": "the agreement on the european area"
 constexpr std::array<int, 4> kDeterminerWeights = {40, 20, 25, 15};  // per DeterminerKind
 constexpr std::array<int, 3> kAdjectiveCountWeights = {55, 33, 12};  // 0, 1, 2 adjectives
 constexpr int kNegatedPercent = 20;
@@ -319,8 +353,9 @@ Result<Lexicon> readLexicon(const std::string& path, const json& root) {
         n.en = r.word(o, "en", where);
         n.fr = r.word(o, "fr", where);
         n.mass = r.flag(o, "mass", where);
-        n.enPl = r.word(o, "en_pl", where, !n.mass);
-        n.frPl = r.word(o, "fr_pl", where, !n.mass);
+        n.singular = n.mass || r.flag(o, "singular", where);
+        n.enPl = r.word(o, "en_pl", where, !n.singular);
+        n.frPl = r.word(o, "fr_pl", where, !n.singular);
         n.feminine = r.feminine(o, where);
         n.tags = r.tags(o, "tags", where, lex.tagBits, true);
         if (r.ok() && n.tags == 0) r.fail(where, "needs at least one tag");
@@ -366,6 +401,7 @@ Result<Lexicon> readLexicon(const std::string& path, const json& root) {
         p.en = r.word(o, "en", where);
         p.fr = r.text(o, "fr", where);
         p.locative = r.tags(o, "locative", where, lex.tagBits, false);
+        p.bare = r.tags(o, "bare", where, lex.tagBits, false);
         lex.prepositions.push_back(p);
     });
 
@@ -397,6 +433,93 @@ Result<Lexicon> readLexicon(const std::string& path, const json& root) {
         p.fPl = r.word(o, "f_pl", where);
         lex.professions.push_back(p);
     });
+    // Professions are persons too: "the teacher is happy", "we know the doctor" (the
+    // generic masculine, as "they" is ils).
+    if (r.ok()) {
+        const TagMask person = lex.tagBits.count("person") ? lex.tagBits.at("person") : 0;
+        for (size_t i = 0; i < lex.professions.size() && person; ++i) {
+            const auto& p = lex.professions[i];
+            Lexicon::Noun n;
+            n.en = p.en, n.enPl = p.enPl, n.fr = p.m, n.frPl = p.mPl;
+            n.profession = static_cast<int>(i);
+            n.tags = person;
+            lex.nouns.push_back(n);
+        }
+    }
+
+    r.forEach(root, "participles", false, [&](const json& o, const std::string& where) {
+        Lexicon::Participle p;
+        p.en = r.word(o, "en", where);
+        p.m = r.word(o, "m", where);
+        p.f = r.word(o, "f", where);
+        p.mPl = r.word(o, "m_pl", where);
+        p.fPl = r.word(o, "f_pl", where);
+        p.subject = r.tags(o, "subject", where, lex.tagBits, false);
+        if (r.ok() && p.subject == 0) r.fail(where, "needs 'subject' tags");
+        lex.participles.push_back(p);
+    });
+    r.forEach(root, "months", false, [&](const json& o, const std::string& where) {
+        lex.months.push_back({r.word(o, "en", where), r.word(o, "fr", where)});
+    });
+    r.forEach(root, "phrases", false, [&](const json& o, const std::string& where) {
+        Lexicon::Phrase ph;
+        ph.en = r.text(o, "en", where);
+        ph.fr = r.text(o, "fr", where);
+        const auto a = o.find("align");
+        const int ne = static_cast<int>(splitWords(ph.en).size()), nf = static_cast<int>(splitWords(ph.fr).size());
+        std::vector<bool> covered(static_cast<size_t>(nf), false);
+        if (a == o.end() || !a->is_array()) {
+            r.fail(where, "'align' must list [french word, english word] pairs");
+            return;
+        }
+        for (const auto& link : *a) {
+            if (!link.is_array() || link.size() != 2 || !link[0].is_number_integer() || !link[1].is_number_integer() ||
+                link[0].get<int>() < 0 || link[0].get<int>() >= nf || link[1].get<int>() < 0 ||
+                link[1].get<int>() >= ne) {
+                r.fail(where, "'align' pairs must be [french word, english word] indices in range");
+                return;
+            }
+            ph.alignment.emplace_back(link[0].get<int>(), link[1].get<int>());
+            covered[static_cast<size_t>(link[0].get<int>())] = true;
+        }
+        std::sort(ph.alignment.begin(), ph.alignment.end());
+        ph.alignment.erase(std::unique(ph.alignment.begin(), ph.alignment.end()), ph.alignment.end());
+        if (std::find(covered.begin(), covered.end(), false) != covered.end())
+            r.fail(where, "every french word needs an 'align' pair");
+        lex.phrases.push_back(ph);
+    });
+    if (const auto pv = root.find("passive"); pv != root.end() && r.ok()) {
+        if (!pv->is_object()) {
+            r.fail("passive", "must be an object");
+        } else {
+            auto& P = lex.passive;
+            P.en = r.word(*pv, "en", "passive");
+            P.enPl = r.word(*pv, "en_pl", "passive");
+            P.fr = r.word(*pv, "fr", "passive");
+            P.frPl = r.word(*pv, "fr_pl", "passive");
+            P.been = r.word(*pv, "been", "passive");
+            P.dateEn = r.word(*pv, "date_en", "passive");
+            P.dateFr = r.word(*pv, "date_fr", "passive");
+            P.firstYear = r.integer(*pv, "first_year", "passive", 1000, 2999);
+            P.lastYear = r.integer(*pv, "last_year", "passive", P.firstYear, 2999);
+            const std::string topic = r.word(*pv, "topic_prep", "passive", false);
+            for (size_t i = 0; i < lex.prepositions.size(); ++i)
+                if (lex.prepositions[i].en == topic) P.topicPrep = static_cast<int>(i);
+            if (r.ok() && !topic.empty() && P.topicPrep < 0) r.fail("passive", "topic preposition '" + topic + "' is not listed");
+            P.topicTags = r.tags(*pv, "topic", "passive", lex.tagBits, false);
+        }
+    }
+    if (const auto an = root.find("anchors"); an != root.end() && r.ok()) {
+        if (!an->is_array()) r.fail("anchors", "must be a list of sentences");
+        else
+            for (const auto& a : *an) {
+                if (!a.is_string()) {
+                    r.fail("anchors", "must be a list of sentences");
+                    break;
+                }
+                lex.anchors.push_back(a.get<std::string>());
+            }
+    }
 
     r.forEach(root, "verbs", true, [&](const json& o, const std::string& where) {
         Lexicon::Verb v;
@@ -429,6 +552,7 @@ Result<Lexicon> readLexicon(const std::string& path, const json& root) {
         v.subject = r.tags(o, "subject", where, lex.tagBits, false);
         v.object = r.tags(o, "object", where, lex.tagBits, false);
         v.intransitive = r.flag(o, "intransitive", where);
+        v.generic = r.flag(o, "generic", where);
         if (const auto c = o.find("complement"); c != o.end() && r.ok()) {
             if (!c->is_object()) {
                 r.fail(where, "'complement' must be {\"prep\": ..., \"tags\": [...]}");
@@ -453,6 +577,14 @@ Result<Lexicon> readLexicon(const std::string& path, const json& root) {
         const auto& d = lex.determiners[i];
         lex.determinersByKind[static_cast<size_t>(d.kind)].push_back(static_cast<int>(i));
         if (d.kind == DeterminerKind::Indefinite && lex.indefinite < 0) lex.indefinite = static_cast<int>(i);
+    }
+    for (size_t i = 0; i < lex.determiners.size(); ++i) {
+        bool repeats = false;
+        for (size_t j = 0; j < i; ++j) {
+            const auto &a = lex.determiners[i], &b = lex.determiners[j];
+            repeats = repeats || (a.m == b.m && a.f == b.f && a.pl == b.pl && a.mVowel == b.mVowel && a.fVowel == b.fVowel);
+        }
+        lex.determinerRepeatsFrench.push_back(repeats);
     }
     if (lex.determinersByKind[0].empty() || lex.indefinite < 0)
         return error(path + ": determiners: needs a definite and an indefinite entry");
@@ -501,9 +633,15 @@ Result<Lexicon> readLexicon(const std::string& path, const json& root) {
             lex.prepositionByEn[lex.prepositions[i].en] = static_cast<int>(i);
     for (size_t i = 0; i < lex.nouns.size(); ++i) {
         const auto& n = lex.nouns[i];
-        if (claim(n.en, at("nouns", i))) lex.nounByEn[n.en] = {static_cast<int>(i), false};
-        if (!n.mass && claim(n.enPl, at("nouns", i))) lex.nounByEn[n.enPl] = {static_cast<int>(i), true};
+        const std::string who = n.profession >= 0 ? at("professions", static_cast<size_t>(n.profession)) : at("nouns", i);
+        if (claim(n.en, who)) lex.nounByEn[n.en] = {static_cast<int>(i), false};
+        if (!n.singular && claim(n.enPl, who)) lex.nounByEn[n.enPl] = {static_cast<int>(i), true};
     }
+    for (size_t i = 0; i < lex.participles.size(); ++i)
+        if (claim(lex.participles[i].en, at("participles", i))) lex.participleByEn[lex.participles[i].en] = static_cast<int>(i);
+    for (size_t i = 0; i < lex.months.size(); ++i)
+        if (claim(lex.months[i].en, at("months", i))) lex.monthByEn[lex.months[i].en] = static_cast<int>(i);
+    for (size_t i = 0; i < lex.phrases.size(); ++i) lex.phraseByEn[joinWords(splitWords(lex.phrases[i].en))] = static_cast<int>(i);
     for (size_t i = 0; i < lex.adjectives.size(); ++i)
         if (claim(lex.adjectives[i].en, at("adjectives", i)))
             lex.adjectiveByEn[lex.adjectives[i].en] = static_cast<int>(i);
@@ -519,11 +657,12 @@ Result<Lexicon> readLexicon(const std::string& path, const json& root) {
 // ---- The structure of one sentence (indices into the lexicon) ----
 
 struct NounPhrase {
-    int det = 0;
+    int det = 0;  // -1: no article (a mass object, "to school")
     int noun = 0;
     bool plural = false;
     int before = -1;  // adjective placed before the French noun, or -1
     int after = -1;   // adjective placed after it, or -1
+    int after2 = -1;  // a second one after it ("la zone économique européenne"), or -1
 };
 
 struct Subject {
@@ -547,6 +686,12 @@ struct Clause {
     int adjective = -1;   // BeAdjective
     int profession = -1;  // BeProfession
     PrepPhrase extra;     // optional locative phrase at the end
+    bool question = false;  // yes/no question: "does he sleep" -> "est-ce qu'il dort"
+    int participle = -1;  // Passive: "was signed"
+    PrepPhrase topic;     // Passive: "the agreement on the ... area"
+    int month = -1;       // Passive date: "in august 1992", "in 1992", "in may"
+    int year = -1;
+    int phrase = -1;      // Phrase: a fixed expression ("how are you")
 };
 
 struct Agreement {
@@ -587,16 +732,33 @@ public:
     explicit Realizer(const Lexicon& lexicon) : mLex(lexicon) {}
 
     SentencePair operator()(const Clause& c) {
-        const Agreement a = subject(c.subject);
-        switch (c.kind) {
-        case Kind::BeAdjective:
-        case Kind::BeProfession:
-        case Kind::BeLocation: {
-            const auto& be = mLex.verbs[static_cast<size_t>(mLex.copula)];
-            const int beWord = english(englishForm(be, a));
+        if (c.kind == Kind::Phrase) {
+            const auto& ph = mLex.phrases[static_cast<size_t>(c.phrase)];
+            return SentencePair{joinWords(splitWords(ph.en)), joinWords(splitWords(ph.fr)), ph.alignment};
+        }
+        if (c.kind == Kind::Passive) {
+            passive(c);
+            return finish();
+        }
+        const Agreement a = agreement(c.subject);
+        const bool be = c.kind == Kind::BeAdjective || c.kind == Kind::BeProfession || c.kind == Kind::BeLocation;
+        const auto& copula = mLex.verbs[static_cast<size_t>(mLex.copula)];
+        int front = -1;  // a question's first English word: is, do, does, can
+        if (c.question) {
+            const auto* modal = c.modal >= 0 ? &mLex.verbs[static_cast<size_t>(c.modal)] : nullptr;
+            if (be) front = english(englishForm(copula, a));
+            else if (modal && !modal->modalTo) front = english(englishForm(*modal, a));
+            else front = english(a.thirdSingular() ? "does" : "do");
+            // est-ce que + the statement; "est-ce que" links to the fronted word.
+            french("est-ce", {front});
+            french("que", {front}, Role::None, "qu'");
+        }
+        subject(c.subject);
+        if (be) {
+            const int beWord = c.question ? front : english(englishForm(copula, a));
             const int notWord = c.negated ? english("not") : -1;
             if (c.negated) french("ne", {notWord}, Role::None, "n'");
-            french(be.fr[a.formIndex()], {beWord});
+            french(copula.fr[a.formIndex()], {beWord});
             if (c.negated) french("pas", {notWord});
             if (c.kind == Kind::BeAdjective) {
                 const auto& adj = mLex.adjectives[static_cast<size_t>(c.adjective)];
@@ -608,21 +770,23 @@ public:
             } else {
                 prepPhrase(c.complement);
             }
-            break;
-        }
-        case Kind::Intransitive:
-        case Kind::Transitive:
-        case Kind::Complement:
-            verbGroup(c, a);
-            if (c.kind == Kind::Transitive) nounPhrase(c.object, c.negated, -1);
+        } else {
+            verbGroup(c, a, front);
+            if (c.kind == Kind::Transitive) {
+                const auto& verb = mLex.verbs[static_cast<size_t>(c.verb)];
+                const Bare bare = verb.generic ? Bare::Definite : c.negated ? Bare::De : Bare::Partitive;
+                nounPhrase(c.object, c.negated, -1, bare);
+            }
             if (c.kind == Kind::Complement) prepPhrase(c.complement);
-            break;
         }
         if (c.extra.prep >= 0) prepPhrase(c.extra);
         return finish();
     }
 
 private:
+    // What French writes for a noun phrase without English article.
+    enum class Bare { Definite, Partitive, De };  // le lait | du lait | (pas) de lait
+
     int english(const std::string& word) {
         mEnglish.push_back(word);
         return static_cast<int>(mEnglish.size()) - 1;
@@ -643,6 +807,13 @@ private:
         return !d.enVowel.empty() && englishVowelStart(nextWord) ? d.enVowel : d.en;
     }
 
+    Agreement agreement(const Subject& s) const {
+        if (s.pronoun < 0)
+            return Agreement{3, s.np.plural, mLex.nouns[static_cast<size_t>(s.np.noun)].feminine};
+        const auto& p = mLex.pronouns[static_cast<size_t>(s.pronoun)];
+        return Agreement{p.person, p.plural, p.feminine};
+    }
+
     Agreement subject(const Subject& s) {
         if (s.pronoun < 0) return nounPhrase(s.np, false, -1);
         const auto& p = mLex.pronouns[static_cast<size_t>(s.pronoun)];
@@ -651,47 +822,63 @@ private:
     }
 
     // English: determiner, adjectives by rank, noun. French: determiner, adjective placed
-    // before, noun, adjective placed after. `negatedObject`: an indefinite article becomes
-    // "de" ("pas de chat"). `deToken`: index of a preposition "de" right before, which
-    // absorbs a plural indefinite article ("près de" + "des chats" -> "près de chats").
-    Agreement nounPhrase(const NounPhrase& np, bool negatedObject, int deToken) {
+    // before, noun, adjectives placed after (the one nearest the English noun first).
+    // `negatedObject`: an indefinite article becomes "de" ("pas de chat"). `deToken`:
+    // index of a preposition "de" right before, which absorbs a plural indefinite article
+    // ("près de" + "des chats" -> "près de chats"). A phrase without English article
+    // (det -1) writes `bare` in French, linked to the noun.
+    Agreement nounPhrase(const NounPhrase& np, bool negatedObject, int deToken, Bare bare = Bare::Definite) {
         const auto& noun = mLex.nouns[static_cast<size_t>(np.noun)];
-        const auto& det = mLex.determiners[static_cast<size_t>(np.det)];
         const bool pl = np.plural, fem = noun.feminine;
 
         std::vector<int> adjectives;
-        for (int a : {np.before, np.after})
+        for (int a : {np.before, np.after, np.after2})
             if (a >= 0) adjectives.push_back(a);
-        std::stable_sort(adjectives.begin(), adjectives.end(), [&](int x, int y) {
-            return mLex.adjectives[static_cast<size_t>(x)].rank < mLex.adjectives[static_cast<size_t>(y)].rank;
-        });
+        auto rankOf = [&](int x) { return mLex.adjectives[static_cast<size_t>(x)].rank; };
+        std::stable_sort(adjectives.begin(), adjectives.end(), [&](int x, int y) { return rankOf(x) < rankOf(y); });
         const std::string& enNoun = pl ? noun.enPl : noun.en;
         const std::string& next = adjectives.empty() ? enNoun : mLex.adjectives[static_cast<size_t>(adjectives[0])].en;
-        const bool indefinite = det.kind == DeterminerKind::Indefinite;
-        std::string enDet = pl ? det.enPl : indefinite ? indefiniteArticle(next) : det.en;
-        if (pl && negatedObject && !det.enNegPl.empty()) enDet = det.enNegPl;  // "not ... any cats"
-        const int detWord = english(enDet);
-        int beforeWord = -1, afterWord = -1;
-        for (int a : adjectives)
-            (a == np.before ? beforeWord : afterWord) = english(mLex.adjectives[static_cast<size_t>(a)].en);
+        int detWord = -1;
+        const Lexicon::Determiner* det = np.det >= 0 ? &mLex.determiners[static_cast<size_t>(np.det)] : nullptr;
+        const bool indefinite = det && det->kind == DeterminerKind::Indefinite;
+        if (det) {
+            std::string enDet = pl ? det->enPl : indefinite ? indefiniteArticle(next) : det->en;
+            if (pl && negatedObject && !det->enNegPl.empty()) enDet = det->enNegPl;  // "not ... any cats"
+            detWord = english(enDet);
+        }
+        std::map<int, int> adjectiveWord;
+        for (int a : adjectives) adjectiveWord[a] = english(mLex.adjectives[static_cast<size_t>(a)].en);
         const int nounWord = english(enNoun);
 
-        if (indefinite && pl && deToken >= 0) {
+        const auto& definite = mLex.determiners[static_cast<size_t>(mLex.determinersByKind[0].front())];
+        if (!det) {
+            if (bare == Bare::De) {
+                french("de", {nounWord}, Role::None, "d'");
+            } else {
+                if (bare == Bare::Partitive) french("de", {nounWord}, Role::PrepDe, "d'");
+                french(pl ? definite.pl : fem ? definite.f : definite.m, {nounWord}, Role::Definite,
+                       pl ? std::string() : fem ? definite.fVowel : definite.mVowel);
+            }
+        } else if (indefinite && pl && deToken >= 0) {
             mFrench[static_cast<size_t>(deToken)].src.push_back(detWord);
         } else if (indefinite && (negatedObject || (pl && np.before >= 0))) {
             french("de", {detWord}, Role::None, "d'");
         } else {
-            const std::string& text = pl ? det.pl : fem ? det.f : det.m;
-            const std::string& vowel = pl ? std::string() : fem ? det.fVowel : det.mVowel;
-            french(text, {detWord}, det.kind == DeterminerKind::Definite ? Role::Definite : Role::None, vowel);
+            const std::string& text = pl ? det->pl : fem ? det->f : det->m;
+            const std::string& vowel = pl ? std::string() : fem ? det->fVowel : det->mVowel;
+            french(text, {detWord}, det->kind == DeterminerKind::Definite ? Role::Definite : Role::None, vowel);
         }
         if (np.before >= 0) {
             const auto& adj = mLex.adjectives[static_cast<size_t>(np.before)];
-            french(adjectiveForm(adj, fem, pl), {beforeWord}, Role::None, !pl && !fem ? adj.mVowel : std::string());
+            french(adjectiveForm(adj, fem, pl), {adjectiveWord[np.before]}, Role::None,
+                   !pl && !fem ? adj.mVowel : std::string());
         }
         french(pl ? noun.frPl : noun.fr, {nounWord});
-        if (np.after >= 0)
-            french(adjectiveForm(mLex.adjectives[static_cast<size_t>(np.after)], fem, pl), {afterWord});
+        std::vector<int> after;
+        for (int a : {np.after, np.after2})
+            if (a >= 0) after.push_back(a);
+        std::stable_sort(after.begin(), after.end(), [&](int x, int y) { return rankOf(x) > rankOf(y); });
+        for (int a : after) french(adjectiveForm(mLex.adjectives[static_cast<size_t>(a)], fem, pl), {adjectiveWord[a]});
         return Agreement{3, pl, fem};
     }
 
@@ -710,17 +897,20 @@ private:
                 french(w, {prepWord});
             }
         }
-        nounPhrase(pp.np, false, deToken);
+        nounPhrase(pp.np, false, deToken, Bare::Definite);
     }
 
     // The finite verb (or modal + infinitive), with negation around the finite verb:
-    // "does not sleep" -> "ne dort pas", "cannot eat" -> "ne peut pas manger".
-    void verbGroup(const Clause& c, const Agreement& a) {
+    // "does not sleep" -> "ne dort pas", "cannot eat" -> "ne peut pas manger". In a
+    // question the English finite word was written first (`front`: do, does, can).
+    void verbGroup(const Clause& c, const Agreement& a, int front) {
         const auto& verb = mLex.verbs[static_cast<size_t>(c.verb)];
         const auto& finite = c.modal >= 0 ? mLex.verbs[static_cast<size_t>(c.modal)] : verb;
         std::vector<int> finiteWords;
         int notWord = -1;
-        if (c.negated && !finite.enNeg.empty()) {
+        if (c.question) {
+            finiteWords = !finite.modalTo && c.modal >= 0 ? std::vector<int>{front} : english(finite.enWords);
+        } else if (c.negated && !finite.enNeg.empty()) {
             notWord = english(finite.enNeg);
             finiteWords = {notWord};
         } else if (c.negated) {
@@ -736,6 +926,31 @@ private:
         if (c.modal >= 0) {
             if (finite.modalTo) english("to");
             french(verb.inf, english(verb.enWords));
+        }
+    }
+
+    // "the agreement on the european area was not signed in august 1992"
+    // -> "l'accord sur la zone européenne n'a pas été signé en août 1992".
+    void passive(const Clause& c) {
+        const auto& P = mLex.passive;
+        const Agreement a = nounPhrase(c.subject.np, false, -1);
+        if (c.topic.prep >= 0) prepPhrase(c.topic);
+        const int was = english(a.plural ? P.enPl : P.en);
+        const int notWord = c.negated ? english("not") : -1;
+        if (c.negated) french("ne", {notWord}, Role::None, "n'");
+        french(a.plural ? P.frPl : P.fr, {was});
+        if (c.negated) french("pas", {notWord});
+        french(P.been, {was});
+        const auto& part = mLex.participles[static_cast<size_t>(c.participle)];
+        french(a.plural ? (a.feminine ? part.fPl : part.mPl) : (a.feminine ? part.f : part.m), {english(part.en)});
+        french(P.dateFr, {english(P.dateEn)});
+        if (c.month >= 0) {
+            const auto& m = mLex.months[static_cast<size_t>(c.month)];
+            french(m.fr, {english(m.en)});
+        }
+        if (c.year >= 0) {
+            const std::string y = std::to_string(c.year);
+            french(y, {english(y)});
         }
     }
 
@@ -789,10 +1004,14 @@ private:
 
 class Sampler {
 public:
-    Sampler(const Lexicon& lexicon, Rng& rng) : mLex(lexicon), mRng(rng) {}
+    // `frenchSource`: the draw is for French -> English, so it avoids English choices
+    // French cannot tell apart (his/her -> son; "like milk"/"like the milk" -> "aime le
+    // lait") and draws "they" as ils and as elles, which French does tell apart.
+    Sampler(const Lexicon& lexicon, Rng& rng, bool frenchSource = false)
+        : mLex(lexicon), mRng(rng), mFrenchSource(frenchSource) {}
 
     Clause clause() {
-        std::array<int, 6> weights = kKindWeights;  // kinds the lexicon cannot fill get 0
+        std::array<int, kKindCount> weights = kKindWeights;  // kinds the lexicon cannot fill get 0
         auto unused = [&](Kind k) { weights[static_cast<size_t>(k)] = 0; };
         if (mLex.intransitiveVerbs.empty()) unused(Kind::Intransitive);
         if (mLex.transitiveVerbs.empty()) unused(Kind::Transitive);
@@ -800,6 +1019,8 @@ public:
         if (mLex.adjectives.empty()) unused(Kind::BeAdjective);
         if (mLex.professions.empty()) unused(Kind::BeProfession);
         if (mLex.locatives.empty()) unused(Kind::BeLocation);
+        if (mLex.participles.empty()) unused(Kind::Passive);
+        if (mLex.phrases.empty()) unused(Kind::Phrase);
 
         Clause c;
         c.kind = static_cast<Kind>(weighted(mRng, weights));
@@ -823,8 +1044,15 @@ public:
                 }
             }
             c.subject = subject(subjectTags);
-            if (c.kind == Kind::Transitive) c.object = nounPhrase(verb.object);
-            if (c.kind == Kind::Complement) c.complement = PrepPhrase{verb.complementPrep, nounPhrase(verb.complementTags)};
+            if (c.kind == Kind::Transitive) {
+                c.object = nounPhrase(verb.object);
+                const bool bareOk = mLex.nouns[static_cast<size_t>(c.object.noun)].mass;
+                // French source: "aime le lait" is read "like milk", never "like the milk".
+                const bool definite = mLex.determiners[static_cast<size_t>(c.object.det)].kind == DeterminerKind::Definite;
+                if (bareOk && (chance(mRng, kBareMassPercent) || (mFrenchSource && verb.generic && definite)))
+                    c.object.det = -1;
+            }
+            if (c.kind == Kind::Complement) c.complement = prepPhrase(verb.complementPrep, verb.complementTags);
             break;
         }
         case Kind::BeAdjective:
@@ -839,6 +1067,26 @@ public:
             c.complement = locative();
             c.subject = subject(~TagMask(0), mLex.place);  // anything but a place
             break;
+        case Kind::Passive: {
+            const auto& P = mLex.passive;
+            c.participle = static_cast<int>(below(mRng, mLex.participles.size()));
+            c.subject.np = nounPhrase(mLex.participles[static_cast<size_t>(c.participle)].subject);
+            if (P.topicPrep >= 0 && P.topicTags && chance(mRng, kTopicPercent))
+                c.topic = prepPhrase(P.topicPrep, P.topicTags);
+            const size_t date = below(mRng, 20);  // month and year, year, month: 12 : 5 : 3
+            if (date < 15) c.year = P.firstYear + static_cast<int>(below(mRng, static_cast<size_t>(P.lastYear - P.firstYear + 1)));
+            if ((date < 12 || date >= 17) && !mLex.months.empty()) c.month = static_cast<int>(below(mRng, mLex.months.size()));
+            if (c.month < 0 && c.year < 0) c.year = P.firstYear;
+            break;
+        }
+        case Kind::Phrase:
+            c.phrase = static_cast<int>(below(mRng, mLex.phrases.size()));
+            c.negated = false;
+            break;
+        }
+        if (static_cast<size_t>(c.kind) < 6 && chance(mRng, kQuestionPercent)) {
+            c.question = true;
+            c.negated = false;
         }
         if (!mLex.locatives.empty() && chance(mRng, kExtraPhrasePercent[static_cast<size_t>(c.kind)]))
             c.extra = locative();
@@ -854,9 +1102,10 @@ private:
         if (personOk && chance(mRng, kPronounPercent)) {
             // An English pronoun with several French readings ("they": ils | elles) is
             // generated as its first one, the generic masculine: the source cannot tell
-            // them apart, so a corpus with both would ask the model to guess.
-            const auto& drawn = mLex.pronouns[static_cast<size_t>(below(mRng, mLex.pronouns.size()))];
-            s.pronoun = mLex.pronounByEn.at(drawn.en).front();
+            // them apart, so a corpus with both would ask the model to guess. French
+            // sources draw both (both read "they").
+            const size_t drawn = static_cast<size_t>(below(mRng, mLex.pronouns.size()));
+            s.pronoun = mFrenchSource ? static_cast<int>(drawn) : mLex.pronounByEn.at(mLex.pronouns[drawn].en).front();
         }
         else
             s.np = nounPhrase(allowed, excluded);
@@ -874,13 +1123,15 @@ private:
         NounPhrase np;
         np.noun = pick(mRng, candidates);
         const auto& noun = mLex.nouns[static_cast<size_t>(np.noun)];
-        np.plural = !noun.mass && chance(mRng, kPluralPercent);
+        np.plural = !noun.singular && chance(mRng, kPluralPercent);
 
         std::array<int, 4> weights = kDeterminerWeights;
         for (size_t k = 0; k < weights.size(); ++k)
             if (mLex.determinersByKind[k].empty()) weights[k] = 0;
         if (noun.mass) weights[static_cast<size_t>(DeterminerKind::Indefinite)] = 0;
-        np.det = pick(mRng, mLex.determinersByKind[weighted(mRng, weights)]);
+        const auto& ofKind = mLex.determinersByKind[weighted(mRng, weights)];
+        np.det = pick(mRng, ofKind);
+        if (mFrenchSource && mLex.determinerRepeatsFrench[static_cast<size_t>(np.det)]) np.det = ofKind.front();
 
         std::vector<int> before, after;
         for (size_t i = 0; i < mLex.adjectives.size(); ++i)
@@ -899,19 +1150,38 @@ private:
             for (int a : after)
                 if (mLex.adjectives[static_cast<size_t>(a)].rank != rank) others.push_back(a);
             if (!others.empty()) np.after = pick(mRng, others);
+        } else if (count == 2 && before.empty() && after.size() >= 2) {
+            // Two after the French noun, mirrored: "the european economic area" ->
+            // "la zone économique européenne".
+            np.after = pick(mRng, after);
+            const int rank = mLex.adjectives[static_cast<size_t>(np.after)].rank;
+            std::vector<int> others;
+            for (int a : after)
+                if (mLex.adjectives[static_cast<size_t>(a)].rank != rank) others.push_back(a);
+            if (!others.empty()) np.after2 = pick(mRng, others);
         }
         return np;
     }
 
-    PrepPhrase locative() {
-        PrepPhrase pp;
-        pp.prep = pick(mRng, mLex.locatives);
-        pp.np = nounPhrase(mLex.prepositions[static_cast<size_t>(pp.prep)].locative);
+    // A phrase of preposition `prep`; nouns the preposition takes bare ("to school")
+    // lose their article and their plural.
+    PrepPhrase prepPhrase(int prep, TagMask tags) {
+        PrepPhrase pp{prep, nounPhrase(tags)};
+        if (mLex.prepositions[static_cast<size_t>(prep)].bare & mLex.nouns[static_cast<size_t>(pp.np.noun)].tags) {
+            pp.np.det = -1;
+            pp.np.plural = false;
+        }
         return pp;
+    }
+
+    PrepPhrase locative() {
+        const int prep = pick(mRng, mLex.locatives);
+        return prepPhrase(prep, mLex.prepositions[static_cast<size_t>(prep)].locative);
     }
 
     const Lexicon& mLex;
     Rng& mRng;
+    bool mFrenchSource = false;
 };
 
 // ---- Parsing English of the grammar back into a Clause ----
@@ -923,16 +1193,44 @@ public:
     // The clause (a "they" subject reads as the first pronoun entry), or false with
     // message() set.
     bool clause(Clause& c) {
+        if (const auto ph = mLex.phraseByEn.find(joinWords(mWords)); ph != mLex.phraseByEn.end()) {
+            c.kind = Kind::Phrase;
+            c.phrase = ph->second;
+            return true;
+        }
+        const auto& be = mLex.verbs[static_cast<size_t>(mLex.copula)];
+        auto isBe = [&](const std::string& w) { return w == be.en || w == be.en3sg || (!be.en1sg.empty() && w == be.en1sg); };
+        // A yes/no question puts be, do/does or can first.
+        bool beFirst = false;
+        if (isBe(peek()) && !atEnd()) {
+            c.question = beFirst = true;
+            ++mAt;
+        } else if (peek() == "do" || peek() == "does") {
+            c.question = true;
+            ++mAt;
+        } else {
+            for (int m : mLex.modals) {
+                const auto& v = mLex.verbs[static_cast<size_t>(m)];
+                if (!v.modalTo && (peek() == v.en || peek() == v.en3sg)) {
+                    c.question = true;
+                    c.modal = m;
+                    ++mAt;
+                    break;
+                }
+            }
+        }
         if (const auto p = mLex.pronounByEn.find(peek()); p != mLex.pronounByEn.end()) {
             c.subject.pronoun = p->second.front();
             ++mAt;
-        } else if (!nounPhrase(c.subject.np)) {
+        } else if (!nounPhrase(c.subject.np, false)) {
             return false;
         }
-        const auto& be = mLex.verbs[static_cast<size_t>(mLex.copula)];
-        if (peek() == be.en || peek() == be.en3sg || (!be.en1sg.empty() && peek() == be.en1sg)) {
-            ++mAt;
-            if (peek() == "not") {
+        if (!c.question && c.subject.pronoun < 0 && (peek() == mLex.passive.en || peek() == mLex.passive.enPl ||
+                                                     (mLex.passive.topicPrep >= 0 && peek() == topicPrep())))
+            return passive(c);
+        if (beFirst || (!c.question && isBe(peek()))) {
+            if (!beFirst) ++mAt;
+            if (!c.question && peek() == "not") {
                 c.negated = true;
                 ++mAt;
             }
@@ -953,6 +1251,7 @@ private:
         static const std::string kNone;
         return mAt + ahead < mWords.size() ? mWords[mAt + ahead] : kNone;
     }
+    const std::string& topicPrep() const { return mLex.prepositions[static_cast<size_t>(mLex.passive.topicPrep)].en; }
 
     bool fail(const std::string& expected) {
         mError = "expected " + expected + " at word " + std::to_string(mAt + 1) +
@@ -960,20 +1259,27 @@ private:
         return false;
     }
 
-    bool nounPhrase(NounPhrase& np) {
+    // `bare`: the phrase may go without determiner; the caller checks that its noun may.
+    bool nounPhrase(NounPhrase& np, bool bare) {
         const auto det = mLex.determinerByEn.find(peek());
-        if (det == mLex.determinerByEn.end()) return fail("a pronoun or a determiner (the, a, my, this...)");
-        np.det = det->second;
-        ++mAt;
+        if (det != mLex.determinerByEn.end()) {
+            np.det = det->second;
+            ++mAt;
+        } else if (bare) {
+            np.det = -1;
+        } else {
+            return fail("a pronoun or a determiner (the, a, my, this...)");
+        }
         for (auto adj = mLex.adjectiveByEn.find(peek()); adj != mLex.adjectiveByEn.end();
              adj = mLex.adjectiveByEn.find(peek())) {
-            int& slot = mLex.adjectives[static_cast<size_t>(adj->second)].before ? np.before : np.after;
-            if (slot >= 0) return fail("a noun (one adjective on each side of the French noun at most)");
+            const bool before = mLex.adjectives[static_cast<size_t>(adj->second)].before;
+            int& slot = before ? np.before : np.after >= 0 ? np.after2 : np.after;
+            if (slot >= 0) return fail("a noun (at most one adjective before the French noun and two after it)");
             slot = adj->second;
             ++mAt;
         }
         const auto noun = mLex.nounByEn.find(peek());
-        if (noun == mLex.nounByEn.end()) return fail("a noun");
+        if (noun == mLex.nounByEn.end()) return fail(np.det < 0 ? "a determiner (the, a, my, this...) or a noun" : "a noun");
         np.noun = noun->second.first;
         np.plural = noun->second.second;
         ++mAt;
@@ -985,7 +1291,15 @@ private:
         if (prep == mLex.prepositionByEn.end()) return fail("a preposition");
         pp.prep = prep->second;
         ++mAt;
-        return nounPhrase(pp.np);
+        const TagMask bare = mLex.prepositions[static_cast<size_t>(pp.prep)].bare;
+        if (!nounPhrase(pp.np, bare != 0)) return false;
+        const bool takesBare = (mLex.nouns[static_cast<size_t>(pp.np.noun)].tags & bare) != 0;
+        if (takesBare != (pp.np.det < 0)) {
+            --mAt;
+            return fail(takesBare ? "no article before '" + peek() + "' after '" + mLex.prepositions[static_cast<size_t>(pp.prep)].en + "'"
+                                  : "a determiner (the, a, my, this...) before '" + peek() + "'");
+        }
+        return true;
     }
 
     // After "is" / "is not": an adjective, "a" + profession, professions, or a place.
@@ -1032,13 +1346,13 @@ private:
     }
 
     bool verbGroup(Clause& c) {
-        if ((peek() == "do" || peek() == "does") && peek(1) == "not") {
+        if (!c.question && (peek() == "do" || peek() == "does") && peek(1) == "not") {
             c.negated = true;
             mAt += 2;
         }
         for (int m : mLex.modals) {
             const std::string& cannot = mLex.verbs[static_cast<size_t>(m)].enNeg;
-            if (!c.negated && !cannot.empty() && peek() == cannot) {
+            if (!c.question && !c.negated && !cannot.empty() && peek() == cannot) {
                 c.modal = m;
                 c.negated = true;
                 ++mAt;
@@ -1052,10 +1366,17 @@ private:
         c.verb = matchVerb(VerbRole::Lexical);
         if (c.verb < 0) return fail("a verb");
         const auto& verb = mLex.verbs[static_cast<size_t>(c.verb)];
-        if (mLex.determinerByEn.count(peek())) {
+        const bool bareNoun = !mLex.determinerByEn.count(peek()) &&
+                              (mLex.adjectiveByEn.count(peek()) || mLex.nounByEn.count(peek()));
+        if (mLex.determinerByEn.count(peek()) || bareNoun) {
             if (!verb.object) return fail("no object after '" + verb.en + "'; a preposition or the end");
             c.kind = Kind::Transitive;
-            return nounPhrase(c.object);
+            if (!nounPhrase(c.object, true)) return false;
+            if (c.object.det < 0 && !mLex.nouns[static_cast<size_t>(c.object.noun)].mass) {
+                --mAt;
+                return fail("a determiner before '" + peek() + "' (only mass nouns such as milk go without)");
+            }
+            return true;
         }
         if (verb.complementPrep >= 0 && peek() == mLex.prepositions[static_cast<size_t>(verb.complementPrep)].en) {
             c.kind = Kind::Complement;
@@ -1066,11 +1387,402 @@ private:
         return true;
     }
 
+    // After the subject: [on NP] was|were [not] participle in [month] [year].
+    bool passive(Clause& c) {
+        c.kind = Kind::Passive;
+        if (mLex.passive.topicPrep >= 0 && peek() == topicPrep() && !prepPhrase(c.topic)) return false;
+        if (peek() != mLex.passive.en && peek() != mLex.passive.enPl)
+            return fail("'" + mLex.passive.en + "' or '" + mLex.passive.enPl + "'");
+        ++mAt;
+        if (peek() == "not") {
+            c.negated = true;
+            ++mAt;
+        }
+        const auto part = mLex.participleByEn.find(peek());
+        if (part == mLex.participleByEn.end()) return fail("a participle (signed, written...)");
+        c.participle = part->second;
+        ++mAt;
+        if (peek() != mLex.passive.dateEn) return fail("'" + mLex.passive.dateEn + "' and a date");
+        ++mAt;
+        if (const auto m = mLex.monthByEn.find(peek()); m != mLex.monthByEn.end()) {
+            c.month = m->second;
+            ++mAt;
+        }
+        const std::string& y = peek();
+        if (y.size() == 4 && std::all_of(y.begin(), y.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+            const int year = std::stoi(y);
+            if (year < mLex.passive.firstYear || year > mLex.passive.lastYear)
+                return fail("a year from " + std::to_string(mLex.passive.firstYear) + " to " +
+                            std::to_string(mLex.passive.lastYear));
+            c.year = year;
+            ++mAt;
+        }
+        if (c.month < 0 && c.year < 0) return fail("a month or a year");
+        if (!atEnd()) return fail("the end of the sentence");
+        return true;
+    }
+
     const Lexicon& mLex;
     const std::vector<std::string>& mWords;
     size_t mAt = 0;
     std::string mError;
 };
+
+// ---- Parsing French of the grammar back into Clauses ----
+//
+// The French is first cut into atoms that undo the realizer's last pass: elided words
+// stand alone again (l'homme -> l' homme, qu'il -> qu' il) and contractions open up
+// (au -> à le, aux -> à les, du -> de le; "des" stays, it is an article or de + les). The
+// parser then tries every structure the atoms allow, depth first (continuation-passing,
+// so each ambiguity is a branch), and hands each complete Clause to a callback; the
+// caller keeps those whose French, written again, is the input.
+class FrenchParser {
+public:
+    using Done = std::function<void(const Clause&)>;
+
+    FrenchParser(const Lexicon& lexicon, std::vector<std::string> atoms) : mLex(lexicon), mAtoms(std::move(atoms)) {}
+
+    static std::vector<std::string> atomize(const std::vector<std::string>& words) {
+        std::vector<std::string> atoms;
+        for (std::string w : words) {
+            for (const char* prefix : {"l'", "j'", "n'", "d'", "qu'"}) {
+                const size_t n = std::strlen(prefix);
+                if (w.size() > n && w.compare(0, n, prefix) == 0) {
+                    atoms.push_back(prefix);
+                    w = w.substr(n);
+                    break;
+                }
+            }
+            if (w == "au") atoms.insert(atoms.end(), {"à", "le"});
+            else if (w == "aux") atoms.insert(atoms.end(), {"à", "les"});
+            else if (w == "du") atoms.insert(atoms.end(), {"de", "le"});
+            else atoms.push_back(w);
+        }
+        return atoms;
+    }
+
+    void parse(const Done& done) {
+        mDone = &done;
+        Clause c;
+        if (at(0) == "est-ce" && (at(1) == "que" || at(1) == "qu'")) {
+            c.question = true;
+            subject(c, 2, [&](Clause s, size_t i) { predicate(s, i); });
+        } else {
+            subject(c, 0, [&](Clause s, size_t i) {
+                predicate(s, i);
+                if (s.subject.pronoun < 0) passive(s, i);
+            });
+        }
+    }
+
+    // The atom where the parse got furthest, for the error message.
+    size_t furthest() const { return mFurthest; }
+
+private:
+    using Next = std::function<void(Clause, size_t)>;
+
+    const std::string& at(size_t i) {
+        static const std::string kNone;
+        mFurthest = std::max(mFurthest, i);
+        return i < mAtoms.size() ? mAtoms[i] : kNone;
+    }
+    bool end(size_t i) const { return i == mAtoms.size(); }
+
+    static bool oneOf(const std::string& a, std::initializer_list<const std::string*> forms) {
+        for (const std::string* f : forms)
+            if (!f->empty() && a == *f) return true;
+        return false;
+    }
+
+    void subject(Clause c, size_t i, const Next& next) {
+        for (size_t p = 0; p < mLex.pronouns.size(); ++p) {
+            const auto& pr = mLex.pronouns[p];
+            if (oneOf(at(i), {&pr.fr, &pr.frVowel})) {
+                c.subject.pronoun = static_cast<int>(p);
+                next(c, i + 1);
+            }
+        }
+        c.subject.pronoun = -1;
+        nounPhrase(i, NpContext::Subject, [&](const NounPhrase& np, size_t j) {
+            c.subject.np = np;
+            next(c, j);
+        });
+    }
+
+    enum class NpContext { Subject, Object, GenericObject, AfterA, AfterDe };
+    using NpNext = std::function<void(const NounPhrase&, size_t)>;
+
+    // Article forms: "le/la/l'/les/un/.../ce", "de/d'" (an indefinite in French clothes),
+    // partitive "de" + "le" (a bare mass object), or none (after a preposition "de" that
+    // absorbed "des", or a bare institution after "à").
+    void nounPhrase(size_t i, NpContext ctx, const NpNext& next) {
+        const std::string& a = at(i);
+        const bool object = ctx == NpContext::Object || ctx == NpContext::GenericObject;
+        for (size_t d = 0; d < mLex.determiners.size(); ++d) {
+            const auto& det = mLex.determiners[d];
+            if (oneOf(a, {&det.m, &det.mVowel, &det.f, &det.fVowel, &det.pl})) {
+                const bool definite = det.kind == DeterminerKind::Definite;
+                // A bare mass object of a generic verb, or a bare institution after à,
+                // writes a definite article: try bare first (French-source data do).
+                if (definite && (ctx == NpContext::GenericObject || ctx == NpContext::AfterA))
+                    rest(i + 1, -1, ctx, next);
+                rest(i + 1, static_cast<int>(d), ctx, next);
+            }
+        }
+        if (a == "de" || a == "d'") {
+            const std::string& b = at(i + 1);
+            const auto& def = mLex.determiners[static_cast<size_t>(mLex.determinersByKind[0].front())];
+            if (object && oneOf(b, {&def.m, &def.mVowel, &def.f, &def.fVowel})) rest(i + 2, -1, ctx, next);  // du lait
+            if (object) rest(i + 1, -1, ctx, next);  // pas de lait
+            rest(i + 1, mLex.indefinite, ctx, next);  // pas de chat, de petits chats
+        }
+        if (ctx == NpContext::AfterDe) rest(i, mLex.indefinite, ctx, next);  // près de chats
+    }
+
+    void rest(size_t i, int det, NpContext ctx, const NpNext& next) {
+        NounPhrase np;
+        np.det = det;
+        // Before-adjective, noun, after-adjectives; each form may be several entries.
+        std::vector<int> before = adjectivesAt(i, true);
+        before.push_back(-1);
+        for (int b : before) {
+            const size_t j = b >= 0 ? i + 1 : i;
+            for (size_t n = 0; n < mLex.nouns.size(); ++n) {
+                const auto& noun = mLex.nouns[n];
+                for (int plural = 0; plural < 2; ++plural) {
+                    const std::string& form = plural ? noun.frPl : noun.fr;
+                    if (form.empty() || at(j) != form || (plural && noun.singular)) continue;
+                    if (det < 0 && ctx != NpContext::AfterA && !noun.mass) continue;
+                    if (det == mLex.indefinite && noun.mass) continue;
+                    np.noun = static_cast<int>(n);
+                    np.plural = plural == 1;
+                    np.before = b;
+                    np.after = np.after2 = -1;
+                    next(np, j + 1);
+                    for (int a1 : adjectivesAt(j + 1, false)) {
+                        np.after = a1;
+                        np.after2 = -1;
+                        next(np, j + 2);
+                        for (int a2 : adjectivesAt(j + 2, false)) {
+                            // French after-adjectives mirror English: the second here is
+                            // the first in English.
+                            np.after = a2;
+                            np.after2 = a1;
+                            next(np, j + 3);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    std::vector<int> adjectivesAt(size_t i, bool before) {
+        std::vector<int> out;
+        const std::string& a = at(i);
+        for (size_t k = 0; k < mLex.adjectives.size(); ++k) {
+            const auto& adj = mLex.adjectives[k];
+            if (adj.before == before && oneOf(a, {&adj.m, &adj.mVowel, &adj.f, &adj.mPl, &adj.fPl}))
+                out.push_back(static_cast<int>(k));
+        }
+        return out;
+    }
+
+    // A preposition's French words, then its noun phrase.
+    void prepPhrase(size_t i, int only, TagMask locativeOnly, const std::function<void(const PrepPhrase&, size_t)>& next) {
+        for (size_t p = 0; p < mLex.prepositions.size(); ++p) {
+            const auto& prep = mLex.prepositions[p];
+            if (only >= 0 && static_cast<int>(p) != only) continue;
+            if (only < 0 && !(prep.locative & locativeOnly)) continue;
+            const auto words = splitWords(prep.fr);
+            const bool endsDe = words.back() == "de", isA = words.back() == "à";
+            size_t j = i;
+            bool match = true, deLes = false;
+            for (size_t w = 0; w < words.size(); ++w, ++j) {
+                const std::string& a = at(j);
+                const bool last = w + 1 == words.size();
+                if (last && endsDe && (a == "d'" || a == "des")) deLes = a == "des";  // d'un, des = de les
+                else match = match && a == words[w];
+            }
+            if (!match) continue;
+            if (deLes) --j;
+            PrepPhrase pp;
+            pp.prep = static_cast<int>(p);
+            auto withNp = [&](const NounPhrase& np, size_t k) {
+                const TagMask tags = mLex.nouns[static_cast<size_t>(np.noun)].tags;
+                if (((prep.bare & tags) != 0) != (np.det < 0)) return;  // "à l'école" is "to school", never "to the school"
+                if (only < 0 && !(prep.locative & tags)) return;  // a free locative takes the nouns it lists ("at home")
+                pp.np = np;
+                next(pp, k);
+            };
+            if (deLes) {  // de + les
+                rest(j + 1, mLex.determinersByKind[0].front(), NpContext::AfterDe, withNp);
+                continue;
+            }
+            nounPhrase(j, endsDe ? NpContext::AfterDe : isA ? NpContext::AfterA : NpContext::Subject, withNp);
+        }
+    }
+
+    void extraAndEnd(Clause c, size_t i) {
+        if (end(i)) (*mDone)(c);
+        if (i < mAtoms.size() && !mLex.locatives.empty())
+            prepPhrase(i, -1, ~TagMask(0), [&](const PrepPhrase& pp, size_t j) {
+                if (!end(j)) return;
+                Clause e = c;
+                e.extra = pp;
+                (*mDone)(e);
+            });
+    }
+
+    // [ne] finite [pas] then what the verb takes.
+    void predicate(Clause c, size_t i) {
+        bool negated = false;
+        if (!c.question && (at(i) == "ne" || at(i) == "n'")) {
+            negated = true;
+            ++i;
+        }
+        const std::string& finite = at(i);
+        size_t j = i + 1;
+        if (negated) {
+            if (at(j) != "pas") return;
+            ++j;
+        }
+        c.negated = negated;
+        for (size_t v = 0; v < mLex.verbs.size(); ++v) {
+            const auto& verb = mLex.verbs[v];
+            if (std::find(verb.fr.begin(), verb.fr.end(), finite) == verb.fr.end()) continue;
+            if (verb.role == VerbRole::Copula) {
+                beComplement(c, j);
+            } else if (verb.role == VerbRole::Modal) {
+                for (size_t l = 0; l < mLex.verbs.size(); ++l)
+                    if (mLex.verbs[l].role == VerbRole::Lexical && at(j) == mLex.verbs[l].inf) {
+                        Clause m = c;
+                        m.modal = static_cast<int>(v);
+                        m.verb = static_cast<int>(l);
+                        complements(m, j + 1);
+                    }
+            } else {
+                Clause m = c;
+                m.verb = static_cast<int>(v);
+                complements(m, j);
+            }
+        }
+    }
+
+    void beComplement(Clause c, size_t i) {
+        for (size_t a = 0; a < mLex.adjectives.size(); ++a) {
+            const auto& adj = mLex.adjectives[a];
+            if (oneOf(at(i), {&adj.m, &adj.f, &adj.mPl, &adj.fPl})) {
+                Clause b = c;
+                b.kind = Kind::BeAdjective;
+                b.adjective = static_cast<int>(a);
+                extraAndEnd(b, i + 1);
+            }
+        }
+        for (size_t p = 0; p < mLex.professions.size(); ++p) {
+            const auto& pr = mLex.professions[p];
+            if (oneOf(at(i), {&pr.m, &pr.f, &pr.mPl, &pr.fPl})) {
+                Clause b = c;
+                b.kind = Kind::BeProfession;
+                b.profession = static_cast<int>(p);
+                extraAndEnd(b, i + 1);
+            }
+        }
+        prepPhrase(i, -1, ~TagMask(0), [&](const PrepPhrase& pp, size_t j) {
+            Clause b = c;
+            b.kind = Kind::BeLocation;
+            b.complement = pp;
+            extraAndEnd(b, j);
+        });
+    }
+
+    void complements(Clause c, size_t i) {
+        const auto& verb = mLex.verbs[static_cast<size_t>(c.verb)];
+        if (verb.intransitive) {
+            Clause b = c;
+            b.kind = Kind::Intransitive;
+            extraAndEnd(b, i);
+        }
+        if (verb.object)
+            nounPhrase(i, verb.generic ? NpContext::GenericObject : NpContext::Object, [&](const NounPhrase& np, size_t j) {
+                Clause b = c;
+                b.kind = Kind::Transitive;
+                b.object = np;
+                extraAndEnd(b, j);
+            });
+        if (verb.complementPrep >= 0)
+            prepPhrase(i, verb.complementPrep, 0, [&](const PrepPhrase& pp, size_t j) {
+                Clause b = c;
+                b.kind = Kind::Complement;
+                b.complement = pp;
+                extraAndEnd(b, j);
+            });
+    }
+
+    // [sur NP] [ne] a|ont [pas] été participle en [month] [year]
+    void passive(Clause c, size_t i) {
+        const auto& P = mLex.passive;
+        if (mLex.participles.empty()) return;
+        auto tail = [&](Clause t, size_t j) {
+            bool negated = false;
+            if (at(j) == "ne" || at(j) == "n'") negated = true, ++j;
+            if (at(j) != P.fr && at(j) != P.frPl) return;
+            ++j;
+            if (negated && at(j++) != "pas") return;
+            if (at(j++) != P.been) return;
+            t.kind = Kind::Passive;
+            t.negated = negated;
+            for (size_t p = 0; p < mLex.participles.size(); ++p) {
+                const auto& part = mLex.participles[p];
+                if (!oneOf(at(j), {&part.m, &part.f, &part.mPl, &part.fPl}) || at(j + 1) != P.dateFr) continue;
+                Clause d = t;
+                d.participle = static_cast<int>(p);
+                size_t k = j + 2;
+                for (size_t m = 0; m < mLex.months.size(); ++m)
+                    if (at(k) == mLex.months[m].fr) d.month = static_cast<int>(m);
+                if (d.month >= 0) ++k;
+                const std::string& y = at(k);
+                if (y.size() == 4 && std::all_of(y.begin(), y.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+                    d.year = std::stoi(y);
+                    ++k;
+                }
+                if ((d.month >= 0 || d.year >= 0) && end(k)) (*mDone)(d);
+            }
+        };
+        tail(c, i);
+        if (P.topicPrep >= 0)
+            prepPhrase(i, P.topicPrep, 0, [&](const PrepPhrase& pp, size_t j) {
+                Clause t = c;
+                t.topic = pp;
+                tail(t, j);
+            });
+    }
+
+    const Lexicon& mLex;
+    std::vector<std::string> mAtoms;
+    const Done* mDone = nullptr;
+    size_t mFurthest = 0;
+};
+
+// The adjectives fit their nouns (French alone cannot tell "économique" economical from
+// economic; the tags can).
+bool adjectivesFit(const Lexicon& lex, const Clause& c) {
+    auto fits = [&](const NounPhrase& np) {
+        for (int a : {np.before, np.after, np.after2})
+            if (a >= 0 && !(lex.adjectives[static_cast<size_t>(a)].tags & lex.nouns[static_cast<size_t>(np.noun)].tags))
+                return false;
+        return true;
+    };
+    if (c.kind == Kind::Phrase) return true;
+    if (c.subject.pronoun < 0 && !fits(c.subject.np)) return false;
+    if (c.kind == Kind::Transitive && !fits(c.object)) return false;
+    for (const PrepPhrase* pp : {&c.complement, &c.extra, &c.topic})
+        if (pp->prep >= 0 && !fits(pp->np)) return false;
+    if (c.kind == Kind::BeAdjective) {
+        const TagMask subject = c.subject.pronoun >= 0 ? lex.person : lex.nouns[static_cast<size_t>(c.subject.np.noun)].tags;
+        if (!(lex.adjectives[static_cast<size_t>(c.adjective)].tags & subject)) return false;
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -1090,9 +1802,28 @@ Result<EnFrGrammar> EnFrGrammar::load(const std::string& lexiconPath) {
     }
 }
 
-SentencePair EnFrGrammar::sample(std::mt19937_64& rng) const {
-    Sampler sampler(*mLexicon, rng);
-    return Realizer(*mLexicon)(sampler.clause());
+SentencePair EnFrGrammar::sample(std::mt19937_64& rng) const { return sample(rng, Direction::EnFr); }
+
+SentencePair EnFrGrammar::sample(std::mt19937_64& rng, Direction direction) const {
+    Sampler sampler(*mLexicon, rng, direction == Direction::FrEn);
+    SentencePair pair = Realizer(*mLexicon)(sampler.clause());
+    return direction == Direction::FrEn ? reversed(std::move(pair)) : pair;
+}
+
+SentencePair reversed(SentencePair pair) {
+    std::swap(pair.source, pair.target);
+    for (auto& [t, s] : pair.alignment) std::swap(t, s);
+    std::sort(pair.alignment.begin(), pair.alignment.end());
+    return pair;
+}
+
+std::vector<SentencePair> EnFrGrammar::anchors(Direction direction) const {
+    std::vector<SentencePair> out;
+    for (const std::string& a : mLexicon->anchors) {
+        auto pair = translate(a);
+        if (pair) out.push_back(direction == Direction::FrEn ? reversed(std::move(*pair)) : std::move(*pair));
+    }
+    return out;
 }
 
 std::vector<SentencePair> EnFrGrammar::generate(size_t count, uint64_t seed) const {
@@ -1103,15 +1834,17 @@ std::vector<SentencePair> EnFrGrammar::generate(size_t count, uint64_t seed) con
     return pairs;
 }
 
-Result<CorpusSplit> EnFrGrammar::split(size_t trainSize, size_t testSize, uint64_t seed) const {
+Result<CorpusSplit> EnFrGrammar::split(size_t trainSize, size_t testSize, uint64_t seed, Direction direction) const {
     Rng rng(seed);
+    std::unordered_set<std::string> anchors;  // never held out
+    for (const SentencePair& a : this->anchors(direction)) anchors.insert(a.source);
     CorpusSplit out;
     std::unordered_set<std::string> seen;
     const size_t maxDraws = 64 * (trainSize + testSize) + 100000;
     size_t draws = 0;
     for (; draws < maxDraws && (out.train.size() < trainSize || out.test.size() < testSize); ++draws) {
-        SentencePair pair = sample(rng);
-        const bool test = heldOut(pair.source);
+        SentencePair pair = sample(rng, direction);
+        const bool test = heldOut(pair.source) && !anchors.count(pair.source);
         auto& side = test ? out.test : out.train;
         if (side.size() >= (test ? testSize : trainSize) || !seen.insert(pair.source).second) continue;
         side.push_back(std::move(pair));
@@ -1154,6 +1887,44 @@ Result<SentencePair> EnFrGrammar::translate(const std::string& english) const {
     auto pairs = translations(english);
     if (!pairs) return Error{pairs.message()};
     return std::move(pairs->front());
+}
+
+Result<std::vector<SentencePair>> EnFrGrammar::frenchTranslations(const std::string& french) const {
+    std::string lower = french;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::vector<std::string> words = splitWords(lower);
+    const std::string prefix = "fr-en grammar: '" + french + "': ";
+    if (words.empty()) return error(prefix + "empty sentence");
+    const std::string canonical = joinWords(words);
+
+    std::vector<SentencePair> pairs;
+    std::unordered_set<std::string> seen;
+    auto keep = [&](const Clause& c) {
+        if (!adjectivesFit(*mLexicon, c)) return;
+        SentencePair pair = Realizer(*mLexicon)(c);
+        if (pair.target != canonical || !seen.insert(pair.source).second) return;
+        pairs.push_back(reversed(std::move(pair)));
+    };
+    if (const auto ph = std::find_if(mLexicon->phrases.begin(), mLexicon->phrases.end(),
+                                     [&](const Lexicon::Phrase& p) { return joinWords(splitWords(p.fr)) == canonical; });
+        ph != mLexicon->phrases.end()) {
+        Clause c;
+        c.kind = Kind::Phrase;
+        c.phrase = static_cast<int>(ph - mLexicon->phrases.begin());
+        keep(c);
+    }
+    const std::vector<std::string> atoms = FrenchParser::atomize(words);
+    FrenchParser parser(*mLexicon, atoms);
+    const std::function<void(const Clause&)> done = keep;
+    parser.parse(done);
+    if (pairs.empty()) {
+        const size_t at = std::min(parser.furthest(), atoms.size());
+        return error(prefix + "not a sentence of the grammar (it reads as far as " +
+                     (at < atoms.size() ? "'" + atoms[at] + "', atom " + std::to_string(at + 1) + " of " +
+                                              std::to_string(atoms.size())
+                                        : std::string("the end")) + ")");
+    }
+    return pairs;
 }
 
 // ---- Algorithmic tasks ----

@@ -23,6 +23,25 @@
 //   any predicate may be negated: "does not sleep" -> "ne dort pas", "is not" -> "n'est pas",
 //   "cannot" -> "ne peut pas"; an indefinite object becomes "de": "je n'ai pas de chat",
 //   "we do not have any cats" -> "nous n'avons pas de chats".
+// Added for a first lesson (issue 13):
+//   professions are nouns too       "the teacher is happy"    "le professeur est heureux"
+//   a mass object may go bare       "he drinks coffee"        "il boit du café"
+//     (le after like/love/hate)     "i like milk"             "j'aime le lait"
+//     (de after a negation)         "he does not drink water" "il ne boit pas d'eau"
+//   bare institutions after to/at   "they go to school"       "ils vont à l'école"
+//                                   "we are at home"          "nous sommes à la maison"
+//   yes/no questions, always with est-ce que (never inversion: one regular rule, no
+//   t-euphonic, no pronoun copies):
+//                                   "is the cat black"        "est-ce que le chat est noir"
+//                                   "do you like milk"        "est-ce que tu aimes le lait"
+//                                   "can he swim"             "est-ce qu'il peut nager"
+//     est-ce and que link to the fronted English word (is, do, does, can).
+//   fixed phrases (lexicon "phrases", with their alignment): "how are you" -> "comment vas-tu"
+//   the passive with a date:        "the agreement on the european economic area was signed
+//     in august 1992" -> "l'accord sur la zone économique européenne a été signé en août 1992"
+//     (two adjectives after the French noun come in the mirror of the English order;
+//     a, été -> was; en -> in; the partitive du / de la and a bare noun's article link to
+//     the noun).
 // English is lowercase, single spaces, no punctuation; French is lowercase with elided
 // words attached ("l'homme", "j'aime", "n'est"). Conventions where English says less than
 // French: "i", "you", "we" are masculine; "you" is always "tu"; "they" is "ils" or "elles"
@@ -71,6 +90,13 @@ struct CorpusSplit {
     std::vector<SentencePair> test;
 };
 
+// Which side of the grammar is the source: EnFr pairs are (English, French); FrEn pairs
+// are (French, English) with the alignment transposed, (English word, French word).
+enum class Direction { EnFr, FrEn };
+
+// The pair with source and target swapped and the alignment transposed (and sorted).
+SentencePair reversed(SentencePair pair);
+
 class EnFrGrammar {
 public:
     // Reads and checks the lexicon. Errors name the file and the entry:
@@ -80,6 +106,10 @@ public:
     // One random sentence. The same generator state gives the same sentence on every
     // platform (no std:: distributions, whose output is implementation-defined).
     SentencePair sample(std::mt19937_64& rng) const;
+    // FrEn: a (French, English) pair drawn so that the French says which English it is:
+    // no "her" beside "his" (both son), a generic verb's mass object is bare ("j'aime le
+    // lait" is "i like milk"), and "they" is drawn as ils and as elles.
+    SentencePair sample(std::mt19937_64& rng, Direction direction) const;
     // `count` sentences drawn from std::mt19937_64(seed); may repeat short sentences.
     std::vector<SentencePair> generate(size_t count, uint64_t seed) const;
 
@@ -87,7 +117,13 @@ public:
     // (1 sentence in 8 belongs to the test side): a test sentence is never a training
     // sentence, whatever the seeds and sizes of two splits. Neither side repeats a
     // source. Fails if the grammar runs out of new sentences.
-    Result<CorpusSplit> split(size_t trainSize, size_t testSize, uint64_t seed) const;
+    // The lexicon's anchors (the models' example sentences) are never held out.
+    Result<CorpusSplit> split(size_t trainSize, size_t testSize, uint64_t seed,
+                              Direction direction = Direction::EnFr) const;
+    // The lexicon's "anchors" as pairs: the example sentences a bundled model must
+    // translate ("i am a student", "how are you", the agreement sentence). Training adds
+    // them to the training side (they are never on the test side).
+    std::vector<SentencePair> anchors(Direction direction = Direction::EnFr) const;
 
     // Parses an English sentence of this grammar and returns its translation(s) with
     // alignments: one, or two when the subject is "they" (ils first, then elles).
@@ -95,6 +131,11 @@ public:
     Result<std::vector<SentencePair>> translations(const std::string& english) const;
     // The first of translations(): "they" is read as "ils".
     Result<SentencePair> translate(const std::string& english) const;
+    // Parses a French sentence of this grammar and returns its English reading(s) as
+    // (French, English) pairs, the alignment transposed; first the one FrEn training data
+    // uses ("son chat": his cat | her cat; "j'aime le lait": i like milk | i like the
+    // milk). Fails, naming the word, on French the grammar cannot produce.
+    Result<std::vector<SentencePair>> frenchTranslations(const std::string& french) const;
 
     struct Lexicon;  // defined in corpus.cpp
 

@@ -24,6 +24,7 @@
 #include <QLineEdit>
 #include <QMimeData>
 #include <QUrl>
+#include <QMenu>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -370,6 +371,33 @@ private slots:
         QVERIFY2(tip.contains("from score " + QString::number(double(scores.at(head, 2, 1)), 'g', 7)), qPrintable(tip));
         QVERIFY2(tip.contains(h->data().rowLabels[2]) && tip.contains(h->data().colLabels[1]), qPrintable(tip));
         QVERIFY(h->describeCell(0, 2).contains("masked"));
+    }
+
+    // Model menu: one submenu per bundled model, its example sentences one click away.
+    void modelMenuListsBundledModelsAndExamples()
+    {
+        MainWindow w(false);
+        w.resize(1280, 720);
+        const QString models = QString(SF_SOURCE_DIR) + "/resources/models/";
+        w.setBundledModels({{"en-fr", models + "en-fr"}, {"fr-en", models + "fr-en"}});
+        QMenu* menu = w.modelMenu();
+        QVERIFY(menu->menuAction()->isVisible());
+        QList<QMenu*> subs;
+        for (QAction* a : menu->actions())
+            if (a->menu()) subs.append(a->menu());
+        QCOMPARE(subs.size(), 2);
+        QCOMPARE(subs[1]->title(), QString("fr-en"));
+        QAction* example = nullptr;
+        for (QAction* a : subs[1]->actions())
+            if (a->text() == QString::fromUtf8("je suis étudiant")) example = a;
+        QVERIFY(example != nullptr);
+        example->trigger();
+        QCOMPARE(w.sentenceBox()->text(), QString::fromUtf8("je suis étudiant"));
+        QTRY_COMPARE_WITH_TIMEOUT(w.document()->modelPath(), models + "fr-en", 20000);
+        w.show();
+        subs[0]->popup(QPoint(0, 0));
+        QVERIFY(subs[0]->grab().save(mShots + "/model-menu.png"));
+        subs[0]->hide();
     }
 
     void failedLoadKeepsThePreviousModel()
