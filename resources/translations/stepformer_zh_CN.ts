@@ -740,6 +740,14 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source>Training &amp;studio…</source>
         <translation>训练工作室(&amp;S)…</translation>
     </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>打开 %1</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::PositionsView</name>
