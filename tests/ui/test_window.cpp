@@ -165,7 +165,9 @@ private slots:
             QVERIFY2(w.document()->translateNow("the little black cat sleeps", &error), qPrintable(error));
             QApplication::processEvents();
             qInfo("window at 1280x720 asked: %dx%d", w.width(), w.height());
-            QCOMPARE(w.menuBar()->actions().at(1)->text(), QString("视图(&V)"));
+            QStringList menus;
+            for (QAction* a : w.menuBar()->actions()) menus << a->text();
+            QVERIFY2(menus.contains(QString("视图(&V)")), qPrintable(menus.join(" ")));
             const QStringList clipped = clippedControls(w);
             QVERIFY2(clipped.isEmpty(), qPrintable(clipped.join("\n")));
 
@@ -202,7 +204,9 @@ private slots:
             QApplication::processEvents();
             QCOMPARE(w.stage()->title(), TextTable::english().render(s.title()));
             QVERIFY(w.explanation()->toPlainText().contains(TextTable::english().render(explain(s, c, t).explanation)));
-            QCOMPARE(w.menuBar()->actions().at(1)->text(), QString("&View"));
+            menus.clear();
+            for (QAction* a : w.menuBar()->actions()) menus << a->text();
+            QVERIFY2(menus.contains(QString("&View")), qPrintable(menus.join(" ")));
             QCOMPARE(w.translateButton()->text(), QString("Translate"));
             QVERIFY(setLanguage("zh_CN"));
             QApplication::processEvents();
