@@ -16,6 +16,7 @@
 #include "core/text/corpus.h"
 #include "core/text/grammar.h"
 #include "core/text/tokenizer.h"
+#include "core/train/studio.h"
 #include "core/train/trainer.h"
 
 #include <QCommandLineParser>
@@ -55,20 +56,7 @@ Status writeExamples(const std::string& dir, const std::string& task, const std:
 }
 
 
-// Algorithmic tasks: ids 4 .. V-1 (0-3 are pad, unk, bos, eos), lengths 3..12, </s> appended.
-std::vector<train::Example> algorithmicExamples(const std::string& task, size_t n, int vocab, uint64_t seed)
-{
-    auto pairs = text::algorithmicTask(task, n, 3, 12, 4, vocab - 1, seed);
-    std::vector<train::Example> ex;
-    if (!pairs) return ex;
-    for (auto& [src, tgt] : *pairs) {
-        train::Example e{src, tgt};
-        e.src.push_back(3);
-        e.tgt.push_back(3);
-        ex.push_back(std::move(e));
-    }
-    return ex;
-}
+using train::algorithmicExamples;  // copy, reverse, sort (core/train/studio.h)
 
 std::string formatDuration(double seconds)
 {
@@ -102,7 +90,41 @@ int train(const QStringList& args)
     p.addOption({"anchor-copies", "Copies of each example sentence (the lexicon's anchors) added to the training side.",
                  "N", "20"});
     p.addOption({"save-every", "Checkpoint every N steps.", "N", "1000"});
+    p.addOption({"preset", "Start from a named configuration (studio: reverse, 2+2 layers, d_model 64); the other options override it.", "NAME"});
+    p.addOption({"no-positions", "Train without positional encoding (position_encoding none)."});
+    p.addOption({"no-causal-mask", "Train the decoder without the causal mask (decoder_causal_mask false)."});
+    p.addOption({"no-scale", "Attention scores without the 1/sqrt(dk) factor (attention_scale false)."});
+    p.addOption({"pre-norm", "x + Sublayer(LayerNorm(x)) instead of the paper's LayerNorm(x + Sublayer(x))."});
+    p.addOption({"eval-n", "Held-out examples scored free-running at the end (0 = none).", "N", "200"});
+    p.addOption({"json", "End with one JSON line: exact_match (held-out, free-running), final_loss, steps, seconds."});
     if (const int code = parseArgs(p, "train", args); code >= 0) return code;
+    // A preset fills in every option not given on the command line.
+    if (p.isSet("preset")) {
+        auto pr = train::preset(p.value("preset").toStdString());
+        if (!pr) return fail("--preset: " + pr.message(), Usage);
+        const train::Preset& ps = *pr;
+        QStringList filled;  // the arguments without --preset, then the preset's values
+        for (int i = 0; i < args.size(); ++i) {
+            if (args[i] == "--preset" || args[i] == "-preset") ++i;  // and its value
+            else if (!args[i].startsWith("--preset=")) filled << args[i];
+        }
+        auto give = [&](const char* key, const std::string& v) {
+            if (!p.isSet(key)) filled << QString("--%1").arg(key) << QString::fromStdString(v);
+        };
+        give("task", ps.task);
+        give("steps", std::to_string(ps.options.steps));
+        give("batch", std::to_string(ps.options.batchSize));
+        give("train-size", std::to_string(ps.trainSize));
+        give("vocab", std::to_string(ps.vocab));
+        give("d-model", std::to_string(ps.arch.dModel));
+        give("layers", std::to_string(ps.arch.layers));
+        give("heads", std::to_string(ps.arch.heads));
+        give("ffn", std::to_string(ps.arch.ffn));
+        give("warmup", std::to_string(ps.options.warmup));
+        give("dropout", std::to_string(ps.options.dropout));
+        give("clip", std::to_string(ps.options.clipNorm));
+        return train(filled);
+    }
     const std::string task = p.value("task").toStdString(), out = p.value("out").toStdString();
     if (!knownTask(task)) return fail("--task is " + taskList(), Usage);
     if (out.empty()) return fail("--out DIR is required", Usage);
@@ -122,6 +144,9 @@ int train(const QStringList& args)
         return fail("--lr-scale > 0, --dropout in [0, 1), --clip >= 0", Usage);
     if (d % heads != 0) return fail("--heads must divide --d-model", Usage);
 
+    int evalN;
+    if (!intOption(p, "eval-n", 0, 1000000, &evalN)) return Usage;
+
     std::error_code ec;
     fs::create_directories(out, ec);
     if (ec) return fail(out + ": cannot create the directory (" + ec.message() + ")");
@@ -129,17 +154,18 @@ int train(const QStringList& args)
     // Data.
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<train::Example> examples;
-    Config c;
-    c.dModel = d;
-    c.encoderLayers = c.decoderLayers = layers;
-    c.encoderHeads = c.decoderHeads = heads;
-    c.encoderFfn = c.decoderFfn = ffn;
-    c.maxPositions = 128;
-    c.vocabSize = vocab;
+    train::Architecture arch;
+    arch.layers = layers, arch.heads = heads, arch.dModel = d, arch.ffn = ffn;
+    arch.positions = !p.isSet("no-positions");
+    arch.causalMask = !p.isSet("no-causal-mask");
+    arch.scale = !p.isSet("no-scale");
+    arch.preNorm = p.isSet("pre-norm");
+    Config c = train::architectureConfig(arch, vocab);
+    std::vector<text::SentencePair> heldOutPairs;  // grammar tasks: scored at the end
     if (const text::GrammarTask* gt = text::findGrammarTask(task)) {
         auto grammar = loadGrammar(*gt);
         if (!grammar) return fail(grammar.message());
-        auto split = (*grammar)->split(size_t(trainSize), 0, uint64_t(seed));
+        auto split = (*grammar)->split(size_t(trainSize), size_t(evalN), uint64_t(seed));
         if (!split) return fail(split.message());
         // The example sentences, several times each: a model must translate them.
         const std::vector<text::SentencePair> anchors = (*grammar)->anchors();
@@ -166,6 +192,7 @@ int train(const QStringList& args)
                     examples.size(), anchors.size(), anchorCopies, c.vocabSize, spmPrefix.c_str());
         Status ex = writeExamples(out, task, anchors);
         if (!ex) return fail(ex.message());
+        heldOutPairs = split->test;
     } else {
         examples = algorithmicExamples(task, size_t(trainSize), vocab, uint64_t(seed));
         std::printf("%s: %zu training sequences, ids 4..%d\n", task.c_str(), examples.size(), vocab - 1);
@@ -189,7 +216,9 @@ int train(const QStringList& args)
     std::printf("model: %s, %d steps of %d sentences, warmup %d, dropout %.2f, label smoothing %.2f\n",
                 trainer->config().describe().c_str(), steps, batch, warmup, double(dropout), double(o.labelSmoothing));
     const bool tty = ::isatty(STDOUT_FILENO);
+    double finalLoss = 0.0;
     st = trainer->run([&](const train::TrainProgress& pr) {
+        finalLoss = pr.loss;
         const double perStep = pr.elapsedSeconds / std::max(1, pr.step - (trainer->stepCount() - pr.step));
         const double eta = perStep * (pr.totalSteps - pr.step);
         std::printf("%sstep %6d/%d  loss %.4f  nll %.4f  %7.0f tok/s  lr %.2e  elapsed %s  ETA %s%s", tty ? "\r" : "",
@@ -203,6 +232,36 @@ int train(const QStringList& args)
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("trained %d steps in %s; checkpoint in %s\n", trainer->stepCount(), formatDuration(seconds).c_str(),
                 out.c_str());
+
+    // Held-out, free-running: what the model says on its own.
+    double exactMatch = -1.0;
+    if (evalN > 0) {
+        auto model = Model::load(out);
+        if (!model) return fail(model.message());
+        if (text::findGrammarTask(task)) {
+            int exact = 0;
+            for (const text::SentencePair& pair : heldOutPairs) {
+                Session s(*model);
+                if (Status e = s.setSourceText(pair.source); !e) return fail(e.message());
+                DecodeOptions o;
+                o.capture = false;
+                auto t = s.translate(o);
+                if (!t) return fail(t.message());
+                exact += t->outputText == pair.target;
+            }
+            exactMatch = heldOutPairs.empty() ? 0.0 : double(exact) / double(heldOutPairs.size());
+        } else {
+            auto score = train::scoreFreeRunning(*model, train::heldOutExamples(task, size_t(evalN), vocab, uint64_t(seed)));
+            if (!score) return fail(score.message());
+            exactMatch = score->exactMatch;
+        }
+        std::printf("held-out exact match (free-running, %d examples): %.2f%%\n", evalN, 100 * exactMatch);
+    }
+    if (p.isSet("json"))
+        std::printf("{\"task\": \"%s\", \"exact_match\": %s, \"final_loss\": %.6f, \"steps\": %d, \"seconds\": %.3f, "
+                    "\"config\": \"%s\"}\n",
+                    task.c_str(), exactMatch < 0 ? "null" : std::to_string(exactMatch).c_str(), finalLoss,
+                    trainer->stepCount(), seconds, trainer->config().describe().c_str());
     return Ok;
 }
 

@@ -560,3 +560,32 @@ TEST_CASE("each bundled grammar model translates its example sentences", "[cli][
     CHECK(cli("translate --model fr-en 'je suis étudiant'").out == "i am a student\n");
     CHECK(cli("translate --model en-fr 'i am a student'").out == "je suis étudiant\n");
 }
+
+TEST_CASE("train: the studio preset, the architecture switches and the JSON summary", "[cli][train][studio]")
+{
+    const std::string out = kWork + "/studio-model";
+    Run r = cli("train --preset studio --out '" + out +
+                "' --steps 30 --d-model 32 --heads 2 --no-positions --no-causal-mask --no-scale --pre-norm "
+                "--eval-n 10 --json");
+    INFO(r.err << r.out);
+    REQUIRE(r.code == 0);
+    const nlohmann::json j = nlohmann::json::parse(lastLine(r.out));
+    CHECK(j["task"] == "reverse");  // from the preset
+    CHECK(j["steps"] == 30);        // the command line overrides the preset
+    CHECK(j["exact_match"].get<double>() >= 0.0);
+    CHECK(j["exact_match"].get<double>() <= 1.0);
+    CHECK(j["final_loss"].get<double>() > 0.0);
+    CHECK(j["seconds"].get<double>() > 0.0);
+    const nlohmann::json c = nlohmann::json::parse(slurp(out + "/config.json"));
+    CHECK(c["d_model"] == 32);
+    CHECK(c["encoder_layers"] == 2);  // the preset's
+    CHECK(c["position_encoding"] == "none");
+    CHECK(c["decoder_causal_mask"] == false);
+    CHECK(c["attention_scale"] == false);
+    CHECK(c["normalize_before"] == true);
+    // The trained model runs with its own switches: positions recorded as zeros.
+    r = cli("translate --model '" + out + "' --ids 5,6,7,3 --dump '" + out + "-dump'");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(cli("train --preset nonsense --out '" + out + "x'").code == 2);
+}

@@ -246,10 +246,12 @@ TEST_CASE("attention backward matches central differences, with causal and paddi
         int Tq, Tk;
         bool causal;
         std::vector<int> keyLengths;
+        bool scaled = true;
     };
     const std::vector<Case> cases{{"cross (Tq != Tk), padded keys", 3, 5, false, {5, 2}},
                                   {"self, causal, padded", 4, 4, true, {4, 3}},
-                                  {"encoder self, padded", 4, 4, false, {2, 4}}};
+                                  {"encoder self, padded", 4, 4, false, {2, 4}},
+                                  {"self, causal, without the 1/sqrt(dk) scale", 4, 4, true, {4, 3}, false}};
     for (const Case& k : cases) {
         INFO(k.name);
         std::vector<double> q = randomVector(B * k.Tq * d, 11, -2, 2), kk = randomVector(B * k.Tk * d, 12, -2, 2),
@@ -258,7 +260,7 @@ TEST_CASE("attention backward matches central differences, with causal and paddi
         std::vector<double> ctx(B * k.Tq * d), probs(B * H * k.Tq * k.Tk);
         auto loss = [&] {
             attentionForward(ctx.data(), probs.data(), q.data(), kk.data(), v.data(), k.keyLengths.data(), k.causal, B,
-                             k.Tq, k.Tk, H, d);
+                             k.Tq, k.Tk, H, d, k.scaled);
             return dot(G, ctx);
         };
         loss();
@@ -276,7 +278,7 @@ TEST_CASE("attention backward matches central differences, with causal and paddi
                 }
         std::vector<double> dq(q.size()), dk(kk.size()), dv(v.size());
         attentionBackward(dq.data(), dk.data(), dv.data(), G.data(), probs.data(), q.data(), kk.data(), v.data(),
-                          k.keyLengths.data(), B, k.Tq, k.Tk, H, d);
+                          k.keyLengths.data(), B, k.Tq, k.Tk, H, d, k.scaled);
         checkGradient("attention dq", dq, numericGradient(q, loss), kOpRtol, kOpAtol);
         checkGradient("attention dk", dk, numericGradient(kk, loss), kOpRtol, kOpAtol);
         checkGradient("attention dv", dv, numericGradient(v, loss), kOpRtol, kOpAtol);
@@ -398,16 +400,19 @@ TEST_CASE("whole-model gradient: every parameter matches central differences", "
         bool preNorm;
         Activation act;
         float dropout;
+        bool ablations = false;  // the studio's switches: no positions, no 1/sqrt(dk), no causal mask
     };
     const std::vector<Variant> variants{{"post-norm relu (the paper)", false, Activation::Relu, 0.0f},
                                         {"pre-norm gelu", true, Activation::Gelu, 0.0f},
-                                        {"post-norm swish, dropout 0.2 (fixed masks)", false, Activation::Swish, 0.2f}};
+                                        {"post-norm swish, dropout 0.2 (fixed masks)", false, Activation::Swish, 0.2f},
+                                        {"no positions, unscaled, unmasked decoder", false, Activation::Relu, 0.0f, true}};
     const std::vector<Example> data = twoPairs();
     for (const Variant& vt : variants) {
         INFO(vt.name);
         Config c = tinyConfig();
         c.normalizeBefore = vt.preNorm;
         c.activation = vt.act;
+        if (vt.ablations) c.positions = PositionLayout::None, c.attentionScale = false, c.decoderCausalMask = false;
         const Batch batch = makeBatch(c, data, {0, 1});
         REQUIRE(batch.S == 5);
         REQUIRE(batch.T == 6);
@@ -490,6 +495,11 @@ TEST_CASE("training logits equal teacher forcing's decoder.logits, alone and ins
     variants.push_back(c);
     c.normalizeBefore = false, c.activation = Activation::Swish, c.positions = PositionLayout::Halves;
     c.decoderStartId = 0;
+    variants.push_back(c);
+    c = base;  // the studio's switches, which inference reads from the config too
+    c.positions = PositionLayout::None, c.attentionScale = false, c.decoderCausalMask = false;
+    variants.push_back(c);
+    c.positions = PositionLayout::Interleaved, c.decoderCausalMask = true, c.normalizeBefore = true;
     variants.push_back(c);
 
     const Example pair{{7, 12, 33, 5, 41, 9, 3}, {8, 22, 14, 47, 3}};

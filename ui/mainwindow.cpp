@@ -8,6 +8,7 @@
 #include "ui/explainview.h"
 #include "ui/language.h"
 #include "ui/stageview.h"
+#include "ui/trainingstudio.h"
 #include "ui/weightsview.h"
 
 #include <QAction>
@@ -130,6 +131,7 @@ MainWindow::~MainWindow()
 {
     // ~QWidget hides the docks; the Weights dock's resize-on-visibility must not run then.
     disconnect(mWeightsDock, &QDockWidget::visibilityChanged, this, nullptr);
+    delete mStudio;  // stops its run and saves the last checkpoint
 }
 
 void MainWindow::translated(std::function<void()> apply)
@@ -283,6 +285,14 @@ void MainWindow::buildActions()
 
     buildLabMenu();
 
+    QMenu* trainMenu = menuBar()->addMenu(QString());
+    QAction* studio = trainMenu->addAction(QString(), this, [this] { openStudio(); });
+    studio->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    translated([=] {
+        trainMenu->setTitle(tr("&Train"));
+        studio->setText(tr("Training &studio…"));
+    });
+
     QMenu* help = menuBar()->addMenu(QString());
     QAction* keys = help->addAction(QString(), this, [this] {
         QMessageBox::information(this, tr("Keyboard shortcuts"),
@@ -419,6 +429,22 @@ void MainWindow::setBundledModels(const QList<QPair<QString, QString>>& models)
         }
     }
     mModelMenu->menuAction()->setVisible(!models.isEmpty());
+}
+
+TrainingStudio* MainWindow::openStudio()
+{
+    if (!mStudio) {
+        mStudio = new TrainingStudio;  // top level: a second window beside this one
+        mStudio->setAttribute(Qt::WA_DeleteOnClose, false);
+        connect(mStudio, &TrainingStudio::openModelRequested, this, [this](const QString& dir) {
+            openModel(dir);
+            raise();
+            activateWindow();
+        });
+    }
+    mStudio->show();
+    mStudio->raise();
+    return mStudio;
 }
 
 void MainWindow::translateSentence()
@@ -842,6 +868,7 @@ void MainWindow::dropEvent(QDropEvent* e)
 void MainWindow::closeEvent(QCloseEvent* e)
 {
     if (mPersistent) saveSettings();
+    if (mStudio) mStudio->close();  // its run stops and saves its checkpoint
     e->accept();
 }
 

@@ -32,6 +32,7 @@ class ComparisonView;
 class DecodingView;
 class ExplainView;
 class StageView;
+class TrainingStudio;
 class WeightsView;
 
 class MainWindow : public QMainWindow {
@@ -55,6 +56,8 @@ public:
     QPushButton* translateButton() const { return mTranslate; }
     QString lastError() const { return mLastError; }
     QMenu* modelMenu() const { return mModelMenu; }
+    // Train > Training studio (Ctrl+T): opened on first use, kept for the session.
+    TrainingStudio* openStudio();
 
     // Renders the window to a .png or .svg file.
     bool exportView(const QString& path, QString* error = nullptr);
@@ -142,6 +145,7 @@ private:
     QTimer mPlayTimer;
     QVariantAnimation mTransition;
     QString mLastError;
+    TrainingStudio* mStudio = nullptr;  // a top-level window, deleted with this one
     double mZoom = 1.0;
     double mBaseFontSize = 10.0;
     bool mAnimations = true;

@@ -28,14 +28,22 @@ const char* activationName(Activation a)
 
 const char* positionLayoutName(PositionLayout p)
 {
-    return p == PositionLayout::Interleaved ? "sinusoidal_interleaved" : "sinusoidal_halves";
+    switch (p) {
+    case PositionLayout::Interleaved: return "sinusoidal_interleaved";
+    case PositionLayout::Halves: return "sinusoidal_halves";
+    case PositionLayout::None: return "none";
+    }
+    return "?";
 }
 
 std::string Config::describe() const
 {
     std::ostringstream s;
     s << (normalizeBefore ? "pre-norm" : "post-norm") << ", "
-      << (positions == PositionLayout::Interleaved ? "interleaved" : "halves") << " sinusoids, "
+      << (positions == PositionLayout::Interleaved ? "interleaved sinusoids"
+          : positions == PositionLayout::Halves    ? "halves sinusoids"
+                                                   : "no positions")
+      << ", " << (attentionScale ? "" : "unscaled attention, ") << (decoderCausalMask ? "" : "unmasked decoder, ")
       << activationName(activation) << ", " << encoderLayers << "+" << decoderLayers << " layers, d "
       << dModel << ", " << encoderHeads << " heads, ffn " << encoderFfn << ", vocab " << vocabSize;
     return s.str();
@@ -165,7 +173,10 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
     r.string("position_encoding", &pe);
     if (pe == "sinusoidal_interleaved") c.positions = PositionLayout::Interleaved;
     else if (pe == "sinusoidal_halves") c.positions = PositionLayout::Halves;
-    else r.fail("\"position_encoding\" = \"" + clipped(pe) + "\" is not sinusoidal_interleaved or sinusoidal_halves");
+    else if (pe == "none") c.positions = PositionLayout::None;
+    else r.fail("\"position_encoding\" = \"" + clipped(pe) + "\" is not sinusoidal_interleaved, sinusoidal_halves or none");
+    r.boolean("attention_scale", &c.attentionScale);
+    r.boolean("decoder_causal_mask", &c.decoderCausalMask);
 
     if (r.has("tokenizer")) {
         const json& t = j.at("tokenizer");
@@ -263,6 +274,8 @@ std::string configToJson(const Config& c)
     j["unk_token_id"] = c.unkId;
     j["decoder_start_token_id"] = c.decoderStartId;
     j["position_encoding"] = positionLayoutName(c.positions);
+    if (!c.attentionScale) j["attention_scale"] = false;
+    if (!c.decoderCausalMask) j["decoder_causal_mask"] = false;
     if (c.tokenizerKey) {
         json t{{"source", c.tokenizer.source}, {"target", c.tokenizer.target}};
         if (!c.tokenizer.vocab.empty()) t["vocab"] = c.tokenizer.vocab;

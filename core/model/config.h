@@ -13,7 +13,8 @@ namespace sf {
 enum class Activation { Relu, Gelu, Swish };
 enum class PositionLayout {
     Interleaved,  // the paper: sin on even, cos on odd dimensions
-    Halves        // Marian: sin in the first half, cos in the second
+    Halves,       // Marian: sin in the first half, cos in the second
+    None          // no positional encoding (an ablation trained that way: "why add positions")
 };
 
 const char* activationName(Activation a);
@@ -46,6 +47,13 @@ struct Config {
     int forcedEosId = -1;
     std::vector<std::vector<int>> badWordsIds;
     PositionLayout positions = PositionLayout::Interleaved;
+    // Architecture switches of the training studio (Stepformer keys; absent = the paper):
+    //   attention_scale false: scores = Q K^T, not divided by sqrt(dk), in every attention;
+    //   decoder_causal_mask false: the decoder's self-attention is not masked in training
+    //     and under teacher forcing. Token-by-token decoding has no later positions to see,
+    //     so it runs as for any model (each step's row attends to the rows before it).
+    bool attentionScale = true;
+    bool decoderCausalMask = true;
     bool tokenizerKey = false;  // config names its tokenizer files explicitly
     TokenizerNames tokenizer;
 

@@ -10,6 +10,10 @@ namespace sf {
 
 void positionalEncoding(float* out, int pos0, int n, int d, PositionLayout layout)
 {
+    if (layout == PositionLayout::None) {  // an ablation: nothing is added
+        std::fill(out, out + long(n) * d, 0.0f);
+        return;
+    }
     const int half = d / 2;
     for (int r = 0; r < n; ++r) {
         const double pos = pos0 + r;
@@ -174,6 +178,7 @@ void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
 {
     const int d = c.dModel, H = c.encoderHeads, F = c.encoderFfn;
     const float scale = c.scaleEmbedding ? std::sqrt(static_cast<float>(d)) : 1.0f;
+    const bool scaled = c.attentionScale && !iv.noScale;  // scores / sqrt(dk), or not (model or intervention)
     float* x = memory;  // the residual stream [S, d]; ends as the encoder output
     ws.a.resize(size_t(S) * d);
     embedTokens(x, ids, S, w.shared, d, scale);
@@ -196,7 +201,7 @@ void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
         linear(K, ws.k.data(), in, L.self_attn.k_proj, S);
         linear(K, ws.v.data(), in, L.self_attn.v_proj, S);
         multiHeadAttention(K, ws.ctx.data(), ws.scores.data(), ws.weights.data(), ws.q.data(), ws.k.data(),
-                           ws.v.data(), S, S, H, 0, false, keyLength, d, !iv.noScale,
+                           ws.v.data(), S, S, H, 0, false, keyLength, d, scaled,
                            iv.ablatedHeads(Stack::Encoder, l, AttentionKind::Self, H));
         // MultiHead(Q, K, V) = Concat(head_1..head_H) W_O
         linear(K, ws.b.data(), ws.ctx.data(), L.self_attn.out_proj, S);
@@ -282,7 +287,9 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
     ws.q.resize(size_t(n) * d), ws.ctx.resize(size_t(n) * d), ws.b.resize(size_t(n) * d);
     ws.scores.resize(size_t(H) * n * maxKeys), ws.weights.resize(size_t(H) * n * maxKeys);
     ws.hidden.resize(size_t(n) * F);
-    const float alpha = attentionScale(d / H, !iv.noScale);
+    const bool scaled = c.attentionScale && !iv.noScale;           // model or intervention
+    const bool causal = c.decoderCausalMask && !iv.noCausalMask;  // model or intervention
+    const float alpha = attentionScale(d / H, scaled);
     for (int l = 0; l < c.decoderLayers; ++l) {
         const DecoderLayerW& L = w.decoder[size_t(l)];
         float* kc = st.selfK[size_t(l)].data();  // [capacity, d]
@@ -294,7 +301,7 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
         linear(K, kc + long(t0) * d, in, L.self_attn.k_proj, n);
         linear(K, vc + long(t0) * d, in, L.self_attn.v_proj, n);
         multiHeadAttention(K, ws.ctx.data(), ws.scores.data(), ws.weights.data(), ws.q.data(), kc, vc, n, T, H, t0,
-                           !iv.noCausalMask, T, d, !iv.noScale,
+                           causal, T, d, scaled,
                            iv.ablatedHeads(Stack::Decoder, l, AttentionKind::Self, H));
         linear(K, ws.b.data(), ws.ctx.data(), L.self_attn.out_proj, n);
         addAndNorm(K, x, ws.b.data(), L.self_attn_layer_norm, n, d, c);
@@ -324,7 +331,7 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
         linear(K, ws.q.data(), in, L.encoder_attn.q_proj, n);
         multiHeadAttention(K, ws.ctx.data(), ws.scores.data(), ws.weights.data(), ws.q.data(),
                            st.crossK[size_t(l)].data(), st.crossV[size_t(l)].data(), n, S, H, 0, false, st.keyLength, d,
-                           !iv.noScale, iv.ablatedHeads(Stack::Decoder, l, AttentionKind::Cross, H));
+                           scaled, iv.ablatedHeads(Stack::Decoder, l, AttentionKind::Cross, H));
         linear(K, ws.b.data(), ws.ctx.data(), L.encoder_attn.out_proj, n);
         addAndNorm(K, x, ws.b.data(), L.encoder_attn_layer_norm, n, d, c);
         if (trace) {

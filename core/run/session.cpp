@@ -122,7 +122,28 @@ Session::Session(std::shared_ptr<const Model> model, const Kernels& kernels)
 Status Session::setSourceText(const std::string& text)
 {
     const text::Tokenizer* tok = mModel->tokenizer();
-    if (!tok) return error(mModel->directory() + ": this model has no tokenizer; give token ids (--ids)");
+    if (!tok) {
+        std::vector<int> ids;
+        size_t i = 0;
+        while (i < text.size()) {
+            if (text[i] == ' ') {
+                ++i;
+                continue;
+            }
+            size_t j = i;
+            while (j < text.size() && text[j] >= '0' && text[j] <= '9' && j - i < 9) ++j;
+            if (j == i || (j < text.size() && text[j] != ' '))
+                return error(mModel->directory() +
+                             ": this model has no tokenizer; type token ids separated by spaces (\"5 9 7\")");
+            ids.push_back(std::stoi(text.substr(i, j - i)));
+            i = j;
+        }
+        if (ids.empty()) return error("the source is empty: give at least one token id");
+        if (ids.back() != mModel->config().eosId) ids.push_back(mModel->config().eosId);
+        Status st = setSourceIds(ids);
+        if (st) mSource.sourceText = text;
+        return st;
+    }
     text::Encoded e = tok->encodeSource(text);
     Status s = setSource(std::move(e.ids), std::move(e.pieces));
     if (s) mSource.sourceText = text;

@@ -41,6 +41,8 @@ public:
     explicit Session(std::shared_ptr<const Model> model, const Kernels& kernels = cpuKernels());
 
     // Sets the source from text (needs the model's tokenizer) or from ids (fed as given).
+    // A model without a tokenizer (trained on an algorithmic task) reads text as token ids
+    // separated by spaces, and appends </s> as a tokenizer would: "5 9 7" -> [5, 9, 7, eos].
     // Ids must be below vocab_size; a source longer than max positions is truncated
     // (keeping </s> last when it was there) with a warning.
     Status setSourceText(const std::string& text);

@@ -110,9 +110,10 @@ void sublayerBackward(Real* gx, SublayerCache<Real>& s, const Real* x, const Nor
 // (sec 3.2.2). Queries from `in` [nq, d]; keys and values from `kv` [nk, d] (== in for self-attention).
 template <class Real>
 void attentionSublayer(Real* out, SublayerCache<Real>& s, const Real* in, const Real* kv,
-                       const AttentionView<const Real>& w, const int* keyLengths, bool causal, int B, int Tq, int Tk,
-                       int H, int d)
+                       const AttentionView<const Real>& w, const int* keyLengths, bool causal, bool scaled, int B,
+                       int Tq, int Tk, int H, int d)
 {
+    s.scaled = scaled;
     const int nq = B * Tq, nk = B * Tk;
     s.q.resize(size_t(nq) * d), s.k.resize(size_t(nk) * d), s.v.resize(size_t(nk) * d);
     s.ctx.resize(size_t(nq) * d), s.probs.resize(size_t(B) * H * Tq * Tk);
@@ -120,7 +121,7 @@ void attentionSublayer(Real* out, SublayerCache<Real>& s, const Real* in, const 
     linearForward(s.k.data(), kv, w.k_proj.weight, w.k_proj.bias, nk, d, d);
     linearForward(s.v.data(), kv, w.v_proj.weight, w.v_proj.bias, nk, d, d);
     attentionForward(s.ctx.data(), s.probs.data(), s.q.data(), s.k.data(), s.v.data(), keyLengths, causal, B, Tq, Tk, H,
-                     d);
+                     d, scaled);
     linearForward(out, s.ctx.data(), w.out_proj.weight, w.out_proj.bias, nq, d, d);
 }
 
@@ -136,7 +137,7 @@ void attentionSublayerBackward(Real* gIn, Real* gKv, const AttentionView<Real>& 
     linearBackward(a.gCtx.data(), g.out_proj.weight, g.out_proj.bias, gOut, s.ctx.data(), w.out_proj.weight, nq, d, d);
     zero(a.gQ, size_t(nq) * d), zero(a.gK, size_t(nk) * d), zero(a.gV, size_t(nk) * d);
     attentionBackward(a.gQ.data(), a.gK.data(), a.gV.data(), a.gCtx.data(), s.probs.data(), s.q.data(), s.k.data(),
-                      s.v.data(), keyLengths, B, Tq, Tk, H, d);
+                      s.v.data(), keyLengths, B, Tq, Tk, H, d, s.scaled);
     linearBackward(gIn, g.q_proj.weight, g.q_proj.bias, a.gQ.data(), in, w.q_proj.weight, nq, d, d);
     linearBackward(gKv, g.k_proj.weight, g.k_proj.bias, a.gK.data(), kv, w.k_proj.weight, nk, d, d);
     linearBackward(gKv, g.v_proj.weight, g.v_proj.bias, a.gV.data(), kv, w.v_proj.weight, nk, d, d);
@@ -195,7 +196,8 @@ LossStats forward(Activations<Real>& a, const ModelView<const Real>& w, const Co
         SublayerCache<Real>& sa = a.encSub[size_t(i)];
         sublayerForward(sa, a.enc[size_t(i + 1)].data(), a.enc[size_t(i)].data(), L.self_attn_layer_norm, nS, c, p,
                         key(kFirstSublayer + uint64_t(i)), a.out, [&](Real* out, const Real* in) {
-                            attentionSublayer(out, sa, in, in, L.self_attn, batch.srcLengths.data(), false, B, S, S,
+                            attentionSublayer(out, sa, in, in, L.self_attn, batch.srcLengths.data(), false,
+                                              c.attentionScale, B, S, S,
                                               c.encoderHeads, d);
                         });
         SublayerCache<Real>& ff = a.encSub[size_t(i + 1)];
@@ -224,11 +226,13 @@ LossStats forward(Activations<Real>& a, const ModelView<const Real>& w, const Co
     for (int l = 0; l < Ld; ++l) {
         const DecoderLayerView<const Real>& L = w.decoder[size_t(l)];
         const int i = 3 * l;
-        // Masked self-attention: causal and target padding (sec 3.2.3).
+        // Masked self-attention: causal and target padding (sec 3.2.3); a decoder_causal_mask
+        // false model (the studio's ablation) masks the padding only.
         SublayerCache<Real>& sa = a.decSub[size_t(i)];
         sublayerForward(sa, a.dec[size_t(i + 1)].data(), a.dec[size_t(i)].data(), L.self_attn_layer_norm, nT, c, p,
                         key(decSite + uint64_t(i)), a.out, [&](Real* out, const Real* in) {
-                            attentionSublayer(out, sa, in, in, L.self_attn, batch.tgtLengths.data(), true, B, Tn, Tn,
+                            attentionSublayer(out, sa, in, in, L.self_attn, batch.tgtLengths.data(),
+                                              c.decoderCausalMask, c.attentionScale, B, Tn, Tn,
                                               c.decoderHeads, d);
                         });
         // Encoder-decoder attention: queries from the decoder, keys and values from the memory.
@@ -236,7 +240,7 @@ LossStats forward(Activations<Real>& a, const ModelView<const Real>& w, const Co
         sublayerForward(ca, a.dec[size_t(i + 2)].data(), a.dec[size_t(i + 1)].data(), L.encoder_attn_layer_norm, nT, c,
                         p, key(decSite + uint64_t(i + 1)), a.out, [&](Real* out, const Real* in) {
                             attentionSublayer(out, ca, in, a.memory.data(), L.encoder_attn, batch.srcLengths.data(),
-                                              false, B, Tn, S, c.decoderHeads, d);
+                                              false, c.attentionScale, B, Tn, S, c.decoderHeads, d);
                         });
         SublayerCache<Real>& ff = a.decSub[size_t(i + 2)];
         sublayerForward(ff, a.dec[size_t(i + 3)].data(), a.dec[size_t(i + 2)].data(), L.final_layer_norm, nT, c, p,

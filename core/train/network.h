@@ -42,6 +42,7 @@ struct SublayerCache {
     Buffer<uint8_t> keep;      // dropout mask [n, d] (empty when P_drop = 0)
     Buffer<Real> q, k, v;      // attention: projected queries [n, d], keys and values [n or nS, d]
     Buffer<Real> probs;        // attention weights [B, H, Tq, Tk]
+    bool scaled = true;        // attention: scores were divided by sqrt(dk)
     Buffer<Real> ctx;          // heads concatenated, before W_O [n, d]
     Buffer<Real> pre, hidden;  // feed-forward: x W1^T + b1 and act(.) [n, F]
 };

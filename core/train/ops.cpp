@@ -333,10 +333,10 @@ void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols
 // probs_bh = softmax(mask(Q_bh K_bh^T / sqrt(dk))),  ctx_bh = probs_bh V_bh
 template <class Real>
 void attentionForward(Real* ctx, Real* probs, const Real* q, const Real* k, const Real* v, const int* keyLengths,
-                      bool causal, int B, int Tq, int Tk, int H, int d)
+                      bool causal, int B, int Tq, int Tk, int H, int d, bool scaled)
 {
     const int dk = d / H;
-    const Real alpha = Real(1) / std::sqrt(static_cast<Real>(dk));
+    const Real alpha = scaled ? Real(1) / std::sqrt(static_cast<Real>(dk)) : Real(1);
     const long work = long(B) * H * Tq * Tk * dk * 2;
     forBlocks(long(B) * H, attentionBlocks(work, long(B) * H), 1, [&](long bh0, long bh1) {
         for (long bh = bh0; bh < bh1; ++bh) {
@@ -371,10 +371,10 @@ void attentionForward(Real* ctx, Real* probs, const Real* q, const Real* k, cons
 // dV += P^T dC,  dP = dC V^T,  dS = P * (dP - rowsum(P * dP)),  dQ += alpha dS K,  dK += alpha dS^T Q
 template <class Real>
 void attentionBackward(Real* dq, Real* dk, Real* dv, const Real* dctx, const Real* probs, const Real* q, const Real* k,
-                       const Real* v, const int* keyLengths, int B, int Tq, int Tk, int H, int d)
+                       const Real* v, const int* keyLengths, int B, int Tq, int Tk, int H, int d, bool scaled)
 {
     const int dkh = d / H;
-    const Real alpha = Real(1) / std::sqrt(static_cast<Real>(dkh));
+    const Real alpha = scaled ? Real(1) / std::sqrt(static_cast<Real>(dkh)) : Real(1);
     const long work = long(B) * H * Tq * Tk * dkh * 4;
     forBlocks(long(B) * H, attentionBlocks(work, long(B) * H), 1, [&](long bh0, long bh1) {
         RowMat<Real> dS(Tq, Tk);  // scratch [Tq, Tk]
@@ -516,9 +516,9 @@ void crossEntropyBackward(Real* dlogits, const Real* probs, const int* targets, 
     template void softmaxForward<Real>(Real*, const Real*, int, int);                                                  \
     template void softmaxBackward<Real>(Real*, const Real*, const Real*, int, int);                                    \
     template void attentionForward<Real>(Real*, Real*, const Real*, const Real*, const Real*, const int*, bool, int,   \
-                                         int, int, int, int);                                                          \
+                                         int, int, int, int, bool);                                                     \
     template void attentionBackward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, const Real*,     \
-                                          const Real*, const int*, int, int, int, int, int);                           \
+                                          const Real*, const int*, int, int, int, int, int, bool);                     \
     template void dropoutForward<Real>(Real*, uint8_t*, const Real*, long, float, uint64_t);                           \
     template void dropoutBackward<Real>(Real*, const Real*, const uint8_t*, long, float);                              \
     template void residualForward<Real>(Real*, const Real*, const Real*, long);                                        \

@@ -83,17 +83,18 @@ void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols
 // ctx: [B*Tq, d] (heads concatenated, before W_O), probs: [B, H, Tq, Tk] (kept).
 // Masks (sec 3.2.3): key j of sequence b is masked when j >= keyLengths[b] (padding) or,
 // when causal, j > i for query row i. Masked probabilities are exactly 0; a row whose
-// keys are all masked gets all-zero probabilities.
+// keys are all masked gets all-zero probabilities. scaled = false drops the 1/sqrt(dk)
+// (alpha = 1: the "why scale" ablation, config attention_scale false).
 template <class Real>
 void attentionForward(Real* ctx, Real* probs, const Real* q, const Real* k, const Real* v, const int* keyLengths,
-                      bool causal, int B, int Tq, int Tk, int H, int d);
-// With P = probs, S = scores (pre-softmax, scaled) and alpha = 1 / sqrt(dk), per (b, h)
+                      bool causal, int B, int Tq, int Tk, int H, int d, bool scaled = true);
+// With P = probs, S = scores (pre-softmax, scaled) and alpha = 1 / sqrt(dk) (1 unscaled), per (b, h)
 // (keyLengths as in the forward; only the real keys are visited):
 //   dV += P^T dctx,  dP = dctx V^T,  dS = P * (dP - rowsum(P * dP)),
 //   dQ += alpha dS K,  dK += alpha dS^T Q.   Masked entries have P = 0, hence dS = 0.
 template <class Real>
 void attentionBackward(Real* dq, Real* dk, Real* dv, const Real* dctx, const Real* probs, const Real* q, const Real* k,
-                       const Real* v, const int* keyLengths, int B, int Tq, int Tk, int H, int d);
+                       const Real* v, const int* keyLengths, int B, int Tq, int Tk, int H, int d, bool scaled = true);
 
 // ---------------------------------------------------------------------------------------
 // Inverted dropout (sec 5.4): y = x * keep / (1 - p), keep ~ Bernoulli(1 - p).

@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>QObject</name>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+</context>
+<context>
     <name>sf::ui::ArchitectureView</name>
     <message>
         <source>Encoder</source>
@@ -482,6 +489,14 @@ Ctrl+E：把视图导出为 PNG</translation>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
+        <source>&amp;Train</source>
+        <translation>训练(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Training &amp;studio…</source>
+        <translation>训练工作室(&amp;S)…</translation>
+    </message>
+    <message>
         <source>Open %1</source>
         <translation>打开 %1</translation>
     </message>
@@ -707,6 +722,362 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>click to enlarge head %1; Ctrl+click to switch it off or on</source>
         <translation>点击放大第 %1 个头；按住 Ctrl 点击可关掉或重新打开它</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::TrainingStudio</name>
+    <message>
+        <source>Positional encoding: with vs without (reverse)</source>
+        <translation>位置编码：有与无（反转）</translation>
+    </message>
+    <message>
+        <source>Without positions the encoder sees a bag of tokens: every row of its output is the same function of the same set, whatever the order. It can copy what is there but cannot say where it was, so it cannot reverse. Expect the run with positions to reach nearly 100% held-out exact match and the run without to stay below 30%.</source>
+        <translation>没有位置编码时，编码器看到的只是一袋词元：无论顺序如何，它输出的每一行都是同一集合的同一个函数。它能复制有哪些词元，却说不出它们在哪里，所以无法反转。预期：有位置编码的训练在留出集上的完全匹配率接近 100%，没有位置编码的保持在 30% 以下。</translation>
+    </message>
+    <message>
+        <source>with positions</source>
+        <translation>有位置编码</translation>
+    </message>
+    <message>
+        <source>without positions</source>
+        <translation>无位置编码</translation>
+    </message>
+    <message>
+        <source>Causal mask: on vs off (reverse)</source>
+        <translation>因果掩码：开与关（反转）</translation>
+    </message>
+    <message>
+        <source>Without the mask, position t of the decoder sees the target token it must predict (the input is the target shifted right, so token t is the input at t + 1). It learns to copy it: its training loss falls below the masked run&apos;s. Used on its own, token by token, there is no next token to copy, and its held-out exact match stays near 0.</source>
+        <translation>没有掩码时，解码器的位置 t 能看到它要预测的目标词元（输入是右移一位的目标，所以第 t 个词元就是位置 t + 1 的输入）。它学会了照抄：训练损失低于有掩码的训练。可真正逐词元单独使用时，没有下一个词元可抄，它在留出集上的完全匹配率停在 0 附近。</translation>
+    </message>
+    <message>
+        <source>masked</source>
+        <translation>有掩码</translation>
+    </message>
+    <message>
+        <source>unmasked</source>
+        <translation>无掩码</translation>
+    </message>
+    <message>
+        <source>Heads: 1 vs 4 (sort)</source>
+        <translation>注意力头：1 个与 4 个（排序）</translation>
+    </message>
+    <message>
+        <source>The same d_model split into 1 or 4 heads: the same number of parameters. Several heads can attend to several places at once (the smallest remaining token, and what was already written). Watch which run&apos;s loss falls first.</source>
+        <translation>同样的 d_model 分成 1 个或 4 个头：参数数量相同。多个头可以同时关注多个位置（剩下的最小词元，以及已经写出的内容）。看哪一次训练的损失先下降。</translation>
+    </message>
+    <message>
+        <source>1 head</source>
+        <translation>1 个头</translation>
+    </message>
+    <message>
+        <source>4 heads</source>
+        <translation>4 个头</translation>
+    </message>
+    <message>
+        <source>Layers: 1 vs 3 (sort)</source>
+        <translation>层数：1 层与 3 层（排序）</translation>
+    </message>
+    <message>
+        <source>One layer can look once; three layers can look, combine and look again. More layers cost more time per step: compare the curves against the step axis and the steps per second in the status line.</source>
+        <translation>一层只能看一次；三层可以看、组合、再看。层数越多，每步越慢：请对照步数轴上的曲线和状态栏里的每秒步数。</translation>
+    </message>
+    <message>
+        <source>1 layer</source>
+        <translation>1 层</translation>
+    </message>
+    <message>
+        <source>3 layers</source>
+        <translation>3 层</translation>
+    </message>
+    <message>
+        <source>Scaling: with vs without 1/√d_k (d_model 256)</source>
+        <translation>缩放：有与无 1/√d_k（d_model 256）</translation>
+    </message>
+    <message>
+        <source>With d_k = 64 the dot products q·k grow like √64 = 8 times the typical entry. Without the 1/√d_k factor the softmax saturates: one key takes all the weight and the gradient through the others vanishes, so learning is slower and less stable.</source>
+        <translation>d_k = 64 时，点积 q·k 大约是单个分量典型大小的 √64 = 8 倍。没有 1/√d_k 因子，softmax 会饱和：一个键拿走全部权重，经过其他键的梯度消失，所以学习更慢、更不稳定。</translation>
+    </message>
+    <message>
+        <source>scaled</source>
+        <translation>有缩放</translation>
+    </message>
+    <message>
+        <source>unscaled</source>
+        <translation>无缩放</translation>
+    </message>
+    <message>
+        <source>Training studio — Stepformer</source>
+        <translation>训练工作室 — Stepformer</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Open in the step-through window</source>
+        <translation>在逐步窗口中打开</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Ctrl+Return</translation>
+    </message>
+    <message>
+        <source>Space</source>
+        <translation>空格</translation>
+    </message>
+    <message>
+        <source>Period (.)</source>
+        <translation>句点 (.)</translation>
+    </message>
+    <message>
+        <source>Esc: stops and saves the checkpoint</source>
+        <translation>Esc：停止并保存检查点</translation>
+    </message>
+    <message>
+        <source>Pick a task and an architecture, then Start (Ctrl+Return).</source>
+        <translation>选择任务和架构，然后点“开始”（Ctrl+Return）。</translation>
+    </message>
+    <message>
+        <source>Loss (solid: training, dashed: held-out)</source>
+        <translation>损失（实线：训练，虚线：留出集）</translation>
+    </message>
+    <message>
+        <source>loss / token</source>
+        <translation>每词元损失</translation>
+    </message>
+    <message>
+        <source>Held-out exact match, free-running</source>
+        <translation>留出集完全匹配率（自由生成）</translation>
+    </message>
+    <message>
+        <source>exact match</source>
+        <translation>完全匹配率</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>lrate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Gradient norm per layer (last step)</source>
+        <translation>每层梯度范数（最近一步）</translation>
+    </message>
+    <message>
+        <source>‖g‖</source>
+        <translation>‖g‖</translation>
+    </message>
+    <message>
+        <source>Three fixed held-out inputs and what the model says, every evaluation.</source>
+        <translation>三个固定的留出输入，以及每次评估时模型的输出。</translation>
+    </message>
+    <message>
+        <source>Scrub through the saved snapshots: watch the alignment emerge.</source>
+        <translation>拖动浏览保存的快照：看对齐如何出现。</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>已保存到 %1</translation>
+    </message>
+    <message>
+        <source>reverse</source>
+        <translation>反转</translation>
+    </message>
+    <message>
+        <source>copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>sort</source>
+        <translation>排序</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>Heads</source>
+        <translation>头数</translation>
+    </message>
+    <message>
+        <source>d_model</source>
+        <translation>d_model</translation>
+    </message>
+    <message>
+        <source>Feed-forward size</source>
+        <translation>前馈层大小</translation>
+    </message>
+    <message>
+        <source>Positional encoding</source>
+        <translation>位置编码</translation>
+    </message>
+    <message>
+        <source>Causal mask in the decoder</source>
+        <translation>解码器中的因果掩码</translation>
+    </message>
+    <message>
+        <source>Scale scores by 1/√d_k</source>
+        <translation>分数乘以 1/√d_k</translation>
+    </message>
+    <message>
+        <source>Pre-norm (LayerNorm before each sublayer)</source>
+        <translation>前置归一化（每个子层之前做 LayerNorm）</translation>
+    </message>
+    <message>
+        <source>Warmup steps</source>
+        <translation>预热步数</translation>
+    </message>
+    <message>
+        <source>Learning-rate scale</source>
+        <translation>学习率倍数</translation>
+    </message>
+    <message>
+        <source>Label smoothing</source>
+        <translation>标签平滑</translation>
+    </message>
+    <message>
+        <source>Dropout</source>
+        <translation>Dropout</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Evaluate every</source>
+        <translation>评估间隔</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>The schedule you will train with</source>
+        <translation>将要使用的学习率计划</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Experiments&lt;/b&gt;: two runs that differ in one thing, curves overlaid.</source>
+        <translation>&lt;b&gt;实验&lt;/b&gt;：只差一处的两次训练，曲线叠在一起。</translation>
+    </message>
+    <message>
+        <source>Run experiment</source>
+        <translation>运行实验</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>第 %1 次训练</translation>
+    </message>
+    <message>
+        <source>Cannot start: %1</source>
+        <translation>无法开始：%1</translation>
+    </message>
+    <message>
+        <source>Training %1…</source>
+        <translation>正在训练 %1…</translation>
+    </message>
+    <message>
+        <source>Paused at step %1. Step (.) trains one step.</source>
+        <translation>已暂停在第 %1 步。“单步”（.）训练一步。</translation>
+    </message>
+    <message>
+        <source>Training…</source>
+        <translation>训练中…</translation>
+    </message>
+    <message>
+        <source>%1: step %2 of %3 · loss %4 · %5 steps/s · %6 target tokens/s</source>
+        <translation>%1：第 %2 / %3 步 · 损失 %4 · 每秒 %5 步 · 每秒 %6 个目标词元</translation>
+    </message>
+    <message>
+        <source>Cross-attention, last layer, mean of the heads — step %1</source>
+        <translation>交叉注意力，最后一层，各头平均 — 第 %1 步</translation>
+    </message>
+    <message>
+        <source>decoder input</source>
+        <translation>解码器输入</translation>
+    </message>
+    <message>
+        <source>source</source>
+        <translation>源</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Resume last run</source>
+        <translation>继续上次训练</translation>
+    </message>
+    <message>
+        <source>Continue the last run&apos;s saved checkpoint up to Steps</source>
+        <translation>从上次训练保存的检查点继续，直到“步数”</translation>
+    </message>
+    <message>
+        <source>Pauses, saves and opens the model in the main window</source>
+        <translation>暂停、保存，并在主窗口中打开模型</translation>
+    </message>
+    <message>
+        <source>resumed run</source>
+        <translation>继续的训练</translation>
+    </message>
+    <message>
+        <source>step %1 · held-out exact match %2% · BLEU %3
+</source>
+        <translation>第 %1 步 · 留出集完全匹配率 %2% · BLEU %3
+</translation>
+    </message>
+    <message>
+        <source>%1: %2 · held-out exact match %3% · saved in %4</source>
+        <translation>%1：%2 · 留出集完全匹配率 %3% · 保存在 %4</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::TrainingWorker</name>
+    <message>
+        <source>the studio trains copy, reverse and sort; %1 is trained with `stepformer train`</source>
+        <translation>工作室训练复制、反转和排序任务；%1 请用 `stepformer train` 训练</translation>
+    </message>
+    <message>
+        <source>the number of heads (%1) must divide d_model (%2)</source>
+        <translation>头数（%1）必须整除 d_model（%2）</translation>
+    </message>
+    <message>
+        <source>   (expected %1)</source>
+        <translation>   （应为 %1）</translation>
+    </message>
+    <message>
+        <source>stopped at step %1</source>
+        <translation>已停止于第 %1 步</translation>
+    </message>
+    <message>
+        <source>finished at step %1</source>
+        <translation>已在第 %1 步完成</translation>
     </message>
 </context>
 <context>
