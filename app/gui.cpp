@@ -6,12 +6,15 @@
 // command line stay English.
 #include "app/cli.h"
 #include "app/cli_decoding.h"
+#include "app/cli_grammar.h"
 #include "app/cli_options.h"
 
 #include "ui/language.h"
 #include "ui/mainwindow.h"
 #include "ui/stageview.h"
 #include "ui/texttable.h"
+
+#include <map>
 
 #include <QAction>
 #include <QApplication>
@@ -43,6 +46,20 @@ bool languageOption(const QCommandLineParser& p, const QString& fallback, QStrin
 
 }  // namespace
 
+// The window finds a model's grammar through the app's resources (cached by task).
+static ui::GrammarResolver grammarResolver()
+{
+    auto cache = std::make_shared<std::map<std::string, std::shared_ptr<const text::Grammar>>>();
+    return [cache](const std::string& task) -> std::shared_ptr<const text::Grammar> {
+        if (const auto it = cache->find(task); it != cache->end()) return it->second;
+        std::shared_ptr<const text::Grammar> g;
+        if (const text::GrammarTask* t = text::findGrammarTask(task))
+            if (auto loaded = loadGrammar(*t)) g = *loaded;
+        (*cache)[task] = g;
+        return g;
+    };
+}
+
 int gui(int argc, char** argv)
 {
     QApplication app(argc, argv);
@@ -70,6 +87,7 @@ int gui(int argc, char** argv)
     for (const std::string& name : bundledModelNames())
         bundled.append({QString::fromStdString(name), QString::fromStdString(resolveModel(name))});
     w.setBundledModels(bundled);
+    w.document()->setGrammarResolver(grammarResolver());
     if (p.isSet("sentence")) w.sentenceBox()->setText(p.value("sentence"));
     w.show();
     if (!model.isEmpty()) {

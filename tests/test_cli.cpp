@@ -535,7 +535,7 @@ TEST_CASE("grammar prints the reference translations and round-trips its own sen
     }
 }
 
-TEST_CASE("--model takes a bundled name; an unknown name lists the bundled ones", "[cli][models]")
+TEST_CASE("a bundled name works for --model, and an unknown name lists the bundled ones", "[cli][models]")
 {
     Run r = cli("translate --model en-fr 'i am a student'");
     CHECK(r.code == 0);

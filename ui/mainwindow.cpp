@@ -67,7 +67,9 @@ MainWindow::MainWindow(bool persistent, QWidget* parent) : QMainWindow(parent), 
     connect(&mDoc, &TranslationDocument::stepChanged, this, &MainWindow::onStepChanged);
     connect(&mDoc, &TranslationDocument::translationChanged, this, [this] {
         updateControls();
-        if (const Translation* t = mDoc.translation(); t && !t->warnings.empty())
+        if (!mDoc.inputWarnings().empty())
+            statusBar()->showMessage(tr("Warning: %1").arg(TranslationDocument::inputWarningText(mDoc.inputWarnings().front())));
+        else if (const Translation* t = mDoc.translation(); t && !t->warnings.empty())
             statusBar()->showMessage(tr("Warning: %1").arg(TranslationDocument::warningText(t->warnings.front())));
         else if (const Translation* t2 = mDoc.translation())
             statusBar()->showMessage(tr("“%1” → “%2”   (%3 steps, translated in %4 ms)")

@@ -5,6 +5,8 @@
 #include "ui/tracedata.h"
 #include "ui/translationdocument.h"
 
+#include "core/text/tokenizer.h"
+
 #include "core/model/interventions.h"
 
 #include <qcustomplot.h>
@@ -238,6 +240,7 @@ void StageView::refresh()
     }
     mTitle->setText(stageTitle(*s));
     QStringList warnings;
+    for (const text::InputWarning& w : mDoc->inputWarnings()) warnings << TranslationDocument::inputWarningText(w);
     for (const std::string& w : t->warnings) warnings << TranslationDocument::warningText(w);
     mWarning->setText(tr("Warning: %1").arg(warnings.join("; ")));
     mWarning->setVisible(!warnings.isEmpty());
@@ -285,11 +288,18 @@ void StageView::showTokens()
     QString html = "<p>" + tr("The sentence") + ": <b>" + QString::fromStdString(t.sourceText).toHtmlEscaped() +
                    "</b></p><table cellspacing='0' cellpadding='6' border='1'><tr><th>" + tr("position") + "</th><th>" +
                    tr("piece") + "</th><th>" + tr("id") + "</th></tr>";
-    for (size_t i = 0; i < t.sourceIds.size(); ++i)
-        html += QString("<tr><td align='right'>%1</td><td><tt>%2</tt></td><td align='right'>%3</td></tr>")
+    // A piece the vocabulary lacks became <unk>: marked, the warning above says which word.
+    const text::Tokenizer* tok = mDoc->model() ? mDoc->model()->tokenizer() : nullptr;
+    const int unk = tok ? tok->specialIds().unk : -1;
+    for (size_t i = 0; i < t.sourceIds.size(); ++i) {
+        const bool unknown = t.sourceIds[i] == unk;
+        html += QString("<tr%4><td align='right'>%1</td><td><tt>%2</tt></td><td align='right'>%3</td></tr>")
                     .arg(i)
-                    .arg(QString::fromStdString(t.sourcePieces[i]).toHtmlEscaped())
-                    .arg(t.sourceIds[i]);
+                    .arg(QString::fromStdString(t.sourcePieces[i]).toHtmlEscaped() +
+                         (unknown ? " &rarr; <b>&lt;unk&gt;</b>" : QString()))
+                    .arg(t.sourceIds[i])
+                    .arg(unknown ? QString(" style='background-color:#f8d7a0'") : QString());
+    }
     html += "</table>";
     addText(html, 0, 0);
     // The embedding rows the ids are about to select.

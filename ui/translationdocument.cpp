@@ -130,9 +130,34 @@ QString TranslationDocument::baselineKey(const QString& text, const DecodeOption
     return key;
 }
 
+QString TranslationDocument::inputWarningText(const text::InputWarning& w)
+{
+    if (w.kind == text::InputWarning::Kind::UnknownWords) {
+        QStringList words;
+        for (const std::string& a : w.args) words << "'" + QString::fromStdString(a) + "'";
+        return tr("words the model's vocabulary lacks (<unk> pieces): %1").arg(words.join(", "));
+    }
+    return tr("this model never saw sentences like this; expect a wrong translation (%1)")
+        .arg(w.args.size() > 1 ? QString::fromStdString(w.args[1]) : QString());
+}
+
+void TranslationDocument::findInputWarnings(const QString& text)
+{
+    mInputWarnings.clear();
+    if (!mModel) return;
+    std::shared_ptr<const text::Grammar> grammar;
+    std::string task;
+    if (auto examples = text::readModelExamples(mModelPath.toStdString()); examples && mGrammarResolver) {
+        task = examples->task;
+        if (!task.empty()) grammar = mGrammarResolver(task);
+    }
+    mInputWarnings = text::inputWarnings(mModel->tokenizer(), grammar.get(), task, text.toStdString());
+}
+
 void TranslationDocument::translate(const QString& text, const DecodeOptions& options)
 {
     if (mBusy) return;
+    findInputWarnings(text);
     DecodeOptions o = options;
     if (o.maxLength <= 0) o.maxLength = mMaxLength;
     mText = text;
@@ -203,6 +228,7 @@ bool TranslationDocument::loadModelNow(const QString& path, QString* error)
 
 bool TranslationDocument::translateNow(const QString& text, QString* error, const DecodeOptions& options)
 {
+    findInputWarnings(text);
     DecodeOptions o = options;
     if (o.maxLength <= 0) o.maxLength = mMaxLength;
     mText = text;

@@ -7,15 +7,20 @@
 #include "core/model/model.h"
 #include "core/run/session.h"
 #include "core/run/steps.h"
+#include "core/text/grammar.h"
 
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
 namespace sf::ui {
+
+// How a TranslationDocument finds a grammar by task ("en-fr"): set by the app.
+using GrammarResolver = std::function<std::shared_ptr<const text::Grammar>(const std::string& task)>;
 
 class TranslationDocument : public QObject {
     Q_OBJECT
@@ -89,6 +94,14 @@ public slots:
 
     // A warning of core (English, for the command line) in the window's language.
     static QString warningText(const std::string& warning);
+    // Warnings about the sentence, found before the walk starts (translate() sets them):
+    // words with <unk> pieces, and for a model whose examples.json names a grammar, a
+    // sentence outside it. The walk still runs.
+    const std::vector<text::InputWarning>& inputWarnings() const { return mInputWarnings; }
+    static QString inputWarningText(const text::InputWarning& warning);
+    // How the document finds a grammar by task ("en-fr"); the app sets it (the lexicons
+    // live under its resources). Without one, only the <unk> warning is given.
+    void setGrammarResolver(GrammarResolver resolver) { mGrammarResolver = std::move(resolver); }
 
 signals:
     void modelChanged();
@@ -113,6 +126,9 @@ private:
 
     std::shared_ptr<const Model> mModel;
     QString mModelPath;
+    GrammarResolver mGrammarResolver;
+    void findInputWarnings(const QString& text);
+    std::vector<text::InputWarning> mInputWarnings;
     std::shared_ptr<const Translation> mTranslation;
     std::shared_ptr<const Translation> mBaseline;
     QString mBaselineKey;

@@ -404,6 +404,35 @@ private slots:
         subs[0]->hide();
     }
 
+    // Before the walk: <unk> words and out-of-grammar sentences warn; in-grammar ones do not.
+    void inputWarningsBeforeTheWalk()
+    {
+        MainWindow w(false);
+        w.resize(1280, 720);
+        TranslationDocument* doc = w.document();
+        doc->setGrammarResolver([](const std::string& task) -> std::shared_ptr<const text::Grammar> {
+            const text::GrammarTask* t = text::findGrammarTask(task);
+            if (!t) return nullptr;
+            auto g = t->load(std::string(SF_SOURCE_DIR) + "/resources/" + t->lexicon);
+            return g ? *g : nullptr;
+        });
+        QString error;
+        QVERIFY2(doc->loadModelNow(QString(SF_SOURCE_DIR) + "/resources/models/en-fr", &error), qPrintable(error));
+        QVERIFY(doc->translateNow("the teacher is happy", &error));
+        QVERIFY(doc->inputWarnings().empty());
+        QVERIFY(doc->translateNow("the cat flies", &error));  // the walk still runs
+        QCOMPARE(int(doc->inputWarnings().size()), 1);
+        QVERIFY(doc->inputWarnings()[0].kind == text::InputWarning::Kind::OutsideGrammar);
+        QVERIFY(TranslationDocument::inputWarningText(doc->inputWarnings()[0]).contains("never saw sentences like this"));
+        QVERIFY(doc->translation() != nullptr);
+        QVERIFY(doc->translateNow(QString::fromUtf8("the cat is happy \u2606"), &error));
+        bool unk = false;
+        for (const auto& iw : doc->inputWarnings()) unk = unk || iw.kind == text::InputWarning::Kind::UnknownWords;
+        QVERIFY(unk);
+        w.show();
+        QVERIFY(w.grab().save(mShots + "/input-warning.png"));
+    }
+
     void failedLoadKeepsThePreviousModel()
     {
         MainWindow w(false);
