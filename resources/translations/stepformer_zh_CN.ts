@@ -1626,6 +1626,14 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source>The translation failed: %1</source>
         <translation>翻译失败：%1</translation>
     </message>
+    <message>
+        <source>words the model&apos;s vocabulary lacks (&lt;unk&gt; pieces): %1</source>
+        <translation>模型词表中没有的词（&lt;unk&gt; 片段）：%1</translation>
+    </message>
+    <message>
+        <source>this model never saw sentences like this; expect a wrong translation (%1)</source>
+        <translation>这个模型从未见过这样的句子，译文很可能是错的（%1）</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::WeightsTableModel</name>
