@@ -48,7 +48,7 @@ bool knownTask(const std::string& t)
            std::find(std::begin(kAlgorithmicTasks), std::end(kAlgorithmicTasks), t) != std::end(kAlgorithmicTasks);
 }
 
-std::string taskList() { return text::grammarTaskList() + ", en-zh, zh-en, chat, copy, reverse or sort"; }
+std::string taskList() { return text::grammarTaskList() + ", chat, copy, reverse or sort"; }
 
 Status writeExamples(const std::string& dir, const std::string& task, const std::vector<text::SentencePair>& anchors)
 {

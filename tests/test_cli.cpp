@@ -589,3 +589,18 @@ TEST_CASE("each bundled grammar model translates its example sentences", "[cli][
     CHECK(cli("translate --model fr-en 'je suis étudiant'").out == "i am a student\n");
     CHECK(cli("translate --model en-fr 'i am a student'").out == "je suis étudiant\n");
 }
+
+TEST_CASE("grammar speaks the Chinese grammar too, unspaced", "[cli][grammar][zh]")
+{
+    Run r = cli("grammar --task en-zh 'i am a student'");
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out == "我是一名学生\n");
+    r = cli("grammar --task zh-en '我爱你'");
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out == "i love you\n");
+    r = cli("grammar --task en-zh 'i am a spaceship'");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("spaceship"));
+}

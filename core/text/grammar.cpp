@@ -2,6 +2,7 @@
 
 #include "core/io/files.h"
 #include "core/text/tokenizer.h"
+#include "core/text/zh_grammar.h"
 
 #include <nlohmann/json.hpp>
 
@@ -37,12 +38,54 @@ Result<std::shared_ptr<const Grammar>> loadEnFr(const std::string& path) {
     return std::shared_ptr<const Grammar>(std::make_shared<EnFrTask>(std::move(*g), D));
 }
 
+// en-zh and zh-en: the Chinese grammar keeps its Chinese as space-separated segments (for
+// the alignment's word indices); what a model reads and writes, and what the grammar verb
+// prints, is the unspaced text.
+class ZhTask final : public Grammar {
+public:
+    explicit ZhTask(ZhGrammar g) : mGrammar(std::move(g)) {}
+    Result<CorpusSplit> split(size_t trainSize, size_t testSize, uint64_t seed) const override {
+        auto r = mGrammar.split(trainSize, testSize, seed);
+        if (r)
+            for (auto* side : {&r->train, &r->test})
+                for (SentencePair& p : *side) unspace(p);
+        return r;
+    }
+    Result<std::vector<SentencePair>> translations(const std::string& source) const override {
+        auto r = mGrammar.translations(source);
+        if (r)
+            for (SentencePair& p : *r) unspace(p);
+        return r;
+    }
+    std::vector<SentencePair> anchors() const override {
+        std::vector<SentencePair> a = mGrammar.anchors();
+        for (SentencePair& p : a) unspace(p);
+        return a;
+    }
+
+private:
+    void unspace(SentencePair& p) const {
+        const std::string s = mGrammar.sourceText(p), t = mGrammar.targetText(p);
+        p.source = s, p.target = t;
+    }
+    ZhGrammar mGrammar;
+};
+
+template <ZhDirection D>
+Result<std::shared_ptr<const Grammar>> loadZh(const std::string& path) {
+    auto g = ZhGrammar::load(path, D);
+    if (!g) return Error{g.message()};
+    return std::shared_ptr<const Grammar>(std::make_shared<ZhTask>(std::move(*g)));
+}
+
 }  // namespace
 
 const std::vector<GrammarTask>& grammarTasks() {
     static const std::vector<GrammarTask> kTasks = {
         {"en-fr", "lexicon/en-fr.json", &loadEnFr<Direction::EnFr>},
         {"fr-en", "lexicon/en-fr.json", &loadEnFr<Direction::FrEn>},
+        {"en-zh", "lexicon/en-zh.json", &loadZh<ZhDirection::EnZh>},
+        {"zh-en", "lexicon/en-zh.json", &loadZh<ZhDirection::ZhEn>},
     };
     return kTasks;
 }
