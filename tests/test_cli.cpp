@@ -544,7 +544,7 @@ TEST_CASE("a bundled name works for --model, and an unknown name lists the bundl
     CHECK(r.code == 0);
     r = cli("translate --model no-such-model 'i am a student'");
     CHECK(r.code == 1);
-    CHECK_THAT(r.err, Catch::Contains("bundled: en-fr, fr-en"));
+    CHECK_THAT(r.err, Catch::Contains("bundled: chat, en-fr, en-zh, fr-en, zh-en"));
 }
 
 TEST_CASE("translate warns before the walk: unknown words and sentences outside the grammar", "[cli][warnings]")

@@ -16,14 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-uint64_t fnv1a(const std::string& text) {
-    uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : text) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 bool heldOut(const std::string& prompt) { return fnv1a(prompt) % 8 == 0; }
 
 std::string replaceName(std::string text, const std::string& name) {

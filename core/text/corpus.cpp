@@ -26,6 +26,15 @@
 
 namespace sf::text {
 
+uint64_t fnv1a(const std::string& text) {
+    uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
 using TagMask = uint32_t;  // one bit per semantic tag ("person", "place", "food", ...)
 
 enum class DeterminerKind { Definite, Indefinite, Possessive, Demonstrative };
@@ -199,15 +208,6 @@ bool englishVowelStart(const std::string& word) {
     return !word.empty() && std::strchr("aeiou", word[0]) != nullptr;
 }
 
-// FNV-1a: a fixed hash (std::hash differs between libraries) for the train/test split.
-uint64_t fnv1a(const std::string& text) {
-    uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : text) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 bool heldOut(const std::string& source) { return fnv1a(source) % kTestBuckets == 0; }
 

@@ -144,6 +144,10 @@ private:
     std::shared_ptr<const Lexicon> mLexicon;  // immutable, shared by copies
 };
 
+// FNV-1a of the bytes: a fixed hash (std::hash differs between libraries), so the
+// grammars' train/test splits are the same everywhere.
+uint64_t fnv1a(const std::string& text);
+
 // Source -> target id sequences. `name` is "copy", "reverse" or "sort" (ascending);
 // lengths uniform in [minLen, maxLen], ids uniform in [firstId, lastId]. Deterministic
 // for a seed. Errors: unknown name, minLen < 1, minLen > maxLen, firstId > lastId.

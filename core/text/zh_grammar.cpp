@@ -101,14 +101,6 @@ size_t weighted(Rng& rng, const std::array<int, N>& weights) {
     return N - 1;
 }
 
-uint64_t fnv1a(const std::string& text) {
-    uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : text) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 std::vector<std::string> splitWords(const std::string& text) {
     std::istringstream in(text);
