@@ -75,28 +75,16 @@ int zhTrainingData(const std::string& task, const std::string& out, int trainSiz
                    Config& c, std::vector<train::Example>& examples) {
     auto split = text::zhTaskSplit(task, lexiconFor(task), size_t(trainSize), 0, uint64_t(seed));
     if (!split) return fail(split.message());
+    text::SpmTrainOptions so;
+    so.vocabSize = vocab;
+    so.hardVocabLimit = false;  // as many pieces as the corpus supports, up to --vocab
+    // BPE, not unigram: on this text unigram spends the vocabulary on long Chinese
+    // phrases and cuts English words ("▁a|m", "no|t"); BPE's merges of frequent pairs
+    // keep English words whole and Chinese pieces word-sized (学习, 在家, 黑色的).
+    so.modelType = "bpe";
+    so.seed = seed;
+    if (const int code = sharedPieces(split->train, out, so, resume, c, examples); code != Ok) return code;
     const std::string spmPrefix = (fs::path(out) / "spm").string();
-    if (!resume || !fs::exists(spmPrefix + ".model")) {
-        std::vector<std::string> lines;
-        for (const text::TextExample& e : split->train) lines.push_back(e.source), lines.push_back(e.target);
-        text::SpmTrainOptions so;
-        so.vocabSize = vocab;
-        so.hardVocabLimit = false;  // as many pieces as the corpus supports, up to --vocab
-        // BPE, not unigram: on this text unigram spends the vocabulary on long Chinese
-        // phrases and cuts English words ("▁a|m", "no|t"); BPE's merges of frequent pairs
-        // keep English words whole and Chinese pieces word-sized (学习, 在家, 黑色的).
-        so.modelType = "bpe";
-        so.seed = seed;
-        Status st = text::trainSentencePiece(lines, spmPrefix, so);
-        if (!st) return fail(st.message());
-    }
-    auto tok = text::Tokenizer::load({spmPrefix + ".model", spmPrefix + ".model", ""}, text::SpecialIds{});
-    if (!tok) return fail(tok.message());
-    c.vocabSize = (*tok)->sourceVocabSize();
-    c.tokenizerKey = true;
-    c.tokenizer = {"spm.model", "spm.model", ""};
-    for (const text::TextExample& e : split->train)
-        examples.push_back({(*tok)->encodeSource(e.source).ids, (*tok)->encodeTarget(e.target).ids});
     std::printf("%s: %zu training pairs, SentencePiece vocabulary %d (%s.model)\n", task.c_str(), examples.size(),
                 c.vocabSize, spmPrefix.c_str());
     // examples.json: the task (for the out-of-grammar warning) and the example sentences

@@ -176,24 +176,13 @@ int train(const QStringList& args)
         // The example sentences, several times each: a model must translate them.
         const std::vector<text::SentencePair> anchors = (*grammar)->anchors();
         for (int k = 0; k < anchorCopies; ++k) split->train.insert(split->train.end(), anchors.begin(), anchors.end());
+        text::SpmTrainOptions so;
+        so.vocabSize = vocab;
+        so.hardVocabLimit = false;  // as many pieces as the corpus supports, up to --vocab
+        so.seed = seed;
+        if (const int code = sharedPieces(split->train, out, so, p.isSet("resume"), c, examples); code != Ok)
+            return code;
         const std::string spmPrefix = (fs::path(out) / "spm").string();
-        if (!p.isSet("resume") || !fs::exists(spmPrefix + ".model")) {
-            std::vector<std::string> lines;
-            for (const text::SentencePair& s : split->train) lines.push_back(s.source), lines.push_back(s.target);
-            text::SpmTrainOptions so;
-            so.vocabSize = vocab;
-            so.hardVocabLimit = false;  // as many pieces as the corpus supports, up to --vocab
-            so.seed = seed;
-            Status st = text::trainSentencePiece(lines, spmPrefix, so);
-            if (!st) return fail(st.message());
-        }
-        auto tok = text::Tokenizer::load({spmPrefix + ".model", spmPrefix + ".model", ""}, text::SpecialIds{});
-        if (!tok) return fail(tok.message());
-        c.vocabSize = (*tok)->sourceVocabSize();
-        c.tokenizerKey = true;
-        c.tokenizer = {"spm.model", "spm.model", ""};
-        for (const text::SentencePair& s : split->train)
-            examples.push_back({(*tok)->encodeSource(s.source).ids, (*tok)->encodeTarget(s.target).ids});
         std::printf("%s: %zu training pairs (%zu anchors x %d), SentencePiece vocabulary %d (%s.model)\n", task.c_str(),
                     examples.size(), anchors.size(), anchorCopies, c.vocabSize, spmPrefix.c_str());
         Status ex = writeExamples(out, task, anchors);
