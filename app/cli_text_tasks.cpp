@@ -9,6 +9,7 @@
 #include "app/cli.h"
 #include "core/model/trace_names.h"
 #include "core/run/session.h"
+#include "core/text/bleu.h"
 #include "core/text/text_task.h"
 #include "core/text/tokenizer.h"
 
@@ -32,24 +33,6 @@ std::string lexiconFor(const std::string& task) {
     return p.empty() ? std::string(STEPFORMER_RESOURCE_DIR) + "/" + rel : p;  // the error names it
 }
 
-// Chinese characters (any non-ASCII UTF-8 character) become words of their own, so
-// that BLEU counts characters in Chinese and words in English.
-std::string bleuWords(const std::string& s) {
-    std::string out;
-    for (size_t i = 0; i < s.size();) {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            out += s[i++];
-            continue;
-        }
-        size_t n = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-        n = std::min(n, s.size() - i);
-        out += " " + s.substr(i, n) + " ";
-        i += n;
-    }
-    return out;
-}
-
 // Word of each piece: the word its first byte belongs to; -1 for </s>.
 std::vector<int> pieceWords(const text::Encoded& e, const std::vector<int>& wordOfByte) {
     std::vector<int> w;
@@ -71,31 +54,6 @@ std::vector<std::vector<int>> pieceWordSets(const text::Encoded& e, const std::v
 
 }  // namespace
 
-int zhTrainingData(const std::string& task, const std::string& out, int trainSize, int vocab, int seed, bool resume,
-                   Config& c, std::vector<train::Example>& examples) {
-    auto split = text::zhTaskSplit(task, lexiconFor(task), size_t(trainSize), 0, uint64_t(seed));
-    if (!split) return fail(split.message());
-    text::SpmTrainOptions so;
-    so.vocabSize = vocab;
-    so.hardVocabLimit = false;  // as many pieces as the corpus supports, up to --vocab
-    // BPE, not unigram: on this text unigram spends the vocabulary on long Chinese
-    // phrases and cuts English words ("▁a|m", "no|t"); BPE's merges of frequent pairs
-    // keep English words whole and Chinese pieces word-sized (学习, 在家, 黑色的).
-    so.modelType = "bpe";
-    so.seed = seed;
-    if (const int code = sharedPieces(split->train, out, so, resume, c, examples); code != Ok) return code;
-    const std::string spmPrefix = (fs::path(out) / "spm").string();
-    std::printf("%s: %zu training pairs, SentencePiece vocabulary %d (%s.model)\n", task.c_str(), examples.size(),
-                c.vocabSize, spmPrefix.c_str());
-    // examples.json: the task (for the out-of-grammar warning) and the example sentences
-    // (the window's Model menu), as the en-fr models have it.
-    const std::string examplesPath = (fs::path(out) / "examples.json").string();
-    std::ofstream ex(examplesPath);
-    ex << nlohmann::json{{"task", task}, {"examples", split->examples}}.dump(2) << "\n";
-    if (!ex) return fail(examplesPath + ": cannot write");
-    return Ok;
-}
-
 int zhEvaluate(const std::string& task, const std::shared_ptr<const Model>& model, int n, int seed, int show,
                EvalTally& tally) {
     const Config& c = model->config();
@@ -114,8 +72,8 @@ int zhEvaluate(const std::string& task, const std::shared_ptr<const Model>& mode
         if (!t) return fail(t.message());
         const bool right = t->outputText == ex.target;
         tally.exact += right;
-        tally.hyps.push_back(bleuWords(t->outputText));
-        tally.refs.push_back(bleuWords(ex.target));
+        tally.hyps.push_back(text::bleuWords(t->outputText));
+        tally.refs.push_back(text::bleuWords(ex.target));
         if (int(tally.hyps.size()) <= show)
             std::printf("  %s\n  -> %s%s\n", ex.source.c_str(), t->outputText.c_str(),
                         right ? "" : ("   (reference: " + ex.target + ")").c_str());

@@ -19,6 +19,7 @@
 #include "core/text/text_task.h"
 #include "core/text/grammar.h"
 #include "core/text/tokenizer.h"
+#include "core/train/text_data.h"
 #include "core/train/studio.h"
 #include "core/train/trainer.h"
 
@@ -49,15 +50,6 @@ bool knownTask(const std::string& t)
 }
 
 std::string taskList() { return text::grammarTaskList() + ", chat, copy, reverse or sort"; }
-
-Status writeExamples(const std::string& dir, const std::string& task, const std::vector<text::SentencePair>& anchors)
-{
-    text::ModelExamples e;
-    e.task = task;
-    for (const text::SentencePair& a : anchors) e.sentences.push_back(a.source);
-    return text::writeModelExamples(dir, e);
-}
-
 
 using train::algorithmicExamples;  // copy, reverse, sort (core/train/studio.h)
 
@@ -165,29 +157,19 @@ int train(const QStringList& args)
     arch.preNorm = p.isSet("pre-norm");
     Config c = train::architectureConfig(arch, vocab);
     std::vector<text::SentencePair> heldOutPairs;  // grammar tasks: scored at the end
-    if (text::isZhTask(task)) {
-        if (const int code = zhTrainingData(task, out, trainSize, vocab, seed, p.isSet("resume"), c, examples); code != Ok)
-            return code;
-    } else if (const text::GrammarTask* gt = text::findGrammarTask(task)) {
-        auto grammar = loadGrammar(*gt);
-        if (!grammar) return fail(grammar.message());
-        auto split = (*grammar)->split(size_t(trainSize), size_t(evalN), uint64_t(seed));
-        if (!split) return fail(split.message());
-        // The example sentences, several times each: a model must translate them.
-        const std::vector<text::SentencePair> anchors = (*grammar)->anchors();
-        for (int k = 0; k < anchorCopies; ++k) split->train.insert(split->train.end(), anchors.begin(), anchors.end());
-        text::SpmTrainOptions so;
-        so.vocabSize = vocab;
-        so.hardVocabLimit = false;  // as many pieces as the corpus supports, up to --vocab
-        so.seed = seed;
-        if (const int code = sharedPieces(split->train, out, so, p.isSet("resume"), c, examples); code != Ok)
-            return code;
-        const std::string spmPrefix = (fs::path(out) / "spm").string();
-        std::printf("%s: %zu training pairs (%zu anchors x %d), SentencePiece vocabulary %d (%s.model)\n", task.c_str(),
-                    examples.size(), anchors.size(), anchorCopies, c.vocabSize, spmPrefix.c_str());
-        Status ex = writeExamples(out, task, anchors);
-        if (!ex) return fail(ex.message());
-        heldOutPairs = split->test;
+    if (train::isTextTask(task)) {
+        train::TextTaskRequest req;
+        req.task = task, req.outDir = out, req.trainSize = trainSize, req.heldOutSize = evalN, req.vocab = vocab;
+        req.anchorCopies = anchorCopies, req.seed = uint64_t(seed), req.resume = p.isSet("resume");
+        req.lexiconPath = resourcePath(train::textTaskLexicon(task));
+        if (req.lexiconPath.empty())  // the error names it
+            req.lexiconPath = std::string(STEPFORMER_RESOURCE_DIR) + "/" + train::textTaskLexicon(task);
+        auto data = train::prepareTextTask(req, c);
+        if (!data) return fail(data.message());
+        examples = std::move(data->train);
+        std::printf("%s: %zu training pairs (%zu of them the example sentences' copies), SentencePiece vocabulary %d (%s)\n",
+                    task.c_str(), examples.size(), data->anchorPairs, c.vocabSize, data->spmModel.c_str());
+        heldOutPairs = std::move(data->heldOutText);
     } else {
         examples = algorithmicExamples(task, size_t(trainSize), vocab, uint64_t(seed));
         std::printf("%s: %zu training sequences, ids 4..%d\n", task.c_str(), examples.size(), vocab - 1);

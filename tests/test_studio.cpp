@@ -4,13 +4,18 @@
 
 #include "core/model/config.h"
 #include "core/run/session.h"
+#include "core/text/grammar.h"
+#include "core/train/ops.h"
 #include "core/train/studio.h"
+#include "core/train/text_data.h"
 #include "core/train/trainer.h"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <set>
 
 using namespace sf;
 using namespace sf::train;
@@ -214,4 +219,74 @@ TEST_CASE("gradient norms per layer add up to the global norm", "[studio]")
     CHECK(names == std::vector<std::string>{"embeddings", "encoder 1", "encoder 2", "decoder 1", "decoder 2",
                                             "final norms"});
     CHECK(std::sqrt(sq) == Approx(st.gradNorm).epsilon(1e-5));  // the norm before clipping
+}
+
+TEST_CASE("token accuracy counts the rows whose argmax is the target", "[studio][ops]")
+{
+    // 4 rows over 3 ids; row 2 is padding (ignored); row 3 ties ids 0 and 2 (argmax: 0).
+    const std::vector<float> logits = {0.1f, 2.0f, 0.3f,   // argmax 1, target 1: right
+                                       1.0f, 0.0f, 0.5f,   // argmax 0, target 2: wrong
+                                       9.0f, 0.0f, 0.0f,   // padding
+                                       0.7f, 0.1f, 0.7f};  // argmax 0 (first of the tie), target 0: right
+    const std::vector<int> targets = {1, 2, -1, 0};
+    CHECK(countCorrect(logits.data(), targets.data(), 4, 3) == 2);
+    CHECK(countTargets(targets.data(), 4) == 3);
+}
+
+TEST_CASE("a text task's data: one SentencePiece model, encoded pairs, held-out texts, examples.json", "[studio][text]")
+{
+    const std::string dir = std::string(SF_BUILD_DIR) + "/test_text_task";
+    std::filesystem::remove_all(dir);
+    for (const char* task : {"en-fr", "chat"}) {
+        INFO(task);
+        TextTaskRequest r;
+        r.task = task;
+        r.lexiconPath = std::string(SF_SOURCE_DIR) + "/resources/" + textTaskLexicon(task);
+        r.outDir = dir + "/" + task;
+        r.trainSize = task == std::string("chat") ? 500 : 2000;
+        r.heldOutSize = 20, r.vocab = 300, r.anchorCopies = 3;
+        Config c = architectureConfig(Architecture{}, 16);
+        auto d = prepareTextTask(r, c);
+        INFO(d.message());
+        REQUIRE(d.ok());
+        CHECK(c.vocabSize == d->tokenizer->sourceVocabSize());
+        CHECK(c.vocabSize <= 300);
+        CHECK(c.tokenizerKey);
+        CHECK(std::filesystem::exists(r.outDir + "/spm.model"));
+        CHECK(d->heldOut.size() == 20);
+        REQUIRE(d->heldOutText.size() == 20);
+        // The encoded held-out pairs are the texts' pieces, with </s>.
+        CHECK(d->heldOut[0].src == d->tokenizer->encodeSource(d->heldOutText[0].source).ids);
+        CHECK(d->heldOut[0].tgt.back() == c.eosId);
+        // No held-out source is trained on (en-fr: every character is in the 300 pieces; in
+        // chat, Chinese characters outside them become <unk>, so two prompts can share ids).
+        std::set<std::vector<int>> trained;
+        for (const Example& e : d->train) trained.insert(e.src);
+        if (task == std::string("en-fr"))
+            for (const Example& e : d->heldOut) CHECK(trained.count(e.src) == 0);
+        auto ex = text::readModelExamples(r.outDir);
+        REQUIRE(ex.ok());
+        CHECK(ex->task == task);
+        CHECK_FALSE(ex->sentences.empty());
+        if (task == std::string("en-fr")) {
+            CHECK(d->anchorPairs == 3 * ex->sentences.size());
+            CHECK(d->train.size() == 2000 + d->anchorPairs);
+        }
+        // Resuming keeps the SentencePiece model: the same ids for the same text.
+        const auto before = std::filesystem::last_write_time(r.outDir + "/spm.model");
+        r.resume = true;
+        auto again = prepareTextTask(r, c);
+        REQUIRE(again.ok());
+        CHECK(std::filesystem::last_write_time(r.outDir + "/spm.model") == before);
+        CHECK(again->train[5].src == d->train[5].src);
+    }
+    TextTaskRequest bad;
+    bad.task = "en-fr", bad.lexiconPath = dir + "/missing.json", bad.outDir = dir + "/bad";
+    Config c;
+    auto d = prepareTextTask(bad, c);
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.message().find("missing.json") != std::string::npos);
+    TextTaskRequest notText;
+    notText.task = "reverse";
+    CHECK_FALSE(prepareTextTask(notText, c).ok());
 }

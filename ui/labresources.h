@@ -8,4 +8,8 @@ namespace sf::ui {
 
 QString lexiconPath(const QString& modelPath);
 
+// A file under resources/ ("lexicon/en-zh.json"): beside the executable
+// (resources/, ../share/stepformer/), else the source tree's (the error names that one).
+QString resourceFile(const QString& relative);
+
 }  // namespace sf::ui

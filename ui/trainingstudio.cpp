@@ -2,6 +2,7 @@
 
 #include "core/train/optimizer.h"
 #include "ui/heatmapview.h"
+#include "ui/labresources.h"
 #include "ui/plotstyle.h"
 
 #include <qcustomplot.h>
@@ -25,6 +26,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -50,6 +52,15 @@ QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& yLab
     p->setMinimumSize(240, 150);
     stylePlot(p, parent);
     return p;
+}
+
+// The text tasks' starting point (train::preset("studio-text")): data sizes and schedule.
+void useTextPreset(TrainingSetup& s)
+{
+    const train::Preset p = *train::preset("studio-text");
+    s.task = p.task, s.arch = p.arch;
+    s.vocab = p.vocab, s.trainSize = p.trainSize;
+    s.options.steps = p.options.steps, s.options.batchSize = p.options.batchSize, s.options.warmup = p.options.warmup;
 }
 
 struct Experiment {
@@ -79,24 +90,26 @@ const std::vector<Experiment>& experiments()
          {{QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "masked"), [](TrainingSetup&) {}},
           {QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "unmasked"),
            [](TrainingSetup& s) { s.arch.causalMask = false; }}}},
-        {QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "Heads: 1 vs 4 (sort)"),
+        {QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "Heads: 1 vs 4 (en-fr)"),
          QT_TRANSLATE_NOOP("sf::ui::TrainingStudio",
-                           "The same d_model split into 1 or 4 heads: the same number of parameters. Several heads "
-                           "can attend to several places at once (the smallest remaining token, and what was "
-                           "already written). Watch which run's loss falls first."),
+                           "The same d_model split into 1 or 4 heads: the same number of parameters. With 4 heads one "
+                           "decoder position can look at several source words at once (the noun and its article for "
+                           "le/la, the subject for the verb's ending). Watch the held-out exact match and the "
+                           "cross-attention map: which run's alignment is sharper, and which learns sooner."),
          {{QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "1 head"),
-           [](TrainingSetup& s) { s.task = "sort", s.arch.heads = 1; }},
+           [](TrainingSetup& s) { useTextPreset(s), s.arch.heads = 1; }},
           {QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "4 heads"),
-           [](TrainingSetup& s) { s.task = "sort", s.arch.heads = 4; }}}},
-        {QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "Layers: 1 vs 3 (sort)"),
+           [](TrainingSetup& s) { useTextPreset(s), s.arch.heads = 4; }}}},
+        {QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "Layers: 1 vs 3 (en-fr)"),
          QT_TRANSLATE_NOOP("sf::ui::TrainingStudio",
-                           "One layer can look once; three layers can look, combine and look again. More layers cost "
-                           "more time per step: compare the curves against the step axis and the steps per second "
-                           "in the status line."),
+                           "One layer per stack can look once; three can look, combine and look again (agreement "
+                           "needs the subject found first, then the verb's form chosen). More layers cost more time "
+                           "per step: compare the curves against the step axis and the steps per second in the "
+                           "status line."),
          {{QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "1 layer"),
-           [](TrainingSetup& s) { s.task = "sort", s.arch.layers = 1; }},
+           [](TrainingSetup& s) { useTextPreset(s), s.arch.layers = 1; }},
           {QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "3 layers"),
-           [](TrainingSetup& s) { s.task = "sort", s.arch.layers = 3; }}}},
+           [](TrainingSetup& s) { useTextPreset(s), s.arch.layers = 3; }}}},
         {QT_TRANSLATE_NOOP("sf::ui::TrainingStudio", "Scaling: with vs without 1/√d_k (d_model 256)"),
          QT_TRANSLATE_NOOP("sf::ui::TrainingStudio",
                            "With d_k = 64 the dot products q·k grow like √64 = 8 times the typical entry. Without "
@@ -168,7 +181,10 @@ TrainingStudio::TrainingStudio(QWidget* parent) : QWidget(parent), mWorker(new T
     rv->addWidget(mNote);
     auto* grid = new QGridLayout;
     mLoss = makePlot(right, tr("Loss (solid: training, dashed: held-out)"), tr("loss / token"));
-    mExact = makePlot(right, tr("Held-out exact match, free-running"), tr("exact match"));
+    mExact = makePlot(right, tr("Held-out exact match (solid), token accuracy (dotted)"), tr("fraction"));
+    mExact->setToolTip(tr("Exact match: the whole sentence right when the model decodes on its own (free-running). "
+                          "Token accuracy: the next token right when it is given the reference so far (teacher "
+                          "forcing, as in training)."));
     mExact->yAxis->setRange(0, 1);
     // The curves rise to the right: the legend goes where they start, top left.
     mExact->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
@@ -178,21 +194,29 @@ TrainingStudio::TrainingStudio(QWidget* parent) : QWidget(parent), mWorker(new T
     grid->addWidget(mExact, 0, 1);
     grid->addWidget(mLr, 1, 0);
     grid->addWidget(mNorms, 1, 1);
+    grid->setColumnStretch(0, 1), grid->setColumnStretch(1, 1);
     rv->addLayout(grid, 3);
     auto* bottom = new QHBoxLayout;
     mExamples = new QPlainTextEdit(right);
     mExamples->setReadOnly(true);
     mExamples->setPlaceholderText(tr("Three fixed held-out inputs and what the model says, every evaluation."));
     bottom->addWidget(mExamples, 1);
-    auto* attBox = new QVBoxLayout;
-    mAttention = new HeatmapView(right);
+    mPanels = new QTabWidget(right);
+    auto* attPage = new QWidget(mPanels);
+    auto* attBox = new QVBoxLayout(attPage);
+    attBox->setContentsMargins(0, 0, 0, 0);
+    mAttention = new HeatmapView(attPage);
     mAttention->setMinimumSize(220, 150);
     attBox->addWidget(mAttention, 1);
-    mScrub = new QSlider(Qt::Horizontal, right);
+    mScrub = new QSlider(Qt::Horizontal, attPage);
     mScrub->setEnabled(false);
     mScrub->setToolTip(tr("Scrub through the saved snapshots: watch the alignment emerge."));
     attBox->addWidget(mScrub);
-    bottom->addLayout(attBox, 1);
+    mPanels->addTab(attPage, tr("Cross-attention"));
+    mSimilarity = new HeatmapView(mPanels);
+    mSimilarity->setMinimumSize(220, 150);
+    mPanels->addTab(mSimilarity, tr("Positional encoding"));
+    bottom->addWidget(mPanels, 1);
     rv->addLayout(bottom, 2);
     split->addWidget(right);
     split->setStretchFactor(1, 1);
@@ -200,6 +224,14 @@ TrainingStudio::TrainingStudio(QWidget* parent) : QWidget(parent), mWorker(new T
     connect(mWorker, &TrainingWorker::progress, this, &TrainingStudio::onProgress);
     connect(mWorker, &TrainingWorker::evaluated, this, &TrainingStudio::onEvaluated);
     connect(mWorker, &TrainingWorker::finished, this, &TrainingStudio::onFinished);
+    connect(mWorker, &TrainingWorker::preparing, this, [this](const QString& m) { mStatus->setText(m); });
+    connect(mWorker, &TrainingWorker::ready, this, &TrainingStudio::onReady);
+    connect(mWorker, &TrainingWorker::failed, this, [this](const QString& why) {
+        mWorker->stop();  // joins the ended thread
+        mQueue.clear();
+        mStatus->setText(tr("Cannot start: %1").arg(why));
+        updateButtons();
+    });
     connect(mWorker, &TrainingWorker::saved, this, [this](const QString& dir) {
         mStatus->setText(tr("Saved to %1").arg(QDir::toNativeSeparators(dir)));
     });
@@ -234,6 +266,13 @@ void TrainingStudio::buildForm(QWidget* form)
     mTask->addItem(tr("reverse"), "reverse");
     mTask->addItem(tr("copy"), "copy");
     mTask->addItem(tr("sort"), "sort");
+    mTask->addItem(tr("English → French (en-fr)"), "en-fr");
+    mTask->addItem(tr("French → English (fr-en)"), "fr-en");
+    mTask->addItem(tr("English → Chinese (en-zh)"), "en-zh");
+    mTask->addItem(tr("Chinese → English (zh-en)"), "zh-en");
+    mTask->addItem(tr("Chatbot (chat)"), "chat");
+    mTask->setToolTip(tr("copy, reverse and sort train on ids in a few seconds; the text tasks train their own "
+                         "SentencePiece vocabulary first and take a minute or two"));
     f->addRow(tr("Task"), mTask);
     f->addRow(tr("Layers"), mLayers = spin(1, 6, p.arch.layers));
     f->addRow(tr("Heads"), mHeads = spin(1, 8, p.arch.heads));
@@ -251,9 +290,22 @@ void TrainingStudio::buildForm(QWidget* form)
     f->addRow(tr("Dropout"), mDropout = dspin(0, 0.5, p.options.dropout, 0.05));
     f->addRow(tr("Batch size"), mBatch = spin(1, 512, p.options.batchSize, 8));
     f->addRow(tr("Steps"), mSteps = spin(10, 100000, p.options.steps, 100));
+    f->addRow(tr("Training examples"), mTrainSize = spin(100, 500000, p.trainSize, 1000));
+    f->addRow(tr("Vocabulary"), mVocab = spin(8, 4000, p.vocab, 8));
+    mVocab->setToolTip(tr("copy, reverse, sort: the ids 4 .. N-1; text tasks: SentencePiece pieces, at most"));
     f->addRow(tr("Evaluate every"), mEvalEvery = spin(10, 10000, 100, 10));
     f->addRow(tr("Seed"), mSeed = spin(0, 1 << 30, 1));
     v->addLayout(f);
+    // Switching between the id tasks and the text tasks loads that kind's schedule.
+    connect(mTask, &QComboBox::currentIndexChanged, this, [this] {
+        const bool text = train::isTextTask(mTask->currentData().toString().toStdString());
+        if (text == mTextDefaults) return;
+        mTextDefaults = text;
+        const train::Preset kind = *train::preset(text ? "studio-text" : "studio");
+        mSteps->setValue(kind.options.steps), mBatch->setValue(kind.options.batchSize);
+        mWarmup->setValue(kind.options.warmup);
+        mTrainSize->setValue(kind.trainSize), mVocab->setValue(kind.vocab);
+    });
     mSchedule = makePlot(form, tr("The schedule you will train with"), tr("lrate"));
     mSchedule->setMinimumHeight(150);
     v->addWidget(mSchedule);
@@ -293,7 +345,7 @@ TrainingSetup TrainingStudio::currentSetup() const
     s.options.labelSmoothing = float(mSmoothing->value()), s.options.dropout = float(mDropout->value());
     s.options.batchSize = mBatch->value(), s.options.steps = mSteps->value();
     s.options.seed = uint64_t(mSeed->value());
-    s.vocab = p.vocab, s.trainSize = p.trainSize;
+    s.vocab = mVocab->value(), s.trainSize = mTrainSize->value();
     s.evalEvery = mEvalEvery->value();
     return s;
 }
@@ -309,6 +361,7 @@ void TrainingStudio::applySetup(const TrainingSetup& s)
     mSmoothing->setValue(s.options.labelSmoothing), mDropout->setValue(s.options.dropout);
     mBatch->setValue(s.options.batchSize), mSteps->setValue(s.options.steps);
     mSeed->setValue(int(s.options.seed)), mEvalEvery->setValue(s.evalEvery);
+    mTrainSize->setValue(s.trainSize), mVocab->setValue(s.vocab);
 }
 
 // lrate = d^-0.5 min(step^-0.5, step warmup^-1.5) (sec 5.3), from the trainer's own function.
@@ -351,6 +404,8 @@ void TrainingStudio::beginRun(TrainingSetup s)
 {
     if (s.label.isEmpty()) s.label = tr("run %1").arg(mRuns.size() + 1);
     s.runDir = runDirFor(int(mRuns.size()));
+    if (train::isTextTask(s.task) && s.lexiconPath.empty())
+        s.lexiconPath = resourceFile(QString::fromStdString(train::textTaskLexicon(s.task))).toStdString();
     QString error;
     if (!mWorker->begin(s, false, &error)) {
         mStatus->setText(tr("Cannot start: %1").arg(error));
@@ -371,6 +426,8 @@ void TrainingStudio::beginRun(TrainingSetup s)
     mLoss->graph(r.graphHeldOut)->removeFromLegend();
     r.graphExact = graph(mExact, Qt::SolidLine);
     mExact->graph(r.graphExact)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
+    r.graphTokens = graph(mExact, Qt::DotLine);
+    mExact->graph(r.graphTokens)->removeFromLegend();
     r.graphLr = graph(mLr, Qt::SolidLine);
     mRuns.push_back(r);
     for (QCustomPlot* p : {mLoss, mExact}) p->legend->setVisible(mRuns.size() > 1);
@@ -461,6 +518,26 @@ void TrainingStudio::runExperiment(int index)
     beginRun(first);
 }
 
+// PE(i) . PE(j) of the run's model: the similarity of two positions depends only on
+// their distance |i - j| (sec 3.5); without positional encoding every entry is 0.
+void TrainingStudio::onReady(const RunInfo& info)
+{
+    mInfo = info;
+    HeatmapView::Data d;
+    d.title = info.hasPositions ? tr("PE(i) · PE(j): fixed sinusoids, the same at every step; it depends on |i − j| only")
+                                : tr("No positional encoding: PE(i) · PE(j) = 0, the model gets no order signal");
+    d.rows = d.cols = info.positions;
+    d.values = info.similarity;
+    for (int i = 0; i < info.positions; ++i) d.rowLabels << QString::number(i + 1), d.colLabels << QString::number(i + 1);
+    d.rowAxis = tr("position i"), d.colAxis = tr("position j");
+    d.valueName = tr("PE(i) · PE(j)");
+    // Range, not symmetric: at small d_model every PE(i) . PE(j) is positive.
+    d.scale = info.hasPositions ? HeatmapView::Scale::Range : HeatmapView::Scale::Symmetric;
+    mSimilarity->setData(d);
+    if (!mRuns.empty())
+        mStatus->setText(tr("Training %1: %2, %3 training pairs…").arg(mRuns.back().label, info.description).arg(info.trainPairs));
+}
+
 void TrainingStudio::onProgress(const TrainingPoint& p)
 {
     if (mRuns.empty()) return;
@@ -490,13 +567,14 @@ void TrainingStudio::onProgress(const TrainingPoint& p)
     mLoss->yAxis->setRangeLower(0);
     // Replot at most every ~50 ms: the window stays responsive at any training speed.
     for (QCustomPlot* pl : {mLoss, mLr, mNorms}) pl->replot(QCustomPlot::rpQueuedReplot);
-    mStatus->setText(tr("%1: step %2 of %3 · loss %4 · %5 steps/s · %6 target tokens/s")
+    mStatus->setText(tr("%1: step %2 of %3 · loss %4 · token accuracy %7% · %5 steps/s · %6 target tokens/s")
                          .arg(r.label)
                          .arg(p.step)
                          .arg(p.totalSteps)
                          .arg(p.loss, 0, 'f', 3)
                          .arg(p.stepsPerSecond, 0, 'f', 1)
-                         .arg(p.tokensPerSecond, 0, 'f', 0));
+                         .arg(p.tokensPerSecond, 0, 'f', 0)
+                         .arg(100 * p.tokenAccuracy, 0, 'f', 1));
 }
 
 void TrainingStudio::onEvaluated(const EvalPoint& e)
@@ -505,14 +583,16 @@ void TrainingStudio::onEvaluated(const EvalPoint& e)
     const Run& r = mRuns.back();
     mLoss->graph(r.graphHeldOut)->addData(e.step, e.heldOutLoss);
     mExact->graph(r.graphExact)->addData(e.step, e.exactMatch);
+    mExact->graph(r.graphTokens)->addData(e.step, e.tokenAccuracy);
     mExact->xAxis->rescale();
     mExact->yAxis->setRange(0, 1.02);
     mLoss->replot(QCustomPlot::rpQueuedReplot);
     mExact->replot(QCustomPlot::rpQueuedReplot);
-    mLastExact = e.exactMatch;
-    mExamples->setPlainText(tr("step %1 · held-out exact match %2% · BLEU %3\n")
+    mLastExact = e.exactMatch, mLastTokenAccuracy = e.tokenAccuracy;
+    mExamples->setPlainText(tr("step %1 · held-out exact match %2% · token accuracy %3% · BLEU %4\n")
                                 .arg(e.step)
                                 .arg(100 * e.exactMatch, 0, 'f', 1)
+                                .arg(100 * e.tokenAccuracy, 0, 'f', 1)
                                 .arg(e.bleu, 0, 'f', 1) +
                             e.examples.join('\n'));
     mSnapshots.push_back(e);

@@ -19,6 +19,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QSlider;
 class QSpinBox;
+class QTabWidget;
 
 namespace sf::ui {
 
@@ -39,8 +40,11 @@ public:
     int runCount() const { return int(mRuns.size()); }
     // Last reported figures of the current run (tests).
     double lastExactMatch() const;
+    double lastTokenAccuracy() const { return mLastTokenAccuracy; }
     int lastStep() const;
     int snapshotCount() const { return int(mSnapshots.size()); }
+    const RunInfo& runInfo() const { return mInfo; }  // of the current run, once its data are ready
+    QTabWidget* panels() const { return mPanels; }
 
 public slots:
     void start();
@@ -61,11 +65,12 @@ protected:
 private:
     struct Run {
         QString label;
-        int graphLoss = -1, graphHeldOut = -1, graphExact = -1, graphLr = -1;
+        int graphLoss = -1, graphHeldOut = -1, graphExact = -1, graphTokens = -1, graphLr = -1;
     };
     void buildForm(QWidget* form);
     void plotSchedule();
     void beginRun(TrainingSetup s);
+    void onReady(const RunInfo& info);
     void onProgress(const TrainingPoint& p);
     void onEvaluated(const EvalPoint& e);
     void onFinished(const QString& message);
@@ -78,18 +83,21 @@ private:
     std::vector<EvalPoint> mSnapshots;  // of the current run
     std::vector<TrainingSetup> mQueue;  // the experiment's runs still to come
     QString mExperimentNote;
-    double mLastExact = -1.0;
+    double mLastExact = -1.0, mLastTokenAccuracy = -1.0;
+    bool mTextDefaults = false;  // the form holds the text tasks' schedule
     int mLastStep = 0;
 
     QComboBox *mTask, *mExperiment;
-    QSpinBox *mLayers, *mHeads, *mDModel, *mFfn, *mWarmup, *mBatch, *mSteps, *mSeed, *mEvalEvery;
+    QSpinBox *mTrainSize, *mVocab, *mLayers, *mHeads, *mDModel, *mFfn, *mWarmup, *mBatch, *mSteps, *mSeed, *mEvalEvery;
     QDoubleSpinBox *mLrScale, *mSmoothing, *mDropout;
     QCheckBox *mPositions, *mMask, *mScale, *mPreNorm;
     QPushButton *mStart, *mPause, *mStep, *mStop, *mResume, *mOpen, *mRunExperiment;
     QCustomPlot *mSchedule, *mLoss, *mExact, *mLr, *mNorms;
     QLabel *mStatus, *mNote;
     QPlainTextEdit* mExamples;
-    HeatmapView* mAttention;
+    HeatmapView *mAttention, *mSimilarity;
+    QTabWidget* mPanels;
+    RunInfo mInfo;
     QSlider* mScrub;
 };
 

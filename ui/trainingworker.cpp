@@ -1,8 +1,18 @@
 #include "ui/trainingworker.h"
 
+#include "core/model/parallel.h"
+#include "core/run/lab.h"
+
+#include <QDir>
 #include <QMetaObject>
 
 #include <chrono>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace sf::ui {
 
@@ -16,12 +26,27 @@ QString idsText(const std::vector<int>& ids, int eos)
     return parts.join(' ');
 }
 
+// The trainer yields to the window: on two cores the GUI thread shares a core with the
+// trainer's threads, and at the same priority a replot can wait a whole time slice for
+// it. At nice 10 (this thread, the pool's helpers, and the OpenMP threads this thread
+// starts) the waking GUI thread runs first; the trainer still gets every cycle the GUI
+// does not use.
+void lowerThisThreadsPriority()
+{
+#ifdef __linux__
+    const pid_t tid = pid_t(::syscall(SYS_gettid));
+    ::setpriority(PRIO_PROCESS, id_t(tid), 10);  // best effort: nothing to do if refused
+#endif
+    setHelperNice(10);  // and the training pool's helpers
+}
+
 }  // namespace
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent)
 {
     qRegisterMetaType<sf::ui::TrainingPoint>();
     qRegisterMetaType<sf::ui::EvalPoint>();
+    qRegisterMetaType<sf::ui::RunInfo>();
 }
 
 TrainingWorker::~TrainingWorker() { stop(); }
@@ -30,33 +55,86 @@ bool TrainingWorker::begin(const TrainingSetup& setup, bool paused, QString* err
 {
     stop();
     mSetup = setup;
-    if (!train::isAlgorithmicTask(setup.task)) {
-        *error = tr("the studio trains copy, reverse and sort; %1 is trained with `stepformer train`")
-                     .arg(QString::fromStdString(setup.task));
+    if (!train::isAlgorithmicTask(setup.task) && !train::isTextTask(setup.task)) {
+        *error = tr("unknown task %1").arg(QString::fromStdString(setup.task));
         return false;
     }
     if (setup.arch.dModel % setup.arch.heads != 0) {
         *error = tr("the number of heads (%1) must divide d_model (%2)").arg(setup.arch.heads).arg(setup.arch.dModel);
         return false;
     }
+    mTrainer.reset();
+    mStop = false, mPaused = paused, mStepsRequested = 0, mSaveRequested = false;
+    mThread = std::thread([this] {
+        lowerThisThreadsPriority();
+        QString why;
+        if (!prepare(&why)) {
+            QMetaObject::invokeMethod(this, [this, why] { emit failed(why); }, Qt::QueuedConnection);
+            return;
+        }
+        loop();
+    });
+    return true;
+}
+
+// The data and the trainer, on the worker thread: a text task trains its SentencePiece
+// model on 100 000 sentences or more, which takes seconds.
+bool TrainingWorker::prepare(QString* error)
+{
+    const TrainingSetup& setup = mSetup;
+    // A new run starts in an empty directory: a text run's spm.model or examples.json left
+    // there would be read as this run's tokenizer.
+    if (!setup.resume && !setup.runDir.isEmpty()) QDir(setup.runDir).removeRecursively();
     train::TrainOptions o = setup.options;
     o.logEvery = 0, o.saveEvery = 0, o.outDir.clear();  // the worker reports and saves itself
-    const Config c = train::architectureConfig(setup.arch, setup.vocab);
+    Config c = train::architectureConfig(setup.arch, setup.vocab);
+    std::vector<train::Example> examples;
+    mTokenizer.reset();
+    if (train::isTextTask(setup.task)) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, task = QString::fromStdString(setup.task), n = setup.trainSize] {
+                emit preparing(tr("Preparing %1: %2 sentence pairs and their SentencePiece vocabulary…").arg(task).arg(n));
+            },
+            Qt::QueuedConnection);
+        train::TextTaskRequest r;
+        r.task = setup.task, r.lexiconPath = setup.lexiconPath, r.outDir = setup.runDir.toStdString();
+        r.trainSize = setup.trainSize, r.heldOutSize = std::max(3, setup.evalSize), r.vocab = setup.vocab;
+        r.anchorCopies = setup.anchorCopies, r.seed = o.seed, r.resume = setup.resume;
+        auto data = train::prepareTextTask(r, c);
+        if (!data) {
+            *error = QString::fromStdString(data.message());
+            return false;
+        }
+        examples = std::move(data->train);
+        mHeldOut = std::move(data->heldOut);
+        mFixed.assign(mHeldOut.begin(), mHeldOut.begin() + 3);
+        mTokenizer = data->tokenizer;
+    } else {
+        examples = train::algorithmicExamples(setup.task, size_t(setup.trainSize), setup.vocab, o.seed);
+        mHeldOut = train::heldOutExamples(setup.task, size_t(setup.evalSize), setup.vocab, o.seed);
+        mFixed = train::heldOutExamples(setup.task, 3, setup.vocab, o.seed + 1000);
+    }
     auto t = setup.resume ? train::Trainer::resume(setup.runDir.toStdString(), o) : train::Trainer::create(c, o);
     if (!t) {
         *error = QString::fromStdString(t.message());
         return false;
     }
-    Status st = t->setData(train::algorithmicExamples(setup.task, size_t(setup.trainSize), setup.vocab, o.seed));
-    if (!st) {
+    const int pairs = int(examples.size());
+    if (Status st = t->setData(std::move(examples)); !st) {
         *error = QString::fromStdString(st.message());
         return false;
     }
     mTrainer = std::make_unique<train::Trainer>(std::move(*t));
-    mHeldOut = train::heldOutExamples(setup.task, size_t(setup.evalSize), setup.vocab, o.seed);
-    mFixed = train::heldOutExamples(setup.task, 3, setup.vocab, o.seed + 1000);
-    mStop = false, mPaused = paused, mStepsRequested = 0, mSaveRequested = false;
-    mThread = std::thread([this] { loop(); });
+
+    RunInfo info;
+    const Config& mc = mTrainer->config();
+    info.description = QString::fromStdString(mc.describe());
+    info.trainPairs = pairs, info.vocab = mc.vocabSize;
+    info.positions = 16;
+    info.hasPositions = mc.positions != PositionLayout::None;
+    info.similarity = positionSimilarity(positionTable(mc, info.positions)).data;
+    QMetaObject::invokeMethod(this, [this, info] { emit ready(info); }, Qt::QueuedConnection);
     return true;
 }
 
@@ -89,27 +167,48 @@ void TrainingWorker::stop()
     mThread.join();
 }
 
+// "5 9 7" (ids) or the text (a text task), without </s>.
+QString TrainingWorker::exampleText(const std::vector<int>& ids, bool target) const
+{
+    const int eos = mTrainer->config().eosId;
+    if (mTokenizer) {
+        std::vector<int> body;
+        for (int id : ids)
+            if (id != eos) body.push_back(id);
+        (void)target;  // the text tasks share one SentencePiece model between the two sides
+        return QString::fromStdString(mTokenizer->decodeTarget(body));
+    }
+    return idsText(ids, eos);
+}
+
 EvalPoint TrainingWorker::evaluate()
 {
     EvalPoint e;
     e.step = mTrainer->stepCount();
-    e.heldOutLoss = mTrainer->evaluate(mHeldOut).loss;
-    auto model = mTrainer->model();
+    const train::LossStats held = mTrainer->evaluate(mHeldOut);
+    e.heldOutLoss = held.loss;
+    e.tokenAccuracy = held.targetTokens > 0 ? double(held.correctTokens) / held.targetTokens : 0.0;
+    auto model = Model::fromTensors(mTrainer->config(), mTrainer->tensors(), mTokenizer);
     if (!model) return e;
     if (auto score = train::scoreFreeRunning(*model, mHeldOut)) e.exactMatch = score->exactMatch, e.bleu = score->bleu;
     const int eos = (*model)->config().eosId;
     if (auto fixed = train::scoreFreeRunning(*model, mFixed))
         for (size_t i = 0; i < mFixed.size(); ++i)
             e.examples << QString("%1  →  %2%3")
-                              .arg(idsText(mFixed[i].src, eos), idsText(fixed->outputs[i], eos),
+                              .arg(exampleText(mFixed[i].src, false), exampleText(fixed->outputs[i], true),
                                    fixed->outputs[i] == mFixed[i].tgt
                                        ? QString("  ✓")
-                                       : tr("   (expected %1)").arg(idsText(mFixed[i].tgt, eos)));
+                                       : tr("   (expected %1)").arg(exampleText(mFixed[i].tgt, true)));
     if (auto snap = train::crossAttentionSnapshot(*model, mFixed.front())) {
         e.rows = snap->rows, e.cols = snap->cols, e.attention = snap->weights;
-        for (int id : mFixed.front().src) e.colLabels << (id == eos ? QString("</s>") : QString::number(id));
+        auto label = [&](int id, bool target) {
+            if (id == eos) return QString("</s>");
+            if (!mTokenizer) return QString::number(id);
+            return QString::fromStdString(target ? mTokenizer->targetPiece(id) : mTokenizer->sourcePiece(id));
+        };
+        for (int id : mFixed.front().src) e.colLabels << label(id, false);
         e.rowLabels << QString("<s>");
-        for (size_t i = 0; i + 1 < mFixed.front().tgt.size(); ++i) e.rowLabels << QString::number(mFixed.front().tgt[i]);
+        for (size_t i = 0; i + 1 < mFixed.front().tgt.size(); ++i) e.rowLabels << label(mFixed.front().tgt[i], true);
     }
     return e;
 }
@@ -119,18 +218,19 @@ void TrainingWorker::loop()
     using clock = std::chrono::steady_clock;
     TrainingPoint acc;
     int accSteps = 0;
-    long accTokens = 0;
+    long accTokens = 0, accCorrect = 0;
     auto since = clock::now();
     auto emitPoint = [&] {
         if (accSteps == 0) return;
         const double s = std::chrono::duration<double>(clock::now() - since).count();
         acc.loss /= accSteps, acc.gradNorm /= accSteps;
+        acc.tokenAccuracy = accTokens > 0 ? double(accCorrect) / double(accTokens) : 0.0;
         acc.stepsPerSecond = s > 0 ? accSteps / s : 0.0;
         acc.tokensPerSecond = s > 0 ? double(accTokens) / s : 0.0;
         acc.totalSteps = mTrainer->options().steps;
         acc.layerNorms = train::layerGradientNorms(mTrainer->layout(), mTrainer->gradients().data());
         QMetaObject::invokeMethod(this, [this, p = acc] { emit progress(p); }, Qt::QueuedConnection);
-        acc = TrainingPoint{}, accSteps = 0, accTokens = 0, since = clock::now();
+        acc = TrainingPoint{}, accSteps = 0, accTokens = 0, accCorrect = 0, since = clock::now();
     };
     auto save = [&] {
         if (mSetup.runDir.isEmpty()) return;
@@ -159,7 +259,7 @@ void TrainingWorker::loop()
         const train::StepStats st = mTrainer->step();
         acc.step = st.step, acc.learningRate = st.learningRate;
         acc.loss += st.loss, acc.gradNorm += st.gradNorm;
-        ++accSteps, accTokens += st.targetTokens;
+        ++accSteps, accTokens += st.targetTokens, accCorrect += st.correctTokens;
         // A point every 10 steps or 100 ms, whichever comes first: cheap enough to keep
         // the trainer at full speed, often enough for live curves.
         if (accSteps >= 10 || clock::now() - since > std::chrono::milliseconds(100) || mPaused) emitPoint();

@@ -9,6 +9,12 @@
 #include <cstdint>
 #include <mutex>
 #include <thread>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -34,6 +40,17 @@ inline uint32_t nextOf(uint64_t w) { return uint32_t(w & kField); }
 constexpr int kSpins = 4000;
 
 int gThreads = 0;
+std::atomic<int> gHelperNice{0};
+
+// This thread's scheduling priority (Linux: per thread); best effort.
+void applyNice(int nice)
+{
+#ifdef __linux__
+    ::setpriority(PRIO_PROCESS, id_t(::syscall(SYS_gettid)), nice);
+#else
+    (void)nice;
+#endif
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -113,6 +130,7 @@ private:
     void helperLoop(int index)
     {
         uint32_t seen = 0;
+        int applied = 0;  // this helper's nice value
         for (;;) {
             uint64_t w = mClaim.load(std::memory_order_acquire);
             for (int spins = 0; generationOf(w) == seen; ++spins) {
@@ -131,6 +149,10 @@ private:
                 if (mStop) return;
             }
             seen = generationOf(w);
+            if (const int nice = gHelperNice.load(std::memory_order_relaxed); nice != applied) {
+                applyNice(nice);
+                applied = nice;
+            }
             if (index < mActiveHelpers.load(std::memory_order_relaxed)) work(seen);
         }
     }
@@ -195,6 +217,8 @@ Pool& pool()
 }  // namespace
 
 void setThreads(int t) { gThreads = std::max(0, t); }
+
+void setHelperNice(int nice) { gHelperNice.store(nice, std::memory_order_relaxed); }
 
 int threads() { return gThreads > 0 ? gThreads : omp_get_max_threads(); }
 

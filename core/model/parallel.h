@@ -18,6 +18,11 @@ namespace sf {
 void setThreads(int threads);
 int threads();
 
+// The scheduling priority (a nice value, 0 = normal) the helper threads take from their
+// next task on. The training studio lowers its trainer below the window's GUI thread;
+// the calling thread sets its own.
+void setHelperNice(int nice);
+
 // Runs task(i) for every i in [0, count), on the calling thread and the helpers, and
 // returns when all have finished. Tasks must not depend on which thread runs them.
 void parallelForImpl(int count, void (*run)(void*, int), void* context);

@@ -71,4 +71,21 @@ double corpusBleu(const std::vector<std::string>& hypotheses, const std::vector<
     return s ? s->score : 0.0;
 }
 
+std::string bleuWords(const std::string& s)
+{
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            out += s[i++];
+            continue;
+        }
+        size_t n = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        n = std::min(n, s.size() - i);
+        out += " " + s.substr(i, n) + " ";
+        i += n;
+    }
+    return out;
+}
+
 }  // namespace sf::text

@@ -30,6 +30,10 @@ struct BleuScore {
 // The score with its parts. Error when the lists differ in length.
 Result<BleuScore> bleu(const std::vector<std::string>& hypotheses, const std::vector<std::string>& references);
 
+// A text as BLEU's words: every non-ASCII UTF-8 character (a Chinese character) becomes
+// a word of its own, so BLEU counts characters in Chinese and words in English.
+std::string bleuWords(const std::string& text);
+
 // bleu(...).score, or 0 when the lists differ in length.
 double corpusBleu(const std::vector<std::string>& hypotheses, const std::vector<std::string>& references);
 

@@ -262,6 +262,7 @@ LossStats forward(Activations<Real>& a, const ModelView<const Real>& w, const Co
     st.loss = crossEntropyForward(a.probs.data(), a.rowLoss.data(), a.logits.data(), batch.target.data(), nT, V,
                                   static_cast<Real>(o.labelSmoothing), &st.nll);
     st.targetTokens = countTargets(batch.target.data(), nT);
+    st.correctTokens = countCorrect(a.logits.data(), batch.target.data(), nT, V);
     return st;
 }
 

@@ -28,6 +28,7 @@ struct LossStats {
     double loss = 0.0;     // label-smoothed cross-entropy per target token (what is minimised)
     double nll = 0.0;      // -log p(gold) per target token (perplexity = exp(nll))
     int targetTokens = 0;  // non-padding targets the means are over
+    int correctTokens = 0; // of those, how many the argmax of the logits gets right (token accuracy)
 };
 
 // One residual sublayer (sec 3.1, 5.4):

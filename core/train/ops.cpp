@@ -94,6 +94,21 @@ int countTargets(const int* targets, int n)
     return count;
 }
 
+template <class Real>
+int countCorrect(const Real* logits, const int* targets, int n, int V)
+{
+    int correct = 0;
+    for (int r = 0; r < n; ++r) {
+        if (targets[r] < 0) continue;
+        const Real* row = logits + size_t(r) * V;  // [V]
+        int best = 0;
+        for (int v = 1; v < V; ++v)
+            if (row[v] > row[best]) best = v;
+        correct += best == targets[r] ? 1 : 0;
+    }
+    return correct;
+}
+
 // ---------------------------------------------------------------------------------------
 // x[r] = E[ids[r]] * scale + PE[r % Tn]
 template <class Real>
@@ -524,7 +539,8 @@ void crossEntropyBackward(Real* dlogits, const Real* probs, const int* targets, 
     template void residualForward<Real>(Real*, const Real*, const Real*, long);                                        \
     template void residualBackward<Real>(Real*, Real*, const Real*, long);                                             \
     template double crossEntropyForward<Real>(Real*, Real*, const Real*, const int*, int, int, Real, double*);         \
-    template void crossEntropyBackward<Real>(Real*, const Real*, const int*, int, int, Real, Real);
+    template void crossEntropyBackward<Real>(Real*, const Real*, const int*, int, int, Real, Real);             \
+    template int countCorrect<Real>(const Real*, const int*, int, int);
 
 SF_TRAIN_OPS(float)
 SF_TRAIN_OPS(double)

@@ -135,4 +135,9 @@ void crossEntropyBackward(Real* dlogits, const Real* probs, const int* targets, 
 // Rows not ignored (targets >= 0).
 int countTargets(const int* targets, int n);
 
+// Token accuracy's numerator: rows not ignored whose largest logit is the target's
+// (ties go to the lower id, as argmax in decoding). A measurement, not a loss: no backward.
+template <class Real>
+int countCorrect(const Real* logits, const int* targets, int n, int V);
+
 }  // namespace sf::train

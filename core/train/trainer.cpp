@@ -173,6 +173,7 @@ StepStats Trainer::step()
     st.loss = ls.loss;
     st.nll = ls.nll;
     st.targetTokens = ls.targetTokens;
+    st.correctTokens = ls.correctTokens;
     st.gradNorm = clipGlobalNorm(mGrads.data(), mGrads.size(), mOptions.clipNorm);
     st.learningRate = learningRate(t, mConfig.dModel, mOptions.warmup, mOptions.lrScale);
     adamStep(mParams.data(), mAdamM.data(), mAdamV.data(), mGrads.data(), mParams.size(), st.learningRate, t,
@@ -248,6 +249,7 @@ LossStats Trainer::evaluate(const std::vector<Example>& examples, int batchSize)
         loss += ls.loss * ls.targetTokens;
         nll += ls.nll * ls.targetTokens;
         total.targetTokens += ls.targetTokens;
+        total.correctTokens += ls.correctTokens;
     }
     if (total.targetTokens > 0) {
         total.loss = loss / total.targetTokens;

@@ -50,6 +50,7 @@ struct StepStats {
     double loss = 0.0;  // label-smoothed loss per target token of the batch
     double nll = 0.0;   // -log p(gold) per target token
     int targetTokens = 0;
+    int correctTokens = 0;      // targets the argmax got right (with dropout, before the update)
     double learningRate = 0.0;  // used for this step
     double gradNorm = 0.0;      // global L2 norm before clipping
 };

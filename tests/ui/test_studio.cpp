@@ -14,9 +14,11 @@
 #include <QStandardPaths>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 using namespace sf;
@@ -34,6 +36,20 @@ TrainingSetup smallRun(int steps)
     s.options.batchSize = 32;
     s.evalEvery = 50;
     s.evalSize = 20;
+    return s;
+}
+
+// en-fr at a size that trains in seconds: a barely trained model, but every part of a
+// text run (SentencePiece, examples, snapshots with pieces, the model directory) is real.
+TrainingSetup smallTextRun(int steps)
+{
+    TrainingSetup s = smallRun(steps);
+    s.task = "en-fr";
+    s.vocab = 300;
+    s.trainSize = 3000;
+    s.anchorCopies = 2;
+    s.evalEvery = 40;
+    s.evalSize = 12;
     return s;
 }
 
@@ -198,6 +214,110 @@ private slots:
         qInfo("bare trainer: %d steps in %.1f s; studio run 1 (with PE, evaluating every 100 steps): %.1f s "
               "(%.0f%% of the bare trainer's speed); run 2: %.1f s",
               p.options.steps, bareSeconds, runSeconds[0], 100 * bareSeconds / runSeconds[0], runSeconds[1]);
+    }
+
+    // A grammar task in the studio: it prepares its SentencePiece vocabulary off the GUI
+    // thread, trains, shows text examples and piece labels, reports token accuracy, and
+    // leaves a model directory the step-through window opens and translates with.
+    void textTaskTrainsAndOpens()
+    {
+        MainWindow w(false);
+        w.document()->setSynchronous(true);
+        TrainingStudio* studio = w.openStudio();
+        studio->resize(1280, 720);
+        TrainingSetup s = smallTextRun(80);
+        QSignalSpy ready(studio->worker(), &TrainingWorker::ready);
+        QSignalSpy evaluated(studio->worker(), &TrainingWorker::evaluated);
+        QSignalSpy finished(studio, &TrainingStudio::runFinished);
+        studio->applySetup(s);
+        QCOMPARE(studio->currentSetup().task, std::string("en-fr"));
+        studio->start();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
+        QCOMPARE(ready.count(), 1);
+        const RunInfo info = ready.first().first().value<RunInfo>();
+        QVERIFY2(info.vocab > 100 && info.vocab <= 300, qPrintable(QString::number(info.vocab)));
+        QVERIFY(info.trainPairs >= 3000);  // the pairs plus the example sentences' copies
+        QVERIFY(evaluated.count() >= 3);   // step 0, 40, 80
+        const EvalPoint last = evaluated.last().first().value<EvalPoint>();
+        QCOMPARE(last.step, 80);
+        QVERIFY(last.tokenAccuracy > 0.0 && last.tokenAccuracy <= 1.0);
+        QCOMPARE(last.examples.size(), 3);
+        QVERIFY2(last.examples.first().contains(QString::fromUtf8("→")) && last.examples.first().contains(' '),
+                 qPrintable(last.examples.first()));  // words, not ids
+        QVERIFY(last.rows > 1 && last.cols > 1);
+        QVERIFY2(last.colLabels.first().startsWith(QString::fromUtf8("▁")), qPrintable(last.colLabels.first()));
+        QVERIFY(studio->lastTokenAccuracy() == last.tokenAccuracy);
+        studio->grab().save(mShots + "/text-task.png");
+
+        const QString dir = studio->worker()->setup().runDir;
+        for (const char* f : {"/config.json", "/model.safetensors", "/spm.model", "/examples.json"})
+            QVERIFY2(QFile::exists(dir + f), f);
+        QSignalSpy open(studio, &TrainingStudio::openModelRequested);
+        studio->openInWindow();
+        QCOMPARE(open.count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->model() != nullptr, 10000);
+        QVERIFY(w.document()->model()->tokenizer() != nullptr);
+        w.sentenceBox()->setText("i am a student");
+        w.translateSentence();
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->translation() != nullptr, 10000);
+        QVERIFY(w.document()->translation()->sourceIds.size() >= 4);  // pieces of the run's own vocabulary
+        w.close();
+    }
+
+    // The positional-encoding panel shows the run's PE(i) . PE(j): for sinusoids it
+    // depends on |i - j| only; without positions it is all zero.
+    void positionSimilarityPanel()
+    {
+        for (bool positions : {true, false}) {
+            TrainingStudio studio;
+            TrainingSetup s = smallRun(20);
+            s.arch.positions = positions;
+            studio.applySetup(s);
+            QSignalSpy finished(&studio, &TrainingStudio::runFinished);
+            studio.start();
+            QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 60000);
+            const RunInfo& info = studio.runInfo();
+            QCOMPARE(info.hasPositions, positions);
+            const int n = info.positions;
+            QVERIFY(n >= 8 && int(info.similarity.size()) == n * n);
+            float largest = 0.0f;
+            for (float v : info.similarity) largest = std::max(largest, std::abs(v));
+            if (!positions) {
+                QCOMPARE(largest, 0.0f);
+                continue;
+            }
+            QVERIFY(largest > 1.0f);  // PE(i) . PE(i) = d_model / 2 for interleaved sinusoids
+            QVERIFY(std::abs(info.similarity[0] - 16.0f) < 1e-3f);  // d_model 32: 16 sin^2 + cos^2 pairs
+            for (int k = 0; k < n; ++k)  // distance k: the same value all along the diagonal
+                for (int i = 0; i + k < n; ++i)
+                    QVERIFY2(std::abs(info.similarity[size_t(i * n + i + k)] - info.similarity[size_t(k)]) < 1e-3f,
+                             qPrintable(QString("i %1 k %2").arg(i).arg(k)));
+            studio.panels()->setCurrentIndex(1);
+            studio.resize(1280, 720);
+            studio.show();
+            QTest::qWait(50);
+            studio.grab().save(mShots + "/position-similarity.png");
+        }
+    }
+
+    // The heads and layers experiments train en-fr, each pair differing in one thing.
+    void headsAndLayersExperimentsUseEnFr()
+    {
+        const QStringList names = TrainingStudio::experimentNames();
+        for (int index : {2, 3}) {
+            TrainingStudio studio;
+            studio.runExperiment(index);
+            QCOMPARE(studio.worker()->setup().task, std::string("en-fr"));
+            const TrainingSetup first = studio.worker()->setup();
+            QVERIFY(first.arch.heads == 1 || first.arch.layers == 1);
+            studio.worker()->stop();  // the first run ends early; the second starts
+            QTRY_VERIFY_WITH_TIMEOUT(studio.runCount() == 2, 60000);
+            const TrainingSetup second = studio.worker()->setup();
+            QCOMPARE(second.task, std::string("en-fr"));
+            QVERIFY(index == 2 ? second.arch.heads == 4 && second.arch.layers == first.arch.layers
+                               : second.arch.layers == 3 && second.arch.heads == first.arch.heads);
+            studio.stop();
+        }
     }
 
     void experimentOverlaysTwoRuns()
