@@ -41,6 +41,18 @@ const QColor kRunColors[] = {QColor(0, 114, 178), QColor(213, 94, 0), QColor(0, 
 
 QColor runColor(int i) { return kRunColors[i % 6]; }
 
+// train::layerGradientNorms' block names ("embeddings", "encoder 2", "final norms") in
+// the window's language.
+QString blockLabel(const QString& name)
+{
+    const QStringList parts = name.split(' ');
+    if (parts.size() == 2 && parts[0] == "encoder") return QObject::tr("encoder %1").arg(parts[1]);
+    if (parts.size() == 2 && parts[0] == "decoder") return QObject::tr("decoder %1").arg(parts[1]);
+    if (name == "embeddings") return QObject::tr("embeddings");
+    if (name == "final norms") return QObject::tr("final norms");
+    return name;
+}
+
 QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& yLabel)
 {
     auto* p = new QCustomPlot(parent);
@@ -552,7 +564,7 @@ void TrainingStudio::onProgress(const TrainingPoint& p)
     QVector<QString> labels;
     for (size_t i = 0; i < p.layerNorms.size(); ++i) {
         ticks << double(i + 1), values << p.layerNorms[i].norm;
-        labels << QString::fromStdString(p.layerNorms[i].name);
+        labels << blockLabel(QString::fromStdString(p.layerNorms[i].name));
     }
     bars->setData(ticks, values);
     bars->setBrush(runColor(int(mRuns.size()) - 1));

@@ -7,6 +7,22 @@
         <source>step</source>
         <translation>步</translation>
     </message>
+    <message>
+        <source>encoder %1</source>
+        <translation>编码器第 %1 层</translation>
+    </message>
+    <message>
+        <source>decoder %1</source>
+        <translation>解码器第 %1 层</translation>
+    </message>
+    <message>
+        <source>embeddings</source>
+        <translation>词嵌入</translation>
+    </message>
+    <message>
+        <source>final norms</source>
+        <translation>最后的层归一化</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::ArchitectureView</name>
@@ -1279,28 +1295,12 @@ Ctrl+E：把视图导出为 PNG</translation>
         <translation>无掩码</translation>
     </message>
     <message>
-        <source>Heads: 1 vs 4 (sort)</source>
-        <translation>注意力头：1 个与 4 个（排序）</translation>
-    </message>
-    <message>
-        <source>The same d_model split into 1 or 4 heads: the same number of parameters. Several heads can attend to several places at once (the smallest remaining token, and what was already written). Watch which run&apos;s loss falls first.</source>
-        <translation>同样的 d_model 分成 1 个或 4 个头：参数数量相同。多个头可以同时关注多个位置（剩下的最小词元，以及已经写出的内容）。看哪一次训练的损失先下降。</translation>
-    </message>
-    <message>
         <source>1 head</source>
         <translation>1 个头</translation>
     </message>
     <message>
         <source>4 heads</source>
         <translation>4 个头</translation>
-    </message>
-    <message>
-        <source>Layers: 1 vs 3 (sort)</source>
-        <translation>层数：1 层与 3 层（排序）</translation>
-    </message>
-    <message>
-        <source>One layer can look once; three layers can look, combine and look again. More layers cost more time per step: compare the curves against the step axis and the steps per second in the status line.</source>
-        <translation>一层只能看一次；三层可以看、组合、再看。层数越多，每步越慢：请对照步数轴上的曲线和状态栏里的每秒步数。</translation>
     </message>
     <message>
         <source>1 layer</source>
@@ -1389,14 +1389,6 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>loss / token</source>
         <translation>每词元损失</translation>
-    </message>
-    <message>
-        <source>Held-out exact match, free-running</source>
-        <translation>留出集完全匹配率（自由生成）</translation>
-    </message>
-    <message>
-        <source>exact match</source>
-        <translation>完全匹配率</translation>
     </message>
     <message>
         <source>Learning rate</source>
@@ -1543,16 +1535,6 @@ Ctrl+E：把视图导出为 PNG</translation>
         <translation>训练中…</translation>
     </message>
     <message>
-        <source>%1: step %2 of %3 · loss %4 · %5 steps/s · %6 target tokens/s</source>
-        <translation>%1：第 %2 / %3 步 · 损失 %4 · 每秒 %5 步 · 每秒 %6 个目标词元</translation>
-    </message>
-    <message>
-        <source>step %1 · held-out exact match %2% · BLEU %3
-</source>
-        <translation>第 %1 步 · 留出集完全匹配率 %2% · BLEU %3
-</translation>
-    </message>
-    <message>
         <source>Cross-attention, last layer, mean of the heads — step %1</source>
         <translation>交叉注意力，最后一层，各头平均 — 第 %1 步</translation>
     </message>
@@ -1576,13 +1558,111 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
+    <message>
+        <source>Heads: 1 vs 4 (en-fr)</source>
+        <translation>头数：1 个 vs 4 个（英→法）</translation>
+    </message>
+    <message>
+        <source>The same d_model split into 1 or 4 heads: the same number of parameters. With 4 heads one decoder position can look at several source words at once (the noun and its article for le/la, the subject for the verb&apos;s ending). Watch the held-out exact match and the cross-attention map: which run&apos;s alignment is sharper, and which learns sooner.</source>
+        <translation>同样的 d_model 分成 1 个或 4 个头：参数个数完全相同。有 4 个头时，解码器的一个位置可以同时关注多个源语言词（选 le/la 时看名词和它的冠词，选动词词尾时看主语）。请观察留出集的完全匹配率和交叉注意力图：哪一次训练的对齐更清晰，哪一次学得更快。</translation>
+    </message>
+    <message>
+        <source>Layers: 1 vs 3 (en-fr)</source>
+        <translation>层数：1 层 vs 3 层（英→法）</translation>
+    </message>
+    <message>
+        <source>One layer per stack can look once; three can look, combine and look again (agreement needs the subject found first, then the verb&apos;s form chosen). More layers cost more time per step: compare the curves against the step axis and the steps per second in the status line.</source>
+        <translation>每个堆栈只有 1 层时只能“看”一次；3 层可以看、组合、再看（主谓一致需要先找到主语，再选动词的形式）。层数越多，每一步越慢：请对照横轴上的步数和状态栏里的每秒步数来比较曲线。</translation>
+    </message>
+    <message>
+        <source>Held-out exact match (solid), token accuracy (dotted)</source>
+        <translation>留出集：完全匹配率（实线）、词元准确率（点线）</translation>
+    </message>
+    <message>
+        <source>fraction</source>
+        <translation>比例</translation>
+    </message>
+    <message>
+        <source>Exact match: the whole sentence right when the model decodes on its own (free-running). Token accuracy: the next token right when it is given the reference so far (teacher forcing, as in training).</source>
+        <translation>完全匹配：模型自己逐词解码（自由运行）时整句都对。词元准确率：给定到目前为止的参考译文（教师强制，和训练时一样），下一个词元预测正确。</translation>
+    </message>
+    <message>
+        <source>Cross-attention</source>
+        <translation>交叉注意力</translation>
+    </message>
+    <message>
+        <source>English → French (en-fr)</source>
+        <translation>英语 → 法语（en-fr）</translation>
+    </message>
+    <message>
+        <source>French → English (fr-en)</source>
+        <translation>法语 → 英语（fr-en）</translation>
+    </message>
+    <message>
+        <source>English → Chinese (en-zh)</source>
+        <translation>英语 → 中文（en-zh）</translation>
+    </message>
+    <message>
+        <source>Chinese → English (zh-en)</source>
+        <translation>中文 → 英语（zh-en）</translation>
+    </message>
+    <message>
+        <source>Chatbot (chat)</source>
+        <translation>聊天机器人（chat）</translation>
+    </message>
+    <message>
+        <source>copy, reverse and sort train on ids in a few seconds; the text tasks train their own SentencePiece vocabulary first and take a minute or two</source>
+        <translation>复制、倒序和排序直接在编号上训练，几秒钟就好；文本任务要先训练自己的 SentencePiece 词表，需要一两分钟</translation>
+    </message>
+    <message>
+        <source>Training examples</source>
+        <translation>训练样本数</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>词表大小</translation>
+    </message>
+    <message>
+        <source>copy, reverse, sort: the ids 4 .. N-1; text tasks: SentencePiece pieces, at most</source>
+        <translation>复制、倒序、排序：编号 4 .. N-1；文本任务：SentencePiece 词片数的上限</translation>
+    </message>
+    <message>
+        <source>PE(i) · PE(j): fixed sinusoids, the same at every step; it depends on |i − j| only</source>
+        <translation>PE(i) · PE(j)：固定的正弦位置编码，每一步都一样；只取决于 |i − j|</translation>
+    </message>
+    <message>
+        <source>No positional encoding: PE(i) · PE(j) = 0, the model gets no order signal</source>
+        <translation>没有位置编码：PE(i) · PE(j) = 0，模型得不到任何顺序信息</translation>
+    </message>
+    <message>
+        <source>position i</source>
+        <translation>位置 i</translation>
+    </message>
+    <message>
+        <source>position j</source>
+        <translation>位置 j</translation>
+    </message>
+    <message>
+        <source>PE(i) · PE(j)</source>
+        <translation>PE(i) · PE(j)</translation>
+    </message>
+    <message>
+        <source>Training %1: %2, %3 training pairs…</source>
+        <translation>正在训练 %1：%2，%3 个训练句对…</translation>
+    </message>
+    <message>
+        <source>%1: step %2 of %3 · loss %4 · token accuracy %7% · %5 steps/s · %6 target tokens/s</source>
+        <translation>%1：第 %2 步，共 %3 步 · 损失 %4 · 词元准确率 %7% · 每秒 %5 步 · 每秒 %6 个目标词元</translation>
+    </message>
+    <message>
+        <source>step %1 · held-out exact match %2% · token accuracy %3% · BLEU %4
+</source>
+        <translation>第 %1 步 · 留出集完全匹配 %2% · 词元准确率 %3% · BLEU %4
+</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::TrainingWorker</name>
-    <message>
-        <source>the studio trains copy, reverse and sort; %1 is trained with `stepformer train`</source>
-        <translation>工作室训练复制、反转和排序任务；%1 请用 `stepformer train` 训练</translation>
-    </message>
     <message>
         <source>the number of heads (%1) must divide d_model (%2)</source>
         <translation>头数（%1）必须整除 d_model（%2）</translation>
@@ -1598,6 +1678,14 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>finished at step %1</source>
         <translation>已在第 %1 步完成</translation>
+    </message>
+    <message>
+        <source>unknown task %1</source>
+        <translation>未知任务 %1</translation>
+    </message>
+    <message>
+        <source>Preparing %1: %2 sentence pairs and their SentencePiece vocabulary…</source>
+        <translation>正在准备 %1：%2 个句对和它们的 SentencePiece 词表…</translation>
     </message>
 </context>
 <context>

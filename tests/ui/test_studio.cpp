@@ -2,6 +2,7 @@
 // count stops), train exactly one step, resume, let it finish, open the paused model in
 // the step-through window; an experiment queues its two runs and overlays them.
 // Screenshots go to build/screenshots/studio/.
+#include "ui/language.h"
 #include "ui/mainwindow.h"
 #include "ui/translationdocument.h"
 #include "ui/trainingstudio.h"
@@ -11,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLineEdit>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QSignalSpy>
 #include <QTest>
@@ -298,6 +300,32 @@ private slots:
             QTest::qWait(50);
             studio.grab().save(mShots + "/position-similarity.png");
         }
+    }
+
+    // In Chinese: the studio's own words, and an en-zh run whose examples are Chinese text
+    // (the expected translations), drawn without tofu.
+    void chineseStudioOnEnZh()
+    {
+        QVERIFY(setLanguage("zh_CN"));
+        {
+            TrainingStudio studio;
+            studio.resize(1280, 720);
+            studio.show();
+            TrainingSetup s = smallTextRun(40);
+            s.task = "en-zh";
+            s.vocab = 400;
+            studio.applySetup(s);
+            QSignalSpy evaluated(studio.worker(), &TrainingWorker::evaluated);
+            QSignalSpy finished(&studio, &TrainingStudio::runFinished);
+            studio.start();
+            QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
+            const EvalPoint last = evaluated.last().first().value<EvalPoint>();
+            QVERIFY(last.examples.join(' ').contains(QRegularExpression(QString::fromUtf8("[\\x{4e00}-\\x{9fff}]"))));
+            QCOMPARE(TrainingStudio::experimentNames().at(2), QString::fromUtf8("头数：1 个 vs 4 个（英→法）"));
+            QTest::qWait(100);
+            studio.grab().save(mShots + "/studio-zh_CN.png");
+        }
+        QVERIFY(setLanguage("en"));
     }
 
     // The heads and layers experiments train en-fr, each pair differing in one thing.
