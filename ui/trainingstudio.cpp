@@ -12,6 +12,9 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QSettings>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGridLayout>
@@ -162,8 +165,11 @@ TrainingStudio::TrainingStudio(QWidget* parent) : QWidget(parent), mWorker(new T
     mStop->setToolTip(tr("Esc: stops and saves the checkpoint"));
     buttons->addWidget(mStart, 0, 0), buttons->addWidget(mPause, 0, 1);
     buttons->addWidget(mStep, 0, 2), buttons->addWidget(mStop, 0, 3);
+    mSaveAs = new QPushButton(tr("Save model as…"), left);
+    mSaveAs->setToolTip(tr("Ctrl+S: copies the run's model directory (weights, config, vocabulary) to a folder you choose"));
     buttons->addWidget(mResume, 1, 0, 1, 2);
     buttons->addWidget(mOpen, 1, 2, 1, 2);
+    buttons->addWidget(mSaveAs, 2, 0, 1, 4);
     lv->addLayout(buttons);
     connect(mStart, &QPushButton::clicked, this, &TrainingStudio::start);
     connect(mPause, &QPushButton::clicked, this, &TrainingStudio::togglePause);
@@ -171,6 +177,14 @@ TrainingStudio::TrainingStudio(QWidget* parent) : QWidget(parent), mWorker(new T
     connect(mStop, &QPushButton::clicked, this, &TrainingStudio::stop);
     connect(mResume, &QPushButton::clicked, this, &TrainingStudio::resumeLast);
     connect(mOpen, &QPushButton::clicked, this, &TrainingStudio::openInWindow);
+    connect(mSaveAs, &QPushButton::clicked, this, [this] {
+        QSettings settings;
+        const QString start = settings.value("studio/saveDir", QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).toString();
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Save the model in a folder"), start);
+        if (dir.isEmpty()) return;
+        settings.setValue("studio/saveDir", dir);
+        saveModelTo(dir);
+    });
     auto* scroll = new QScrollArea(left);
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -252,6 +266,7 @@ TrainingStudio::TrainingStudio(QWidget* parent) : QWidget(parent), mWorker(new T
     new QShortcut(QKeySequence(Qt::Key_Space), this, [this] { togglePause(); });
     new QShortcut(QKeySequence(Qt::Key_Period), this, [this] { stepOnce(); });
     new QShortcut(QKeySequence(Qt::Key_Escape), this, [this] { stop(); });
+    new QShortcut(QKeySequence::Save, this, [this] { mSaveAs->click(); });
     plotSchedule();
     updateButtons();
     resize(1280, 720);
@@ -505,6 +520,36 @@ void TrainingStudio::openInWindow()
     if (!mRuns.empty()) emit openModelRequested(runDirFor(int(mRuns.size()) - 1));
 }
 
+void TrainingStudio::saveModelTo(const QString& dir)
+{
+    auto copyRun = [this, dir](const QString& from) {
+        QDir().mkpath(dir);
+        QStringList failed;
+        for (const QFileInfo& f : QDir(from).entryInfoList(QDir::Files)) {
+            const QString to = QDir(dir).filePath(f.fileName());
+            QFile::remove(to);
+            if (!QFile::copy(f.filePath(), to)) failed << f.fileName();
+        }
+        const bool ok = failed.isEmpty() && QFile::exists(QDir(dir).filePath("config.json"));
+        mStatus->setText(ok ? tr("Model saved in %1: open it with File > Open model or stepformer --model").arg(QDir::toNativeSeparators(dir))
+                            : tr("Cannot save in %1 (%2)").arg(QDir::toNativeSeparators(dir), failed.join(", ")));
+        emit modelSaved(dir, ok);
+    };
+    if (mWorker->running()) {  // pause, let the worker write the checkpoint, then copy it
+        mWorker->pause();
+        auto* once = new QObject(this);
+        connect(mWorker, &TrainingWorker::saved, once, [once, copyRun](const QString& from) {
+            delete once;
+            copyRun(from);
+        });
+        mWorker->saveAndReport();
+        updateButtons();
+        return;
+    }
+    if (mRuns.empty()) return;
+    copyRun(runDirFor(int(mRuns.size()) - 1));
+}
+
 void TrainingStudio::runExperiment(int index)
 {
     if (index < 0 || index >= int(experiments().size())) return;
@@ -658,6 +703,7 @@ void TrainingStudio::updateButtons()
     mStep->setEnabled(running);
     mStop->setEnabled(running);
     mOpen->setEnabled(running || !mRuns.empty());
+    mSaveAs->setEnabled(running || !mRuns.empty());
     mResume->setEnabled(!running && QFile::exists(runDirFor(0) + "/config.json"));
 }
 

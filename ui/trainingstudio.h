@@ -53,11 +53,13 @@ public slots:
     void stop();
     void resumeLast();    // continues the last run's checkpoint (after a stop, a close or a kill)
     void openInWindow();  // saves the current (paused) model and asks the app to open it
+    void saveModelTo(const QString& dir);  // the run's model directory, copied (a running run pauses first)
     void runExperiment(int index);
 
 signals:
     void openModelRequested(const QString& dir);
     void runFinished(const QString& message);
+    void modelSaved(const QString& dir, bool ok);
 
 protected:
     void closeEvent(QCloseEvent*) override;
@@ -91,7 +93,7 @@ private:
     QSpinBox *mTrainSize, *mVocab, *mLayers, *mHeads, *mDModel, *mFfn, *mWarmup, *mBatch, *mSteps, *mSeed, *mEvalEvery;
     QDoubleSpinBox *mLrScale, *mSmoothing, *mDropout;
     QCheckBox *mPositions, *mMask, *mScale, *mPreNorm;
-    QPushButton *mStart, *mPause, *mStep, *mStop, *mResume, *mOpen, *mRunExperiment;
+    QPushButton *mStart, *mPause, *mStep, *mStop, *mResume, *mOpen, *mSaveAs, *mRunExperiment;
     QCustomPlot *mSchedule, *mLoss, *mExact, *mLr, *mNorms;
     QLabel *mStatus, *mNote;
     QPlainTextEdit* mExamples;

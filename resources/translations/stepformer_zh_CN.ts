@@ -1660,6 +1660,26 @@ Ctrl+E：把视图导出为 PNG</translation>
         <translation>第 %1 步 · 留出集完全匹配 %2% · 词元准确率 %3% · BLEU %4
 </translation>
     </message>
+    <message>
+        <source>Save model as…</source>
+        <translation>模型另存为…</translation>
+    </message>
+    <message>
+        <source>Ctrl+S: copies the run&apos;s model directory (weights, config, vocabulary) to a folder you choose</source>
+        <translation>Ctrl+S：把这次训练的模型目录（权重、配置、词表）复制到你选择的文件夹</translation>
+    </message>
+    <message>
+        <source>Save the model in a folder</source>
+        <translation>把模型保存到文件夹</translation>
+    </message>
+    <message>
+        <source>Model saved in %1: open it with File &gt; Open model or stepformer --model</source>
+        <translation>模型已保存在 %1：用“文件 &gt; 打开模型”或 stepformer --model 打开</translation>
+    </message>
+    <message>
+        <source>Cannot save in %1 (%2)</source>
+        <translation>无法保存到 %1（%2）</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::TrainingWorker</name>

@@ -2,6 +2,7 @@
 // count stops), train exactly one step, resume, let it finish, open the paused model in
 // the step-through window; an experiment queues its two runs and overlays them.
 // Screenshots go to build/screenshots/studio/.
+#include "core/model/model.h"
 #include "ui/language.h"
 #include "ui/mainwindow.h"
 #include "ui/translationdocument.h"
@@ -254,6 +255,16 @@ private slots:
         const QString dir = studio->worker()->setup().runDir;
         for (const char* f : {"/config.json", "/model.safetensors", "/spm.model", "/examples.json"})
             QVERIFY2(QFile::exists(dir + f), f);
+        // Save as: a model directory of its own, loadable with its vocabulary.
+        const QString saved = QString(SF_BUILD_DIR) + "/studio-saved-en-fr";
+        QDir(saved).removeRecursively();
+        QSignalSpy savedSpy(studio, &TrainingStudio::modelSaved);
+        studio->saveModelTo(saved);
+        QCOMPARE(savedSpy.count(), 1);
+        QVERIFY(savedSpy.first().at(1).toBool());
+        auto loaded = Model::load(saved.toStdString());
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        QVERIFY((*loaded)->tokenizer() != nullptr);
         QSignalSpy open(studio, &TrainingStudio::openModelRequested);
         studio->openInWindow();
         QCOMPARE(open.count(), 1);
