@@ -21,6 +21,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <vector>
 
@@ -179,11 +180,13 @@ private slots:
         // Responsiveness: the gaps between ticks of a 5 ms timer on the GUI thread while
         // training and plotting (a gap is the longest the window could not repaint).
         std::vector<double> gaps;
-        QElapsedTimer tick;
-        tick.start();
+        std::vector<std::pair<double, double>> gapAt;  // (gap ms, when: s since the start)
+        QElapsedTimer tick, since;
+        tick.start(), since.start();
         QTimer frame;
         QObject::connect(&frame, &QTimer::timeout, [&] {
             gaps.push_back(tick.nsecsElapsed() / 1e6);
+            gapAt.emplace_back(gaps.back(), since.elapsed() / 1000.0);
             tick.restart();
         });
         frame.start(5);
@@ -208,6 +211,9 @@ private slots:
         runSeconds << timer.elapsed() / 1000.0 - runSeconds[0];
         frame.stop();
         std::sort(gaps.begin(), gaps.end());
+        std::sort(gapAt.begin(), gapAt.end(), std::greater<>());
+        for (size_t i = 0; i < std::min<size_t>(5, gapAt.size()); ++i)
+            qInfo("gap %.1f ms at %.2f s (run 1 ended at %.2f s)", gapAt[i].first, gapAt[i].second, runSeconds[0]);
         if (!gaps.empty())
             qInfo("GUI thread during training: %zu timer ticks of 5 ms, median gap %.1f ms, 99th percentile %.1f ms, "
                   "longest %.1f ms",
