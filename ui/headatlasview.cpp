@@ -13,6 +13,7 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -56,22 +57,32 @@ HeadAtlasView::HeadAtlasView(TranslationDocument* doc, QWidget* parent) : QWidge
     mProgress->setRange(0, 1);
     mProgress->setValue(0);
     mGold = new QCheckBox(this);
-    h->addWidget(mBatch), h->addWidget(mAblationBatch), h->addWidget(mRankBy), h->addWidget(mRun);
-    h->addWidget(mCancelButton), h->addWidget(mProgress, 1), h->addWidget(mGold);
+    h->addWidget(mBatch), h->addWidget(mAblationBatch), h->addWidget(mRun);
+    h->addWidget(mCancelButton), h->addWidget(mProgress, 1);
     v->addLayout(h);
+    auto* h2 = new QHBoxLayout;
+    h2->addWidget(mRankBy), h2->addWidget(mGold), h2->addStretch(1);
+    v->addLayout(h2);
     auto* body = new QHBoxLayout;
     mTable = new QTableWidget(this);
     mTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     mTable->verticalHeader()->hide();
     mTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     mTable->horizontalHeader()->setStretchLastSection(true);
+    mTable->horizontalHeader()->setDefaultAlignment(Qt::AlignCenter);
     mTable->setMinimumHeight(100);
+    mTable->setMinimumWidth(200);  // the dock never scrolls sideways: the table does
     mSummary = new QLabel(this);
     mSummary->setWordWrap(true);
     mSummary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    mSummary->setTextFormat(Qt::RichText);
     mSummary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    mSummary->setMinimumWidth(260);
-    body->addWidget(mTable, 3), body->addWidget(mSummary, 2);
+    auto* scroll = new QScrollArea(this);  // the definitions below the findings may need more room
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(mSummary);
+    scroll->setMinimumWidth(260);
+    body->addWidget(mTable, 3), body->addWidget(scroll, 2);
     v->addLayout(body, 1);
     connect(mRun, &QPushButton::clicked, this, &HeadAtlasView::run);
     connect(mCancelButton, &QPushButton::clicked, this, &HeadAtlasView::cancel);
@@ -200,7 +211,7 @@ void HeadAtlasView::retranslate()
     mAblationBatch->setToolTip(tr("Sentences translated again with each head switched off (the first ones of the "
                                   "batch; 2 + 2 × heads translations each, so fewer than for the agreement)"));
     mRankBy->setItemText(ByAgreement, tr("rank by agreement"));
-    mRankBy->setItemText(ByAblation, tr("rank by what switching off costs"));
+    mRankBy->setItemText(ByAblation, tr("rank by log p lost when off"));
     mRun->setText(tr("Rank the heads"));
     mRun->setToolTip(tr("Score every cross-attention head against the gold word alignment and switch each off in turn"));
     mCancelButton->setText(tr("Cancel"));
@@ -211,12 +222,12 @@ void HeadAtlasView::retranslate()
 void HeadAtlasView::fill()
 {
     const QStringList headers{tr("rank"),
-                              tr("cross-attention head"),
-                              tr("agrees: this sentence"),
-                              tr("agrees: batch"),
-                              tr("off: tokens changed here"),
-                              tr("off: outputs changed"),
-                              tr("off: log p lost per token")};
+                              tr("cross-attention\nhead"),
+                              tr("agrees:\nthis sentence"),
+                              tr("agrees:\nbatch"),
+                              tr("off: tokens\nchanged here"),
+                              tr("off: outputs\nchanged"),
+                              tr("off: log p lost\nper token")};
     mTable->setColumnCount(int(headers.size()));
     mTable->setHorizontalHeaderLabels(headers);
     mRanking.clear();
@@ -251,7 +262,7 @@ void HeadAtlasView::fill()
         return byAblation ? cost(a) > cost(b) : share(r.batch, a) > share(r.batch, b);
     });
     auto headName = [&](int i) {
-        return tr("decoder layer %1, head %2").arg(i / c.decoderHeads + 1).arg(i % c.decoderHeads + 1);
+        return tr("layer %1, head %2").arg(i / c.decoderHeads + 1).arg(i % c.decoderHeads + 1);
     };
     mTable->setRowCount(heads);
     const bool ablated = r.batchImpact.sentences > 0;
@@ -275,14 +286,14 @@ void HeadAtlasView::fill()
         if (share(r.batch, i) > share(r.batch, agreeBest)) agreeBest = i;
         if (cost(i) > cost(costBest)) costBest = i;
     }
-    QString text = tr("<p>Over %1 target words of %2 held-out grammar sentences, <b>%3</b> points at the aligned "
-                      "source word %4 of the time.</p>")
+    QString text = tr("<p>Over %1 target words of %2 held-out grammar sentences, cross-attention head <b>%3</b> "
+                      "points at the aligned source word %4 of the time.</p>")
                        .arg(r.batch.words)
                        .arg(mShownBatch)
                        .arg(headName(agreeBest))
                        .arg(percent(share(r.batch, agreeBest)));
     if (ablated)
-        text += tr("<p>Switched off, <b>%1</b> costs the most: over %2 sentences it changes %3 of the translations "
+        text += tr("<p>Switched off, head <b>%1</b> costs the most: over %2 sentences it changes %3 of the translations "
                    "and takes %4 nats per token from the log-probability of the unablated translation.</p>")
                     .arg(headName(costBest))
                     .arg(r.batchImpact.sentences)

@@ -628,6 +628,7 @@ void StageView::showAttention()
                                                    : tr("weights = softmax(scores)");
     big.title = (ablated[size_t(head)] ? tr("head %1 (switched off) · %2") : tr("head %1 · %2")).arg(head + 1).arg(what) +
                 (big.valueName == tr("difference") ? tr("  (after − before)") : QString());
+    if (!big.outlined.empty()) big.title += tr(" · outlined: gold alignment of the piece each row predicts");
     mPrimary = addHeatmap(std::move(big), 0, 0, H > 1 ? 2 : 1, 1);
     if (s.decoder) mPrimary->setHighlightRow(s.t);
     const int perRow = (H + 1) / 2;
