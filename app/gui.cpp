@@ -258,7 +258,7 @@ int benchUi(int argc, char** argv)
     // Why-lab: Ctrl+K at decoder layer 1's cross-attention weights (step 1) switches head 1
     // off, the next one on again; each time the Session reruns on the worker thread (the
     // baseline is reused), the views rebuild and the comparison view is painted.
-    std::vector<double> toggleMs, toggleWindowMs;
+    std::vector<double> toggleMs, toggleWindowMs, toggleWorkerMs;
     int crossStep = -1;
     for (int i = 0; i < steps && crossStep < 0; ++i) {
         const Step& st = w.document()->steps()[size_t(i)];
@@ -282,7 +282,10 @@ int benchUi(int argc, char** argv)
         w.comparison()->grab();         // the comparison view painted
         const double painted = double(t.nsecsElapsed()) / 1e6;
         w.grab();                       // and the rest of the window
-        if (r >= 2) toggleMs.push_back(painted), toggleWindowMs.push_back(double(t.nsecsElapsed()) / 1e6);
+        if (r >= 2) {
+            toggleMs.push_back(painted), toggleWindowMs.push_back(double(t.nsecsElapsed()) / 1e6);
+            toggleWorkerMs.push_back(w.document()->lastTranslateMs());  // the Session's part, on the worker
+        }
     }
     if (!w.lastError().isEmpty()) return fail("switching a head off failed: " + w.lastError().toStdString());
     if (!w.document()->interventions().empty()) ablate->trigger();  // an odd count leaves it off
@@ -343,8 +346,8 @@ int benchUi(int argc, char** argv)
     std::printf("animation: %.0f frames/s (stage repainted each frame)\n", fps);
     const double togMed = median(toggleMs), togMax = toggleMs.back(), togWin = median(toggleWindowMs);
     std::printf("switch a head off/on -> comparison view painted: median %.1f ms, max %.1f ms over %d toggles "
-                "(whole window painted: median %.1f ms)\n",
-                togMed, togMax, toggles, togWin);
+                "(of which the translation on the worker thread %.1f ms; whole window painted: median %.1f ms)\n",
+                togMed, togMax, toggles, median(toggleWorkerMs), togWin);
     if (atlasN > 0)
         std::printf("head atlas: agreement over %d sentences (%ld target words) %.2f s; ablation over %d sentences "
                     "%.2f s (%.1f ms a sentence, %.1f s for %d); %.2f s in all, off the GUI thread\n",
