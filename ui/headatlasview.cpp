@@ -68,7 +68,6 @@ HeadAtlasView::HeadAtlasView(TranslationDocument* doc, QWidget* parent) : QWidge
     mTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     mTable->verticalHeader()->hide();
     mTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    mTable->horizontalHeader()->setStretchLastSection(true);
     mTable->horizontalHeader()->setDefaultAlignment(Qt::AlignCenter);
     mTable->setMinimumHeight(100);
     mTable->setMinimumWidth(200);  // the dock never scrolls sideways: the table does
@@ -230,6 +229,7 @@ void HeadAtlasView::fill()
                               tr("off: log p lost\nper token")};
     mTable->setColumnCount(int(headers.size()));
     mTable->setHorizontalHeaderLabels(headers);
+    mTable->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     mRanking.clear();
     const QString definitions =
         tr("<p><b>Agrees</b>: teacher-forced on the reference translation (as in training), at the first piece of "

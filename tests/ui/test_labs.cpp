@@ -25,6 +25,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QProgressBar>
 #include <QLineEdit>
@@ -96,11 +97,22 @@ private:
         QApplication::processEvents();
     }
 
+    // The window with the bottom docks closed (the stage gets their room), then reopened.
     void shootStage(MainWindow& w, const QString& name)
     {
+        QList<QDockWidget*> bottom;
+        for (QDockWidget* d : w.findChildren<QDockWidget*>())
+            if (w.dockWidgetArea(d) == Qt::BottomDockWidgetArea && d->isVisible()) bottom << d;
+        QVERIFY(!bottom.isEmpty());
+        for (QDockWidget* d : bottom) d->hide();
+        for (QSize size : {QSize(1280, 720), QSize(1920, 1080)}) {
+            w.resize(size);
+            QApplication::processEvents();
+            QVERIFY(w.grab().save(QString("%1/%2-%3x%4.png").arg(mShots, name).arg(size.width()).arg(size.height())));
+        }
         w.resize(1280, 720);
+        for (QDockWidget* d : bottom) d->show();
         QApplication::processEvents();
-        QVERIFY(w.grab().save(QString("%1/%2-1280x720.png").arg(mShots, name)));
     }
 
 private slots:
@@ -389,6 +401,10 @@ private slots:
               best % c.decoderHeads + 1, 100.0 * double(r.batch.hits[size_t(best)]) / double(r.batch.words),
               costly / c.decoderHeads + 1, costly % c.decoderHeads + 1, impact->meanDrop(costly),
               100.0 * impact->changedShare(costly));
+        // The picture: the ranking below, decoder layer 3's cross-attention with the gold outline above.
+        w.document()->setSelectedHead(2);
+        w.document()->setCurrentIndex(findCrossWeights(w.document()->steps(), 2, 5));
+        a->goldBox()->click();
         shoot(w, "head-atlas", "lab.showAtlas");
         QVERIFY(setLanguage("zh_CN"));
         QApplication::processEvents();
@@ -424,8 +440,10 @@ private slots:
         MainWindow w(false);
         open(w, "the little black cat sleeps");
         TranslationDocument* doc = w.document();
-        const int at = findCrossWeights(doc->steps(), 1, 4);
+        // Decoder layer 3 (the best-agreeing heads), head 3, at the last step: every row.
+        const int at = findCrossWeights(doc->steps(), 2, 5);
         QVERIFY(at >= 0);
+        doc->setSelectedHead(2);
         doc->setCurrentIndex(at);
         QApplication::processEvents();
         QVERIFY(w.stage()->primaryHeatmap());
@@ -446,7 +464,7 @@ private slots:
         const text::Encoded src = tok.encodeSource(pair->source), tgt = tok.encodeTarget(pair->target);
         QCOMPARE(doc->translation()->outputIds, tgt.ids);  // the model says the reference
         const std::vector<int> sw = wordOfPieces(pair->source, src), tw = wordOfPieces(pair->target, tgt);
-        QCOMPARE(d.rows, 5);  // step 5: rows 0..4
+        QCOMPARE(d.rows, 6);  // step 6: rows 0..5, the last predicting </s> (no word: never outlined)
         QCOMPARE(d.cols, int(src.ids.size()));
         int expected = 0;
         for (int r = 0; r < d.rows; ++r)
