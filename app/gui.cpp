@@ -9,6 +9,9 @@
 #include "app/cli_grammar.h"
 #include "app/cli_options.h"
 
+#include "ui/comparisonview.h"
+#include "ui/headatlasview.h"
+#include "ui/labview.h"
 #include "ui/language.h"
 #include "ui/mainwindow.h"
 #include "ui/stageview.h"
@@ -22,6 +25,7 @@
 #include <QElapsedTimer>
 #include <QLineEdit>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTimer>
 
 #include <algorithm>
@@ -170,10 +174,24 @@ int exportView(int argc, char** argv)
 
 namespace sf::cli {
 
-// stepformer bench ui [--model DIR] [--sentence TEXT] [--json]: offscreen, the window's
-// budgets. translate_ms: Translate pressed -> every view ready (worker thread + the GUI
-// thread's rebuild). step_ms: GUI-thread work per step change, painting included
-// (median and max over every step). fps: frames painted per second during a transition.
+namespace {
+double median(std::vector<double> v)
+{
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+}  // namespace
+
+// stepformer bench ui [--model DIR] [--sentence TEXT] [--toggles N] [--atlas N] [--json]:
+// offscreen, the window's budgets. translate_ms: Translate pressed -> every view ready
+// (worker thread + the GUI thread's rebuild). step_ms: GUI-thread work per step change,
+// painting included (median and max over every step). fps: frames painted per second during
+// a transition. toggle_ms: the why-lab's Ctrl+K on decoder layer 1's cross-attention head 1
+// (switched off, then on again, N times in all) -> the new translation back from its worker
+// thread and the comparison view painted (median, max; the whole window's paint besides).
+// atlas: the head atlas over 200 sentences, off the GUI thread: the agreement ranking,
+// then the ablation ranking over the atlas's default batch (and seconds per sentence).
 int benchUi(int argc, char** argv)
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -184,10 +202,16 @@ int benchUi(int argc, char** argv)
     p.addOption({"model", "A bundled model's name (en-fr, fr-en, ...) or a model directory (default: en-fr).", "NAME|DIR"});
     p.addOption({"sentence", "Sentence.", "TEXT", "the little black cat sleeps on the red chair"});
     p.addOption({"max-length", "Output tokens at most (0 = automatic).", "N", "0"});
+    p.addOption({"toggles", "Intervention toggles timed.", "N", "20"});
+    p.addOption({"atlas", "Head atlas: sentences for the agreement ranking (0 = skip the atlas).", "N", "200"});
+    p.addOption({"atlas-ablation", "Head atlas: sentences for the ablation ranking.", "N",
+                 QString::number(ui::HeadAtlasView::kDefaultAblationSentences)});
     p.addOption({"json", "End with one JSON line."});
     if (!p.parse(QStringList("bench") + args)) return fail(p.errorText().toStdString(), Usage);
-    int maxLength = 0;
-    if (!intOption(p, "max-length", 0, 1 << 16, &maxLength)) return Usage;
+    int maxLength = 0, toggles = 20, atlasN = 200, atlasAblation = 0;
+    if (!intOption(p, "max-length", 0, 1 << 16, &maxLength) || !intOption(p, "toggles", 2, 100000, &toggles) ||
+        !intOption(p, "atlas", 0, 2000, &atlasN) || !intOption(p, "atlas-ablation", 0, 2000, &atlasAblation))
+        return Usage;
     const QString model = QString::fromStdString(modelDirOption(p));
     if (model.isEmpty()) return BadInput;
 
@@ -231,6 +255,66 @@ int benchUi(int argc, char** argv)
         stepMs.push_back(total);
     }
 
+    // Why-lab: Ctrl+K at decoder layer 1's cross-attention weights (step 1) switches head 1
+    // off, the next one on again; each time the Session reruns on the worker thread (the
+    // baseline is reused), the views rebuild and the comparison view is painted.
+    std::vector<double> toggleMs, toggleWindowMs, toggleWorkerMs;
+    int crossStep = -1;
+    for (int i = 0; i < steps && crossStep < 0; ++i) {
+        const Step& st = w.document()->steps()[size_t(i)];
+        if (st.decoder && st.layer == 0 && st.sublayer == Sublayer::CrossAttention && st.stage == Stage::Weights) crossStep = i;
+    }
+    if (crossStep < 0) return fail("the translation has no cross-attention step to switch a head off at");
+    w.document()->setCurrentIndex(crossStep);
+    w.document()->setSelectedHead(0);
+    QApplication::processEvents();
+    QAction* ablate = w.labAction("lab.ablateHead");
+    for (int r = 0; r < toggles + 2; ++r) {  // the first two warm up
+        if (!ablate->isEnabled()) return fail("the Lab's switch-off action is disabled at the cross-attention step");
+        QElapsedTimer t;
+        t.start();
+        bool done = false;
+        auto c = QObject::connect(w.document(), &ui::TranslationDocument::translationChanged, [&] { done = true; });
+        ablate->trigger();
+        while (!done || w.document()->busy()) QApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+        QObject::disconnect(c);
+        QApplication::processEvents();  // queued refreshes
+        w.comparison()->grab();         // the comparison view painted
+        const double painted = double(t.nsecsElapsed()) / 1e6;
+        w.grab();                       // and the rest of the window
+        if (r >= 2) {
+            toggleMs.push_back(painted), toggleWindowMs.push_back(double(t.nsecsElapsed()) / 1e6);
+            toggleWorkerMs.push_back(w.document()->lastTranslateMs());  // the Session's part, on the worker
+        }
+    }
+    if (!w.lastError().isEmpty()) return fail("switching a head off failed: " + w.lastError().toStdString());
+    if (!w.document()->interventions().empty()) ablate->trigger();  // an odd count leaves it off
+    while (w.document()->busy()) QApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+    std::sort(toggleMs.begin(), toggleMs.end());
+    std::sort(toggleWindowMs.begin(), toggleWindowMs.end());
+
+    // The head atlas, as the Lab's tab runs it: off the GUI thread, the GUI kept running.
+    double atlasAgreeMs = 0, atlasAblationMs = 0, atlasWallMs = 0;
+    int atlasAblated = 0;
+    long atlasWords = 0;
+    if (atlasN > 0) {
+        ui::HeadAtlasView* atlas = w.lab()->atlas();
+        atlas->batchSize()->setValue(atlasN);
+        atlas->ablationSize()->setValue(atlasAblation);
+        QElapsedTimer t;
+        t.start();
+        bool done = false;
+        auto c = QObject::connect(atlas, &ui::HeadAtlasView::finished, [&] { done = true; });
+        atlas->run();
+        while (!done) QApplication::processEvents(QEventLoop::WaitForMoreEvents, 20);
+        QObject::disconnect(c);
+        atlasWallMs = double(t.nsecsElapsed()) / 1e6;
+        const ui::HeadAtlasView::Result* r = atlas->result();
+        if (!r || !r->error.isEmpty()) return fail("head atlas: " + (r ? r->error.toStdString() : std::string("no result")));
+        atlasAgreeMs = r->agreementMs, atlasAblationMs = r->ablationMs;
+        atlasAblated = r->batchImpact.sentences, atlasWords = r->batch.words;
+    }
+
     // Animation: frames painted per second while a transition runs.
     w.setAnimationsEnabled(true);
     int frames = 0;
@@ -260,9 +344,23 @@ int benchUi(int argc, char** argv)
     std::printf("  of which rebuilding the views %.2f ms and painting %.2f ms on average\n",
                 rebuildTotal / std::max(1, steps - 1), paintTotal / std::max(1, steps - 1));
     std::printf("animation: %.0f frames/s (stage repainted each frame)\n", fps);
+    const double togMed = median(toggleMs), togMax = toggleMs.back(), togWin = median(toggleWindowMs);
+    std::printf("switch a head off/on -> comparison view painted: median %.1f ms, max %.1f ms over %d toggles "
+                "(of which the translation on the worker thread %.1f ms; whole window painted: median %.1f ms)\n",
+                togMed, togMax, toggles, median(toggleWorkerMs), togWin);
+    if (atlasN > 0)
+        std::printf("head atlas: agreement over %d sentences (%ld target words) %.2f s; ablation over %d sentences "
+                    "%.2f s (%.1f ms a sentence, %.1f s for %d); %.2f s in all, off the GUI thread\n",
+                    atlasN, atlasWords, atlasAgreeMs / 1000, atlasAblated, atlasAblationMs / 1000,
+                    atlasAblated > 0 ? atlasAblationMs / atlasAblated : 0.0,
+                    atlasAblated > 0 ? atlasAblationMs / atlasAblated * atlasN / 1000 : 0.0, atlasN, atlasWallMs / 1000);
     if (p.isSet("json"))
-        std::printf("{\"translate_ms\": %.3f, \"step_ms\": %.3f, \"step_ms_p95\": %.3f, \"step_ms_max\": %.3f, \"fps\": %.1f}\n",
-                    tMed, sMed, sP95, sMax, fps);
+        std::printf("{\"translate_ms\": %.3f, \"step_ms\": %.3f, \"step_ms_p95\": %.3f, \"step_ms_max\": %.3f, \"fps\": %.1f, "
+                    "\"toggle_ms\": %.3f, \"toggle_ms_max\": %.3f, \"toggle_window_ms\": %.3f, \"atlas_sentences\": %d, "
+                    "\"atlas_agreement_ms\": %.1f, \"atlas_ablation_sentences\": %d, \"atlas_ablation_ms\": %.1f, "
+                    "\"atlas_ms\": %.1f}\n",
+                    tMed, sMed, sP95, sMax, fps, togMed, togMax, togWin, atlasN, atlasAgreeMs, atlasAblated,
+                    atlasAblationMs, atlasWallMs);
     return Ok;
 }
 

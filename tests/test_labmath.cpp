@@ -4,6 +4,7 @@
 #include "core/model/model.h"
 #include "core/run/lab.h"
 #include "core/text/corpus.h"
+#include "models.h"
 
 #include <catch2/catch.hpp>
 
@@ -300,4 +301,192 @@ TEST_CASE("ablationEffect: one count per cross-attention head, zero when nothing
     int n = int(std::max(a.size(), b.size()) - std::min(a.size(), b.size()));
     for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) n += a[i] != b[i];
     CHECK((*effect)[size_t(l * c.decoderHeads + h)] == n);
+}
+
+namespace {
+
+// What ablationImpact must find for one head, recomputed here through the Session with the
+// intervention applied directly (greedy with and without it; the forced log-probability
+// of the unablated output with and without it).
+struct DirectImpact {
+    int changed = 0;
+    long tokens = 0;
+    double drop = 0.0;
+};
+DirectImpact directImpact(const std::shared_ptr<const Model>& model, const std::vector<std::string>& sources, int layer,
+                          int head)
+{
+    DirectImpact d;
+    Interventions off;
+    off.ablated.push_back(HeadRef{Stack::Decoder, layer, AttentionKind::Cross, head});
+    for (const std::string& x : sources) {
+        auto translate = [&](const Strategy& strategy, const Interventions& iv) {
+            Session s(model);
+            REQUIRE(s.setSourceText(x).ok());
+            DecodeOptions o;
+            o.strategy = strategy;
+            o.interventions = iv;
+            auto t = s.translate(o);
+            REQUIRE(t.ok());
+            return *t;
+        };
+        const Translation plain = translate(Greedy{}, {}), ablated = translate(Greedy{}, off);
+        const std::vector<int>&y = plain.outputIds, &b = ablated.outputIds;
+        long n = long(std::max(y.size(), b.size()) - std::min(y.size(), b.size()));
+        for (size_t i = 0; i < std::min(y.size(), b.size()); ++i) n += y[i] != b[i];
+        d.changed += n > 0;
+        d.tokens += n;
+        // log p(y | x) summed from the recorded probabilities of each forced pass.
+        auto logP = [&](const Interventions& iv) {
+            const Translation f = translate(Forced{y}, iv);
+            const Tensor p = f.trace->get(trace_names::probs());
+            double sum = 0;
+            for (size_t t = 0; t < y.size(); ++t) sum += std::log(double(p.at(int64_t(t), y[t])));
+            return sum;
+        };
+        d.drop += (logP({}) - logP(off)) / double(y.size());
+    }
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("ablationImpact: a head with a zero output projection changes nothing, checked against the Session", "[lab]")
+{
+    // A random model whose decoder layer 1 cross-attention head 2 has W_O columns of zero:
+    // its context never reaches the output, so switching it off cannot change anything.
+    Config c = test::smallConfig();
+    auto tensors = randomTensors(c, 11);
+    const int dk = c.dModel / c.decoderHeads, quiet = 2;
+    Tensor& wo = tensors.at("model.decoder.layers.1.encoder_attn.out_proj.weight");  // [d, d], [out, in]
+    for (int o = 0; o < c.dModel; ++o)
+        for (int i = quiet * dk; i < (quiet + 1) * dk; ++i) wo.data[size_t(o * c.dModel + i)] = 0.0f;
+    const auto model = test::makeModel(c, tensors);
+    const std::vector<std::string> sources{"5 9 7 11", "12 4 8", "30 31 6 6 20", "17"};
+    int calls = 0;
+    auto impact = ablationImpact(model, sources, [&](int done, int total) {
+        CHECK(done == ++calls);
+        CHECK(total == 4);
+        return true;
+    });
+    REQUIRE(impact.ok());
+    CHECK(impact->sentences == 4);
+    const int heads = c.decoderLayers * c.decoderHeads;
+    REQUIRE(int(impact->drop.size()) == heads);
+    const int q = 1 * c.decoderHeads + quiet;
+    CHECK(impact->changed[size_t(q)] == 0);
+    CHECK(impact->tokens[size_t(q)] == 0);
+    CHECK(impact->drop[size_t(q)] == 0.0);
+    double largest = 0;
+    constexpr double kDrop = 1e-4;  // nats/token: log of float probabilities vs logits - logsumexp
+    for (int k = 0; k < heads; ++k) {
+        const DirectImpact d = directImpact(model, sources, k / c.decoderHeads, k % c.decoderHeads);
+        INFO("head " << k);
+        CHECK(impact->changed[size_t(k)] == d.changed);
+        CHECK(impact->tokens[size_t(k)] == d.tokens);
+        CHECK(std::abs(impact->drop[size_t(k)] - d.drop) < kDrop);
+        largest = std::max(largest, std::abs(impact->meanDrop(k)));
+    }
+    CHECK(largest > 1e-3);  // the other heads do reach the output
+    auto stopped = ablationImpact(model, sources, [](int done, int) { return done < 2; });
+    CHECK_FALSE(stopped.ok());
+    CHECK(stopped.message() == "cancelled");
+}
+
+TEST_CASE("ablationImpact on the bundled model: the costliest head matters, the cheapest barely, as the Session says",
+          "[lab][bundled]")
+{
+    const auto model = bundled();
+    const Config& c = model->config();
+    auto grammar = text::EnFrGrammar::load(std::string(SF_SOURCE_DIR) + "/resources/lexicon/en-fr.json");
+    REQUIRE(grammar.ok());
+    std::vector<std::string> sources;
+    for (const auto& p : grammar->generate(6, 3)) sources.push_back(p.source);
+    auto impact = ablationImpact(model, sources);
+    REQUIRE(impact.ok());
+    const int heads = c.decoderLayers * c.decoderHeads;
+    int most = 0, least = 0;
+    for (int k = 0; k < heads; ++k) {
+        if (impact->meanDrop(k) > impact->meanDrop(most)) most = k;
+        if (impact->meanDrop(k) < impact->meanDrop(least)) least = k;
+    }
+    INFO("costliest head " << most << ": " << impact->meanDrop(most) << " nats/token, " << impact->changed[size_t(most)]
+                           << " outputs changed; cheapest " << least << ": " << impact->meanDrop(least));
+    // Measured: single heads of this model matter little (the costliest takes about 0.04
+    // nats per token, the cheapest about 0.0001).
+    CHECK(impact->meanDrop(most) > 0.01);                                    // it matters
+    CHECK(std::abs(impact->meanDrop(least)) < 0.2 * impact->meanDrop(most));  // this one much less
+    constexpr double kDrop = 1e-4;
+    for (int k : {most, least}) {
+        const DirectImpact d = directImpact(model, sources, k / c.decoderHeads, k % c.decoderHeads);
+        CHECK(impact->changed[size_t(k)] == d.changed);
+        CHECK(impact->tokens[size_t(k)] == d.tokens);
+        CHECK(std::abs(impact->drop[size_t(k)] - d.drop) < kDrop);
+    }
+}
+
+TEST_CASE("goldAlignment: the outlined cells of the example sentence are its gold word pairs", "[lab][bundled]")
+{
+    const auto model = bundled();
+    const text::Tokenizer& tok = *model->tokenizer();
+    auto grammar = text::EnFrGrammar::load(std::string(SF_SOURCE_DIR) + "/resources/lexicon/en-fr.json");
+    REQUIRE(grammar.ok());
+    auto readings = grammar->translations("the little black cat sleeps");
+    REQUIRE(readings.ok());
+    REQUIRE(readings->front().target == "le petit chat noir dort");
+    // Word of each piece, counted here from SentencePiece's word marker: a piece starting
+    // with "▁" begins the next word; </s> has none.
+    auto words = [](const text::Encoded& e) {
+        std::vector<int> w;
+        int k = -1;
+        for (size_t i = 0; i < e.pieces.size(); ++i) {
+            if (i + 1 == e.pieces.size()) {
+                w.push_back(-1);
+                continue;
+            }
+            if (e.pieces[i].rfind("\xe2\x96\x81", 0) == 0) ++k;
+            w.push_back(std::max(k, 0));
+        }
+        return w;
+    };
+    Session s(model);
+    REQUIRE(s.setSourceText("the little black cat sleeps").ok());
+    auto t = s.translate();
+    REQUIRE(t.ok());
+    const text::Encoded src = tok.encodeSource("the little black cat sleeps"), tgt = tok.encodeTarget("le petit chat noir dort");
+    REQUIRE(t->outputIds == tgt.ids);  // the bundled model translates its example exactly
+    auto gold = goldAlignment(*t, tok, *readings);
+    REQUIRE(gold.ok());
+    CHECK(gold->rows == int(tgt.ids.size()));
+    CHECK(gold->cols == int(src.ids.size()));
+    CHECK(gold->alignedRows == gold->rows);
+    const std::vector<int> sw = words(src), tw = words(tgt);
+    const std::vector<std::pair<int, int>> pairs{{0, 0}, {1, 1}, {2, 3}, {3, 2}, {4, 4}};  // corpus.h's example
+    CHECK(readings->front().alignment == pairs);
+    int outlined = 0;
+    for (int r = 0; r < gold->rows; ++r)
+        for (int j = 0; j < gold->cols; ++j) {
+            const bool expect = tw[size_t(r)] >= 0 && sw[size_t(j)] >= 0 &&
+                                std::count(pairs.begin(), pairs.end(), std::make_pair(tw[size_t(r)], sw[size_t(j)])) > 0;
+            INFO("row " << r << " (" << tgt.pieces[size_t(r)] << "), column " << j << " (" << src.pieces[size_t(j)] << ")");
+            CHECK(gold->at(r, j) == expect);
+            outlined += gold->at(r, j);
+        }
+    CHECK(outlined >= 5);
+
+    // Forced on a target that leaves the reference at "blanc": rows from there are not outlined.
+    const text::Encoded other = tok.encodeTarget("le petit chat blanc dort");
+    DecodeOptions o;
+    o.strategy = Forced{other.ids};
+    auto forced = s.translate(o);
+    REQUIRE(forced.ok());
+    auto partial = goldAlignment(*forced, tok, *readings);
+    REQUIRE(partial.ok());
+    int firstDiff = 0;
+    while (other.ids[size_t(firstDiff)] == tgt.ids[size_t(firstDiff)]) ++firstDiff;
+    CHECK(partial->alignedRows == firstDiff);
+    for (int r = firstDiff; r < partial->rows; ++r)
+        for (int j = 0; j < partial->cols; ++j) CHECK_FALSE(partial->at(r, j));
+    // A sentence outside the grammar has no readings: the grammar says why.
+    CHECK_FALSE(grammar->translations("the cat sleeps quickly").ok());
 }

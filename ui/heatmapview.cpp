@@ -311,8 +311,17 @@ QString HeatmapView::describeCell(int r, int c) const
     }
     s += QString("%1 %2").arg(mData.valueName).arg(double(mData.values[i]), 0, 'g', 7);
     if (i < mData.scores.size()) s += "\n" + tr("from score %1").arg(double(mData.scores[i]), 0, 'g', 7);
+    if (isOutlined(r, c) && !mData.outlineName.isEmpty()) s += "\n" + mData.outlineName;
     return s;
 }
+
+bool HeatmapView::isOutlined(int r, int c) const
+{
+    const size_t i = size_t(r) * size_t(mData.cols) + size_t(c);
+    return r >= 0 && c >= 0 && r < mData.rows && c < mData.cols && i < mData.outlined.size() && mData.outlined[i];
+}
+
+int HeatmapView::outlinedCount() const { return int(std::count(mData.outlined.begin(), mData.outlined.end(), 1)); }
 
 void HeatmapView::paintEvent(QPaintEvent*)
 {
@@ -353,6 +362,23 @@ void HeatmapView::paintEvent(QPaintEvent*)
     if (mHighlightRow >= 0 && mHighlightRow < mData.rows) {
         p.setPen(QPen(palette().color(QPalette::Highlight), 2));
         p.drawRect(cellRect(mHighlightRow, 0).united(cellRect(mHighlightRow, mData.cols - 1)).adjusted(0, 0, -1, -1));
+    }
+    // Outlined cells (the gold alignment): a dark frame with a bright one inside, visible on
+    // every colour of the scale.
+    if (!mData.outlined.empty()) {
+        p.save();
+        p.setBrush(Qt::NoBrush);
+        for (int r = 0; r < shownRows; ++r)
+            for (int c = 0; c < mData.cols; ++c)
+                if (isOutlined(r, c)) {
+                    const QRectF cell = QRectF(cellRect(r, c)).adjusted(1, 1, -1, -1);
+                    const double w = std::clamp(std::min(cell.width(), cell.height()) / 8.0, 1.5, 3.0);
+                    p.setPen(QPen(QColor(20, 20, 20), w + 2));
+                    p.drawRect(cell.adjusted(w / 2, w / 2, -w / 2, -w / 2));
+                    p.setPen(QPen(QColor(255, 64, 129), w));
+                    p.drawRect(cell.adjusted(w / 2, w / 2, -w / 2, -w / 2));
+                }
+        p.restore();
     }
     // Numbers inside cells when they fit.
     if (mNumbersFit) {

@@ -29,6 +29,10 @@ public:
         std::vector<float> values;      // [rows, cols]
         std::vector<float> scores;      // optional [rows, cols]: the pre-softmax score of each weight
         std::vector<uint8_t> masked;    // optional [rows, cols]: 1 = masked
+        // optional [rows, cols]: 1 = the cell is outlined (the gold word alignment on a
+        // cross-attention map); `outlineName` says what the outline means in the tooltip.
+        std::vector<uint8_t> outlined;
+        QString outlineName;
         QStringList rowLabels, colLabels;
         QString rowAxis, colAxis;       // "query", "key", "dimension", ...
         QString valueName = "value";    // "weight", "score", ...
@@ -49,6 +53,8 @@ public:
     int rows() const { return mData.rows; }
     int cols() const { return mData.cols; }
     bool isMasked(int r, int c) const;
+    bool isOutlined(int r, int c) const;
+    int outlinedCount() const;
     // Fraction of the mask drawn so far (animation); 1 = all masked cells covered.
     void setMaskProgress(double p);
     double maskProgress() const { return mMaskProgress; }

@@ -6,6 +6,7 @@
 #include "ui/comparisonview.h"
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
+#include "ui/headatlasview.h"
 #include "ui/labview.h"
 #include "ui/language.h"
 #include "ui/strategypanel.h"
@@ -550,6 +551,14 @@ void MainWindow::buildLabMenu()
     QAction* showAtlas = add("lab.showAtlas", [this] { showLabTab(LabView::AtlasTab); });
     lab->addSeparator();
     QAction* difference = add("lab.difference", [this](bool on) { mStage->setDifference(on); }, QKeySequence(Qt::CTRL | Qt::Key_D), true);
+    QAction* gold = add("lab.goldAlignment", [this](bool on) {
+        mStage->setGoldAlignment(on);
+        mLab->atlas()->setGoldAlignment(on);
+    }, QKeySequence(Qt::CTRL | Qt::Key_G), true);
+    connect(mLab->atlas(), &HeadAtlasView::goldAlignmentToggled, this, [this, gold](bool on) {
+        gold->setChecked(on);
+        mStage->setGoldAlignment(on);
+    });
     lab->addSeparator();
     QAction* undo = add("lab.undo", [this] { mDoc.undo(); }, QKeySequence::Undo);
     QAction* redo = add("lab.redo", [this] { mDoc.redo(); }, QKeySequence::Redo);
@@ -563,6 +572,7 @@ void MainWindow::buildLabMenu()
         cheat->setText(tr("&Teacher forcing without the causal mask (the model cheats)"));
         free->setText(tr("Back to &free running (token by token)"));
         difference->setText(tr("Show &differences on the heatmaps (after − before)"));
+        gold->setText(tr("Outline the &gold alignment on cross-attention maps"));
         showDecoding->setText(tr("Decoding &choices: greedy, beam tree, sampling temperature"));
         showForcing->setText(tr("Teacher &forcing vs free running"));
         showPositions->setText(tr("Positions la&b: PE similarity, word order"));

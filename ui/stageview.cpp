@@ -1,5 +1,6 @@
 #include "ui/stageview.h"
 
+#include "ui/labresources.h"
 #include "ui/plotstyle.h"
 #include "ui/texttable.h"
 #include "ui/tracedata.h"
@@ -81,6 +82,28 @@ Tensor StageView::shownTensor(const std::string& name, bool* isDifference) const
     if (!ui::difference(after, b->trace->get(name), &d)) return after;
     if (isDifference) *isDifference = true;
     return d;
+}
+
+void StageView::setGoldAlignment(bool on)
+{
+    if (on == mGold) return;
+    mGold = on;
+    refresh();
+}
+
+const GoldCells* StageView::goldCells()
+{
+    const Translation* t = mDoc->translation();
+    if (!t || !mDoc->model()) return nullptr;
+    std::string key = mDoc->modelPath().toStdString() + "|" + t->sourceText + "|" + t->decoding + "|";
+    for (int id : t->decoding == "forced" ? t->forcedIds : t->outputIds) key += std::to_string(id) + " ";
+    if (key != mGoldFor) {
+        mGoldFor = key;
+        mGoldWhy.clear();
+        mGoldOk = goldAlignmentOf(*t, *mDoc->model(), mDoc->modelPath(), &mGoldCells, &mGoldWhy);
+        if (!mGoldOk) mGoldWhy = tr("No gold alignment to outline: %1").arg(mGoldWhy);
+    }
+    return mGoldOk ? &mGoldCells : nullptr;
 }
 
 namespace {
@@ -231,6 +254,7 @@ QCustomPlot* StageView::addPlot(int row, int col, int rowSpan, int colSpan)
 void StageView::refresh()
 {
     clear();
+    mGoldShown = false;
     const Step* s = mDoc->currentStep();
     const Translation* t = mDoc->translation();
     if (!s || !t || !t->trace) {
@@ -242,6 +266,10 @@ void StageView::refresh()
     QStringList warnings;
     for (const text::InputWarning& w : mDoc->inputWarnings()) warnings << TranslationDocument::inputWarningText(w);
     for (const std::string& w : t->warnings) warnings << TranslationDocument::warningText(w);
+    // Gold alignment asked for on a cross-attention map the sentence has no alignment for.
+    const bool crossMap = s->sublayer == Sublayer::CrossAttention &&
+                          (s->stage == Stage::Scores || s->stage == Stage::Weights || s->stage == Stage::AllHeads);
+    if (mGold && crossMap && !goldCells()) warnings << mGoldWhy;
     mWarning->setText(tr("Warning: %1").arg(warnings.join("; ")));
     mWarning->setVisible(!warnings.isEmpty());
     switch (s->stage) {
@@ -553,6 +581,17 @@ void StageView::showAttention()
                 for (int r = 0; r < n; ++r)
                     for (int j = r + 1; j < k; ++j) d.scores[size_t(r) * size_t(k) + size_t(j)] = std::nanf("");
         }
+        // The gold alignment: row r predicts output piece r, so its outlined keys are the
+        // source pieces of the English word(s) aligned with that piece's French word.
+        if (mGold && cross && s.stage != Stage::Mask)
+            if (const GoldCells* g = goldCells()) {
+                d.outlined.assign(size_t(d.rows) * size_t(d.cols), 0);
+                for (int r = 0; r < d.rows && r < g->rows; ++r)
+                    for (int j = 0; j < d.cols && j < g->cols; ++j) d.outlined[size_t(r) * size_t(d.cols) + size_t(j)] = g->at(r, j);
+                d.outlineName = tr("outlined: the gold alignment (this row predicts a piece of a word aligned with this "
+                                   "source word)");
+                mGoldShown = true;
+            }
         d.showNumbers = n <= 12 && k <= 12;
         d.square = true;
         markDifference(d, weights ? diffWeights : diffScores);
@@ -589,6 +628,7 @@ void StageView::showAttention()
                                                    : tr("weights = softmax(scores)");
     big.title = (ablated[size_t(head)] ? tr("head %1 (switched off) · %2") : tr("head %1 · %2")).arg(head + 1).arg(what) +
                 (big.valueName == tr("difference") ? tr("  (after − before)") : QString());
+    if (!big.outlined.empty()) big.title += tr(" · outlined: gold alignment of the piece each row predicts");
     mPrimary = addHeatmap(std::move(big), 0, 0, H > 1 ? 2 : 1, 1);
     if (s.decoder) mPrimary->setHighlightRow(s.t);
     const int perRow = (H + 1) / 2;

@@ -5,6 +5,7 @@
 
 #include "ui/colormap.h"
 #include "core/io/trace.h"
+#include "core/run/lab.h"
 #include "ui/heatmapview.h"
 
 #include <QList>
@@ -46,6 +47,13 @@ public:
     bool difference() const { return mDifference; }
     // The tensor a heatmap of this step shows: the current trace's, or the difference.
     Tensor shownTensor(const std::string& name, bool* isDifference = nullptr) const;
+    // Gold alignment mode (the why-lab): on cross-attention score and weight maps, the
+    // cells of the toy grammar's gold word alignment are outlined (core's goldAlignment;
+    // row t is the row that predicts output piece t). goldAlignmentNote() says why nothing
+    // is outlined when the sentence has no alignment (empty otherwise).
+    void setGoldAlignment(bool on);
+    bool goldAlignment() const { return mGold; }
+    QString goldAlignmentNote() const { return mGoldShown ? QString() : mGoldWhy; }
 
 signals:
     // Ctrl+click on a head tile: switch that head off (or back on).
@@ -88,6 +96,14 @@ private:
     Colormap mColormap = Colormap::Viridis;
     bool mDark = false;
     bool mDifference = false;
+    // Gold alignment: computed once per translation (its source, decoding and rows).
+    bool mGold = false;
+    bool mGoldShown = false;  // this step outlines cells
+    std::string mGoldFor;
+    bool mGoldOk = false;
+    GoldCells mGoldCells;
+    QString mGoldWhy;
+    const GoldCells* goldCells();
     double mProgress = 1.0;
     int mMinTextPx = 9;
 };

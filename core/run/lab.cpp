@@ -297,4 +297,92 @@ Result<std::vector<int>> ablationEffect(std::shared_ptr<const Model> model, cons
     return changed;
 }
 
+Result<AblationImpact> ablationImpact(std::shared_ptr<const Model> model, const std::vector<std::string>& sources,
+                                      const std::function<bool(int, int)>& progress)
+{
+    const Config& c = model->config();
+    const int heads = c.decoderLayers * c.decoderHeads;
+    AblationImpact impact;
+    impact.changed.assign(size_t(heads), 0);
+    impact.tokens.assign(size_t(heads), 0);
+    impact.drop.assign(size_t(heads), 0.0);
+    for (size_t i = 0; i < sources.size(); ++i) {
+        Session s(model);
+        if (Status st = s.setSourceText(sources[i]); !st) return error(st.message());
+        auto run = [&](const Strategy& strategy, const Interventions& iv) -> Result<Translation> {
+            DecodeOptions o;
+            o.strategy = strategy;
+            o.interventions = iv;
+            o.capture = false;
+            return s.translate(o);
+        };
+        auto plain = run(Greedy{}, {});
+        if (!plain) return error(plain.message());
+        const std::vector<int> y = plain->outputIds;
+        auto forced = run(Forced{y}, {});
+        if (!forced) return error(forced.message());
+        for (int l = 0; l < c.decoderLayers; ++l)
+            for (int h = 0; h < c.decoderHeads; ++h) {
+                Interventions iv;
+                iv.ablated.push_back(HeadRef{Stack::Decoder, l, AttentionKind::Cross, h});
+                auto greedy = run(Greedy{}, iv);
+                if (!greedy) return error(greedy.message());
+                auto forcedOff = run(Forced{y}, iv);
+                if (!forcedOff) return error(forcedOff.message());
+                const size_t k = size_t(l * c.decoderHeads + h);
+                const std::vector<int>& b = greedy->outputIds;
+                long n = long(std::max(y.size(), b.size()) - std::min(y.size(), b.size()));
+                for (size_t j = 0; j < std::min(y.size(), b.size()); ++j) n += y[j] != b[j];
+                impact.changed[k] += n > 0;
+                impact.tokens[k] += n;
+                impact.drop[k] += (forced->logProb - forcedOff->logProb) / double(y.size());
+            }
+        ++impact.sentences;
+        if (progress && !progress(int(i + 1), int(sources.size()))) return error("cancelled");
+    }
+    return impact;
+}
+
+GoldCells goldCells(const text::Tokenizer& tok, const text::SentencePair& pair, const std::vector<int>& rowIds)
+{
+    const text::Encoded src = tok.encodeSource(pair.source), tgt = tok.encodeTarget(pair.target);
+    const std::vector<int> sourceWord = wordOfPieces(pair.source, src), targetWord = wordOfPieces(pair.target, tgt);
+    GoldCells g;
+    g.rows = int(rowIds.size());
+    g.cols = int(src.ids.size());
+    g.cells.assign(size_t(g.rows) * size_t(g.cols), 0);
+    g.target = pair.target;
+    while (g.alignedRows < g.rows && size_t(g.alignedRows) < tgt.ids.size() &&
+           rowIds[size_t(g.alignedRows)] == tgt.ids[size_t(g.alignedRows)])
+        ++g.alignedRows;
+    for (int t = 0; t < g.alignedRows; ++t) {
+        const int fw = targetWord[size_t(t)];
+        if (fw < 0) continue;
+        for (int j = 0; j < g.cols; ++j) {
+            const int ew = sourceWord[size_t(j)];
+            if (ew < 0) continue;
+            if (std::binary_search(pair.alignment.begin(), pair.alignment.end(), std::make_pair(fw, ew)))
+                g.cells[size_t(t) * size_t(g.cols) + size_t(j)] = 1;
+        }
+    }
+    return g;
+}
+
+Result<GoldCells> goldAlignment(const Translation& t, const text::Tokenizer& tok,
+                                const std::vector<text::SentencePair>& readings)
+{
+    const std::vector<int>& rows = t.decoding == "forced" && !t.forcedIds.empty() ? t.forcedIds : t.outputIds;
+    if (readings.empty()) return error("\"" + t.sourceText + "\": the grammar gives no reference translation");
+    if (tok.encodeSource(readings.front().source).ids != t.sourceIds)
+        return error("\"" + t.sourceText + "\": the source pieces differ from the tokenizer's (truncated?)");
+    GoldCells best;
+    for (const text::SentencePair& pair : readings) {
+        GoldCells g = goldCells(tok, pair, rows);
+        if (g.alignedRows > best.alignedRows || best.target.empty()) best = std::move(g);
+    }
+    if (best.alignedRows == 0)
+        return error("\"" + t.outputText + "\" leaves the reference \"" + best.target + "\" at its first piece");
+    return best;
+}
+
 }  // namespace sf

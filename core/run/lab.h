@@ -125,4 +125,49 @@ Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
 // shorter output count as changed).
 Result<std::vector<int>> ablationEffect(std::shared_ptr<const Model> model, const std::string& source);
 
+// What switching off each decoder cross-attention head does to the output, over a batch of
+// sources. For a source x, y = its greedy output without interventions (ids, </s> included);
+// with head h alone ablated (its context rows are zero, DESIGN.md "Interventions"):
+//   changed_h(x) = 1 when greedy decoding then gives any output other than y, else 0;
+//   tokens_h(x)  = the output positions that differ (positions past the shorter count);
+//   drop_h(x)    = (log p(y | x) - log p_h(y | x)) / |y|: the log-probability of the
+//                  unablated output lost per output token, in nats, both teacher-forced on y
+//                  (one parallel pass each). 0 when the head changes nothing; it may be
+//                  negative (the ablated model is surer of y).
+// Cost per source: 2 + 2 (L * H) decoder passes (greedy and forced, with and without).
+struct AblationImpact {
+    int sentences = 0;
+    std::vector<int> changed;   // [L * H] layer-major: sources with changed_h = 1
+    std::vector<long> tokens;   // [L * H] sum of tokens_h
+    std::vector<double> drop;   // [L * H] sum of drop_h
+    double changedShare(int head) const { return sentences > 0 ? double(changed[size_t(head)]) / sentences : 0.0; }
+    double meanDrop(int head) const { return sentences > 0 ? drop[size_t(head)] / sentences : 0.0; }
+};
+// `progress(done, total)` after each source; returning false stops with "cancelled".
+Result<AblationImpact> ablationImpact(std::shared_ptr<const Model> model, const std::vector<std::string>& sources,
+                                      const std::function<bool(int, int)>& progress = {});
+
+// The gold alignment as cells of a cross-attention map [T, S]: row t is the decoder row that
+// predicts target piece t, column j is source piece j. Cell (t, j) is 1 when the target word
+// of piece t is gold-aligned with the source word of piece j (</s> on either side: never).
+// Only the rows whose pieces follow the reference (rowIds[0..t] == the reference's) are
+// filled: after the first piece where the output leaves the reference, the rows read
+// another prefix and the reference's words no longer name them.
+struct GoldCells {
+    int rows = 0, cols = 0;      // T, S
+    std::vector<uint8_t> cells;  // [T, S], 1 = gold-aligned
+    int alignedRows = 0;         // rows 0 .. alignedRows-1 follow the reference
+    std::string target;          // the reference translation used
+    bool at(int t, int j) const { return cells[size_t(t) * size_t(cols) + size_t(j)] != 0; }
+};
+// `rowIds`: the pieces the rows predict (the output ids, or a forced target), `pair` the
+// grammar's source and reference with their alignment.
+GoldCells goldCells(const text::Tokenizer& tok, const text::SentencePair& pair, const std::vector<int>& rowIds);
+// For a translation: its source's readings in `grammar` (an error naming the reason when
+// the grammar cannot produce the sentence), the one whose target follows the rows (the
+// forced target under teacher forcing, else the output) the longest. An error when none
+// agrees on the first piece, or the source ids differ from the tokenizer's.
+Result<GoldCells> goldAlignment(const Translation& t, const text::Tokenizer& tok,
+                                const std::vector<text::SentencePair>& readings);
+
 }  // namespace sf

@@ -315,60 +315,124 @@
 <context>
     <name>sf::ui::HeadAtlasView</name>
     <message>
-        <source>sentences: </source>
-        <translation>句子数：</translation>
-    </message>
-    <message>
         <source>Rank the heads</source>
         <translation>给注意力头排名</translation>
-    </message>
-    <message>
-        <source>Score every cross-attention head against the toy grammar&apos;s gold word alignment</source>
-        <translation>用玩具语法的标准词对齐给每个交叉注意力头打分</translation>
     </message>
     <message>
         <source>rank</source>
         <translation>名次</translation>
     </message>
     <message>
-        <source>cross-attention head</source>
-        <translation>交叉注意力头</translation>
-    </message>
-    <message>
-        <source>this sentence</source>
-        <translation>本句</translation>
-    </message>
-    <message>
-        <source>batch</source>
-        <translation>整批</translation>
-    </message>
-    <message>
-        <source>tokens changed when off</source>
-        <translation>关掉后变化的词元数</translation>
-    </message>
-    <message>
-        <source>A head agrees with the alignment on a target word when the source piece it weighs most belongs to an English word aligned with that French word (teacher-forced on the reference, as in training).</source>
-        <translation>如果一个头在某个目标词上权重最大的源词元属于与该法语词对齐的英语词，就算它在这个词上与对齐一致（在参考译文上做教师强制，和训练时一样）。</translation>
-    </message>
-    <message>
         <source>This did not work: %1</source>
         <translation>操作没有成功：%1</translation>
     </message>
     <message>
-        <source>decoder layer %1, head %2</source>
-        <translation>解码器第 %1 层，第 %2 个头</translation>
+        <source>agreement over </source>
+        <translation>对齐一致度：</translation>
     </message>
     <message>
-        <source>Over %1 target words of %2 held-out grammar sentences, decoder layer %3 head %4 points at the aligned English word %5 of the time. %6</source>
-        <translation>在 %2 个留出的语法句子的 %1 个目标词上，解码器第 %3 层第 %4 个头有 %5 的时候指向对齐的英语词。%6</translation>
+        <source> sentences</source>
+        <translation> 个句子</translation>
     </message>
     <message>
-        <source>The current sentence has %1 target words.</source>
-        <translation>当前句子有 %1 个目标词。</translation>
+        <source>Held-out sentences of the toy grammar scored against its gold word alignment</source>
+        <translation>用玩具语法中留出的句子，按其标准词对齐来打分</translation>
     </message>
     <message>
-        <source>The current sentence is not in the toy grammar: no gold alignment for it.</source>
-        <translation>当前句子不在玩具语法中：没有它的标准对齐。</translation>
+        <source>switched off over </source>
+        <translation>关闭注意力头：</translation>
+    </message>
+    <message>
+        <source>Sentences translated again with each head switched off (the first ones of the batch; 2 + 2 × heads translations each, so fewer than for the agreement)</source>
+        <translation>每关闭一个头就把这些句子重新翻译一遍（取这批句子的前几句；每句要做 2 + 2 × 头数 次翻译，所以比对齐一致度用的句子少）</translation>
+    </message>
+    <message>
+        <source>rank by agreement</source>
+        <translation>按对齐一致度排序</translation>
+    </message>
+    <message>
+        <source>rank by log p lost when off</source>
+        <translation>按关闭后损失的 log p 排序</translation>
+    </message>
+    <message>
+        <source>Score every cross-attention head against the gold word alignment and switch each off in turn</source>
+        <translation>用标准词对齐给每个交叉注意力头打分，并依次关闭每个头</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Outline the gold alignment on cross-attention maps</source>
+        <translation>在交叉注意力图上框出标准对齐</translation>
+    </message>
+    <message>
+        <source>cross-attention
+head</source>
+        <translation>交叉注意力
+头</translation>
+    </message>
+    <message>
+        <source>agrees:
+this sentence</source>
+        <translation>一致度：
+本句</translation>
+    </message>
+    <message>
+        <source>agrees:
+batch</source>
+        <translation>一致度：
+整批</translation>
+    </message>
+    <message>
+        <source>off: tokens
+changed here</source>
+        <translation>关闭后：本句
+改变的词元</translation>
+    </message>
+    <message>
+        <source>off: outputs
+changed</source>
+        <translation>关闭后：输出
+改变的比例</translation>
+    </message>
+    <message>
+        <source>off: log p lost
+per token</source>
+        <translation>关闭后：每个词元
+损失的 log p</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Agrees&lt;/b&gt;: teacher-forced on the reference translation (as in training), at the first piece of every target word, the head agrees when the source piece it weighs most belongs to a source word gold-aligned with that target word; the share of target words where it does.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Off&lt;/b&gt;: the head alone is switched off (its context is zero) and the sentence is translated again, greedily. &lt;i&gt;Outputs changed&lt;/i&gt;: the share of sentences whose translation y (without any intervention) changes. &lt;i&gt;Log p lost per token&lt;/i&gt;: the mean over the sentences of (log p(y | x) − log p&lt;sub&gt;off&lt;/sub&gt;(y | x)) / |y|, in nats, both teacher-forced on y; near 0: the head does not matter to this answer; negative: without it the model is surer of y.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;一致度&lt;/b&gt;：用参考译文做教师强制（和训练时一样），在每个目标词的第一个子词处，如果这个头权重最大的源子词属于与该目标词标准对齐的源词，就算一致；表中是一致的目标词所占的比例。&lt;/p&gt;&lt;p&gt;&lt;b&gt;关闭&lt;/b&gt;：只关闭这一个头（它的上下文向量为零），再用贪心解码重新翻译。&lt;i&gt;输出改变的比例&lt;/i&gt;：翻译结果 y（不做任何干预时的译文）发生变化的句子所占的比例。&lt;i&gt;每个词元损失的 log p&lt;/i&gt;：对所有句子求 (log p(y | x) − log p&lt;sub&gt;关闭&lt;/sub&gt;(y | x)) / |y| 的平均值，单位是奈特（nat），两者都在 y 上做教师强制；接近 0：这个头对这个答案无关紧要；为负：去掉它后模型对 y 反而更有把握。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing ranked.</source>
+        <translation>已取消：没有排序结果。</translation>
+    </message>
+    <message>
+        <source>layer %1, head %2</source>
+        <translation>第 %1 层，第 %2 个头</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Over %1 target words of %2 held-out grammar sentences, cross-attention head &lt;b&gt;%3&lt;/b&gt; points at the aligned source word %4 of the time.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;在 %2 个留出的语法句子的 %1 个目标词上，交叉注意力头 &lt;b&gt;%3&lt;/b&gt; 有 %4 的时候指向对齐的源词。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Switched off, head &lt;b&gt;%1&lt;/b&gt; costs the most: over %2 sentences it changes %3 of the translations and takes %4 nats per token from the log-probability of the unablated translation.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;关闭后代价最大的是头 &lt;b&gt;%1&lt;/b&gt;：在 %2 个句子上，它让 %3 的译文发生变化，并让未干预译文的对数概率每个词元减少 %4 奈特。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;The current sentence has %1 target words with a gold alignment.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;当前句子有 %1 个带标准对齐的目标词。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;The current sentence is not in the toy grammar: no gold alignment for it (its ablation column still counts).&lt;/p&gt;</source>
+        <translation>&lt;p&gt;当前句子不在玩具语法里：没有它的标准对齐（关闭注意力头那一列照样统计）。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Time: agreement %1 s, switching off %2 s.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;耗时：对齐一致度 %1 秒，关闭注意力头 %2 秒。&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
@@ -392,6 +456,17 @@
     <message>
         <source>from score %1</source>
         <translation>来自分数 %1</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::LabResources</name>
+    <message>
+        <source>this model names no toy grammar (no task in its examples.json): no gold alignment</source>
+        <translation>这个模型没有指明玩具语法（它的 examples.json 里没有 task）：没有标准对齐</translation>
+    </message>
+    <message>
+        <source>the %1 grammar&apos;s alignment is not laid on the model&apos;s pieces here (only en-fr and fr-en)</source>
+        <translation>这里不把 %1 语法的对齐对应到模型的子词上（只支持 en-fr 和 fr-en）</translation>
     </message>
 </context>
 <context>
@@ -763,6 +838,10 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>Open %1</source>
         <translation>打开 %1</translation>
+    </message>
+    <message>
+        <source>Outline the &amp;gold alignment on cross-attention maps</source>
+        <translation>在交叉注意力图上框出标准对齐(&amp;G)</translation>
     </message>
 </context>
 <context>
@@ -1164,6 +1243,18 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>std</source>
         <translation>标准差</translation>
+    </message>
+    <message>
+        <source>No gold alignment to outline: %1</source>
+        <translation>没有可框出的标准对齐：%1</translation>
+    </message>
+    <message>
+        <source>outlined: the gold alignment (this row predicts a piece of a word aligned with this source word)</source>
+        <translation>带框：标准对齐（这一行预测的子词所属的词与这个源词对齐）</translation>
+    </message>
+    <message>
+        <source> · outlined: gold alignment of the piece each row predicts</source>
+        <translation> · 带框：每行所预测子词的标准对齐</translation>
     </message>
 </context>
 <context>

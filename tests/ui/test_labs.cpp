@@ -21,9 +21,11 @@
 #include "ui/temperatureview.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QProgressBar>
 #include <QLineEdit>
@@ -44,6 +46,16 @@ int findStep(const std::vector<Step>& steps, Stage stage, int t)
 {
     for (size_t i = 0; i < steps.size(); ++i)
         if (steps[i].decoder && steps[i].stage == stage && steps[i].t == t) return int(i);
+    return -1;
+}
+
+// The Weights step of decoder layer `layer` (0-based) cross-attention at output step t.
+int findCrossWeights(const std::vector<Step>& steps, int layer, int t)
+{
+    for (size_t i = 0; i < steps.size(); ++i)
+        if (steps[i].decoder && steps[i].layer == layer && steps[i].sublayer == Sublayer::CrossAttention &&
+            steps[i].stage == Stage::Weights && steps[i].t == t)
+            return int(i);
     return -1;
 }
 
@@ -82,6 +94,24 @@ private:
             QVERIFY(w.lab()->grab().save(QString("%1/%2-dock-%3x%4.png").arg(mShots, name).arg(size.width()).arg(size.height())));
         }
         w.resize(1280, 720);
+        QApplication::processEvents();
+    }
+
+    // The window with the bottom docks closed (the stage gets their room), then reopened.
+    void shootStage(MainWindow& w, const QString& name)
+    {
+        QList<QDockWidget*> bottom;
+        for (QDockWidget* d : w.findChildren<QDockWidget*>())
+            if (w.dockWidgetArea(d) == Qt::BottomDockWidgetArea && d->isVisible()) bottom << d;
+        QVERIFY(!bottom.isEmpty());
+        for (QDockWidget* d : bottom) d->hide();
+        for (QSize size : {QSize(1280, 720), QSize(1920, 1080)}) {
+            w.resize(size);
+            QApplication::processEvents();
+            QVERIFY(w.grab().save(QString("%1/%2-%3x%4.png").arg(mShots, name).arg(size.width()).arg(size.height())));
+        }
+        w.resize(1280, 720);
+        for (QDockWidget* d : bottom) d->show();
         QApplication::processEvents();
     }
 
@@ -317,6 +347,7 @@ private slots:
         const Config& c = w.document()->model()->config();
         const int heads = c.decoderLayers * c.decoderHeads;
         a->batchSize()->setValue(200);
+        a->ablationSize()->setValue(8);
         QElapsedTimer timer;
         timer.start();
         a->run();  // synchronous here
@@ -327,6 +358,7 @@ private slots:
         QCOMPARE(int(a->ranking().size()), heads);
         const HeadAtlasView::Result& r = *a->result();
         QVERIFY(r.batch.words > 200);
+        QVERIFY(r.sentenceInGrammar);
         // Ranked by the batch share, best first; the table shows core's numbers.
         for (int row = 0; row + 1 < heads; ++row)
             QVERIFY(r.batch.hits[size_t(a->ranking()[size_t(row)])] >= r.batch.hits[size_t(a->ranking()[size_t(row + 1)])]);
@@ -341,19 +373,138 @@ private slots:
         auto one = alignmentAgreement(w.document()->sharedModel(), {*pair});
         QVERIFY(one.ok());
         QCOMPARE(r.sentence.hits, one->hits);
-        QCOMPARE(int(r.ablation.size()), heads);
-        qInfo("head atlas over 200 sentences (%ld target words): %lld ms; best: decoder layer %d head %d, %.1f %%",
-              r.batch.words, ms, best / c.decoderHeads + 1, best % c.decoderHeads + 1,
-              100.0 * double(r.batch.hits[size_t(best)]) / double(r.batch.words));
+        // The ablation columns: core's ablationImpact on the same sentences, recomputed here.
+        QCOMPARE(r.batchImpact.sentences, 8);
+        auto split = grammar->split(0, 200, 20261202, text::Direction::EnFr);
+        QVERIFY(split.ok());
+        std::vector<std::string> sources;
+        for (int i = 0; i < 8; ++i) sources.push_back(split->test[size_t(i)].source);
+        auto impact = ablationImpact(w.document()->sharedModel(), sources);
+        QVERIFY(impact.ok());
+        QCOMPARE(r.batchImpact.changed, impact->changed);
+        QCOMPARE(r.batchImpact.tokens, impact->tokens);
+        auto here = ablationImpact(w.document()->sharedModel(), {"the little black cat sleeps"});
+        QVERIFY(here.ok());
+        QCOMPARE(r.sentenceImpact.tokens, here->tokens);
+        // Ranked by what switching off costs: the drop column falls from the top row down.
+        a->rankBy()->setCurrentIndex(HeadAtlasView::ByAblation);
+        for (int row = 0; row + 1 < heads; ++row)
+            QVERIFY(impact->meanDrop(a->ranking()[size_t(row)]) >= impact->meanDrop(a->ranking()[size_t(row + 1)]) - 1e-12);
+        const int costly = a->ranking().front();
+        QCOMPARE(a->table()->item(0, 6)->text(), QString::number(impact->meanDrop(costly), 'f', 3));
+        QCOMPARE(a->table()->item(0, 5)->text(), QString("%1 %").arg(100.0 * impact->changedShare(costly), 0, 'f', 1));
+        QVERIFY2(a->summary().contains("log p"), qPrintable(a->summary()));
+        qInfo("head atlas: agreement over 200 sentences (%ld target words) %.0f ms, ablation over 8 sentences %.0f ms "
+              "(%.1f ms a sentence), %lld ms in all; best agreement: decoder layer %d head %d, %.1f %%; costliest: "
+              "decoder layer %d head %d, %.3f nats/token, %.0f %% of outputs changed",
+              r.batch.words, r.agreementMs, r.ablationMs, r.ablationMs / 8, ms, best / c.decoderHeads + 1,
+              best % c.decoderHeads + 1, 100.0 * double(r.batch.hits[size_t(best)]) / double(r.batch.words),
+              costly / c.decoderHeads + 1, costly % c.decoderHeads + 1, impact->meanDrop(costly),
+              100.0 * impact->changedShare(costly));
+        // The picture: the ranking below, decoder layer 3's cross-attention with the gold outline above.
+        w.document()->setSelectedHead(2);
+        w.document()->setCurrentIndex(findCrossWeights(w.document()->steps(), 2, 5));
+        a->goldBox()->click();
         shoot(w, "head-atlas", "lab.showAtlas");
+        QVERIFY(setLanguage("zh_CN"));
+        QApplication::processEvents();
+        shoot(w, "head-atlas-zh_CN", "lab.showAtlas");
+        QVERIFY(setLanguage("en"));
 
         // Off the GUI thread: the window keeps running and the progress bar reaches its end.
         w.lab()->setSynchronous(false);
         a->batchSize()->setValue(30);
+        a->ablationSize()->setValue(2);
         a->run();
-        QTRY_VERIFY_WITH_TIMEOUT(a->progress()->value() == a->progress()->maximum() && a->table()->isEnabled(), 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(a->findChild<QPushButton*>()->isEnabled(), 30000);
+        QVERIFY(a->running());
+        QVERIFY(a->cancelButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!a->running(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(a->runButton()->isEnabled(), 30000);
+        QCOMPARE(a->progress()->value(), a->progress()->maximum());
         QVERIFY(a->result() && a->result()->error.isEmpty());
+        QCOMPARE(a->result()->batchImpact.sentences, 2);
+        // Cancel: the run stops early with nothing ranked, and says so.
+        a->batchSize()->setValue(2000);
+        a->run();
+        a->cancelButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!a->running(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(a->result() && a->result()->error == "cancelled", 5000);
+        QCOMPARE(a->table()->rowCount(), 0);
+        QVERIFY(a->summary().contains("Cancelled"));
+    }
+
+    // The gold alignment outlined on a cross-attention map, toggled from the atlas's check box
+    // (the Lab menu's action follows): the outlined cells are the grammar's alignment.
+    void goldOutline()
+    {
+        MainWindow w(false);
+        open(w, "the little black cat sleeps");
+        TranslationDocument* doc = w.document();
+        // Decoder layer 3 (the best-agreeing heads), head 3, at the last step: every row.
+        const int at = findCrossWeights(doc->steps(), 2, 5);
+        QVERIFY(at >= 0);
+        doc->setSelectedHead(2);
+        doc->setCurrentIndex(at);
+        QApplication::processEvents();
+        QVERIFY(w.stage()->primaryHeatmap());
+        QCOMPARE(w.stage()->primaryHeatmap()->outlinedCount(), 0);
+        w.labAction("lab.showAtlas")->trigger();
+        w.lab()->atlas()->goldBox()->click();
+        QVERIFY(w.labAction("lab.goldAlignment")->isChecked());
+        QVERIFY(w.stage()->goldAlignment());
+        HeatmapView* map = w.stage()->primaryHeatmap();
+        const HeatmapView::Data& d = map->data();
+        // Expected cells from the grammar: row r predicts output piece r; a cell is outlined
+        // when that piece's French word is gold-aligned with the source piece's English word.
+        auto grammar = text::EnFrGrammar::load(std::string(SF_SOURCE_DIR) + "/resources/lexicon/en-fr.json");
+        QVERIFY(grammar.ok());
+        auto pair = grammar->translate("the little black cat sleeps");
+        QVERIFY(pair.ok());
+        const text::Tokenizer& tok = *doc->model()->tokenizer();
+        const text::Encoded src = tok.encodeSource(pair->source), tgt = tok.encodeTarget(pair->target);
+        QCOMPARE(doc->translation()->outputIds, tgt.ids);  // the model says the reference
+        const std::vector<int> sw = wordOfPieces(pair->source, src), tw = wordOfPieces(pair->target, tgt);
+        QCOMPARE(d.rows, 6);  // step 6: rows 0..5, the last predicting </s> (no word: never outlined)
+        QCOMPARE(d.cols, int(src.ids.size()));
+        int expected = 0;
+        for (int r = 0; r < d.rows; ++r)
+            for (int j = 0; j < d.cols; ++j) {
+                const bool gold = tw[size_t(r)] >= 0 && sw[size_t(j)] >= 0 &&
+                                  std::count(pair->alignment.begin(), pair->alignment.end(),
+                                             std::make_pair(tw[size_t(r)], sw[size_t(j)])) > 0;
+                expected += gold;
+                QVERIFY2(map->isOutlined(r, j) == gold,
+                         qPrintable(QString("row %1 (%2) column %3 (%4)")
+                                        .arg(r)
+                                        .arg(QString::fromStdString(tgt.pieces[size_t(r)]))
+                                        .arg(j)
+                                        .arg(QString::fromStdString(src.pieces[size_t(j)]))));
+            }
+        QCOMPARE(map->outlinedCount(), expected);
+        QVERIFY(expected >= 5);
+        // The alignment of the example in corpus.h: le->the petit->little chat->cat noir->black dort->sleeps.
+        QCOMPARE(pair->alignment, (std::vector<std::pair<int, int>>{{0, 0}, {1, 1}, {2, 3}, {3, 2}, {4, 4}}));
+        // Every small head map carries the same outline.
+        for (HeatmapView* h : w.stage()->heatmaps()) QCOMPARE(h->outlinedCount(), expected);
+        QVERIFY(w.stage()->warning().isEmpty());
+        shootStage(w, "gold-alignment");
+        QVERIFY(setLanguage("zh_CN"));
+        QApplication::processEvents();
+        QCOMPARE(w.stage()->primaryHeatmap()->outlinedCount(), expected);
+        shootStage(w, "gold-alignment-zh_CN");
+        QVERIFY(setLanguage("en"));
+
+        // A sentence outside the grammar: nothing outlined, and the warning says why.
+        w.sentenceBox()->setText("the cat sleeps quickly");
+        w.translateSentence();
+        doc->setCurrentIndex(findCrossWeights(doc->steps(), 0, 1));
+        QApplication::processEvents();
+        QCOMPARE(w.stage()->primaryHeatmap()->outlinedCount(), 0);
+        QVERIFY2(w.stage()->warning().contains("No gold alignment"), qPrintable(w.stage()->warning()));
+        // Off from the Lab menu: the atlas's box follows.
+        w.labAction("lab.goldAlignment")->trigger();
+        QVERIFY(!w.stage()->goldAlignment());
+        QVERIFY(!w.lab()->atlas()->goldBox()->isChecked());
     }
 };
 
