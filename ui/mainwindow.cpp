@@ -8,6 +8,7 @@
 #include "ui/explainview.h"
 #include "ui/labview.h"
 #include "ui/language.h"
+#include "ui/shareactions.h"
 #include "ui/strategypanel.h"
 #include "ui/stageview.h"
 #include "ui/trainingstudio.h"
@@ -244,6 +245,7 @@ void MainWindow::buildActions()
                                    [=] { exportAs(tr("SVG image (*.svg)"), "svg"); });
     file->addSeparator();
     QAction* quit = file->addAction(QString(), QKeySequence::Quit, this, &QWidget::close);
+    new ShareActions(this, file, quit);  // sessions, animation, worksheet; per-panel export
     translated([=] {
         file->setTitle(tr("&File"));
         open->setText(tr("&Open model…"));
@@ -388,6 +390,7 @@ void MainWindow::buildToolbars()
     auto* granularityLabel = new QLabel(this);
     steps->addWidget(granularityLabel);
     mGranularity = new QComboBox(this);
+    mGranularity->setObjectName("granularity");
     mGranularity->addItems({QString(), QString()});
     steps->addWidget(mGranularity);
     connect(mGranularity, &QComboBox::currentIndexChanged, this, [this](int i) { mDoc.setCoarse(i == 1); });
@@ -456,6 +459,7 @@ TrainingStudio* MainWindow::openStudio()
 void MainWindow::setBundledModels(const QList<QPair<QString, QString>>& models)
 {
     mModelMenu->clear();
+    mBundled = models;
     for (const auto& [name, dir] : models) {
         QMenu* sub = mModelMenu->addMenu(name);
         QAction* open = sub->addAction(QString(), this, [this, dir = dir] { openModel(dir); });
