@@ -21,10 +21,9 @@ namespace sf::ui {
 
 namespace {
 
-struct WorksheetTexts {
-    Q_DECLARE_TR_FUNCTIONS(Worksheet)
+struct WorksheetPdf {
+    Q_DECLARE_TR_FUNCTIONS(WorksheetPdf)
 };
-using T = WorksheetTexts;
 
 QString number(float v) { return QString::number(double(v), 'f', 2); }
 QString exact(double v) { return QString::number(v, 'f', 4); }
@@ -45,12 +44,12 @@ bool buildWorksheet(const MainWindow& w, Worksheet* out, QString* error)
     const Translation* t = doc->translation();
     const Step* step = doc->currentStep();
     if (!t || !step || !t->trace) {
-        *error = T::tr("Translate a sentence first: a worksheet is made of the current step.");
+        *error = WorksheetPdf::tr("Translate a sentence first: a worksheet is made of the current step.");
         return false;
     }
     const HeatmapView* h = w.stage()->primaryHeatmap();
     if (!h || h->rows() == 0 || h->cols() == 0) {
-        *error = T::tr("This step shows no matrix. Go to a step with a heatmap (attention weights, scores, "
+        *error = WorksheetPdf::tr("This step shows no matrix. Go to a step with a heatmap (attention weights, scores, "
                        "embeddings …) and export the worksheet there.");
         return false;
     }
@@ -129,14 +128,14 @@ double paragraph(QPainter& p, const QString& text, double x, double y, double wi
 bool writeWorksheetPdf(const Worksheet& ws, const QString& path, QString* error)
 {
     QPdfWriter pdf(path);
-    pdf.setTitle(T::tr("Stepformer worksheet"));
+    pdf.setTitle(WorksheetPdf::tr("Stepformer worksheet"));
     pdf.setCreator("Stepformer");
     pdf.setResolution(72);  // one unit = one point
     pdf.setPageSize(QPageSize(QPageSize::A4));
     pdf.setPageMargins(QMarginsF(40, 40, 40, 40), QPageLayout::Point);
     QPainter p;
     if (!p.begin(&pdf)) {
-        *error = T::tr("%1: cannot write the PDF file").arg(path);
+        *error = WorksheetPdf::tr("%1: cannot write the PDF file").arg(path);
         return false;
     }
     const double width = pdf.width();
@@ -152,20 +151,20 @@ bool writeWorksheetPdf(const Worksheet& ws, const QString& path, QString* error)
         p.setFont(heading);
         double y = paragraph(p, title, 0, 0, width) + 6;
         p.setFont(body);
-        y = paragraph(p, T::tr("Model: %1    Sentence: “%2”").arg(ws.model, ws.sentence), 0, y, width);
-        y = paragraph(p, T::tr("Step: %1").arg(ws.stepTitle), 0, y, width) + 10;
+        y = paragraph(p, WorksheetPdf::tr("Model: %1    Sentence: “%2”").arg(ws.model, ws.sentence), 0, y, width);
+        y = paragraph(p, WorksheetPdf::tr("Step: %1").arg(ws.stepTitle), 0, y, width) + 10;
         return y;
     };
 
     // Page 1: the exercise.
-    double y = header(T::tr("Stepformer worksheet"));
+    double y = header(WorksheetPdf::tr("Stepformer worksheet"));
     p.setFont(body);
-    y = paragraph(p, T::tr("1. The matrix “%1” (rows: %2, columns: %3). Fill in the cells marked (a), (b), … "
+    y = paragraph(p, WorksheetPdf::tr("1. The matrix “%1” (rows: %2, columns: %3). Fill in the cells marked (a), (b), … "
                            "Hint: in each of them the row has its largest value.")
                          .arg(ws.matrixTitle, ws.rowAxis, ws.colAxis),
                   0, y, width) + 8;
     if (ws.rows < ws.allRows || ws.cols < ws.allCols)
-        y = paragraph(p, T::tr("(The first %1 of %2 rows and %3 of %4 columns.)")
+        y = paragraph(p, WorksheetPdf::tr("(The first %1 of %2 rows and %3 of %4 columns.)")
                              .arg(ws.rows).arg(ws.allRows).arg(ws.cols).arg(ws.allCols), 0, y, width) + 4;
     p.setFont(small);
     const QFontMetricsF fm(small, &pdf);
@@ -204,14 +203,14 @@ bool writeWorksheetPdf(const Worksheet& ws, const QString& path, QString* error)
     y += ws.rows * cellH + 14;
     p.setFont(body);
     for (const Worksheet::Blank& b : ws.blanks)
-        y = paragraph(p, T::tr("(%1) row “%2”, column “%3”:  ____________").arg(b.letter, ws.rowLabels[b.row], ws.colLabels[b.col]),
+        y = paragraph(p, WorksheetPdf::tr("(%1) row “%2”, column “%3”:  ____________").arg(b.letter, ws.rowLabels[b.row], ws.colLabels[b.col]),
                       16, y + 4, width - 16);
     if (ws.position >= 0) {
         y += 16;
-        y = paragraph(p, T::tr("2. Decoding step %1. The decoder has read: %2")
+        y = paragraph(p, WorksheetPdf::tr("2. Decoding step %1. The decoder has read: %2")
                              .arg(ws.position + 1).arg(ws.prefix.join(' ')), 0, y, width) + 6;
-        y = paragraph(p, T::tr("The most probable next token is  ____________  with probability  ________ ."), 16, y, width - 16) + 6;
-        y = paragraph(p, T::tr("3. Why is the next token not read from the decoder's input? Explain in one sentence."), 0, y + 10, width);
+        y = paragraph(p, WorksheetPdf::tr("The most probable next token is  ____________  with probability  ________ ."), 16, y, width - 16) + 6;
+        y = paragraph(p, WorksheetPdf::tr("3. Why is the next token not read from the decoder's input? Explain in one sentence."), 0, y + 10, width);
         p.setPen(QPen(Qt::gray, 0.5));
         for (int k = 0; k < 2; ++k) p.drawLine(QPointF(16, y + 24 + k * 22), QPointF(width, y + 24 + k * 22));
         p.setPen(Qt::black);
@@ -220,32 +219,32 @@ bool writeWorksheetPdf(const Worksheet& ws, const QString& path, QString* error)
     // The last page: the answer key.
     if (!pdf.newPage()) {
         p.end();
-        *error = T::tr("%1: cannot add a page to the PDF file").arg(path);
+        *error = WorksheetPdf::tr("%1: cannot add a page to the PDF file").arg(path);
         return false;
     }
-    y = header(T::tr("Answer key"));
+    y = header(WorksheetPdf::tr("Answer key"));
     p.setFont(body);
-    y = paragraph(p, T::tr("1. %1").arg(ws.matrixTitle), 0, y, width) + 4;
+    y = paragraph(p, WorksheetPdf::tr("1. %1").arg(ws.matrixTitle), 0, y, width) + 4;
     for (const Worksheet::Blank& b : ws.blanks)
-        y = paragraph(p, T::tr("(%1) row “%2”, column “%3”:  %4").arg(b.letter, ws.rowLabels[b.row], ws.colLabels[b.col], exact(b.value)),
+        y = paragraph(p, WorksheetPdf::tr("(%1) row “%2”, column “%3”:  %4").arg(b.letter, ws.rowLabels[b.row], ws.colLabels[b.col], exact(b.value)),
                       16, y + 2, width - 16);
     if (ws.position >= 0) {
         y += 14;
-        y = paragraph(p, T::tr("2. The most probable next token at decoding step %1: %2 (id %3), probability %4")
+        y = paragraph(p, WorksheetPdf::tr("2. The most probable next token at decoding step %1: %2 (id %3), probability %4")
                              .arg(ws.position + 1).arg(ws.token).arg(ws.tokenId).arg(exact(ws.probability)),
                       0, y, width) + 6;
-        y = paragraph(p, T::tr("3. The decoder's input is the output shifted right by one: at each step it has read "
+        y = paragraph(p, WorksheetPdf::tr("3. The decoder's input is the output shifted right by one: at each step it has read "
                                "only the tokens chosen before, so the next one must be predicted."),
                       0, y + 8, width) + 6;
     }
     p.setFont(small);
-    paragraph(p, T::tr("Every number on this sheet was read from the model's recorded forward pass (its Trace)."), 0, y + 16, width);
+    paragraph(p, WorksheetPdf::tr("Every number on this sheet was read from the model's recorded forward pass (its Trace)."), 0, y + 16, width);
     if (!p.end()) {
-        *error = T::tr("%1: cannot write the PDF file").arg(path);
+        *error = WorksheetPdf::tr("%1: cannot write the PDF file").arg(path);
         return false;
     }
     if (!QFileInfo(path).isFile() || QFileInfo(path).size() == 0) {
-        *error = T::tr("%1: cannot write the PDF file").arg(path);
+        *error = WorksheetPdf::tr("%1: cannot write the PDF file").arg(path);
         return false;
     }
     return true;
