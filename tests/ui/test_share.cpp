@@ -265,7 +265,6 @@ private slots:
         // Consecutive steps are different operations: their frames differ.
         for (int i = 1; i < gif.frames.size(); ++i)
             QVERIFY2(meanDifference(gif.frames[i - 1], gif.frames[i]) > 0.05, qPrintable(QString("frames %1 and %2").arg(i - 1).arg(i)));
-        QVERIFY(gif.frames[0].save(mShots + "/gif-frame-en.png"));
         QCOMPARE(w.document()->currentIndex(), 15);  // as the test left it before the checks
 
         QVERIFY(!exportAnimation(w, {5, 2, 500}, path, &error));
@@ -291,14 +290,20 @@ private slots:
         QVERIFY(bad.waitForFinished(60000));
         QCOMPARE(bad.exitCode(), 2);
 
-        // zh_CN: a frame for the screenshots.
-        cli.start(SF_CLI, {"export", "--sentence", kSentence, "--steps", "60-60", "--size", "1280x720", "--lang", "zh_CN",
-                           "--out", mTmp.filePath("zh.gif")});
-        QVERIFY(cli.waitForFinished(120000));
-        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
-        QVERIFY(decodeGif(mTmp.filePath("zh.gif"), &gif, &error));
-        QCOMPARE(gif.frames.size(), 1);
-        QVERIFY(gif.frames[0].save(mShots + "/gif-frame-zh_CN.png"));
+        // A frame in each language for the screenshots: cross-attention with two heads off,
+        // the comparison view beside it.
+        for (const QString& language : {QString("en"), QString("zh_CN")}) {
+            const QString one = mTmp.filePath("one-" + language + ".gif");
+            cli.start(SF_CLI, {"export", "--sentence", kSentence, "--steps", "118-118", "--size", "1280x720", "--lang",
+                               language, "--intervene", "ablate:decoder.0.cross_attn.0", "--intervene",
+                               "ablate:decoder.0.cross_attn.1", "--view", "comparison", "--out", one});
+            QVERIFY(cli.waitForFinished(120000));
+            QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+            QVERIFY(decodeGif(one, &gif, &error));
+            QCOMPARE(gif.frames.size(), 1);
+            QCOMPARE(gif.frames[0].size(), QSize(1280, 720));
+            QVERIFY(gif.frames[0].save(mShots + "/gif-frame-comparison-" + language + ".png"));
+        }
     }
 
     void panelExport()
