@@ -69,11 +69,13 @@ bool buildWorksheet(const MainWindow& w, Worksheet* out, QString* error)
     for (int c = 0; c < ws.cols; ++c) ws.colLabels << (c < d.colLabels.size() ? d.colLabels[c] : QString::number(c));
     ws.values.resize(size_t(ws.rows) * size_t(ws.cols));
     ws.masked.assign(ws.values.size(), 0);
+    ws.colours.assign(ws.values.size(), 0);
     for (int r = 0; r < ws.rows; ++r)
         for (int c = 0; c < ws.cols; ++c) {
             const size_t i = size_t(r) * size_t(ws.cols) + size_t(c);
             ws.values[i] = d.values[size_t(r) * size_t(d.cols) + size_t(c)];
             ws.masked[i] = h->isMasked(r, c) ? 1 : 0;
+            ws.colours[i] = h->cellColor(r, c).rgb();
         }
     // Blanks: in up to four rows spread over the matrix, the cell with the largest value
     // (for attention, the key that query attends to most).
@@ -184,6 +186,7 @@ bool writeWorksheetPdf(const Worksheet& ws, const QString& path, QString* error)
     y += headH;
     for (int r = 0; r < ws.rows; ++r) {
         const double top = y + r * cellH;
+        p.setPen(Qt::black);
         p.drawText(QRectF(0, top, labelW - 6, cellH), Qt::AlignRight | Qt::AlignVCenter,
                    fm.elidedText(ws.rowLabels[r], Qt::ElideRight, labelW - 6));
         for (int c = 0; c < ws.cols; ++c) {
@@ -191,16 +194,20 @@ bool writeWorksheetPdf(const Worksheet& ws, const QString& path, QString* error)
             const size_t i = size_t(r) * size_t(ws.cols) + size_t(c);
             const auto blank = std::find_if(ws.blanks.begin(), ws.blanks.end(),
                                             [&](const Worksheet::Blank& b) { return b.row == r && b.col == c; });
-            p.setPen(QPen(Qt::gray, 0.5));
-            p.setBrush(ws.masked[i] ? QColor(225, 225, 225) : (blank != ws.blanks.end() ? QColor(255, 248, 200) : Qt::white));
+            // The heatmap's own colours; a blank is a white box to write in.
+            const QColor fill = ws.masked[i] ? QColor(225, 225, 225)
+                                             : (blank != ws.blanks.end() ? QColor(Qt::white) : QColor(ws.colours[i]));
+            p.setPen(QPen(blank != ws.blanks.end() ? Qt::black : Qt::gray, blank != ws.blanks.end() ? 1.2 : 0.5));
+            p.setBrush(fill);
             p.drawRect(cell);
-            p.setPen(Qt::black);
+            p.setPen(fill.lightnessF() < 0.55 ? Qt::white : Qt::black);
             QString text = ws.masked[i] ? QStringLiteral("−∞") : number(ws.values[i]);
             if (blank != ws.blanks.end()) text = "(" + blank->letter + ")";
             p.drawText(cell, Qt::AlignCenter, text);
         }
     }
     y += ws.rows * cellH + 14;
+    p.setPen(Qt::black);
     p.setFont(body);
     for (const Worksheet::Blank& b : ws.blanks)
         y = paragraph(p, WorksheetPdf::tr("(%1) row “%2”, column “%3”:  ____________").arg(b.letter, ws.rowLabels[b.row], ws.colLabels[b.col]),

@@ -4,6 +4,7 @@
 // from the heatmap the step shows (which reads the Trace) and from decoder.probs.
 #pragma once
 
+#include <QRgb>
 #include <QString>
 #include <QStringList>
 
@@ -22,6 +23,7 @@ struct Worksheet {
     QStringList rowLabels, colLabels;
     std::vector<float> values;       // [rows, cols], as the heatmap shows them
     std::vector<unsigned char> masked;
+    std::vector<unsigned int> colours;  // [rows, cols] QRgb: each cell's colour in the heatmap
     struct Blank {
         int row = 0, col = 0;
         float value = 0;

@@ -228,6 +228,15 @@ private slots:
         QVERIFY(cli.waitForFinished(60000));
         QCOMPARE(cli.exitCode(), 1);
         QVERIFY2(cli.readAllStandardError().contains("layer.json: interventions:"), "stderr names the file");
+        // And so does the window's `stepformer --session FILE` (before its event loop starts).
+        QProcess gui;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        gui.setProcessEnvironment(env);
+        gui.start(SF_CLI, {"--session", mTmp.filePath("step.json")});
+        QVERIFY(gui.waitForFinished(60000));
+        QCOMPARE(gui.exitCode(), 1);
+        QVERIFY2(gui.readAllStandardError().contains("step.json: \"step\" must be an integer"), "stderr names the file");
     }
 
     void animatedGif()
