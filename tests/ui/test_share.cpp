@@ -23,11 +23,16 @@
 #include <QLineEdit>
 #include <QApplication>
 #include <QContextMenuEvent>
+#include <QDialog>
 #include <QDir>
+#include <QFileDialog>
+#include <QProgressDialog>
 #include <QDockWidget>
 #include <QFile>
 #include <QMenu>
 #include <QProcess>
+#include <QSpinBox>
+#include <QStatusBar>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -37,6 +42,7 @@
 #include <qcustomplot.h>
 
 #include <cmath>
+#include <functional>
 
 using namespace sf;
 using namespace sf::ui;
@@ -440,6 +446,61 @@ private slots:
         }
         QString error;
         QVERIFY(setLanguage("en", &error));
+    }
+
+    void fileMenuActions()
+    {
+        MainWindow w(false);
+        prepare(w);
+        QStringList names;
+        for (QAction* a : w.findChildren<QAction*>())
+            if (a->objectName().startsWith("share.")) names << a->objectName();
+        names.sort();
+        QCOMPARE(names, QStringList({"share.exportAnimation", "share.exportWorksheet", "share.openSession", "share.saveSession"}));
+        auto* save = w.findChild<QAction*>("share.saveSession");
+        QCOMPARE(save->shortcut(), QKeySequence(QKeySequence::Save));
+        // Export animation asks for the range first: from the current step, 20 on.
+        w.document()->setCurrentIndex(30);
+        QList<int> values, maxima;
+        QTimer::singleShot(300, [&] {
+            if (QWidget* dialog = QApplication::activeModalWidget()) {
+                for (QSpinBox* box : dialog->findChildren<QSpinBox*>()) values << box->value(), maxima << box->maximum();
+                if (auto* d = qobject_cast<QDialog*>(dialog)) d->reject();
+            }
+        });
+        w.findChild<QAction*>("share.exportAnimation")->trigger();
+        QCOMPARE(values.size(), 3);
+        QCOMPARE(values[0], 31);  // 1-based, as the step label counts
+        QCOMPARE(values[1], 50);
+        QCOMPARE(maxima[0], int(w.document()->steps().size()));
+
+        // The whole path: the range (steps 31-33), the file dialog, the progress dialog.
+        const QString path = mTmp.filePath("menu.gif");
+        QString chosen;
+        std::function<void()> answer = [&] {
+            QWidget* modal = QApplication::activeModalWidget();
+            if (auto* files = qobject_cast<QFileDialog*>(modal)) {
+                files->selectFile(path);
+                chosen = files->selectedFiles().value(0);  // the folder chosen, the offered name
+                QMetaObject::invokeMethod(files, "accept");
+                return;
+            }
+            if (auto* d = qobject_cast<QDialog*>(modal); d && !qobject_cast<QProgressDialog*>(modal)) {
+                const QList<QSpinBox*> boxes = d->findChildren<QSpinBox*>();
+                boxes[1]->setValue(33);
+                d->accept();
+            }
+            QTimer::singleShot(300, answer);
+        };
+        QTimer::singleShot(300, answer);
+        w.findChild<QAction*>("share.exportAnimation")->trigger();
+        QVERIFY2(w.statusBar()->currentMessage().startsWith("Exported 3 frames"), qPrintable(w.statusBar()->currentMessage()));
+        DecodedGif gif;
+        QString error;
+        QVERIFY2(decodeGif(chosen, &gif, &error), qPrintable(error));
+        QCOMPARE(gif.frames.size(), 3);
+        QCOMPARE(gif.size, w.size());
+        QCOMPARE(w.document()->currentIndex(), 30);  // the window is back on its step
     }
 
     void exportShowsComparisonAndLab()
