@@ -168,13 +168,14 @@ bool openSessionFile(MainWindow& w, const QString& path, QString* error)
         return false;
     }
     if (!doc->model() || canonical(doc->modelPath()) != canonical(dir)) {
-        // A bundled model loads in tens of milliseconds; the rest of the session needs it.
-        auto loaded = Model::load(dir.toStdString());
-        if (!loaded) {
-            *error = SessionFiles::tr("%1: model: %2").arg(path, QString::fromStdString(loaded.message()));
+        // Checked against the model's config first, so that a refused file changes nothing;
+        // then loaded here (a bundled model takes tens of milliseconds): the rest needs it.
+        auto config = loadConfig((QDir(dir).filePath("config.json")).toStdString());
+        if (!config) {
+            *error = SessionFiles::tr("%1: model: %2").arg(path, QString::fromStdString(config.message()));
             return false;
         }
-        auto options = sessionOptions(s, (*loaded)->config(), name);
+        auto options = sessionOptions(s, *config, name);
         if (!options) {
             *error = QString::fromStdString(options.message());
             return false;
