@@ -1,9 +1,11 @@
-// stepformer [gui] [--model DIR] [--sentence TEXT] [--lang en|zh_CN]: the step-through window
-// (language: --lang, else the one chosen in View > Language, else the system's).
-// stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N
-// --out FILE.png|svg [--size WxH] [--presentation] [--difference] [--lang L]: the same window state rendered headless (offscreen),
-// fine-grained step numbers from 0; English unless --lang says otherwise. Messages on the
-// command line stay English.
+// stepformer [gui] [--model DIR] [--sentence TEXT] [--session FILE] [--lang en|zh_CN]: the
+// step-through window (language: --lang, else the one chosen in View > Language, else the
+// system's); --session opens a session file (docs/session-files.md) instead of a sentence.
+// stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... (--step N | --steps A-B)
+// --out FILE.png|svg|gif [--size WxH] [--presentation] [--difference] [--view NAME] [--delay MS] [--lang L],
+// or export --session FILE --out ...: the same window state rendered headless (offscreen),
+// fine-grained step numbers from 0; English unless --lang says otherwise. A .gif holds one
+// frame per step of --steps. Messages on the command line stay English.
 #include "app/cli.h"
 #include "app/cli_decoding.h"
 #include "app/cli_grammar.h"
@@ -13,7 +15,9 @@
 #include "ui/headatlasview.h"
 #include "ui/labview.h"
 #include "ui/language.h"
+#include "ui/animationexport.h"
 #include "ui/mainwindow.h"
+#include "ui/sessionfiles.h"
 #include "ui/stageview.h"
 #include "ui/texttable.h"
 
@@ -48,6 +52,62 @@ bool languageOption(const QCommandLineParser& p, const QString& fallback, QStrin
     return true;
 }
 
+// The bundled models as the window's Model menu lists them: (name, directory).
+QList<QPair<QString, QString>> bundledList()
+{
+    QList<QPair<QString, QString>> bundled;
+    for (const std::string& name : bundledModelNames())
+        bundled.append({QString::fromStdString(name), QString::fromStdString(resolveModel(name))});
+    return bundled;
+}
+
+// "A-B" -> [A, B] with 0 <= A <= B; false otherwise.
+bool parseRange(const QString& s, int* a, int* b)
+{
+    const QStringList parts = s.split('-');
+    if (parts.size() != 2) return false;
+    bool okA = false, okB = false;
+    *a = parts[0].toInt(&okA);
+    *b = parts[1].toInt(&okB);
+    return okA && okB && *a >= 0 && *b >= *a;
+}
+
+// "comparison", "lab.positions", ...: a session file's view names.
+bool parseView(const QString& s, SessionView* view)
+{
+    for (SessionView v : {SessionView::Decoding, SessionView::Comparison, SessionView::LabDecoding, SessionView::LabForcing,
+                          SessionView::LabPositions, SessionView::LabScaling, SessionView::LabAtlas})
+        if (s == sessionViewName(v)) return *view = v, true;
+    return false;
+}
+
+// QApplication takes "-session ID" (X11 session management) out of argv, with or without a
+// second dash: our --session FILE is taken out first. Returns the file, empty without it;
+// *given is true when the option appeared (with or without a value).
+QString takeSessionOption(int& argc, char** argv, bool* given)
+{
+    QString file;
+    *given = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        int take = 0;
+        if (a == "--session") {
+            *given = true;
+            take = i + 1 < argc ? 2 : 1;
+            if (take == 2) file = QString::fromLocal8Bit(argv[i + 1]);
+        } else if (a.rfind("--session=", 0) == 0) {
+            *given = true;
+            take = 1;
+            file = QString::fromLocal8Bit(a.substr(10).c_str());
+        }
+        if (!take) continue;
+        for (int k = i; k + take < argc; ++k) argv[k] = argv[k + take];
+        argc -= take;
+        break;
+    }
+    return file;
+}
+
 }  // namespace
 
 // The window finds a model's grammar through the app's resources (cached by task).
@@ -66,6 +126,8 @@ static ui::GrammarResolver grammarResolver()
 
 int gui(int argc, char** argv)
 {
+    bool sessionGiven = false;
+    const QString session = takeSessionOption(argc, argv, &sessionGiven);
     QApplication app(argc, argv);
     QApplication::setOrganizationName("Stepformer");
     QApplication::setApplicationName("Stepformer");
@@ -87,13 +149,15 @@ int gui(int argc, char** argv)
 
     ui::MainWindow w;
     const QString model = QString::fromStdString(modelDirOption(p));
-    QList<QPair<QString, QString>> bundled;
-    for (const std::string& name : bundledModelNames())
-        bundled.append({QString::fromStdString(name), QString::fromStdString(resolveModel(name))});
-    w.setBundledModels(bundled);
+    w.setBundledModels(bundledList());
     w.document()->setGrammarResolver(grammarResolver());
     if (p.isSet("sentence")) w.sentenceBox()->setText(p.value("sentence"));
     w.show();
+    if (sessionGiven) {
+        if (session.isEmpty()) return fail("--session needs a file", Usage);
+        if (!ui::openSessionFile(w, session, &error)) return fail(error.toStdString());
+        return app.exec();
+    }
     if (!model.isEmpty()) {
         // Translate the sentence once the model is in (both run off the GUI thread).
         QObject::connect(w.document(), &ui::TranslationDocument::modelChanged, &w, [&w] { w.translateSentence(); },
@@ -106,6 +170,8 @@ int gui(int argc, char** argv)
 int exportView(int argc, char** argv)
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    bool sessionGiven = false;
+    const QString session = takeSessionOption(argc, argv, &sessionGiven);
     QApplication app(argc, argv);
     QStringList args = QApplication::arguments();
     args.removeFirst();
@@ -114,7 +180,11 @@ int exportView(int argc, char** argv)
     p.addOption({"model", "A bundled model's name (en-fr, fr-en, ...) or a model directory (default: en-fr).", "NAME|DIR"});
     p.addOption({"sentence", "The sentence to translate.", "TEXT"});
     p.addOption({"step", "Fine-grained step number, from 0.", "N", "0"});
-    p.addOption({"out", "Output file: .png or .svg.", "FILE"});
+    p.addOption({"steps", "Steps A to B (fine-grained, from 0), one GIF frame each.", "A-B"});
+    p.addOption({"delay", "GIF: how long each frame is shown, in milliseconds.", "MS", "800"});
+    p.addOption({"view", "The dock tab beside the stage: decoding, comparison, lab.decoding, lab.forcing, "
+                         "lab.positions, lab.scaling or lab.atlas.", "NAME"});
+    p.addOption({"out", "Output file: .png, .svg or .gif.", "FILE"});
     p.addOption({"size", "Window size WxH.", "WxH", "1600x1000"});
     p.addOption({"dark", "Dark theme."});
     p.addOption({"presentation", "Presentation mode (F5 in the window): larger text everywhere."});
@@ -124,35 +194,65 @@ int exportView(int argc, char** argv)
     if (!p.parse(QStringList("export") + args)) return fail(p.errorText().toStdString(), Usage);
     QString language;
     if (!languageOption(p, "en", &language)) return Usage;
-    if (!p.isSet("sentence") || !p.isSet("out")) return fail("export needs --sentence and --out", Usage);
+    // --session FILE (taken out of argv before QApplication): the state of a session file.
+    if (sessionGiven && session.isEmpty()) return fail("--session needs a file", Usage);
+    if ((!p.isSet("sentence") && !sessionGiven) || !p.isSet("out"))
+        return fail("export needs --sentence (or --session FILE) and --out", Usage);
+    if (sessionGiven && p.isSet("sentence")) return fail("give --session or --sentence, not both", Usage);
     int step = 0;
     if (!intOption(p, "step", 0, 1 << 24, &step)) return Usage;
+    int delay = 800;
+    if (!intOption(p, "delay", 20, 60000, &delay)) return Usage;
     const QString out = p.value("out");
-    if (!out.endsWith(".png", Qt::CaseInsensitive) && !out.endsWith(".svg", Qt::CaseInsensitive))
-        return fail("--out must end in .png or .svg", Usage);
+    const bool gif = out.endsWith(".gif", Qt::CaseInsensitive);
+    if (!out.endsWith(".png", Qt::CaseInsensitive) && !out.endsWith(".svg", Qt::CaseInsensitive) && !gif)
+        return fail("--out must end in .png, .svg or .gif", Usage);
+    int from = step, to = step;
+    if (p.isSet("steps")) {
+        if (!gif) return fail("--steps A-B makes an animation: --out must end in .gif (use --step N for one image)", Usage);
+        if (p.isSet("step")) return fail("give --step or --steps, not both", Usage);
+        if (!parseRange(p.value("steps"), &from, &to) || to > (1 << 24))
+            return fail("--steps is A-B with 0 <= A <= B, e.g. --steps 10-30, not '" + p.value("steps").toStdString() + "'",
+                        Usage);
+    }
+    SessionView view = SessionView::Decoding;
+    if (p.isSet("view") && !parseView(p.value("view"), &view))
+        return fail("--view is decoding, comparison, lab.decoding, lab.forcing, lab.positions, lab.scaling or lab.atlas, "
+                    "not '" + p.value("view").toStdString() + "'", Usage);
     const QStringList size = p.value("size").split('x');
     if (size.size() != 2 || size[0].toInt() < 200 || size[1].toInt() < 200) return fail("--size is WxH, e.g. 1600x1000", Usage);
 
-    const QString model = QString::fromStdString(modelDirOption(p));
-    if (model.isEmpty()) return BadInput;
     QString error;
     if (!ui::setLanguage(language, &error)) return fail(error.toStdString());
     ui::MainWindow w(false);
     w.setAnimationsEnabled(false);
+    w.setBundledModels(bundledList());
+    w.document()->setSynchronous(true);
     if (p.isSet("dark")) w.setDark(true);
     const QSize asked(size[0].toInt(), size[1].toInt());
     w.resize(asked);
-    if (!w.document()->loadModelNow(model, &error)) return fail(error.toStdString());
-    DecodeOptions options;
-    if (const int code = readDecodingOptions(p, *w.document()->model(), &options); code != Ok) return code;
-    w.sentenceBox()->setText(p.value("sentence"));
-    if (!w.document()->translateNow(p.value("sentence"), &error, options)) return fail(error.toStdString());
+    if (sessionGiven) {
+        if (!ui::openSessionFile(w, session, &error)) return fail(error.toStdString());
+        if (!w.document()->translation()) return fail(w.lastError().toStdString());
+        if (!p.isSet("step") && !p.isSet("steps")) from = to = w.document()->currentIndex();
+    } else {
+        const QString model = QString::fromStdString(modelDirOption(p));
+        if (model.isEmpty()) return BadInput;
+        if (!w.document()->loadModelNow(model, &error)) return fail(error.toStdString());
+        DecodeOptions options;
+        if (const int code = readDecodingOptions(p, *w.document()->model(), &options); code != Ok) return code;
+        w.sentenceBox()->setText(p.value("sentence"));
+        if (!w.document()->translateNow(p.value("sentence"), &error, options)) return fail(error.toStdString());
+    }
     const int steps = int(w.document()->steps().size());
-    if (step >= steps)
-        return fail("--step " + std::to_string(step) + " is past the end: this translation has " + std::to_string(steps) +
-                    " steps (0 to " + std::to_string(steps - 1) + ")");
+    if (to >= steps)
+        return fail((p.isSet("steps") ? "--steps " + p.value("steps").toStdString() : "--step " + std::to_string(to)) +
+                    " is past the end: this translation has " + std::to_string(steps) + " steps (0 to " +
+                    std::to_string(steps - 1) + ")");
+    step = from;
     w.document()->setCurrentIndex(step);
-    if (p.isSet("difference")) w.labAction("lab.difference")->trigger();
+    if (p.isSet("difference") && !w.labAction("lab.difference")->isChecked()) w.labAction("lab.difference")->trigger();
+    if (p.isSet("view")) ui::showSessionView(w, view);
     w.show();
     if (p.isSet("presentation")) {
         // As F5 does, but at the asked size rather than the (virtual) screen's.
@@ -164,6 +264,12 @@ int exportView(int argc, char** argv)
     if (w.size() != asked)
         return fail("the window could not be made " + std::to_string(asked.width()) + "x" + std::to_string(asked.height()) +
                     " (it is " + std::to_string(w.width()) + "x" + std::to_string(w.height()) + ")");
+    if (gif) {
+        if (!ui::exportAnimation(w, ui::AnimationRange{from, to, delay}, out, &error)) return fail(error.toStdString());
+        std::cout << "wrote " << out.toStdString() << ": steps " << from << "-" << to << " of " << steps << ", "
+                  << (to - from + 1) << " frames of " << asked.width() << "x" << asked.height() << "\n";
+        return Ok;
+    }
     if (!w.exportView(out, &error)) return fail(error.toStdString());
     std::cout << "wrote " << out.toStdString() << ": step " << step << " of " << steps << ", "
               << ui::TextTable::english().renderUtf8(w.document()->steps()[size_t(step)].title()) << "\n";

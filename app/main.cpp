@@ -16,9 +16,11 @@
 namespace {
 
 const char* kUsage =
-    "usage: stepformer [gui] [--model NAME|DIR] [--sentence TEXT] [--lang en|zh_CN]\n"
+    "usage: stepformer [gui] [--model NAME|DIR] [--sentence TEXT] [--session FILE] [--lang en|zh_CN]\n"
     "       stepformer export [--model NAME|DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N\n"
-    "                         --out FILE.png|svg [--size WxH] [--dark] [--difference] [--lang en|zh_CN]\n"
+    "                         --out FILE.png|svg [--size WxH] [--dark] [--difference] [--view NAME] [--lang en|zh_CN]\n"
+    "       stepformer export ... --steps A-B --out FILE.gif [--delay MS]   (one frame per step)\n"
+    "       stepformer export --session FILE --out FILE.png|svg|gif [--step N | --steps A-B] ...\n"
     "       stepformer translate [--model NAME|DIR] [decoding] [--intervene SPEC]... [--min-length N]\n"
     "                            [--max-length N] [--dump DIR] [--json] (TEXT | --ids 5,17,9)\n"
     "         decoding: greedy (default) | --beam N [--length-penalty A]\n"

@@ -7,6 +7,8 @@ STEPFORMER_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-svg-dev qt6-tools-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libeigen3-dev libsentencepiece-dev sentencepiece nlohmann-json3-dev catch2
+  libgif-dev   # animated GIF export
+  poppler-utils   # pdftoppm / pdftotext: the worksheet test reads its PDF back
   xvfb xauth
   qt6-l10n-tools qt6-translations-l10n fonts-noto-cjk   # lupdate/lrelease, Qt's own zh_CN, CJK glyphs
   python3-numpy python3-torch   # the independent PyTorch reference test

@@ -65,6 +65,8 @@ public:
     void setHighlightRow(int row);  // -1 for none
     QRect cellRect(int r, int c) const;
     QString describeCell(int r, int c) const;  // the tooltip text
+    // The colour cell (r, c) is drawn in (its value on the map's scale; exports reuse it).
+    QColor cellColor(int r, int c) const { return colorOf(mData.values[size_t(r) * size_t(mData.cols) + size_t(c)]); }
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
     // The smallest text drawn, in pixels (labels and numbers shrink to fit, never below it).

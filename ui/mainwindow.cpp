@@ -9,6 +9,7 @@
 #include "ui/headatlasview.h"
 #include "ui/labview.h"
 #include "ui/language.h"
+#include "ui/shareactions.h"
 #include "ui/strategypanel.h"
 #include "ui/stageview.h"
 #include "ui/trainingstudio.h"
@@ -245,6 +246,7 @@ void MainWindow::buildActions()
                                    [=] { exportAs(tr("SVG image (*.svg)"), "svg"); });
     file->addSeparator();
     QAction* quit = file->addAction(QString(), QKeySequence::Quit, this, &QWidget::close);
+    new ShareActions(this, file, quit);  // sessions, animation, worksheet; per-panel export
     translated([=] {
         file->setTitle(tr("&File"));
         open->setText(tr("&Open model…"));
@@ -389,6 +391,7 @@ void MainWindow::buildToolbars()
     auto* granularityLabel = new QLabel(this);
     steps->addWidget(granularityLabel);
     mGranularity = new QComboBox(this);
+    mGranularity->setObjectName("granularity");
     mGranularity->addItems({QString(), QString()});
     steps->addWidget(mGranularity);
     connect(mGranularity, &QComboBox::currentIndexChanged, this, [this](int i) { mDoc.setCoarse(i == 1); });
@@ -457,6 +460,7 @@ TrainingStudio* MainWindow::openStudio()
 void MainWindow::setBundledModels(const QList<QPair<QString, QString>>& models)
 {
     mModelMenu->clear();
+    mBundled = models;
     for (const auto& [name, dir] : models) {
         QMenu* sub = mModelMenu->addMenu(name);
         QAction* open = sub->addAction(QString(), this, [this, dir = dir] { openModel(dir); });

@@ -78,6 +78,7 @@ public:
     // the model, and each example sentence of its examples.json opens it with that
     // sentence in the box.
     void setBundledModels(const QList<QPair<QString, QString>>& models);
+    const QList<QPair<QString, QString>>& bundledModels() const { return mBundled; }
 
 public slots:
     void openModel(const QString& path);
@@ -150,6 +151,7 @@ private:
     QAction* mCividisAction = nullptr;
     QAction* mAnimationsAction = nullptr;
     QMenu* mModelMenu = nullptr;
+    QList<QPair<QString, QString>> mBundled;  // (name, directory) of each bundled model
     QMenu* mRecentMenu = nullptr;
     QList<QAction*> mLanguageActions;
     std::vector<std::function<void()>> mRetranslate;

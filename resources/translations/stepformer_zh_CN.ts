@@ -2,6 +2,36 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AnimationExport</name>
+    <message>
+        <source>%1: nothing to export: translate a sentence first</source>
+        <translation>%1：没有可导出的内容：请先翻译一个句子</translation>
+    </message>
+    <message>
+        <source>%1: steps %2-%3 are not a range of this walk (0 to %4)</source>
+        <translation>%1：步骤 %2-%3 不是这次演示中的有效范围（0 到 %4）</translation>
+    </message>
+    <message>
+        <source>%1: export cancelled</source>
+        <translation>%1：导出已取消</translation>
+    </message>
+</context>
+<context>
+    <name>GifWriter</name>
+    <message>
+        <source>frame %1 is %2x%3, not %4x%5</source>
+        <translation>第 %1 帧的尺寸是 %2x%3，而不是 %4x%5</translation>
+    </message>
+    <message>
+        <source>%1: no frames to write</source>
+        <translation>%1：没有可写入的帧</translation>
+    </message>
+    <message>
+        <source>%1: cannot write the file (%2)</source>
+        <translation>%1：无法写入文件（%2）</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>step</source>
@@ -22,6 +52,116 @@
     <message>
         <source>final norms</source>
         <translation>最后的层归一化</translation>
+    </message>
+</context>
+<context>
+    <name>SessionFiles</name>
+    <message>
+        <source>%1: nothing to save: open a model and translate a sentence first</source>
+        <translation>%1：没有可保存的内容：请先打开模型并翻译一个句子</translation>
+    </message>
+    <message>
+        <source>%1: cannot write the file (%2)</source>
+        <translation>%1：无法写入文件（%2）</translation>
+    </message>
+    <message>
+        <source>%1: the window is busy (loading or translating); open the session again in a moment</source>
+        <translation>%1：窗口正忙（正在加载或翻译），请稍后再打开这个会话</translation>
+    </message>
+    <message>
+        <source>%1: cannot read the file (%2)</source>
+        <translation>%1：无法读取文件（%2）</translation>
+    </message>
+    <message>
+        <source>%1: %2 bytes is too large for a session file (at most %3)</source>
+        <translation>%1：%2 字节对会话文件来说太大了（最多 %3 字节）</translation>
+    </message>
+    <message>
+        <source>%1: model &quot;%2&quot; is neither a bundled model nor a directory</source>
+        <translation>%1：模型“%2”既不是内置模型，也不是目录</translation>
+    </message>
+    <message>
+        <source>%1: model: %2</source>
+        <translation>%1：模型：%2</translation>
+    </message>
+</context>
+<context>
+    <name>WorksheetPdf</name>
+    <message>
+        <source>Translate a sentence first: a worksheet is made of the current step.</source>
+        <translation>请先翻译一个句子：练习单是根据当前步骤生成的。</translation>
+    </message>
+    <message>
+        <source>This step shows no matrix. Go to a step with a heatmap (attention weights, scores, embeddings …) and export the worksheet there.</source>
+        <translation>这一步没有显示矩阵。请转到带热力图的步骤（注意力权重、分数、词嵌入……），再在那里导出练习单。</translation>
+    </message>
+    <message>
+        <source>Stepformer worksheet</source>
+        <translation>Stepformer 练习单</translation>
+    </message>
+    <message>
+        <source>%1: cannot write the PDF file</source>
+        <translation>%1：无法写入 PDF 文件</translation>
+    </message>
+    <message>
+        <source>Model: %1    Sentence: “%2”</source>
+        <translation>模型：%1    句子：“%2”</translation>
+    </message>
+    <message>
+        <source>Step: %1</source>
+        <translation>步骤：%1</translation>
+    </message>
+    <message>
+        <source>1. The matrix “%1” (rows: %2, columns: %3). Fill in the cells marked (a), (b), … Hint: in each of them the row has its largest value.</source>
+        <translation>1. 矩阵“%1”（行：%2，列：%3）。请填写标有 (a)、(b)……的格子。提示：每个空格都是它所在行里最大的值。</translation>
+    </message>
+    <message>
+        <source>(The first %1 of %2 rows and %3 of %4 columns.)</source>
+        <translation>（只列出 %2 行中的前 %1 行、%4 列中的前 %3 列。）</translation>
+    </message>
+    <message>
+        <source>(%1) row “%2”, column “%3”:  ____________</source>
+        <translation>(%1) 行“%2”，列“%3”：  ____________</translation>
+    </message>
+    <message>
+        <source>2. Decoding step %1. The decoder has read: %2</source>
+        <translation>2. 解码第 %1 步。解码器已经读入：%2</translation>
+    </message>
+    <message>
+        <source>The most probable next token is  ____________  with probability  ________ .</source>
+        <translation>概率最高的下一个词元是  ____________ ，它的概率是  ________ 。</translation>
+    </message>
+    <message>
+        <source>3. Why is the next token not read from the decoder&apos;s input? Explain in one sentence.</source>
+        <translation>3. 为什么下一个词元不能直接从解码器的输入里读到？请用一句话解释。</translation>
+    </message>
+    <message>
+        <source>%1: cannot add a page to the PDF file</source>
+        <translation>%1：无法向 PDF 文件添加页面</translation>
+    </message>
+    <message>
+        <source>Answer key</source>
+        <translation>参考答案</translation>
+    </message>
+    <message>
+        <source>1. %1</source>
+        <translation>1. %1</translation>
+    </message>
+    <message>
+        <source>(%1) row “%2”, column “%3”:  %4</source>
+        <translation>(%1) 行“%2”，列“%3”：  %4</translation>
+    </message>
+    <message>
+        <source>2. The most probable next token at decoding step %1: %2 (id %3), probability %4</source>
+        <translation>2. 解码第 %1 步概率最高的下一个词元：%2（编号 %3），概率 %4</translation>
+    </message>
+    <message>
+        <source>3. The decoder&apos;s input is the output shifted right by one: at each step it has read only the tokens chosen before, so the next one must be predicted.</source>
+        <translation>3. 解码器的输入是右移一位的输出：每一步它只读到之前已经选出的词元，所以下一个词元必须靠模型预测（自回归）。</translation>
+    </message>
+    <message>
+        <source>Every number on this sheet was read from the model&apos;s recorded forward pass (its Trace).</source>
+        <translation>本练习单上的每个数字都取自模型记录下来的前向计算（Trace）。</translation>
     </message>
 </context>
 <context>
@@ -845,6 +985,45 @@ Ctrl+E：把视图导出为 PNG</translation>
     </message>
 </context>
 <context>
+    <name>sf::ui::PanelExport</name>
+    <message>
+        <source>%1: cannot write the SVG file</source>
+        <translation>%1：无法写入 SVG 文件</translation>
+    </message>
+    <message>
+        <source>%1: cannot encode the PNG image</source>
+        <translation>%1：无法编码 PNG 图片</translation>
+    </message>
+    <message>
+        <source>%1: a panel is exported as .png or .svg</source>
+        <translation>%1：面板只能导出为 .png 或 .svg</translation>
+    </message>
+    <message>
+        <source>%1: cannot write the file (%2)</source>
+        <translation>%1：无法写入文件（%2）</translation>
+    </message>
+    <message>
+        <source>Export panel as &amp;PNG…</source>
+        <translation>将面板导出为 PNG(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Export panel as &amp;SVG…</source>
+        <translation>将面板导出为 SVG(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG 图片 (*.svg)</translation>
+    </message>
+    <message>
+        <source>Export panel</source>
+        <translation>导出面板</translation>
+    </message>
+</context>
+<context>
     <name>sf::ui::PositionsView</name>
     <message>
         <source>Positions on / off</source>
@@ -976,6 +1155,101 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>collapsed onto one key (no scaling)</source>
         <translation>塌缩到单个键上（不缩放）</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::ShareActions</name>
+    <message>
+        <source>&amp;Save session…</source>
+        <translation>保存会话(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Open sessio&amp;n…</source>
+        <translation>打开会话(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;animation (GIF)…</source>
+        <translation>导出动画 GIF(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;worksheet (PDF)…</source>
+        <translation>导出练习单 PDF(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Save session</source>
+        <translation>保存会话</translation>
+    </message>
+    <message>
+        <source>Stepformer session (*.json)</source>
+        <translation>Stepformer 会话 (*.json)</translation>
+    </message>
+    <message>
+        <source>Saved the session to %1</source>
+        <translation>会话已保存到 %1</translation>
+    </message>
+    <message>
+        <source>Open session</source>
+        <translation>打开会话</translation>
+    </message>
+    <message>
+        <source>Opened the session %1</source>
+        <translation>已打开会话 %1</translation>
+    </message>
+    <message>
+        <source>Export animation</source>
+        <translation>导出动画</translation>
+    </message>
+    <message>
+        <source>Translate a sentence first.</source>
+        <translation>请先翻译一个句子。</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> 毫秒</translation>
+    </message>
+    <message>
+        <source>From step</source>
+        <translation>起始步骤</translation>
+    </message>
+    <message>
+        <source>To step</source>
+        <translation>结束步骤</translation>
+    </message>
+    <message>
+        <source>Each frame shown for</source>
+        <translation>每帧显示时长</translation>
+    </message>
+    <message>
+        <source>GIF animation (*.gif)</source>
+        <translation>GIF 动画 (*.gif)</translation>
+    </message>
+    <message>
+        <source>Rendering the steps…</source>
+        <translation>正在渲染各个步骤…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Rendering step %1 of %2…</source>
+        <translation>正在渲染第 %1 帧（共 %2 帧）…</translation>
+    </message>
+    <message>
+        <source>Exported %1 frames to %2</source>
+        <translation>已将 %1 帧导出到 %2</translation>
+    </message>
+    <message>
+        <source>Export worksheet</source>
+        <translation>导出练习单</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Exported the worksheet to %1</source>
+        <translation>练习单已导出到 %1</translation>
     </message>
 </context>
 <context>
