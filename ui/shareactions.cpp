@@ -30,7 +30,7 @@ ShareActions::ShareActions(MainWindow* window, QMenu* file, QAction* before) : Q
     mOpen = new QAction(this);
     mOpen->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     mAnimation = new QAction(this);
-    mAnimation->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    mAnimation->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E));  // Ctrl+G is the gold alignment
     mWorksheet = new QAction(this);
     mSave->setObjectName("share.saveSession");
     mOpen->setObjectName("share.openSession");
