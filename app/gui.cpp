@@ -1,4 +1,5 @@
-// stepformer [gui] [--model DIR] [--sentence TEXT] [--lang en|zh_CN]: the step-through window
+// stepformer [gui] [--model DIR] [--sentence TEXT] [--lesson FILE] [--lang en|zh_CN]: the step-through window
+// (--lesson: a lesson file, docs/lessons.md; refused with exit 1 and its problem when bad)
 // (language: --lang, else the one chosen in View > Language, else the system's).
 // stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... --step N
 // --out FILE.png|svg [--size WxH] [--presentation] [--difference] [--lang L]: the same window state rendered headless (offscreen),
@@ -9,6 +10,9 @@
 #include "app/cli_grammar.h"
 #include "app/cli_options.h"
 
+#include "core/run/lesson.h"
+
+#include "ui/classroompanel.h"
 #include "ui/language.h"
 #include "ui/mainwindow.h"
 #include "ui/stageview.h"
@@ -72,6 +76,7 @@ int gui(int argc, char** argv)
     p.addOption({"model", "A bundled model's name (en-fr, fr-en, ...) or a model directory (default: en-fr).", "NAME|DIR"});
     p.addOption({"sentence", "Sentence to translate at start.", "TEXT"});
     p.addOption({"lang", "Language of the window: en or zh_CN.", "LANG"});
+    p.addOption({"lesson", "A lesson file to run (docs/lessons.md): its model, sentence and slides.", "FILE"});
     if (!p.parse(QStringList("stepformer") + args)) return fail(p.errorText().toStdString(), Usage);
     if (!p.positionalArguments().isEmpty())
         return fail("unknown command '" + p.positionalArguments().first().toStdString() + "'", Usage);
@@ -81,6 +86,8 @@ int gui(int argc, char** argv)
     QString error;
     if (!ui::setLanguage(language, &error)) return fail(error.toStdString());
 
+    if (p.isSet("lesson"))
+        if (Result<Lesson> l = readLesson(p.value("lesson").toStdString()); !l) return fail(l.message());
     ui::MainWindow w;
     const QString model = QString::fromStdString(modelDirOption(p));
     QList<QPair<QString, QString>> bundled;
@@ -90,7 +97,10 @@ int gui(int argc, char** argv)
     w.document()->setGrammarResolver(grammarResolver());
     if (p.isSet("sentence")) w.sentenceBox()->setText(p.value("sentence"));
     w.show();
-    if (!model.isEmpty()) {
+    if (p.isSet("lesson")) {
+        // The lesson opens its own model and sentence.
+        if (!w.classroom()->openLesson(p.value("lesson"), &error)) return fail(error.toStdString());
+    } else if (!model.isEmpty()) {
         // Translate the sentence once the model is in (both run off the GUI thread).
         QObject::connect(w.document(), &ui::TranslationDocument::modelChanged, &w, [&w] { w.translateSentence(); },
                          Qt::SingleShotConnection);

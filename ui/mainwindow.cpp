@@ -3,10 +3,12 @@
 #include "core/text/grammar.h"
 
 #include "ui/architectureview.h"
+#include "ui/classroompanel.h"
 #include "ui/comparisonview.h"
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
 #include "ui/labview.h"
+#include "ui/predictview.h"
 #include "ui/language.h"
 #include "ui/strategypanel.h"
 #include "ui/stageview.h"
@@ -203,6 +205,20 @@ void MainWindow::buildDocks()
     mLabDock = dock(mLab, "lab", Qt::BottomDockWidgetArea, true);
     translated([this] { mLabDock->setWindowTitle(tr("Lab")); });
     tabifyDockWidget(mComparisonDock, mLabDock);
+    // Classroom: the running lesson and the Predict panel, a tab beside Explain.
+    mClassroom = new ClassroomPanel(&mDoc, {mStage, mExplain, mDecoding}, this);
+    mClassroomDock = dock(mClassroom, "classroom", Qt::RightDockWidgetArea, true);
+    translated([this] { mClassroomDock->setWindowTitle(tr("Predict")); });
+    tabifyDockWidget(mWeightsDock, mClassroomDock);
+    auto showClassroom = [this] {
+        mClassroomDock->show();
+        mClassroomDock->raise();
+    };
+    connect(mClassroom, &ClassroomPanel::lessonActive, this, [=](bool on) {
+        if (on) showClassroom();
+    });
+    connect(mClassroom->predict(), &PredictView::asked, this, showClassroom);
+    connect(mClassroom, &ClassroomPanel::sentenceChosen, this, [this](const QString& s) { mSentence->setText(s); });
     mDecodingDock->raise();
     mExplainDock->raise();
     // Raised, the Weights tab widens its dock area to 55 % of the window (a table, a histogram
@@ -229,6 +245,7 @@ void MainWindow::buildActions()
         if (!dir.isEmpty()) openModel(dir);
     });
     mRecentMenu = file->addMenu(QString());
+    file->addAction(mClassroom->openLessonAction());
     file->addSeparator();
     auto exportAs = [this](const QString& filter, const QString& suffix) {
         QString path = QFileDialog::getSaveFileName(this, tr("Export view"), "stepformer." + suffix, filter);
@@ -272,6 +289,7 @@ void MainWindow::buildActions()
     mAnimationsAction = view->addAction(QString(), this, [this](bool on) { setAnimationsEnabled(on); });
     mAnimationsAction->setCheckable(true);
     mAnimationsAction->setChecked(mAnimations);
+    view->addAction(mClassroom->predictAction());
     // View > Language: each language named in itself, so that anyone can find their own.
     QMenu* language = view->addMenu(QString());
     auto* group = new QActionGroup(this);
@@ -284,7 +302,7 @@ void MainWindow::buildActions()
         mLanguageActions << a;
     }
     view->addSeparator();
-    for (QDockWidget* d : {mArchitectureDock, mExplainDock, mDecodingDock, mWeightsDock, mComparisonDock})
+    for (QDockWidget* d : {mArchitectureDock, mExplainDock, mDecodingDock, mWeightsDock, mComparisonDock, mClassroomDock})
         view->addAction(d->toggleViewAction());
     QAction* weights = view->addAction(QString(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), this, [this] {
         mWeightsDock->show();
@@ -320,6 +338,7 @@ void MainWindow::buildActions()
                                     "Space: play / pause\nF5: presentation mode\nCtrl +/−/0: zoom\nCtrl+O: open a model\n"
                                     "Ctrl+E: export the view as PNG"));
     });
+    help->addAction(mClassroom->quizAction());
     translated([=] {
         help->setTitle(tr("&Help"));
         keys->setText(tr("&Keyboard shortcuts"));
@@ -423,10 +442,19 @@ void MainWindow::buildToolbars()
         auto* s = new QShortcut(k, this);
         connect(s, &QShortcut::activated, this, slot);
     };
-    key(Qt::Key_Right, [this] { mDoc.next(); });
-    key(Qt::Key_PageDown, [this] { mDoc.next(); });
-    key(Qt::Key_Left, [this] { mDoc.previous(); });
-    key(Qt::Key_PageUp, [this] { mDoc.previous(); });
+    // The clicker keys move a running lesson by slides, else the walk by steps.
+    key(Qt::Key_Right, [this] {
+        if (!mClassroom->nextSlide()) mDoc.next();
+    });
+    key(Qt::Key_PageDown, [this] {
+        if (!mClassroom->nextSlide()) mDoc.next();
+    });
+    key(Qt::Key_Left, [this] {
+        if (!mClassroom->previousSlide()) mDoc.previous();
+    });
+    key(Qt::Key_PageUp, [this] {
+        if (!mClassroom->previousSlide()) mDoc.previous();
+    });
     key(Qt::Key_Home, [this] { mDoc.first(); });
     key(Qt::Key_End, [this] { mDoc.last(); });
     key(Qt::Key_Space, [this] { mPlayAction->trigger(); });
@@ -455,6 +483,7 @@ TrainingStudio* MainWindow::openStudio()
 
 void MainWindow::setBundledModels(const QList<QPair<QString, QString>>& models)
 {
+    mClassroom->setBundledModels(models);
     mModelMenu->clear();
     for (const auto& [name, dir] : models) {
         QMenu* sub = mModelMenu->addMenu(name);
