@@ -44,9 +44,14 @@ LessonView::LessonView(TranslationDocument* doc, PredictView* predict, QWidget* 
     mTitle->setFont(bold);
     mTitle->setWordWrap(true);
     layout->addWidget(mTitle);
+    auto* top = new QHBoxLayout;
     mCounter = new QLabel(this);
     mCounter->setObjectName("lesson.counter");
-    layout->addWidget(mCounter);
+    top->addWidget(mCounter, 1);
+    mClose = new QPushButton(this);
+    mClose->setFlat(true);
+    top->addWidget(mClose);
+    layout->addLayout(top);
     mNote = new QLabel(this);
     mNote->setObjectName("lesson.note");
     mNote->setWordWrap(true);
@@ -57,11 +62,11 @@ LessonView::LessonView(TranslationDocument* doc, PredictView* predict, QWidget* 
     auto* buttons = new QHBoxLayout;
     mPrevious = new QPushButton(this);
     mNext = new QPushButton(this);
-    mClose = new QPushButton(this);
-    for (QPushButton* b : {mPrevious, mNext, mClose}) {
-        b->setFocusPolicy(Qt::NoFocus);  // the clicker keys stay with the window
+    for (QPushButton* b : {mPrevious, mNext}) {
+        b->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);  // halves of a narrow dock
         buttons->addWidget(b);
     }
+    for (QPushButton* b : {mPrevious, mNext, mClose}) b->setFocusPolicy(Qt::NoFocus);  // the clicker keys stay with the window
     layout->addLayout(buttons);
     connect(mPrevious, &QPushButton::clicked, this, &LessonView::previous);
     connect(mNext, &QPushButton::clicked, this, &LessonView::next);
@@ -199,7 +204,7 @@ void LessonView::retranslate()
 {
     mPrevious->setText(tr("◀ Previous slide"));
     mNext->setText(tr("Next slide ▶"));
-    mClose->setText(tr("Close lesson"));
+    mClose->setText(tr("✕ Close lesson"));
     mPrevious->setToolTip(tr("PageUp or ←"));
     mNext->setToolTip(tr("PageDown or →"));
     if (!mLesson) return;
@@ -209,6 +214,15 @@ void LessonView::retranslate()
     mNote->setText(mSlide >= 0 ? QString::fromStdString(mLesson->slides[size_t(mSlide)].note.in(language)) : QString());
     mPrevious->setEnabled(mSlide > 0);
     mNext->setEnabled(mSlide + 1 < slideCount());
+    fitWrappedLabel(mTitle, width());
+    fitWrappedLabel(mNote, width());
+}
+
+void LessonView::resizeEvent(QResizeEvent* e)
+{
+    QWidget::resizeEvent(e);
+    fitWrappedLabel(mTitle, width());
+    fitWrappedLabel(mNote, width());
 }
 
 void LessonView::changeEvent(QEvent* e)

@@ -56,6 +56,7 @@ signals:
 
 protected:
     void changeEvent(QEvent* e) override;  // LanguageChange: the note in the new language
+    void resizeEvent(QResizeEvent* e) override;
 
 private:
     void start();        // the model is in: check the lesson against it, show slide 1

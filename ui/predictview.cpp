@@ -10,7 +10,9 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QTimer>
 #include <QToolButton>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -33,6 +35,12 @@ QString decoderInputLabel(const Translation& t, int i)
 
 }  // namespace
 
+void fitWrappedLabel(QLabel* label, int width)
+{
+    // A word-wrapped label in a scroll area is otherwise squeezed below its text's height.
+    label->setMinimumHeight(label->text().isEmpty() || width <= 0 ? 0 : label->heightForWidth(width));
+}
+
 std::string PredictView::pieceOf(int id) const
 {
     const text::Tokenizer* tok = mDoc->model() ? mDoc->model()->tokenizer() : nullptr;
@@ -47,33 +55,34 @@ PredictView::PredictView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     bold.setBold(true);
     mHeading->setFont(bold);
     mHeading->setWordWrap(true);
-    layout->addWidget(mHeading);
+    auto* top = new QHBoxLayout;
+    top->addWidget(mHeading, 1);
+    mScoreLabel = new QLabel(this);
+    mScoreLabel->setObjectName("predict.score");
+    mScoreLabel->setFont(bold);
+    top->addWidget(mScoreLabel);
+    layout->addLayout(top);
     mPrompt = new QLabel(this);
     mPrompt->setWordWrap(true);
     mPrompt->setObjectName("predict.prompt");
     layout->addWidget(mPrompt);
-    mOptions = new QWidget(this);
-    mGrid = new QGridLayout(mOptions);
-    mGrid->setSpacing(3);
-    mGrid->setContentsMargins(0, 0, 0, 0);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setWidget(mOptions);
-    layout->addWidget(scroll, 1);
-    mCheck = new QPushButton(this);
-    mCheck->setObjectName("predict.check");
-    mCheck->hide();
-    layout->addWidget(mCheck);
+    // The explanation right under the question: in a short dock it is what stays in view.
     mFeedback = new QLabel(this);
     mFeedback->setWordWrap(true);
     mFeedback->setObjectName("predict.feedback");
     mFeedback->setTextFormat(Qt::PlainText);
     layout->addWidget(mFeedback);
-    mScoreLabel = new QLabel(this);
-    mScoreLabel->setObjectName("predict.score");
-    mScoreLabel->setFont(bold);
-    layout->addWidget(mScoreLabel);
+    mOptions = new QWidget(this);
+    mGrid = new QGridLayout(mOptions);
+    mGrid->setSpacing(3);
+    mGrid->setContentsMargins(0, 0, 0, 0);
+    // No scroll area of its own: the dock scrolls the whole panel when it is too small.
+    layout->addWidget(mOptions);
+    mCheck = new QPushButton(this);
+    mCheck->setObjectName("predict.check");
+    mCheck->hide();
+    layout->addWidget(mCheck);
+    layout->addStretch(1);
     connect(mCheck, &QPushButton::clicked, this, [this] {
         if (!mPending) return;
         if (mQuestion.kind == QuestionKind::Mask) answerMask();
@@ -81,7 +90,7 @@ PredictView::PredictView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
             mPending = false;
             cover(false);
             mCheck->hide();
-            mFeedback->setText(rendered(Text("quiz." + mQuestion.quizId + ".answer")));
+            setFeedback(rendered(Text("quiz." + mQuestion.quizId + ".answer")));
         }
     });
     connect(mDoc, &TranslationDocument::stepChanged, this, &PredictView::onStepChanged);
@@ -90,7 +99,7 @@ PredictView::PredictView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
         const AblationRun r = mAblation.result();
         if (!mPending || mQuestion.kind != QuestionKind::Ablation) return;
         if (!r.error.isEmpty()) {
-            mFeedback->setText(r.error);
+            setFeedback(r.error);
             mPending = false;
             cover(false);
             return;
@@ -134,7 +143,7 @@ void PredictView::onStepChanged()
         cover(false);
         clearOptions();
         setPrompt(Text());
-        mFeedback->clear();
+        setFeedback(QString());
     }
     const Step* s = mDoc->currentStep();
     if (!mMode || !mAutomatic || !s || !mDoc->model() || mPending) return;
@@ -170,6 +179,13 @@ void PredictView::setPrompt(const Text& t)
 {
     mPromptText = t;
     mPrompt->setText(t.empty() ? QString() : rendered(t));
+    fitLabels();
+}
+
+void PredictView::setFeedback(const QString& text)
+{
+    mFeedback->setText(text);
+    fitLabels();
 }
 
 QString PredictView::promptText() const { return mPrompt->text(); }
@@ -179,6 +195,9 @@ QPushButton* PredictView::optionButton(const QString& text, const QString& name)
 {
     auto* b = new QPushButton(text, mOptions);
     b->setObjectName(name);
+    b->setToolTip(text);
+    // Narrow docks: buttons share the width rather than widen the panel past it.
+    b->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     b->setMinimumHeight(b->fontMetrics().height() + 10);
     return b;
 }
@@ -190,8 +209,9 @@ bool PredictView::ask(const Question& q, int head)
     if (!s || !t || !t->trace || q.kind == QuestionKind::None || !questionFits(q.kind, *s)) return false;
     if (head < 0) head = mDoc->selectedHead();
     clearOptions();
-    mFeedback->clear();
+    setFeedback(QString());
     mGraded = false;
+    mFeedback->setStyleSheet(QString());
     mQuestion = q;
     mStep = mDoc->currentIndex();
     mPending = true;
@@ -215,7 +235,7 @@ void PredictView::askCross(const Step& s, int head)
     Result<CrossAttentionAnswer> a = crossAttentionAnswer(t, s.layer, head, s.t);
     if (!a) {
         mPending = false;
-        mFeedback->setText(QString::fromStdString(a.message()));
+        setFeedback(QString::fromStdString(a.message()));
         return;
     }
     mCross = *a;
@@ -228,7 +248,7 @@ void PredictView::askCross(const Step& s, int head)
         const QString piece = j < int(t.sourcePieces.size()) ? QString::fromStdString(t.sourcePieces[size_t(j)]) : "?";
         QPushButton* b = optionButton(piece, QString("predict.option.%1").arg(j));
         connect(b, &QPushButton::clicked, this, [this, j] { answerCross(j); });
-        mGrid->addWidget(b, j, 0);
+        mGrid->addWidget(b, j / 3, j % 3);  // in reading order, three to a row
     }
 }
 
@@ -239,7 +259,7 @@ void PredictView::answerCross(int position)
     for (int j = 0; j < int(mCross.weights.size()); ++j) {
         auto* b = mOptions->findChild<QPushButton*>(QString("predict.option.%1").arg(j));
         if (!b) continue;
-        b->setText(QString("%1   %2 %").arg(b->text()).arg(double(mCross.weights[size_t(j)]) * 100, 0, 'f', 0));
+        b->setText(QString("%1  %2%").arg(b->text()).arg(double(mCross.weights[size_t(j)]) * 100, 0, 'f', 0));
         b->setStyleSheet(j == mCross.argmax ? kRight : j == position ? kWrong : "");
         b->setEnabled(false);
     }
@@ -252,7 +272,7 @@ void PredictView::askMask(const Step& s)
     Result<MaskAnswer> a = maskAnswer(mDoc->model()->config(), t, s.layer, s.t);
     if (!a) {
         mPending = false;
-        mFeedback->setText(QString::fromStdString(a.message()));
+        setFeedback(QString::fromStdString(a.message()));
         return;
     }
     mMask = *a;
@@ -304,7 +324,7 @@ void PredictView::askNext(const Step& s)
     Result<NextTokenAnswer> a = nextTokenAnswer(t, s.t, 10);
     if (!a) {
         mPending = false;
-        mFeedback->setText(QString::fromStdString(a.message()));
+        setFeedback(QString::fromStdString(a.message()));
         return;
     }
     mNext = *a;
@@ -320,6 +340,7 @@ void PredictView::askNext(const Step& s)
         QPushButton* b = optionButton(piece(mNext.ids[size_t(rank)]), QString("predict.option.%1").arg(rank));
         connect(b, &QPushButton::clicked, this, [this, rank] { answerNext(rank); });
         mGrid->addWidget(b, row, 0);
+        b->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
         auto* bar = new QProgressBar(mOptions);
         bar->setObjectName(QString("predict.bar.%1").arg(rank));
         bar->setRange(0, 1000);
@@ -340,7 +361,7 @@ void PredictView::answerNext(int rank)
         const double p = mNext.probs[size_t(r)];
         bar->setValue(int(p * 1000));
         bar->setTextVisible(true);
-        bar->setFormat(QString("%1 %").arg(p * 100, 0, 'f', 1));
+        bar->setFormat(QString("%1%").arg(p * 100, 0, 'f', 1));
         b->setStyleSheet(mNext.ids[size_t(r)] == mNext.chosen ? kRight : r == rank ? kWrong : "");
         b->setEnabled(false);
     }
@@ -373,7 +394,7 @@ void PredictView::answerAblation(bool changes)
             b->setStyleSheet((QString(name).endsWith('1') == changes) ? "font-weight:bold;" : "");
         }
     Text running("predict.ablation.running");
-    mFeedback->setText(rendered(addHeadArgs(running, mHead)));
+    setFeedback(rendered(addHeadArgs(running, mHead)));
     // A real translation with the head switched off, off the GUI thread.
     Translation source = *mDoc->translation();
     source.trace.reset();
@@ -391,7 +412,7 @@ void PredictView::answerAblation(bool changes)
 void PredictView::askQuiz(const std::string& id)
 {
     setPrompt(Text("quiz." + id + ".question"));
-    mFeedback->setText(rendered(Text("predict.quiz.prompt")));
+    setFeedback(rendered(Text("predict.quiz.prompt")));
     mCheck->show();
 }
 
@@ -412,9 +433,28 @@ void PredictView::retranslate()
     mHeading->setText(tr("Predict, then reveal"));
     mCheck->setText(mQuestion.kind == QuestionKind::Quiz ? tr("Show answer") : tr("Check"));
     if (!mPromptText.empty()) mPrompt->setText(rendered(mPromptText));
-    if (mGraded) mFeedback->setText(rendered(mGrade.explanation));
+    if (mGraded) {
+        mFeedback->setStyleSheet(mGrade.right ? "background:#e8f5e9; color:#1b1b1b; border-left:4px solid #2e7d32; padding:4px;"
+                                              : "background:#ffebee; color:#1b1b1b; border-left:4px solid #c62828; padding:4px;");
+        setFeedback(rendered(mGrade.explanation));
+    } else {
+        mFeedback->setStyleSheet(QString());
+    }
     mScoreLabel->setText(rendered(Text("predict.score").count("right", mScore.right).count("asked", mScore.asked)));
     for (RevealCover* c : mCovers) c->update();
+    fitLabels();
+}
+
+void PredictView::fitLabels()
+{
+    const QMargins m = layout()->contentsMargins();
+    for (QLabel* l : {mHeading, mPrompt, mFeedback}) fitWrappedLabel(l, width() - m.left() - m.right());
+}
+
+void PredictView::resizeEvent(QResizeEvent* e)
+{
+    QWidget::resizeEvent(e);
+    fitLabels();
 }
 
 void PredictView::changeEvent(QEvent* e)

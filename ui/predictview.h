@@ -28,6 +28,9 @@ namespace sf::ui {
 class RevealCover;
 class TranslationDocument;
 
+// Sets a word-wrapped label's minimum height to its text's height at `width`.
+void fitWrappedLabel(QLabel* label, int width);
+
 class PredictView : public QWidget {
     Q_OBJECT
 public:
@@ -61,12 +64,15 @@ signals:
 
 protected:
     void changeEvent(QEvent* e) override;  // LanguageChange
+    void resizeEvent(QResizeEvent* e) override;
 
 private:
     void onStepChanged();
     void clearOptions();
     void cover(bool on);
     void setPrompt(const Text& t);
+    void setFeedback(const QString& text);
+    void fitLabels();  // word-wrapped labels keep their text's height
     void reveal(const Grade& g);
     void retranslate();
     void askCross(const Step& s, int head);

@@ -73,7 +73,7 @@ private:
     }
     void shoot(MainWindow& w, const QString& name)
     {
-        QApplication::processEvents();
+        QTest::qWait(30);  // posted layout requests (labels that grew) settle
         w.stage()->refresh();
         QApplication::processEvents();
         QVERIFY(w.grab().save(QString("%1/%2-%3.png").arg(mShots, name, currentLanguage())));
