@@ -218,6 +218,12 @@ void MainWindow::buildDocks()
         if (on) showClassroom();
     });
     connect(mClassroom->predict(), &PredictView::asked, this, showClassroom);
+    // Raised, the classroom tab gets a third of the window (up to 440 px): a note, a
+    // question and its answers side by side.
+    connect(mClassroomDock, &QDockWidget::visibilityChanged, this, [this](bool shown) {
+        if (shown && !mClassroomDock->isFloating() && mClassroomDock->width() < std::min(440, width() / 3))
+            resizeDocks({mClassroomDock}, {std::min(440, width() / 3)}, Qt::Horizontal);
+    });
     connect(mClassroom, &ClassroomPanel::sentenceChosen, this, [this](const QString& s) { mSentence->setText(s); });
     mDecodingDock->raise();
     mExplainDock->raise();

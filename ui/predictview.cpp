@@ -185,6 +185,7 @@ void PredictView::setPrompt(const Text& t)
 void PredictView::setFeedback(const QString& text)
 {
     mFeedback->setText(text);
+    mFeedback->setVisible(!text.isEmpty());
     fitLabels();
 }
 
@@ -226,6 +227,7 @@ bool PredictView::ask(const Question& q, int head)
     if (!mPending) return false;  // the trace lacked the facts
     cover(q.kind != QuestionKind::Quiz);
     emit asked();
+    scrollIntoView(mOptions);
     return true;
 }
 
@@ -283,7 +285,9 @@ void PredictView::askMask(const Step& s)
         auto* row = new QLabel(decoderInputLabel(t, i), mOptions);
         row->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
         mGrid->addWidget(row, i + 1, 0);
-        auto* col = new QLabel(decoderInputLabel(t, i), mOptions);
+        // Column labels fit their cell (elided; the whole piece in the tooltip).
+        auto* col = new QLabel(fontMetrics().elidedText(decoderInputLabel(t, i), Qt::ElideRight, cell + 2), mOptions);
+        col->setToolTip(decoderInputLabel(t, i));
         col->setAlignment(Qt::AlignCenter);
         mGrid->addWidget(col, 0, i + 1);
         for (int j = 0; j < n; ++j) {
@@ -424,6 +428,7 @@ void PredictView::reveal(const Grade& g)
     mScore.add(g.right);
     cover(false);
     retranslate();
+    scrollIntoView(mFeedback);
     emit scoreChanged();
     emit answered(g.right);
 }
@@ -443,6 +448,19 @@ void PredictView::retranslate()
     mScoreLabel->setText(rendered(Text("predict.score").count("right", mScore.right).count("asked", mScore.asked)));
     for (RevealCover* c : mCovers) c->update();
     fitLabels();
+}
+
+void PredictView::scrollIntoView(QWidget* w)
+{
+    // Once the layout has taken the new controls in: the dock's scroll area shows `w`.
+    QTimer::singleShot(0, this, [this, w] {
+        for (QWidget* p = parentWidget(); p; p = p->parentWidget())
+            if (auto* scroll = qobject_cast<QScrollArea*>(p)) {
+                if (QLayout* l = scroll->widget() ? scroll->widget()->layout() : nullptr) l->activate();
+                scroll->ensureWidgetVisible(w, 0, 0);
+                return;
+            }
+    });
 }
 
 void PredictView::fitLabels()

@@ -72,7 +72,8 @@ private:
     void cover(bool on);
     void setPrompt(const Text& t);
     void setFeedback(const QString& text);
-    void fitLabels();  // word-wrapped labels keep their text's height
+    void fitLabels();
+    void scrollIntoView(QWidget* w);  // in the dock's scroll area, after the next layout  // word-wrapped labels keep their text's height
     void reveal(const Grade& g);
     void retranslate();
     void askCross(const Step& s, int head);

@@ -4,10 +4,12 @@
 
 #include <QDialogButtonBox>
 #include <QEvent>
-#include <QLabel>
-#include <QPushButton>
-#include <QScrollArea>
+#include <QScrollBar>
+#include <QTextBrowser>
+#include <QUrl>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace sf::ui {
 
@@ -30,12 +32,12 @@ QuizDialog::QuizDialog(QWidget* parent) : QDialog(parent)
 {
     setObjectName("quizDialog");
     auto* layout = new QVBoxLayout(this);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidgetResizable(true);
-    auto* content = new QWidget(scroll);
-    mList = new QVBoxLayout(content);
-    scroll->setWidget(content);
-    layout->addWidget(scroll);
+    mText = new QTextBrowser(this);
+    mText->setOpenLinks(false);
+    connect(mText, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
+        if (url.scheme() == "show") showAnswer(url.path());
+    });
+    layout->addWidget(mText);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
@@ -43,41 +45,29 @@ QuizDialog::QuizDialog(QWidget* parent) : QDialog(parent)
     rebuild();
 }
 
+void QuizDialog::showAnswer(const QString& id)
+{
+    mShown.insert(id);
+    rebuild();
+}
+
 void QuizDialog::rebuild()
 {
     setWindowTitle(tr("Concept quiz"));
-    while (QLayoutItem* item = mList->takeAt(0)) {
-        delete item->widget();  // not inside one of its clicks: a language change
-        delete item;
-    }
-    auto* intro = new QLabel(tr("Answer each question aloud or on paper first, then show the answer."));
-    intro->setWordWrap(true);
-    mList->addWidget(intro);
+    const int scrolled = mText->verticalScrollBar()->value();
+    QString html = "<p>" + tr("Answer each question aloud or on paper first, then show the answer.").toHtmlEscaped() + "</p>";
     int n = 0;
     for (const QString& id : questionIds()) {
-        auto* q = new QLabel(QString("%1. %2").arg(++n).arg(rendered(Text(("quiz." + id + ".question").toStdString()))));
-        q->setWordWrap(true);
-        QFont bold = q->font();
-        bold.setBold(true);
-        q->setFont(bold);
-        q->setObjectName("quiz.question." + id);
-        mList->addWidget(q);
-        auto* a = new QLabel(rendered(Text(("quiz." + id + ".answer").toStdString())));
-        a->setWordWrap(true);
-        a->setObjectName("quiz.answer." + id);
-        a->setVisible(mShown.contains(id));
-        auto* show = new QPushButton(tr("Show answer"));
-        show->setObjectName("quiz.show." + id);
-        show->setVisible(!mShown.contains(id));
-        connect(show, &QPushButton::clicked, this, [this, a, show, id] {
-            a->show();
-            show->hide();
-            mShown << id;
-        });
-        mList->addWidget(show, 0, Qt::AlignLeft);
-        mList->addWidget(a);
+        const QString question = rendered(Text(("quiz." + id + ".question").toStdString()));
+        html += QString("<p><b>%1. %2</b><br>").arg(++n).arg(question.toHtmlEscaped());
+        if (mShown.contains(id))
+            html += rendered(Text(("quiz." + id + ".answer").toStdString())).toHtmlEscaped();
+        else
+            html += QString("<a href=\"show:%1\">%2</a>").arg(id, tr("Show answer").toHtmlEscaped());
+        html += "</p>";
     }
-    mList->addStretch(1);
+    mText->setHtml(html);
+    mText->verticalScrollBar()->setValue(scrolled);
 }
 
 void QuizDialog::changeEvent(QEvent* e)

@@ -1,12 +1,14 @@
 // Help > Concept quiz: short questions on the ideas behind the Transformer, each with its
-// answer hidden behind a button. The texts are data (resources/texts/<lang>/quiz.json:
-// "quiz.<id>.question" and "quiz.<id>.answer"), in the window's language.
+// answer hidden behind a "Show answer" link. The texts are data
+// (resources/texts/<lang>/quiz.json: "quiz.<id>.question" and "quiz.<id>.answer"), shown in
+// the window's language.
 #pragma once
 
 #include <QDialog>
+#include <QSet>
 #include <QStringList>
 
-class QVBoxLayout;
+class QTextBrowser;
 
 namespace sf::ui {
 
@@ -17,13 +19,18 @@ public:
     // The ids of the quiz's questions, in the order asked.
     static QStringList questionIds();
 
+    // What the "Show answer" link of question `id` does.
+    void showAnswer(const QString& id);
+    bool answerShown(const QString& id) const { return mShown.contains(id); }
+    QTextBrowser* text() const { return mText; }
+
 protected:
     void changeEvent(QEvent* e) override;  // LanguageChange
 
 private:
     void rebuild();
-    QVBoxLayout* mList;
-    QStringList mShown;  // ids whose answer is shown
+    QTextBrowser* mText;
+    QSet<QString> mShown;  // ids whose answer is shown
 };
 
 }  // namespace sf::ui
