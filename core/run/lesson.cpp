@@ -244,12 +244,6 @@ Result<Lesson> parseLesson(const std::string& text, const std::string& name)
     json j;
     if (std::string e = io::parseJsonStrict(text, &j); !e.empty()) return fail(e);
     if (!j.is_object()) return fail("a lesson is a JSON object, not " + typeName(j));
-    for (const auto& [key, value] : j.items()) {
-        (void)value;
-        static const char* known[] = {"format", "version", "title", "model", "sentence", "decoding", "slides"};
-        if (std::find(std::begin(known), std::end(known), key) == std::end(known))
-            return fail("unknown key '" + key.substr(0, 40) + "'");
-    }
     if (!j.contains("format") || j["format"] != "stepformer-lesson")
         return fail("not a lesson file (\"format\" must be \"stepformer-lesson\")");
     if (!j.contains("version") || !j["version"].is_number_integer())
@@ -257,6 +251,12 @@ Result<Lesson> parseLesson(const std::string& text, const std::string& name)
     if (j["version"] != kLessonVersion)
         return fail("version " + j["version"].dump() + " is not supported (this program reads version " +
                     std::to_string(kLessonVersion) + ")");
+    for (const auto& [key, value] : j.items()) {
+        (void)value;
+        static const char* known[] = {"format", "version", "title", "model", "sentence", "decoding", "slides"};
+        if (std::find(std::begin(known), std::end(known), key) == std::end(known))
+            return fail("unknown key '" + key.substr(0, 40) + "'");
+    }
     Lesson l;
     if (!j.contains("title")) return fail("missing 'title'");
     if (std::string e = readText(j["title"], "'title'", &l.title); !e.empty()) return fail(e);

@@ -240,6 +240,28 @@ private slots:
         QVERIFY(!predict->covering());
     }
 
+    void lessonLoadsItsModelOffTheGuiThread()
+    {
+        // As `stepformer --lesson FILE` runs it: no model open, loading and translating on
+        // worker threads, each slide waiting for its translation.
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1280, 720);
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        w.setBundledModels({{"en-fr", kModel}});
+        QString error;
+        QVERIFY2(w.classroom()->openLesson(kMask, &error), qPrintable(error));
+        LessonView* lesson = w.classroom()->lesson();
+        QTRY_COMPARE_WITH_TIMEOUT(lesson->slide(), 0, 30000);
+        QCOMPARE(QString::fromStdString(stepId(*w.document()->currentStep())), QString("decoder.decoder_input@0"));
+        QTest::keyClick(&w, Qt::Key_PageDown);
+        QTRY_COMPARE_WITH_TIMEOUT(lesson->slide(), 1, 30000);
+        QCOMPARE(QString::fromStdString(stepId(*w.document()->currentStep())), QString("decoder.decoder_input@3"));
+        QCOMPARE(w.classroom()->predict()->question().kind, QuestionKind::Quiz);
+    }
+
     void badLessonsAreRefused()
     {
         MainWindow w(false);
