@@ -8,6 +8,7 @@
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
 #include "ui/labview.h"
+#include "ui/lessonview.h"
 #include "ui/predictview.h"
 #include "ui/language.h"
 #include "ui/strategypanel.h"
@@ -218,6 +219,7 @@ void MainWindow::buildDocks()
         if (on) showClassroom();
     });
     connect(mClassroom->predict(), &PredictView::asked, this, showClassroom);
+    connect(mClassroom->lesson(), &LessonView::slideShown, this, [this] { mGranularity->setCurrentIndex(mDoc.coarse() ? 1 : 0); });
     // Raised, the classroom tab gets a third of the window (up to 440 px): a note, a
     // question and its answers side by side.
     connect(mClassroomDock, &QDockWidget::visibilityChanged, this, [this](bool shown) {

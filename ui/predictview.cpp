@@ -25,6 +25,7 @@ namespace {
 const char* kRight = "background:#2e7d32; color:white; font-weight:bold;";
 const char* kWrong = "background:#c62828; color:white; font-weight:bold;";
 const char* kHidden = "background:#37474f; color:white;";
+const char* kMissed = "background:#ef6c00; color:white; font-weight:bold;";
 
 // The decoder input at position i: the start token, then the outputs shifted right.
 QString decoderInputLabel(const Translation& t, int i)
@@ -315,7 +316,8 @@ void PredictView::answerMask()
             const bool truth = mMask.hidden[size_t(i * n + j)] != 0;
             guess[size_t(i * n + j)] = b->isChecked() ? 1 : 0;
             b->setText(truth ? "−∞" : "");
-            b->setStyleSheet(truth == b->isChecked() ? (truth ? kHidden : "") : kWrong);
+            // Dark: hidden and found; orange: hidden but missed; red: visible but hidden by the guess.
+            b->setStyleSheet(truth == b->isChecked() ? (truth ? kHidden : "") : truth ? kMissed : kWrong);
             b->setEnabled(false);
         }
     mCheck->hide();
