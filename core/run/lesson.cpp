@@ -120,8 +120,8 @@ std::string readDecoding(const json& j, Strategy* out)
         return "";
     };
     auto onlyKeys = [&](std::initializer_list<const char*> allowed) -> std::string {
-        for (const auto& [key, value] : j.items()) {
-            (void)value;
+        for (const auto& item : j.items()) {
+            const std::string key = item.key();  // C++17: a lambda cannot capture a structured binding
             if (key != "strategy" && std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
                 return "'decoding': '" + key + "' does not apply to " + s;
         }
