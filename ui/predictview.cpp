@@ -72,6 +72,7 @@ PredictView::PredictView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     mFeedback->setWordWrap(true);
     mFeedback->setObjectName("predict.feedback");
     mFeedback->setTextFormat(Qt::PlainText);
+    mFeedback->setMargin(6);
     layout->addWidget(mFeedback);
     mOptions = new QWidget(this);
     mGrid = new QGridLayout(mOptions);
@@ -213,7 +214,7 @@ bool PredictView::ask(const Question& q, int head)
     clearOptions();
     setFeedback(QString());
     mGraded = false;
-    mFeedback->setStyleSheet(QString());
+    mFeedback->setAutoFillBackground(false);
     mQuestion = q;
     mStep = mDoc->currentIndex();
     mPending = true;
@@ -441,11 +442,16 @@ void PredictView::retranslate()
     mCheck->setText(mQuestion.kind == QuestionKind::Quiz ? tr("Show answer") : tr("Check"));
     if (!mPromptText.empty()) mPrompt->setText(rendered(mPromptText));
     if (mGraded) {
-        mFeedback->setStyleSheet(mGrade.right ? "background:#e8f5e9; color:#1b1b1b; border-left:4px solid #2e7d32; padding:4px;"
-                                              : "background:#ffebee; color:#1b1b1b; border-left:4px solid #c62828; padding:4px;");
+        // A palette, not a style sheet: style sheets stop the window's font (presentation
+        // mode's larger text) from reaching the label.
+        QPalette p = mFeedback->palette();
+        p.setColor(QPalette::Window, mGrade.right ? QColor("#e8f5e9") : QColor("#ffebee"));
+        p.setColor(QPalette::WindowText, QColor("#1b1b1b"));
+        mFeedback->setPalette(p);
+        mFeedback->setAutoFillBackground(true);
         setFeedback(rendered(mGrade.explanation));
     } else {
-        mFeedback->setStyleSheet(QString());
+        mFeedback->setAutoFillBackground(false);
     }
     mScoreLabel->setText(rendered(Text("predict.score").count("right", mScore.right).count("asked", mScore.asked)));
     for (RevealCover* c : mCovers) c->update();

@@ -354,6 +354,16 @@ private slots:
             shoot(w, "predict-mask-before");
             QTest::mouseClick(button(predict, "predict.check"), Qt::LeftButton);
             shoot(w, "predict-mask-after");
+            // Presentation mode (F5) at 720p: the question at projector size.
+            w.setPresentationMode(true);
+            w.showNormal();
+            w.resize(1280, 720);
+            lesson->goTo(6);  // the next-token question
+            QVERIFY(predict->pending());
+            shoot(w, "presentation-next-token-before");
+            QTest::mouseClick(button(predict, "predict.option.0"), Qt::LeftButton);
+            shoot(w, "presentation-next-token-after");
+            w.setPresentationMode(false);
         }
         QVERIFY(setLanguage("en"));
     }
