@@ -1,6 +1,8 @@
-// stepformer [gui] [--model DIR] [--sentence TEXT] [--session FILE] [--lang en|zh_CN]: the
-// step-through window (language: --lang, else the one chosen in View > Language, else the
-// system's); --session opens a session file (docs/session-files.md) instead of a sentence.
+// stepformer [gui] [--model DIR] [--sentence TEXT] [--session FILE | --lesson FILE] [--lang en|zh_CN]:
+// the step-through window (language: --lang, else the one chosen in View > Language, else
+// the system's); --session opens a session file (docs/session-files.md) instead of a
+// sentence; --lesson runs a lesson file (docs/lessons.md; refused with exit 1 and its
+// problem when bad).
 // stepformer export [--model DIR] --sentence TEXT [decoding] [--intervene SPEC]... (--step N | --steps A-B)
 // --out FILE.png|svg|gif [--size WxH] [--presentation] [--difference] [--view NAME] [--delay MS] [--lang L],
 // or export --session FILE --out ...: the same window state rendered headless (offscreen),
@@ -11,6 +13,9 @@
 #include "app/cli_grammar.h"
 #include "app/cli_options.h"
 
+#include "core/run/lesson.h"
+
+#include "ui/classroompanel.h"
 #include "ui/comparisonview.h"
 #include "ui/headatlasview.h"
 #include "ui/labview.h"
@@ -138,6 +143,7 @@ int gui(int argc, char** argv)
     p.addOption({"model", "A bundled model's name (en-fr, fr-en, ...) or a model directory (default: en-fr).", "NAME|DIR"});
     p.addOption({"sentence", "Sentence to translate at start.", "TEXT"});
     p.addOption({"lang", "Language of the window: en or zh_CN.", "LANG"});
+    p.addOption({"lesson", "A lesson file to run (docs/lessons.md): its model, sentence and slides.", "FILE"});
     if (!p.parse(QStringList("stepformer") + args)) return fail(p.errorText().toStdString(), Usage);
     if (!p.positionalArguments().isEmpty())
         return fail("unknown command '" + p.positionalArguments().first().toStdString() + "'", Usage);
@@ -147,6 +153,8 @@ int gui(int argc, char** argv)
     QString error;
     if (!ui::setLanguage(language, &error)) return fail(error.toStdString());
 
+    if (p.isSet("lesson"))
+        if (Result<Lesson> l = readLesson(p.value("lesson").toStdString()); !l) return fail(l.message());
     ui::MainWindow w;
     const QString model = QString::fromStdString(modelDirOption(p));
     w.setBundledModels(bundledList());
@@ -155,10 +163,14 @@ int gui(int argc, char** argv)
     w.show();
     if (sessionGiven) {
         if (session.isEmpty()) return fail("--session needs a file", Usage);
+        if (p.isSet("lesson")) return fail("give --session or --lesson, not both", Usage);
         if (!ui::openSessionFile(w, session, &error)) return fail(error.toStdString());
         return app.exec();
     }
-    if (!model.isEmpty()) {
+    if (p.isSet("lesson")) {
+        // The lesson opens its own model and sentence.
+        if (!w.classroom()->openLesson(p.value("lesson"), &error)) return fail(error.toStdString());
+    } else if (!model.isEmpty()) {
         // Translate the sentence once the model is in (both run off the GUI thread).
         QObject::connect(w.document(), &ui::TranslationDocument::modelChanged, &w, [&w] { w.translateSentence(); },
                          Qt::SingleShotConnection);

@@ -4,7 +4,7 @@
 # scratch copy of its seed corpus. Exits non-zero on any crash, leak, timeout, oversized
 # allocation or UB report, printing the reproducer's path.
 #
-#   scripts/fuzz.sh [SECONDS] [safetensors|config|model|tokenizer|session ...]
+#   scripts/fuzz.sh [SECONDS] [safetensors|config|model|tokenizer|session|lesson ...]
 #
 # The scratch corpora (build-fuzz/corpus/<target>) persist, so later runs start from what
 # earlier ones found; the committed seeds in tests/fuzz/corpus/ are never modified.
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(safetensors config model tokenizer session)
+[ ${#targets[@]} -eq 0 ] && targets=(safetensors config model tokenizer session lesson)
 case "$seconds" in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
 
 if ! command -v clang++ >/dev/null; then

@@ -604,3 +604,18 @@ TEST_CASE("grammar speaks the Chinese grammar too, unspaced", "[cli][grammar][zh
     CHECK(r.code == 1);
     CHECK_THAT(r.err, Catch::Contains("spaceship"));
 }
+
+TEST_CASE("stepformer --lesson refuses a bad lesson file with exit 1 and its problem", "[cli][lesson]")
+{
+    ::setenv("QT_QPA_PLATFORM", "offscreen", 1);  // the window's app starts before the check
+    fs::create_directories(kWork);
+    const std::string bad = kWork + "/bad_lesson.json";
+    std::ofstream(bad) << R"({"format": "stepformer-lesson", "version": 1, "title": "t", "model": "en-fr",
+                              "sentence": "the cat", "slides": [{"step": "decoder.0.attention@1", "note": "n"}]})";
+    Run r = cli("--lesson '" + bad + "'");
+    CHECK(r.code == 1);
+    CHECK(r.err.find(bad + ": slide 1: 'step' \"decoder.0.attention@1\" is not a step id") != std::string::npos);
+    r = cli("gui --lesson '" + kWork + "/no_such_lesson.json'");
+    CHECK(r.code == 1);
+    CHECK(r.err.find("no_such_lesson.json: no such file") != std::string::npos);
+}

@@ -3,11 +3,14 @@
 #include "core/text/grammar.h"
 
 #include "ui/architectureview.h"
+#include "ui/classroompanel.h"
 #include "ui/comparisonview.h"
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
 #include "ui/headatlasview.h"
 #include "ui/labview.h"
+#include "ui/lessonview.h"
+#include "ui/predictview.h"
 #include "ui/language.h"
 #include "ui/shareactions.h"
 #include "ui/strategypanel.h"
@@ -205,6 +208,27 @@ void MainWindow::buildDocks()
     mLabDock = dock(mLab, "lab", Qt::BottomDockWidgetArea, true);
     translated([this] { mLabDock->setWindowTitle(tr("Lab")); });
     tabifyDockWidget(mComparisonDock, mLabDock);
+    // Classroom: the running lesson and the Predict panel, a tab beside Explain.
+    mClassroom = new ClassroomPanel(&mDoc, {mStage, mExplain, mDecoding}, this);
+    mClassroomDock = dock(mClassroom, "classroom", Qt::RightDockWidgetArea, true);
+    translated([this] { mClassroomDock->setWindowTitle(tr("Predict")); });
+    tabifyDockWidget(mWeightsDock, mClassroomDock);
+    auto showClassroom = [this] {
+        mClassroomDock->show();
+        mClassroomDock->raise();
+    };
+    connect(mClassroom, &ClassroomPanel::lessonActive, this, [=](bool on) {
+        if (on) showClassroom();
+    });
+    connect(mClassroom->predict(), &PredictView::asked, this, showClassroom);
+    connect(mClassroom->lesson(), &LessonView::slideShown, this, [this] { mGranularity->setCurrentIndex(mDoc.coarse() ? 1 : 0); });
+    // Raised, the classroom tab gets a third of the window (up to 440 px): a note, a
+    // question and its answers side by side.
+    connect(mClassroomDock, &QDockWidget::visibilityChanged, this, [this](bool shown) {
+        if (shown && !mClassroomDock->isFloating() && mClassroomDock->width() < std::min(440, width() / 3))
+            resizeDocks({mClassroomDock}, {std::min(440, width() / 3)}, Qt::Horizontal);
+    });
+    connect(mClassroom, &ClassroomPanel::sentenceChosen, this, [this](const QString& s) { mSentence->setText(s); });
     mDecodingDock->raise();
     mExplainDock->raise();
     // Raised, the Weights tab widens its dock area to 55 % of the window (a table, a histogram
@@ -231,6 +255,7 @@ void MainWindow::buildActions()
         if (!dir.isEmpty()) openModel(dir);
     });
     mRecentMenu = file->addMenu(QString());
+    file->addAction(mClassroom->openLessonAction());
     file->addSeparator();
     auto exportAs = [this](const QString& filter, const QString& suffix) {
         QString path = QFileDialog::getSaveFileName(this, tr("Export view"), "stepformer." + suffix, filter);
@@ -275,6 +300,7 @@ void MainWindow::buildActions()
     mAnimationsAction = view->addAction(QString(), this, [this](bool on) { setAnimationsEnabled(on); });
     mAnimationsAction->setCheckable(true);
     mAnimationsAction->setChecked(mAnimations);
+    view->addAction(mClassroom->predictAction());
     // View > Language: each language named in itself, so that anyone can find their own.
     QMenu* language = view->addMenu(QString());
     auto* group = new QActionGroup(this);
@@ -287,7 +313,7 @@ void MainWindow::buildActions()
         mLanguageActions << a;
     }
     view->addSeparator();
-    for (QDockWidget* d : {mArchitectureDock, mExplainDock, mDecodingDock, mWeightsDock, mComparisonDock})
+    for (QDockWidget* d : {mArchitectureDock, mExplainDock, mDecodingDock, mWeightsDock, mComparisonDock, mClassroomDock})
         view->addAction(d->toggleViewAction());
     QAction* weights = view->addAction(QString(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), this, [this] {
         mWeightsDock->show();
@@ -323,6 +349,7 @@ void MainWindow::buildActions()
                                     "Space: play / pause\nF5: presentation mode\nCtrl +/−/0: zoom\nCtrl+O: open a model\n"
                                     "Ctrl+E: export the view as PNG"));
     });
+    help->addAction(mClassroom->quizAction());
     translated([=] {
         help->setTitle(tr("&Help"));
         keys->setText(tr("&Keyboard shortcuts"));
@@ -427,10 +454,19 @@ void MainWindow::buildToolbars()
         auto* s = new QShortcut(k, this);
         connect(s, &QShortcut::activated, this, slot);
     };
-    key(Qt::Key_Right, [this] { mDoc.next(); });
-    key(Qt::Key_PageDown, [this] { mDoc.next(); });
-    key(Qt::Key_Left, [this] { mDoc.previous(); });
-    key(Qt::Key_PageUp, [this] { mDoc.previous(); });
+    // The clicker keys move a running lesson by slides, else the walk by steps.
+    key(Qt::Key_Right, [this] {
+        if (!mClassroom->nextSlide()) mDoc.next();
+    });
+    key(Qt::Key_PageDown, [this] {
+        if (!mClassroom->nextSlide()) mDoc.next();
+    });
+    key(Qt::Key_Left, [this] {
+        if (!mClassroom->previousSlide()) mDoc.previous();
+    });
+    key(Qt::Key_PageUp, [this] {
+        if (!mClassroom->previousSlide()) mDoc.previous();
+    });
     key(Qt::Key_Home, [this] { mDoc.first(); });
     key(Qt::Key_End, [this] { mDoc.last(); });
     key(Qt::Key_Space, [this] { mPlayAction->trigger(); });
@@ -459,6 +495,7 @@ TrainingStudio* MainWindow::openStudio()
 
 void MainWindow::setBundledModels(const QList<QPair<QString, QString>>& models)
 {
+    mClassroom->setBundledModels(models);
     mModelMenu->clear();
     mBundled = models;
     for (const auto& [name, dir] : models) {

@@ -28,6 +28,7 @@ class QSpinBox;
 namespace sf::ui {
 
 class ArchitectureView;
+class ClassroomPanel;
 class ComparisonView;
 class DecodingView;
 class ExplainView;
@@ -61,6 +62,8 @@ public:
     // Train > Training studio (Ctrl+T): opened on first use, kept for the session.
     TrainingStudio* openStudio();
     QMenu* modelMenu() const { return mModelMenu; }
+    // The lesson, the Predict panel and their actions (a dock tabbed with Explain).
+    ClassroomPanel* classroom() const { return mClassroom; }
 
     // Renders the window to a .png or .svg file.
     bool exportView(const QString& path, QString* error = nullptr);
@@ -136,6 +139,8 @@ private:
     QList<QAction*> mLabActions;
     LabView* mLab = nullptr;             // tabbed with Decoding
     QDockWidget* mLabDock = nullptr;
+    ClassroomPanel* mClassroom = nullptr;
+    QDockWidget* mClassroomDock = nullptr;
     void showLabTab(int tab);
     QLineEdit* mSentence = nullptr;
     QPushButton* mTranslate = nullptr;

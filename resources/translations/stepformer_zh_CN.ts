@@ -203,6 +203,41 @@
     </message>
 </context>
 <context>
+    <name>sf::ui::ClassroomPanel</name>
+    <message>
+        <source>Open a lesson</source>
+        <translation>打开课程</translation>
+    </message>
+    <message>
+        <source>Lessons (*.json)</source>
+        <translation>课程 (*.json)</translation>
+    </message>
+    <message>
+        <source>Lesson</source>
+        <translation>课程</translation>
+    </message>
+    <message>
+        <source>This lesson cannot be shown:</source>
+        <translation>无法显示这个课程：</translation>
+    </message>
+    <message>
+        <source>&amp;Predict, then reveal</source>
+        <translation>先预测，再揭晓(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Ask before showing: the mask, the cross-attention, the next token</source>
+        <translation>先提问再显示：掩码、交叉注意力、下一个词元</translation>
+    </message>
+    <message>
+        <source>Open &amp;lesson…</source>
+        <translation>打开课程(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Concept &amp;quiz…</source>
+        <translation>概念小测验(&amp;Q)…</translation>
+    </message>
+</context>
+<context>
     <name>sf::ui::ComparisonView</name>
     <message>
         <source>&lt;p&gt;No intervention is active.&lt;/p&gt;&lt;p&gt;Switch off a head (Ctrl+click a head on an attention step, or the &lt;b&gt;Lab&lt;/b&gt; menu), turn off the positions or the scaling, or run the teacher-forcing demo: the translation is redone at once and compared here with the one before.&lt;/p&gt;</source>
@@ -640,6 +675,41 @@ per token</source>
     </message>
 </context>
 <context>
+    <name>sf::ui::LessonView</name>
+    <message>
+        <source>%1: the model &apos;%2&apos; is not a bundled model or a directory</source>
+        <translation>%1：模型“%2”既不是自带的模型，也不是一个目录</translation>
+    </message>
+    <message>
+        <source>◀ Previous slide</source>
+        <translation>◀ 上一页</translation>
+    </message>
+    <message>
+        <source>Next slide ▶</source>
+        <translation>下一页 ▶</translation>
+    </message>
+    <message>
+        <source>✕ Close lesson</source>
+        <translation>✕ 关闭课程</translation>
+    </message>
+    <message>
+        <source>PageUp or ←</source>
+        <translation>PageUp 或 ←</translation>
+    </message>
+    <message>
+        <source>PageDown or →</source>
+        <translation>PageDown 或 →</translation>
+    </message>
+    <message>
+        <source>Lesson: %1</source>
+        <translation>课程：%1</translation>
+    </message>
+    <message>
+        <source>Slide %1 of %2</source>
+        <translation>第 %1 页，共 %2 页</translation>
+    </message>
+</context>
+<context>
     <name>sf::ui::MainWindow</name>
     <message>
         <source>Warning: %1</source>
@@ -983,6 +1053,10 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source>Outline the &amp;gold alignment on cross-attention maps</source>
         <translation>在交叉注意力图上框出标准对齐(&amp;G)</translation>
     </message>
+    <message>
+        <source>Predict</source>
+        <translation>预测</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::PanelExport</name>
@@ -1088,6 +1162,44 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>&lt;b&gt;With positions:&lt;/b&gt; “%1” → “%2”, “%3” → “%4”; the encoder outputs differ by up to %5 even after matching the words.&lt;br&gt;&lt;b&gt;Without positions:&lt;/b&gt; “%1” → “%6”, “%3” → “%7”; the encoder outputs are the same up to the permutation of the words (largest difference %8): attention alone cannot tell who sees whom.</source>
         <translation>&lt;b&gt;有位置编码：&lt;/b&gt;“%1” → “%2”，“%3” → “%4”；即使把词一一对齐，编码器输出仍相差最多 %5。&lt;br&gt;&lt;b&gt;没有位置编码：&lt;/b&gt;“%1” → “%6”，“%3” → “%7”；编码器输出在词的置换意义下完全相同（最大差 %8）：单靠注意力分不清谁看见了谁。</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::PredictView</name>
+    <message>
+        <source>Yes, the output changes</source>
+        <translation>会，输出会改变</translation>
+    </message>
+    <message>
+        <source>No, it stays the same</source>
+        <translation>不会，输出保持不变</translation>
+    </message>
+    <message>
+        <source>Predict, then reveal</source>
+        <translation>先预测，再揭晓</translation>
+    </message>
+    <message>
+        <source>Show answer</source>
+        <translation>显示答案</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+</context>
+<context>
+    <name>sf::ui::QuizDialog</name>
+    <message>
+        <source>Concept quiz</source>
+        <translation>概念小测验</translation>
+    </message>
+    <message>
+        <source>Answer each question aloud or on paper first, then show the answer.</source>
+        <translation>先口头或在纸上回答每个问题，再显示答案。</translation>
+    </message>
+    <message>
+        <source>Show answer</source>
+        <translation>显示答案</translation>
     </message>
 </context>
 <context>

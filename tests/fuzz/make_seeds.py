@@ -14,6 +14,9 @@ __metadata__ (tests/fixtures/safetensors/ holds the malformed cases; fuzz.sh add
 
 corpus/config: valid config.json files, and invalid ones each breaking one rule.
 
+corpus/lesson: the shipped lessons (resources/lessons/), a small valid lesson using every
+field, and invalid ones each breaking one rule (docs/lessons.md).
+
 Standard library only:
 
     /usr/bin/python3 tests/fuzz/make_seeds.py
@@ -159,13 +162,49 @@ def invalid_configs():
     }
 
 
+def lesson():
+    return {
+        "format": "stepformer-lesson", "version": 1,
+        "title": {"en": "Seed", "zh_CN": "种子"}, "model": "en-fr", "sentence": "the cat",
+        "decoding": {"strategy": "sample", "temperature": 0.7, "top_k": 5, "top_p": 0.9, "seed": 3},
+        "slides": [
+            {"step": 0, "note": "n"},
+            {"step": "decoder.0.cross_attn.weights@1", "granularity": "coarse", "head": 1,
+             "interventions": ["ablate:decoder.0.cross_attn.1", "no-positions", "no-scale"],
+             "note": {"en": "e", "zh_CN": "中"}, "question": "cross_attention"},
+            {"step": "decoder.0.self_attn.mask@2", "note": "m", "question": "mask"},
+            {"step": "decoder.probabilities@0", "note": "p", "question": "next_token"},
+            {"step": "encoder.0.self_attn.all_heads", "note": "a", "question": "ablation"},
+            {"step": "encoder.source_tokens", "note": "q", "question": "quiz:heads"},
+        ],
+    }
+
+
+def invalid_lessons():
+    def broken(edit):
+        l = lesson()
+        edit(l)
+        return l
+    return {
+        "bad_format": broken(lambda l: l.update(format="lesson")),
+        "bad_version": broken(lambda l: l.update(version=2)),
+        "bad_missing_slides": broken(lambda l: l.pop("slides")),
+        "bad_title_type": broken(lambda l: l.update(title=5)),
+        "bad_step_id": broken(lambda l: l["slides"][1].update(step="decoder.0.attn.weights@1")),
+        "bad_question": broken(lambda l: l["slides"][1].update(question="guess")),
+        "bad_intervention": broken(lambda l: l["slides"][1].update(interventions=["ablate:decoder.0"])),
+        "bad_strategy": broken(lambda l: l.update(decoding={"strategy": "beam", "top_k": 3})),
+        "bad_note_language": broken(lambda l: l["slides"][0].update(note={"fr": "x"})),
+    }
+
+
 def write(path, data):
     with open(path, "wb") as f:
         f.write(data)
 
 
 def main():
-    for target in ("model", "safetensors", "config"):
+    for target in ("model", "safetensors", "config", "lesson"):
         os.makedirs(os.path.join(CORPUS, target), exist_ok=True)
     for i, (name, (pre_norm, untied, dtype, act, pe)) in enumerate(SEEDS.items()):
         rng = random.Random(1000 + i)
@@ -183,6 +222,14 @@ def main():
         write(os.path.join(CORPUS, "config", name + ".json"), (json.dumps(cfg, indent=2) + "\n").encode())
     write(os.path.join(CORPUS, "config", "bad_not_json.json"), b'{"d_model": 8,}\n')
     write(os.path.join(CORPUS, "config", "bad_array.json"), b"[8, 1, 1]\n")
+
+    write(os.path.join(CORPUS, "lesson", "valid_every_field.json"), (json.dumps(lesson(), indent=2, ensure_ascii=False) + "\n").encode())
+    for name, l in invalid_lessons().items():
+        write(os.path.join(CORPUS, "lesson", name + ".json"), (json.dumps(l, ensure_ascii=False) + "\n").encode())
+    lessons = os.path.join(HERE, "..", "..", "resources", "lessons")
+    for name in sorted(os.listdir(lessons)):
+        with open(os.path.join(lessons, name), "rb") as f:
+            write(os.path.join(CORPUS, "lesson", "shipped_" + name), f.read())
 
 
 if __name__ == "__main__":
