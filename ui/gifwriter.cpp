@@ -1,5 +1,7 @@
 #include "ui/gifwriter.h"
 
+#include "ui/filewrite.h"
+
 #include <QCoreApplication>
 #include <QFile>
 
@@ -235,15 +237,9 @@ bool GifWriter::finish(const QString& path, QString* error)
     const int closed = EGifCloseFile(mImpl->gif, &code);
     mImpl->gif = nullptr;
     if (closed == GIF_ERROR) return *error = QString("%1: %2").arg(path, gifError(code)), false;
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(mImpl->bytes) != mImpl->bytes.size() ||
-        !file.flush()) {
-        *error = QCoreApplication::translate("GifWriter", "%1: cannot write the file (%2)").arg(path, file.errorString());
-        return false;
-    }
-    file.close();
-    if (file.error() != QFileDevice::NoError) {
-        *error = QCoreApplication::translate("GifWriter", "%1: cannot write the file (%2)").arg(path, file.errorString());
+    QString why;
+    if (!writeWholeFile(path, mImpl->bytes, &why)) {
+        *error = QCoreApplication::translate("GifWriter", "%1: cannot write the file (%2)").arg(path, why);
         return false;
     }
     return true;

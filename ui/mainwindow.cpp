@@ -1,5 +1,7 @@
 #include "ui/mainwindow.h"
 
+#include "ui/filewrite.h"
+
 #include "core/text/grammar.h"
 
 #include "ui/architectureview.h"
@@ -880,25 +882,6 @@ void MainWindow::applyFonts()
 
 namespace {
 
-// Writes `bytes` to `path`, checking the open, the write, the flush and the close: a full
-// disk (ENOSPC, e.g. /dev/full) or a short write is an error, never a truncated "success".
-bool writeWhole(const QString& path, const QByteArray& bytes, QString* why)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        *why = file.errorString();
-        return false;
-    }
-    const qint64 written = file.write(bytes);
-    const bool flushed = written == bytes.size() && file.flush();
-    const QString flushError = file.errorString();
-    file.close();
-    if (!flushed || file.error() != QFileDevice::NoError) {
-        *why = flushed ? file.errorString() : flushError;
-        return false;
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -934,7 +917,7 @@ bool MainWindow::exportView(const QString& path, QString* error)
         }
     }
     QString why;
-    if (!writeWhole(path, bytes, &why)) {
+    if (!writeWholeFile(path, bytes, &why)) {
         if (error) *error = tr("%1: cannot write the file (%2)").arg(path, why);
         return false;
     }

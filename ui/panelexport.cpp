@@ -1,5 +1,7 @@
 #include "ui/panelexport.h"
 
+#include "ui/filewrite.h"
+
 #include "ui/heatmapview.h"
 
 #include <QBuffer>
@@ -49,14 +51,9 @@ bool PanelExport::exportPanel(QWidget* panel, const QString& path, QString* erro
         *error = tr("%1: a panel is exported as .png or .svg").arg(path);
         return false;
     }
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(bytes) != bytes.size() || !f.flush()) {
-        *error = tr("%1: cannot write the file (%2)").arg(path, f.errorString());
-        return false;
-    }
-    f.close();
-    if (f.error() != QFileDevice::NoError) {
-        *error = tr("%1: cannot write the file (%2)").arg(path, f.errorString());
+    QString why;
+    if (!writeWholeFile(path, bytes, &why)) {
+        *error = tr("%1: cannot write the file (%2)").arg(path, why);
         return false;
     }
     return true;

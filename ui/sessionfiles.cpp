@@ -1,5 +1,7 @@
 #include "ui/sessionfiles.h"
 
+#include "ui/filewrite.h"
+
 #include "ui/comparisonview.h"
 #include "ui/decodingview.h"
 #include "ui/labview.h"
@@ -115,14 +117,9 @@ bool saveSessionFile(const MainWindow& w, const QString& path, QString* error)
         return false;
     }
     const QByteArray bytes = QByteArray::fromStdString(sessionFileToJson(captureSession(w)));
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(bytes) != bytes.size() || !f.flush()) {
-        *error = SessionFiles::tr("%1: cannot write the file (%2)").arg(path, f.errorString());
-        return false;
-    }
-    f.close();
-    if (f.error() != QFileDevice::NoError) {
-        *error = SessionFiles::tr("%1: cannot write the file (%2)").arg(path, f.errorString());
+    QString why;
+    if (!writeWholeFile(path, bytes, &why)) {
+        *error = SessionFiles::tr("%1: cannot write the file (%2)").arg(path, why);
         return false;
     }
     return true;
