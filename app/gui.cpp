@@ -138,11 +138,16 @@ int exportView(int argc, char** argv)
     if (p.isSet("dark")) w.setDark(true);
     const QSize asked(size[0].toInt(), size[1].toInt());
     w.resize(asked);
-    if (!w.document()->loadModelNow(model, &error)) return fail(error.toStdString());
+    // The command line stays English: core's own message, not the window's translation.
+    auto english = [&w](const QString& shown) {
+        const QString detail = w.document()->lastErrorDetail();
+        return (detail.isEmpty() ? shown : detail).toStdString();
+    };
+    if (!w.document()->loadModelNow(model, &error)) return fail(english(error));
     DecodeOptions options;
     if (const int code = readDecodingOptions(p, *w.document()->model(), &options); code != Ok) return code;
     w.sentenceBox()->setText(p.value("sentence"));
-    if (!w.document()->translateNow(p.value("sentence"), &error, options)) return fail(error.toStdString());
+    if (!w.document()->translateNow(p.value("sentence"), &error, options)) return fail(english(error));
     const int steps = int(w.document()->steps().size());
     if (step >= steps)
         return fail("--step " + std::to_string(step) + " is past the end: this translation has " + std::to_string(steps) +
@@ -197,7 +202,12 @@ int benchUi(int argc, char** argv)
     w.resize(1600, 1000);
     w.show();
     QString error;
-    if (!w.document()->loadModelNow(model, &error)) return fail(error.toStdString());
+    // The command line stays English: core's own message, not the window's translation.
+    auto english = [&w](const QString& shown) {
+        const QString detail = w.document()->lastErrorDetail();
+        return (detail.isEmpty() ? shown : detail).toStdString();
+    };
+    if (!w.document()->loadModelNow(model, &error)) return fail(english(error));
     QApplication::processEvents();
 
     // Translate -> ready: median of 5 (each: async translate, rebuild, paint).

@@ -172,6 +172,8 @@ void DecodingView::refresh()
     mRowLabels[3]->setText("<b>" + tr("masked self-attn") + "</b>" + which);
     mRowLabels[4]->setText("<b>" + tr("cross-attn") + "</b>" + which);
     selfRow.valueName = tr("weight");
+    selfRow.firstRow = step;  // the query of this decoding step
+    selfRow.rowAxis = tr("query"), selfRow.colAxis = tr("key");
     HeatmapView::Data later;
     later.title = tr("(computed later in this decoding step)");
     mSelf->setData(selfShown ? selfRow : later);
@@ -180,6 +182,8 @@ void DecodingView::refresh()
     crossRow.rowLabels = selfRow.rowLabels;
     crossRow.colLabels = sourceLabels(*t);
     crossRow.valueName = tr("weight");
+    crossRow.firstRow = step;
+    crossRow.rowAxis = tr("query"), crossRow.colAxis = tr("key");
     mCross->setData(crossShown ? crossRow : later);
 
     // Top-10 next-token probabilities at this step.

@@ -241,7 +241,7 @@ void StageView::refresh()
     mTitle->setText(stageTitle(*s));
     QStringList warnings;
     for (const text::InputWarning& w : mDoc->inputWarnings()) warnings << TranslationDocument::inputWarningText(w);
-    for (const std::string& w : t->warnings) warnings << TranslationDocument::warningText(w);
+    for (const Text& w : t->warnings) warnings << TranslationDocument::warningText(w);
     mWarning->setText(tr("Warning: %1").arg(warnings.join("; ")));
     mWarning->setVisible(!warnings.isEmpty());
     switch (s->stage) {
@@ -261,8 +261,14 @@ void StageView::refresh()
         break;
     case Stage::AddNorm: showAddNorm(); break;
     case Stage::FfnHidden:
-        showMatrix(QString::fromStdString(s->tensor()), tr("hidden = act(x W₁ᵀ + b₁)  [tokens × d_ff]"),
-                   HeatmapView::Scale::Symmetric, 0, 0);
+        // ReLU's output is never negative: a one-sided scale from 0 (a diverging one would
+        // spend half its colours on values that cannot occur). GELU and swish dip below 0.
+        showMatrix(QString::fromStdString(s->tensor()),
+                   mDoc->model()->config().activation == Activation::Relu ? tr("hidden = ReLU(x W₁ᵀ + b₁)  [tokens × d_ff]")
+                                                                          : tr("hidden = act(x W₁ᵀ + b₁)  [tokens × d_ff]"),
+                   mDoc->model()->config().activation == Activation::Relu ? HeatmapView::Scale::Positive
+                                                                          : HeatmapView::Scale::Symmetric,
+                   0, 0);
         break;
     case Stage::FfnOutput:
         showMatrix(QString::fromStdString(s->tensor()), tr("FFN(x) = hidden W₂ᵀ + b₂  [tokens × d_model]"),
@@ -369,11 +375,15 @@ void StageView::showPositions()
     p.title = tr("+ positional encoding");
     HeatmapView::Data sum = rowsOf(shownTensor(names[0], &diff[2]), n);
     sum.title = tr("= encoder/decoder input");
+    // One colour scale for the three: embedding + PE = input is read by comparing colours.
+    // (Difference maps, under an intervention, only share it when all three are.)
+    const float shared = diff[0] == diff[1] && diff[1] == diff[2] ? HeatmapView::sharedLimit({&e, &p, &sum}) : 0.0f;
     int col = 0;
     for (HeatmapView::Data* d2 : {&e, &p, &sum}) {
         d2->rowLabels = labels;
         d2->rowAxis = tr("position"), d2->colAxis = tr("dimension");
         d2->scale = HeatmapView::Scale::Symmetric;
+        d2->limit = shared;
         markDifference(*d2, diff[col]);
         HeatmapView* h = addHeatmap(std::move(*d2), 1, col++);
         if (s.decoder) h->setHighlightRow(s.t);

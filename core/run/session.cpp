@@ -136,13 +136,18 @@ Status Session::setSourceText(const std::string& text)
             ids.push_back(std::stoi(text.substr(i, j - i)));
             i = j;
         }
-        if (ids.empty()) return error("the source is empty: give at least one token id");
+        if (ids.empty())
+            return error("the source is empty: give at least one token id", Text("errors.empty_ids"));
         if (ids.back() != mModel->config().eosId) ids.push_back(mModel->config().eosId);
         Status st = setSourceIds(ids);
         if (st) mSource.sourceText = text;
         return st;
     }
     text::Encoded e = tok->encodeSource(text);
+    // Nothing to translate (an empty or blank sentence, or one whose every character the
+    // tokenizer drops): only </s> would be left, and the walk would translate nothing.
+    if (e.ids.empty() || (e.ids.size() == 1 && e.ids[0] == mModel->config().eosId))
+        return error("the sentence is empty: type at least one word", Text("errors.empty_sentence"));
     Status s = setSource(std::move(e.ids), std::move(e.pieces));
     if (s) mSource.sourceText = text;
     return s;
@@ -159,7 +164,7 @@ Status Session::setSourceIds(const std::vector<int>& ids)
 Status Session::setSource(std::vector<int> ids, std::vector<std::string> pieces)
 {
     const Config& c = mModel->config();
-    if (ids.empty()) return error("the source is empty: give at least one token id");
+    if (ids.empty()) return error("the source is empty: give at least one token id", Text("errors.empty_ids"));
     for (int id : ids)
         if (id < 0 || id >= c.vocabSize)
             return error("source token id " + std::to_string(id) + " is outside the vocabulary [0, " +
@@ -168,11 +173,10 @@ Status Session::setSource(std::vector<int> ids, std::vector<std::string> pieces)
     if (int(ids.size()) > c.maxPositions) {
         // Keep the first positions, and </s> last when the source ended with it.
         const bool capped = c.maxPositionsInFile > c.maxPositions;
-        mSource.warnings.push_back("the source has " + std::to_string(ids.size()) + " tokens; truncated to " +
-                                   (capped ? std::to_string(c.maxPositions) + " (max_position_embeddings is " +
-                                                 std::to_string(c.maxPositionsInFile) +
-                                                 ", capped so that one sentence's trace fits in memory)"
-                                           : "max_position_embeddings = " + std::to_string(c.maxPositions)));
+        Text w(capped ? "warnings.source_truncated_capped" : "warnings.source_truncated");
+        w.count("tokens", (long long)ids.size()).count("max", c.maxPositions);
+        if (capped) w.count("in_file", c.maxPositionsInFile);
+        mSource.warnings.push_back(std::move(w));
         const bool eos = ids.back() == c.eosId;
         const std::string last = pieces.back();
         ids.resize(size_t(c.maxPositions));

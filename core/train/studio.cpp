@@ -29,7 +29,7 @@ std::vector<std::string> presetNames() { return {"studio"}; }
 
 Result<Preset> preset(const std::string& name)
 {
-    if (name != "studio") return Error{"unknown preset '" + name + "' (known: studio)"};
+    if (name != "studio") return error("unknown preset '" + name + "' (known: studio)");
     Preset p;
     p.name = name;
     p.task = "reverse";
@@ -80,12 +80,12 @@ Result<FreeRunningScore> scoreFreeRunning(const std::shared_ptr<const Model>& mo
     Session s(model);
     for (const Example& e : examples) {
         Status st = s.setSourceIds(e.src);
-        if (!st) return Error{st.message()};
+        if (!st) return error(st.message());
         DecodeOptions o;
         o.capture = false;
         o.maxLength = int(e.tgt.size()) + 8;  // a wrong model may never stop
         auto t = s.translate(o);
-        if (!t) return Error{t.message()};
+        if (!t) return error(t.message());
         r.exact += t->outputIds == e.tgt;
         hyps.push_back(join(t->outputIds));
         refs.push_back(join(e.tgt));
@@ -101,15 +101,15 @@ Result<AttentionSnapshot> crossAttentionSnapshot(const std::shared_ptr<const Mod
 {
     Session s(model);
     Status st = s.setSourceIds(example.src);
-    if (!st) return Error{st.message()};
+    if (!st) return error(st.message());
     DecodeOptions o;
     o.strategy = Forced{example.tgt};
     auto t = s.translate(o);
-    if (!t) return Error{t.message()};
+    if (!t) return error(t.message());
     const Config& c = model->config();
     const std::string name = "decoder.layers." + std::to_string(c.decoderLayers - 1) + ".cross_attn.weights";
     const TraceTensor* w = t->trace->find(name);
-    if (!w || w->rank() != 3) return Error{"the trace has no " + name};
+    if (!w || w->rank() != 3) return error("the trace has no " + name);
     AttentionSnapshot a;
     const int H = int(w->shape()[0]);
     a.rows = int(w->shape()[1]), a.cols = int(w->shape()[2]);
