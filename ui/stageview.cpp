@@ -359,7 +359,7 @@ void StageView::showPositions()
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
     }
     plot->xAxis->setLabel(tr("position"));
-    plot->yAxis->setLabel("PE(pos, dim)");
+    plot->yAxis->setLabel("PE");  // the legend names each curve's dimension
     plot->xAxis->setRange(-0.5, std::max(1, n - 1) + 0.5);
     plot->yAxis->setRange(-1.1, 1.1);
     plot->legend->setVisible(true);
@@ -630,7 +630,8 @@ void StageView::showDecoderInput()
         html += QString("<span style='%1'>&nbsp;%2&nbsp;</span> ")
                     .arg(i == s.t ? "background:#0072b2;color:white;font-weight:bold" : "background:#ddd;color:black")
                     .arg(in[i].toHtmlEscaped());
-    html += "</p><p>" + tr("ids") + ": ";
+    // The ids on the chips' line: one line less, so the page fits 720p in Chinese too.
+    html += "&nbsp;&nbsp;&nbsp;" + tr("ids") + ": ";
     for (int i = 0; i <= s.t && i < int(t.decoderInputIds.size()); ++i) html += QString::number(t.decoderInputIds[size_t(i)]) + " ";
     html += "</p>";
     addText(html, 0, 0);

@@ -170,7 +170,22 @@ QStringList cutText(const MainWindow& w)
 {
     QStringList bad;
     for (const QWidget* c : w.findChildren<QWidget*>()) {
-        if (!c->isVisibleTo(&w) || c->window() != &w || insideScrollArea(c, &w)) continue;
+        if (!c->isVisibleTo(&w) || c->window() != &w) continue;
+        // A plot's axis label longer than its axis is cut at both ends (in a scroll area too:
+        // scrolling does not make the plot larger).
+        // (The stage's and the decoding strip's plots; the why-lab's are its own.)
+        if (auto* plot = qobject_cast<const QCustomPlot*>(c)) {
+            const QCPAxisRect* r = plot->axisRect();
+            if (!r || !(w.stage()->isAncestorOf(plot) || w.decoding()->isAncestorOf(plot))) continue;
+            for (const QCPAxis* a : {plot->xAxis, plot->yAxis}) {
+                const int need = QFontMetrics(a->labelFont()).horizontalAdvance(a->label());
+                const int room = a == plot->yAxis ? r->rect().height() : r->rect().width();
+                if (!a->label().isEmpty() && need > room)
+                    bad << QString("the axis label '%1' needs %2 px, its axis has %3").arg(a->label()).arg(need).arg(room);
+            }
+            continue;
+        }
+        if (insideScrollArea(c, &w)) continue;
         if (auto* l = qobject_cast<const QLabel*>(c)) {
             if (l->text().isEmpty() || !l->pixmap().isNull()) continue;
             const int need = l->wordWrap() ? l->heightForWidth(l->width()) : l->sizeHint().height();
@@ -593,7 +608,7 @@ private slots:
         QVERIFY(setLanguage("en"));
         for (const QString lang : {"en", "zh_CN"})
             qInfo("%s: the stage scrolls on %d steps: %s", qPrintable(lang), int(scrolled[lang].size()),
-                  qPrintable(scrolled[lang].join("; ")));
+                  qPrintable(scrolled[lang].mid(0, 8).join("; ") + (scrolled[lang].size() > 8 ? "; …" : "")));
     }
 
     // `stepformer export --size WxH [--presentation]` writes an image of exactly WxH.
