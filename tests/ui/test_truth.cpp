@@ -511,6 +511,12 @@ private slots:
         g.close();
         QVERIFY(!w.document()->loadModelNow(mWork + "/weird", &error));
         QVERIFY2(error.startsWith("无法打开模型："), qPrintable(error));
+        // Input errors: words typed for a model that reads token ids, and an id too large.
+        QVERIFY2(w.document()->loadModelNow(mPreNorm, &error), qPrintable(error));
+        QVERIFY(!w.document()->translateNow("hello", &error));
+        QVERIFY2(error.contains("没有分词器"), qPrintable(error));
+        QVERIFY(!w.document()->translateNow("5 99999", &error));
+        QVERIFY2(error.contains("99999") && error.contains("词表"), qPrintable(error));
         QVERIFY(setLanguage("en"));
         QVERIFY(!w.document()->loadModelNow(nowhere, &error));
         QVERIFY2(error.startsWith("Cannot open the model: " + nowhere), qPrintable(error));
