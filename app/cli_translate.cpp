@@ -8,6 +8,7 @@
 #include "core/model/model.h"
 #include "core/run/dump.h"
 #include "core/run/session.h"
+#include "ui/texttable.h"
 
 #include <QCommandLineParser>
 
@@ -59,7 +60,7 @@ int translate(const QStringList& args)
     o.capture = p.isSet("dump");
     Result<Translation> t = session.translate(o);
     if (!t) return fail(t.message());
-    for (const std::string& w : t->warnings) std::cerr << "stepformer: warning: " << w << "\n";
+    for (const Text& w : t->warnings) std::cerr << "stepformer: warning: " << ui::TextTable::english().renderUtf8(w) << "\n";
     if (p.isSet("dump")) {
         Status d = dumpTranslation(*t, p.value("dump").toStdString());
         if (!d) return fail(d.message());

@@ -243,6 +243,11 @@ int exportView(int argc, char** argv)
     if (p.isSet("dark")) w.setDark(true);
     const QSize asked(size[0].toInt(), size[1].toInt());
     w.resize(asked);
+    // The command line stays English: core's own message, not the window's translation.
+    auto english = [&w](const QString& shown) {
+        const QString detail = w.document()->lastErrorDetail();
+        return (detail.isEmpty() ? shown : detail).toStdString();
+    };
     if (sessionGiven) {
         if (!ui::openSessionFile(w, session, &error)) return fail(error.toStdString());
         if (!w.document()->translation()) return fail(w.lastError().toStdString());
@@ -250,11 +255,11 @@ int exportView(int argc, char** argv)
     } else {
         const QString model = QString::fromStdString(modelDirOption(p));
         if (model.isEmpty()) return BadInput;
-        if (!w.document()->loadModelNow(model, &error)) return fail(error.toStdString());
+        if (!w.document()->loadModelNow(model, &error)) return fail(english(error));
         DecodeOptions options;
         if (const int code = readDecodingOptions(p, *w.document()->model(), &options); code != Ok) return code;
         w.sentenceBox()->setText(p.value("sentence"));
-        if (!w.document()->translateNow(p.value("sentence"), &error, options)) return fail(error.toStdString());
+        if (!w.document()->translateNow(p.value("sentence"), &error, options)) return fail(english(error));
     }
     const int steps = int(w.document()->steps().size());
     if (to >= steps)
@@ -339,7 +344,12 @@ int benchUi(int argc, char** argv)
     w.resize(1600, 1000);
     w.show();
     QString error;
-    if (!w.document()->loadModelNow(model, &error)) return fail(error.toStdString());
+    // The command line stays English: core's own message, not the window's translation.
+    auto english = [&w](const QString& shown) {
+        const QString detail = w.document()->lastErrorDetail();
+        return (detail.isEmpty() ? shown : detail).toStdString();
+    };
+    if (!w.document()->loadModelNow(model, &error)) return fail(english(error));
     QApplication::processEvents();
 
     // Translate -> ready: median of 5 (each: async translate, rebuild, paint).

@@ -13,11 +13,27 @@ ArchitectureView::ArchitectureView(QWidget* parent) : QWidget(parent)
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
 }
 
-void ArchitectureView::setModelShape(int encoderLayers, int decoderLayers)
+void ArchitectureView::setModelShape(int encoderLayers, int decoderLayers, bool preNorm)
 {
     mEncoderLayers = encoderLayers;
     mDecoderLayers = decoderLayers;
+    mPreNorm = preNorm;
+    layoutBlocks();
     update();
+}
+
+QRect ArchitectureView::normBefore(Block sublayer) const { return mNormBefore[size_t(sublayer)]; }
+
+QString ArchitectureView::blockLabel(Block b) const
+{
+    using B = Block;
+    const bool residual = b == B::EncoderAddNorm1 || b == B::EncoderAddNorm2 || b == B::DecoderAddNorm1 ||
+                          b == B::DecoderAddNorm2 || b == B::DecoderAddNorm3;
+    if (residual && mPreNorm) return tr("Add");  // the norm came before the sublayer
+    if (b == B::OutputEmbedding) return tr("Output Embedding (shifted right)");
+    QString label = rendered(blockName(b));
+    if (b == B::EncoderPositions || b == B::DecoderPositions) label = "⊕ " + label;
+    return label;
 }
 
 void ArchitectureView::setStep(const Step* step)
@@ -42,36 +58,48 @@ void ArchitectureView::changeEvent(QEvent* e)
 }
 
 // Blocks stacked bottom-up as in Figure 1; the decoder column is taller, so both
-// columns share one row height.
+// columns share one row height. Pre-norm adds a LayerNorm row before each sublayer and
+// one on top of each stack.
 void ArchitectureView::layoutBlocks()
 {
     const int margin = 8, gap = 14, side = 24;  // side: room for the "N×" labels
     const int colW = (width() - 2 * side - gap) / 2;
-    const int rows = 12;  // decoder: 2 below the stack, 6 in it, 2 on top, plus spacing
-    const int rowH = std::max(18, (height() - 2 * margin) / (rows + 2));
-    const int bh = rowH - 6;
+    // Decoder rows: 2 below the stack, 6 in it (9 + the final norm pre-norm), 2 on top,
+    // plus spacing.
+    const int rows = mPreNorm ? 16 : 12;
+    const int rowH = std::max(mPreNorm ? 14 : 18, (height() - 2 * margin) / (rows + 2));
+    const int bh = rowH - (mPreNorm ? 4 : 6);
     const int xe = side, xd = side + colW + gap;
     auto at = [&](int x, int row) { return QRect(x + 10, height() - margin - (row + 1) * rowH, colW - 20, bh); };
+    mNormBefore.fill(QRect());
+    mEncoderFinalNorm = mDecoderFinalNorm = QRect();
     using B = Block;
     mRects[size_t(B::InputEmbedding)] = at(xe, 0);
     mRects[size_t(B::EncoderPositions)] = at(xe, 1);
-    mRects[size_t(B::EncoderAttention)] = at(xe, 3);
-    mRects[size_t(B::EncoderAddNorm1)] = at(xe, 4);
-    mRects[size_t(B::EncoderFeedForward)] = at(xe, 5);
-    mRects[size_t(B::EncoderAddNorm2)] = at(xe, 6);
     mRects[size_t(B::OutputEmbedding)] = at(xd, 0);
     mRects[size_t(B::DecoderPositions)] = at(xd, 1);
-    mRects[size_t(B::DecoderMaskedAttention)] = at(xd, 3);
-    mRects[size_t(B::DecoderAddNorm1)] = at(xd, 4);
-    mRects[size_t(B::DecoderCrossAttention)] = at(xd, 5);
-    mRects[size_t(B::DecoderAddNorm2)] = at(xd, 6);
-    mRects[size_t(B::DecoderFeedForward)] = at(xd, 7);
-    mRects[size_t(B::DecoderAddNorm3)] = at(xd, 8);
-    mRects[size_t(B::Linear)] = at(xd, 10);
-    mRects[size_t(B::Softmax)] = at(xd, 11);
-    mEncoderStack = mRects[size_t(B::EncoderAttention)].united(mRects[size_t(B::EncoderAddNorm2)]).adjusted(-8, -4, 8, 4);
-    mDecoderStack =
-        mRects[size_t(B::DecoderMaskedAttention)].united(mRects[size_t(B::DecoderAddNorm3)]).adjusted(-8, -4, 8, 4);
+    // Each stack from row 3 up: (sublayer, its residual block) pairs.
+    auto stack = [&](int x, std::initializer_list<std::pair<B, B>> parts, QRect* finalNorm) {
+        int row = 3;
+        for (const auto& [sub, add] : parts) {
+            if (mPreNorm) mNormBefore[size_t(sub)] = at(x, row++);
+            mRects[size_t(sub)] = at(x, row++);
+            mRects[size_t(add)] = at(x, row++);
+        }
+        if (mPreNorm) *finalNorm = at(x, row++);
+        return row;
+    };
+    stack(xe, {{B::EncoderAttention, B::EncoderAddNorm1}, {B::EncoderFeedForward, B::EncoderAddNorm2}}, &mEncoderFinalNorm);
+    const int top = stack(xd, {{B::DecoderMaskedAttention, B::DecoderAddNorm1}, {B::DecoderCrossAttention, B::DecoderAddNorm2},
+                               {B::DecoderFeedForward, B::DecoderAddNorm3}}, &mDecoderFinalNorm);
+    mRects[size_t(B::Linear)] = at(xd, top + 1);
+    mRects[size_t(B::Softmax)] = at(xd, top + 2);
+    const QRect encBottom = mPreNorm ? mNormBefore[size_t(B::EncoderAttention)] : mRects[size_t(B::EncoderAttention)];
+    const QRect decBottom = mPreNorm ? mNormBefore[size_t(B::DecoderMaskedAttention)] : mRects[size_t(B::DecoderMaskedAttention)];
+    // The N× box holds one layer; pre-norm's final norms sit above it (applied once).
+    const int pad = mPreNorm ? 2 : 4;
+    mEncoderStack = encBottom.united(mRects[size_t(B::EncoderAddNorm2)]).adjusted(-8, -pad, 8, pad);
+    mDecoderStack = decBottom.united(mRects[size_t(B::DecoderAddNorm3)]).adjusted(-8, -pad, 8, pad);
 }
 
 QColor ArchitectureView::fillOf(Block b) const
@@ -129,26 +157,58 @@ void ArchitectureView::paintEvent(QPaintEvent*)
         p.drawPolygon(head);
         p.setBrush(Qt::NoBrush);
     };
-    auto up = [&](Block a, Block b) {
-        arrow(QPoint(mRects[size_t(a)].center().x(), mRects[size_t(a)].top()),
-              QPoint(mRects[size_t(b)].center().x(), mRects[size_t(b)].bottom()));
+    auto up = [&](const QRect& a, const QRect& b) {
+        arrow(QPoint(a.center().x(), a.top()), QPoint(b.center().x(), b.bottom()));
     };
     using B = Block;
-    const B enc[] = {B::InputEmbedding, B::EncoderPositions, B::EncoderAttention, B::EncoderAddNorm1,
-                     B::EncoderFeedForward, B::EncoderAddNorm2};
-    const B dec[] = {B::OutputEmbedding,       B::DecoderPositions,   B::DecoderMaskedAttention,
-                     B::DecoderAddNorm1,       B::DecoderCrossAttention, B::DecoderAddNorm2,
-                     B::DecoderFeedForward,    B::DecoderAddNorm3,    B::Linear, B::Softmax};
-    for (size_t i = 0; i + 1 < std::size(enc); ++i) up(enc[i], enc[i + 1]);
-    for (size_t i = 0; i + 1 < std::size(dec); ++i) up(dec[i], dec[i + 1]);
-    const QRect eo = mRects[size_t(B::EncoderAddNorm2)], ca = mRects[size_t(B::DecoderCrossAttention)];
+    // The column of each stack from the bottom, the pre-norm LayerNorms in place.
+    auto column = [&](std::initializer_list<B> blocks, const QRect& finalNorm) {
+        std::vector<QRect> out;
+        for (B b : blocks) {
+            if (!mNormBefore[size_t(b)].isEmpty()) out.push_back(mNormBefore[size_t(b)]);
+            out.push_back(mRects[size_t(b)]);
+            if (b == B::EncoderAddNorm2 || b == B::DecoderAddNorm3)
+                if (!finalNorm.isEmpty()) out.push_back(finalNorm);
+        }
+        return out;
+    };
+    const std::vector<QRect> enc = column({B::InputEmbedding, B::EncoderPositions, B::EncoderAttention, B::EncoderAddNorm1,
+                                           B::EncoderFeedForward, B::EncoderAddNorm2}, mEncoderFinalNorm);
+    const std::vector<QRect> dec = column({B::OutputEmbedding, B::DecoderPositions, B::DecoderMaskedAttention, B::DecoderAddNorm1,
+                                           B::DecoderCrossAttention, B::DecoderAddNorm2, B::DecoderFeedForward,
+                                           B::DecoderAddNorm3, B::Linear, B::Softmax}, mDecoderFinalNorm);
+    for (size_t i = 0; i + 1 < enc.size(); ++i) up(enc[i], enc[i + 1]);
+    for (size_t i = 0; i + 1 < dec.size(); ++i) up(dec[i], dec[i + 1]);
+    // The memory: the encoder's last output (pre-norm: after its final norm) into
+    // cross-attention (pre-norm: beside its LayerNorm, which normalises only the queries).
+    const QRect eo = enc.back(), ca = mRects[size_t(B::DecoderCrossAttention)];
     QPainterPath memory;
     memory.moveTo(eo.center().x(), eo.top());
-    memory.lineTo(eo.center().x(), eo.top() - 10);
-    memory.lineTo((eo.right() + ca.left()) / 2, eo.top() - 10);
+    memory.lineTo(eo.center().x(), eo.top() - 6);
+    memory.lineTo((eo.right() + ca.left()) / 2, eo.top() - 6);
     memory.lineTo((eo.right() + ca.left()) / 2, ca.center().y());
     p.drawPath(memory);
     arrow(QPoint((eo.right() + ca.left()) / 2, ca.center().y()), QPoint(ca.left(), ca.center().y()));
+
+    // Pre-norm: the LayerNorms, in the Add & Norm colour.
+    auto drawNorm = [&](const QRect& r) {
+        if (r.isEmpty()) return;
+        QColor fill(245, 240, 170);
+        if (mDark) fill = fill.darker(260);
+        p.setPen(QPen(text, 1));
+        p.setBrush(fill);
+        p.drawRoundedRect(r, 5, 5);
+        p.setPen(mDark ? QColor(235, 235, 235) : QColor(20, 20, 20));
+        QFont nf = font();
+        const QString label = tr("LayerNorm");
+        for (int k = 0; k < 6 && QFontMetrics(nf).height() > r.height(); ++k) nf.setPointSizeF(nf.pointSizeF() * 0.9);
+        p.setFont(nf);
+        p.drawText(r, Qt::AlignCenter, label);
+        p.setFont(font());
+    };
+    for (const QRect& r : mNormBefore) drawNorm(r);
+    drawNorm(mEncoderFinalNorm);
+    drawNorm(mDecoderFinalNorm);
 
     // Blocks; the current one highlighted with its layer.
     const Block current = mStep.block;
@@ -161,9 +221,7 @@ void ArchitectureView::paintEvent(QPaintEvent*)
         p.setPen(QPen(on ? palette().color(QPalette::Highlight) : text, on ? 3 : 1));
         p.setBrush(fill);
         p.drawRoundedRect(r, 5, 5);
-        QString label = rendered(blockName(b));
-        if (b == B::EncoderPositions || b == B::DecoderPositions) label = "⊕ " + label;
-        if (b == B::OutputEmbedding) label = tr("Output Embedding (shifted right)");
+        const QString label = blockLabel(b);
         p.setPen(mDark ? QColor(235, 235, 235) : QColor(20, 20, 20));
         // Wrap onto two lines, shrinking the font until the label fits the block.
         QFont bf = font();

@@ -1,6 +1,8 @@
 // The paper's Figure 1 drawn as live blocks: the encoder stack on the left, the decoder
 // on the right, Linear and Softmax on top. The current step's block is highlighted with
-// its layer number; clicking a block asks to jump there.
+// its layer number; clicking a block asks to jump there. A pre-norm model (config
+// normalize_before) is drawn as it runs: a LayerNorm before each sublayer, "Add" after it
+// (x + Sublayer(LayerNorm(x))), and a final LayerNorm on top of each stack.
 #pragma once
 
 #include "core/run/steps.h"
@@ -15,8 +17,17 @@ class ArchitectureView : public QWidget {
     Q_OBJECT
 public:
     explicit ArchitectureView(QWidget* parent = nullptr);
-    // Layer counts for the "N x" labels; the current step (null: nothing highlighted).
-    void setModelShape(int encoderLayers, int decoderLayers);
+    // Layer counts for the "N x" labels and the norm placement (the config's
+    // normalize_before); the current step (null: nothing highlighted).
+    void setModelShape(int encoderLayers, int decoderLayers, bool preNorm = false);
+    bool preNorm() const { return mPreNorm; }
+    // Pre-norm only: the LayerNorm drawn before a sublayer block (EncoderAttention,
+    // EncoderFeedForward, DecoderMaskedAttention, DecoderCrossAttention, DecoderFeedForward;
+    // empty for other blocks and post-norm), and the final norm of each stack.
+    QRect normBefore(Block sublayer) const;
+    QRect finalNorm(bool decoder) const { return decoder ? mDecoderFinalNorm : mEncoderFinalNorm; }
+    // The label a block is drawn with ("Add & Norm"; "Add" for pre-norm residual blocks).
+    QString blockLabel(Block b) const;
     void setStep(const Step* step);
     void setDark(bool dark);
     QRect blockRect(Block b) const { return mRects[size_t(b)]; }
@@ -43,7 +54,10 @@ private:
 
     std::array<QRect, kBlockCount> mRects{};
     QRect mEncoderStack, mDecoderStack;
+    std::array<QRect, kBlockCount> mNormBefore{};  // pre-norm: indexed by the sublayer block
+    QRect mEncoderFinalNorm, mDecoderFinalNorm;
     int mEncoderLayers = 6, mDecoderLayers = 6;
+    bool mPreNorm = false;
     bool mHasStep = false;
     Step mStep;
     bool mDark = false;

@@ -116,6 +116,7 @@ void DecodingView::refresh()
     mChoice = -1;
     mBarsShown = false;
     mTop->clearPlottables();
+    mTop->clearItems();
     if (!s || !t || !t->trace) {
         mSource->clear(), mInput->clear(), mOutput->clear();
         mSelf->setData({}), mCross->setData({});
@@ -172,6 +173,8 @@ void DecodingView::refresh()
     mRowLabels[3]->setText("<b>" + tr("masked self-attn") + "</b>" + which);
     mRowLabels[4]->setText("<b>" + tr("cross-attn") + "</b>" + which);
     selfRow.valueName = tr("weight");
+    selfRow.firstRow = step;  // the query of this decoding step
+    selfRow.rowAxis = tr("query"), selfRow.colAxis = tr("key");
     HeatmapView::Data later;
     later.title = tr("(computed later in this decoding step)");
     mSelf->setData(selfShown ? selfRow : later);
@@ -180,6 +183,8 @@ void DecodingView::refresh()
     crossRow.rowLabels = selfRow.rowLabels;
     crossRow.colLabels = sourceLabels(*t);
     crossRow.valueName = tr("weight");
+    crossRow.firstRow = step;
+    crossRow.rowAxis = tr("query"), crossRow.colAxis = tr("key");
     mCross->setData(crossShown ? crossRow : later);
 
     // Top-10 next-token probabilities at this step.
@@ -201,8 +206,20 @@ void DecodingView::refresh()
     mTop->xAxis->setTickLabelRotation(45);
     mTop->xAxis->setRange(-0.7, 9.7);
     mTop->yAxis->setRange(0, 1.05);
-    mTop->yAxis->setLabel(barsShown ? tr("p(next token), step %1").arg(step + 1)
-                                    : tr("p(next token), step %1: after the last layer").arg(step + 1));
+    // The axis label stays short (a long vertical one was cut off at 720p); which step the
+    // bars belong to, and that they come only after the last layer, is written across the
+    // plot, where there is room.
+    mTop->yAxis->setLabel("p");  // "p(next token), step N" is written across the plot
+    auto* note = new QCPItemText(mTop);
+    note->setObjectName("stepNote");
+    note->position->setType(QCPItemPosition::ptAxisRectRatio);
+    note->position->setCoords(0.99, 0.02);
+    note->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+    note->setFont(mTop->yAxis->labelFont());
+    note->setColor(palette().color(QPalette::WindowText));
+    note->setText(barsShown ? tr("p(next token), step %1").arg(step + 1)
+                            : tr("p(next token), step %1: after the last layer").arg(step + 1));
+    mStepNote = note->text();
     mTop->replot();
     if (chosen) mFlying->setText(QString::fromStdString(t->outputPieces[size_t(step)]));
 }

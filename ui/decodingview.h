@@ -31,6 +31,8 @@ public:
     // Whether the next-token bars are drawn (from the Probabilities step of this decoding
     // step on: before it, no layer has produced them yet).
     bool barsShown() const { return mBarsShown; }
+    QCustomPlot* topPlot() const { return mTop; }
+    QString stepNote() const { return mStepNote; }  // "p(next token), step 3" across the bars' plot
     HeatmapView* selfRow() const { return mSelf; }
     HeatmapView* crossRow() const { return mCross; }
     QSize sizeHint() const override { return {900, 230}; }
@@ -55,6 +57,7 @@ private:
     QLabel* mFlying;  // the chosen token moving into the next decoder input
     int mChoice = -1;
     bool mBarsShown = false;
+    QString mStepNote;
 };
 
 }  // namespace sf::ui

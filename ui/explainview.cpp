@@ -1,5 +1,6 @@
 #include "ui/explainview.h"
 
+#include "ui/formulahtml.h"
 #include "ui/texttable.h"
 #include "ui/translationdocument.h"
 
@@ -33,7 +34,7 @@ void ExplainView::refresh()
                                      .arg(palette().color(QPalette::AlternateBase).name(),
                                           palette().color(QPalette::Text).name());
     setHtml(QString("<h3>%1</h3><p>%2</p><p style='%3'>%4</p><p><i>%5</i></p><p><b>%6</b> %7</p>")
-                .arg(h(s->title()), h(x.explanation), formulaStyle, h(x.formula), tr("Paper: ") + h(x.section),
+                .arg(h(s->title()), h(x.explanation), formulaStyle, formulaHtml(rendered(x.formula)), tr("Paper: ") + h(x.section),
                      tr("Notice:"), h(x.notice)));
 }
 

@@ -206,7 +206,7 @@ void ForcingView::fill()
             mTable->setItem(r, c, item);
         };
         set(0, QString::number(r + 1));
-        set(1, r == 0 ? tr("⟨start⟩") : piece(L.target[size_t(r - 1)]));
+        set(1, r == 0 ? QString::fromUtf8(kStartLabel) : piece(L.target[size_t(r - 1)]));
         set(2, piece(L.target[size_t(r)]));
         const int fa = L.forced.outputIds[size_t(r)];
         set(3, QString("%1  %2").arg(L.pTarget[size_t(r)], 0, 'f', 3).arg(piece(fa)),

@@ -24,6 +24,7 @@ void HeatmapView::setData(Data d)
 {
     mData = std::move(d);
     mLo = 0.0f, mHi = 1.0f;
+    mSingle = false;
     if (mData.scale != Scale::Unit && !mData.values.empty()) {
         float lo = 0, hi = 0;
         bool first = true;
@@ -34,17 +35,42 @@ void HeatmapView::setData(Data d)
             if (first) lo = hi = v, first = false;
             lo = std::min(lo, v), hi = std::max(hi, v);
         }
+        // One number (a 1x1 map, or all cells equal) has no range to show; a shared limit
+        // (the scale of the maps beside it) still gives one.
+        mSingle = !first && lo == hi && !(mData.limit > 0);
+        mSingleValue = lo;
         if (mData.scale == Scale::Symmetric) {
-            float m = std::max(std::fabs(lo), std::fabs(hi));
+            float m = mData.limit > 0 ? mData.limit : std::max(std::fabs(lo), std::fabs(hi));
             if (!(m > 0)) m = 1.0f;  // all zero (an unchanged difference): still a bar centred at 0
-            lo = -m, hi = m;
+            mLo = -m, mHi = m;
+        } else if (mData.scale == Scale::Positive) {
+            mLo = 0, mHi = mData.limit > 0 ? mData.limit : hi;
+            if (!(mHi > 0)) mHi = 1.0f;  // all zero (every unit off): the low end's colour
+        } else {
+            mLo = lo, mHi = hi > lo ? hi : lo + 1.0f;  // a single value takes the middle colour
+            if (mSingle) mLo = lo - 0.5f, mHi = lo + 0.5f;
         }
-        mLo = lo, mHi = hi > lo ? hi : lo + 1.0f;
     }
     renderImages();
     layoutCells();
     updateGeometry();
     update();
+}
+
+float HeatmapView::sharedLimit(const std::vector<const Data*>& maps)
+{
+    float m = 0;
+    for (const Data* d : maps)
+        for (size_t i = 0; i < d->values.size(); ++i)
+            if ((d->masked.empty() || !d->masked[i]) && std::isfinite(d->values[i])) m = std::max(m, std::fabs(d->values[i]));
+    return m;
+}
+
+QString HeatmapView::scaleText() const
+{
+    if (mSingle) return QString::number(double(mSingleValue), 'g', 3);
+    if (mData.scale == Scale::Symmetric) return QString("±%1").arg(double(mHi), 0, 'g', 3);
+    return QString("%1–%2").arg(double(mLo), 0, 'g', 3).arg(double(mHi), 0, 'g', 3);
 }
 
 void HeatmapView::renderImages()
@@ -296,12 +322,13 @@ QString HeatmapView::describeCell(int r, int c) const
 {
     const QString row = r < mData.rowLabels.size() ? mData.rowLabels[r] : QString::number(r);
     const QString col = c < mData.colLabels.size() ? mData.colLabels[c] : QString::number(c);
+    const int one = mData.countTokensFromOne ? 1 : 0;
     QString s = QString("%1 %2 ‘%3’ × %4 %5 ‘%6’\n")
                     .arg(mData.rowAxis.isEmpty() ? tr("row") : mData.rowAxis)
-                    .arg(r)
+                    .arg(r < mData.rowLabels.size() ? mData.firstRow + r + one : mData.firstRow + r)
                     .arg(row)
                     .arg(mData.colAxis.isEmpty() ? tr("column") : mData.colAxis)
-                    .arg(c)
+                    .arg(c < mData.colLabels.size() ? c + one : c)
                     .arg(col);
     const size_t i = size_t(r) * size_t(mData.cols) + size_t(c);
     if (isMasked(r, c)) {
@@ -424,14 +451,16 @@ void HeatmapView::paintEvent(QPaintEvent*)
     const QRect bar(mGrid.right() + 8, mGrid.top(), kColorbar, std::max(8, std::min(mGrid.height(), 200)));
     p.drawImage(bar, mColorbar);
     p.setPen(palette().color(QPalette::Text));
-    if (bar.height() >= 2 * fm.height()) {
+    if (mSingle) {  // one number: one colour and the number, no invented range
+        p.fillRect(bar, colorOf(mSingleValue));
+        p.drawText(QRect(bar.right() + 3, bar.top(), width() - bar.right() - 3, bar.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                   scaleText());
+    } else if (bar.height() >= 2 * fm.height()) {
         p.drawText(bar.right() + 3, bar.top() + fm.ascent(), QString::number(double(mHi), 'g', 3));
         p.drawText(bar.right() + 3, bar.bottom(), QString::number(double(mLo), 'g', 3));
     } else {  // a strip: the range on one line
-        const QString range = mData.scale == Scale::Symmetric
-                                  ? QString("±%1").arg(double(mHi), 0, 'g', 3)
-                                  : QString("%1–%2").arg(double(mLo), 0, 'g', 2).arg(double(mHi), 0, 'g', 2);
-        p.drawText(QRect(bar.right() + 3, bar.top(), width() - bar.right() - 3, bar.height()), Qt::AlignLeft | Qt::AlignVCenter, range);
+        p.drawText(QRect(bar.right() + 3, bar.top(), width() - bar.right() - 3, bar.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                   scaleText());
     }
 }
 

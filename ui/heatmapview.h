@@ -21,7 +21,8 @@ public:
     enum class Scale {
         Unit,      // [0, 1]: weights, probabilities
         Range,     // [min, max] of the data
-        Symmetric  // [-m, m], diverging colours: embeddings, activations
+        Symmetric, // [-m, m], diverging colours: embeddings, activations
+        Positive   // [0, max], sequential colours: values that are never negative (ReLU's output)
     };
     struct Data {
         QString title;
@@ -44,6 +45,14 @@ public:
         // False for index axes (weight matrices), which may label every n-th row.
         bool allLabels = true;
         bool colorbar = true;           // false: the scale is shown beside another map
+        // > 0: the scale's bound is fixed instead of read off these values (Symmetric:
+        // ±limit, Positive: [0, limit]), so that panels to compare share one scale.
+        float limit = 0;
+        // The hover text numbers a labelled (token) axis from 1, as people count tokens and
+        // steps ("query 4" at decoding step 4); an axis without labels is a tensor index
+        // and counts from 0, as the formulas do. False where the labels are indices.
+        bool countTokensFromOne = true;
+        int firstRow = 0;  // the number of row 0 when the map is rows of a larger one (a strip of row t)
     };
 
     explicit HeatmapView(QWidget* parent = nullptr);
@@ -81,6 +90,16 @@ public:
     int numberPixels() const { return mNumberFont.pixelSize(); }
     bool colLabelsRotated() const { return mColRotated; }
     QRect gridRect() const { return mGrid; }
+    // The colour scale as set: its ends, and the text beside the colour bar. A map whose
+    // values are all one number (a 1x1 map) has no range: both ends are that number and
+    // the text is the number alone.
+    float scaleLow() const { return mLo; }
+    float scaleHigh() const { return mHi; }
+    bool singleValue() const { return mSingle; }
+    QString scaleText() const;
+    // The largest |value| over several maps (masked and non-finite cells left out): the
+    // `limit` that makes them share one scale.
+    static float sharedLimit(const std::vector<const Data*>& maps);
 
 signals:
     void clicked();
@@ -111,6 +130,8 @@ private:
     double mReveal = 1.0;
     int mHighlightRow = -1;
     float mLo = 0, mHi = 1;
+    bool mSingle = false;  // every shown value is the same number: no range to draw
+    float mSingleValue = 0;
     QImage mCells;     // [cols x rows]: one pixel per cell, masked cells in their score colour
     QImage mColorbar;  // 1 x 256, top = high
     // Layout

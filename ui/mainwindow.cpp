@@ -14,6 +14,8 @@
 #include "ui/lessonview.h"
 #include "ui/predictview.h"
 #include "ui/language.h"
+#include "ui/mediaicons.h"
+#include "ui/recentpaths.h"
 #include "ui/shareactions.h"
 #include "ui/strategypanel.h"
 #include "ui/stageview.h"
@@ -33,6 +35,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QDockWidget>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QKeySequence>
@@ -86,7 +89,7 @@ MainWindow::MainWindow(bool persistent, QWidget* parent) : QMainWindow(parent), 
     });
     connect(&mDoc, &TranslationDocument::modelChanged, this, [this] {
         const Config& c = mDoc.model()->config();
-        mArchitecture->setModelShape(c.encoderLayers, c.decoderLayers);
+        mArchitecture->setModelShape(c.encoderLayers, c.decoderLayers, c.normalizeBefore);
         setWindowTitle(tr("Stepformer — %1").arg(QFileInfo(mDoc.modelPath()).fileName()));
         statusBar()->showMessage(tr("Model %1: %2").arg(mDoc.modelPath(), QString::fromStdString(c.describe())));
         addRecent(mDoc.modelPath());
@@ -98,6 +101,7 @@ MainWindow::MainWindow(bool persistent, QWidget* parent) : QMainWindow(parent), 
         statusBar()->showMessage(tr("Error: %1").arg(m));
         auto* box = new QMessageBox(QMessageBox::Warning, tr("Stepformer"), tr("This did not work:"), QMessageBox::Ok, this);
         box->setInformativeText(m);
+        if (const QString detail = mDoc.lastErrorDetail(); !detail.isEmpty() && !m.contains(detail)) box->setDetailedText(detail);
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();  // not modal-blocking: the window keeps running
     });
@@ -260,9 +264,11 @@ void MainWindow::buildActions()
     file->addAction(mClassroom->openLessonAction());
     file->addSeparator();
     auto exportAs = [this](const QString& filter, const QString& suffix) {
-        QString path = QFileDialog::getSaveFileName(this, tr("Export view"), "stepformer." + suffix, filter);
+        QString path = QFileDialog::getSaveFileName(this, tr("Export view"),
+                                                    QDir(exportDirectory()).filePath("stepformer." + suffix), filter);
         if (path.isEmpty()) return;
         if (!path.endsWith("." + suffix)) path += "." + suffix;
+        rememberExportDirectory(path);
         QString error;
         if (!exportView(path, &error)) QMessageBox::warning(this, tr("Export"), error);
         else statusBar()->showMessage(tr("Exported %1").arg(path));
@@ -398,17 +404,22 @@ void MainWindow::buildToolbars()
     QToolBar* steps = addToolBar(QString());
     steps->setObjectName("steps");
     steps->setMovable(false);
-    auto act = [&](QStyle::StandardPixmap icon, auto slot) { return steps->addAction(style()->standardIcon(icon), QString(), this, slot); };
-    QAction* first = act(QStyle::SP_MediaSkipBackward, [this] { mDoc.first(); });
-    QAction* previous = act(QStyle::SP_MediaSeekBackward, [this] { mDoc.previous(); });
-    mPlayAction = act(QStyle::SP_MediaPlay, [this](bool on) {
+    // Icons in the palette's ink (ui/mediaicons.h), drawn again when the theme changes.
+    auto act = [&](MediaIcon icon, auto slot) {
+        QAction* a = steps->addAction(mediaIcon(icon, palette().color(QPalette::ButtonText)), QString(), this, slot);
+        a->setData(int(icon));
+        return a;
+    };
+    QAction* first = act(MediaIcon::First, [this] { mDoc.first(); });
+    QAction* previous = act(MediaIcon::Previous, [this] { mDoc.previous(); });
+    mPlayAction = act(MediaIcon::Play, [this](bool on) {
         if (on) mPlayTimer.start();
         else mPlayTimer.stop();
-        mPlayAction->setIcon(style()->standardIcon(on ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+        mPlayAction->setIcon(mediaIcon(on ? MediaIcon::Pause : MediaIcon::Play, palette().color(QPalette::ButtonText)));
     });
     mPlayAction->setCheckable(true);
-    QAction* next = act(QStyle::SP_MediaSeekForward, [this] { mDoc.next(); });
-    QAction* last = act(QStyle::SP_MediaSkipForward, [this] { mDoc.last(); });
+    QAction* next = act(MediaIcon::Next, [this] { mDoc.next(); });
+    QAction* last = act(MediaIcon::Last, [this] { mDoc.last(); });
     auto* speedLabel = new QLabel(this);
     steps->addWidget(speedLabel);
     mSpeed = new QComboBox(this);
@@ -423,12 +434,16 @@ void MainWindow::buildToolbars()
     mGranularity->setObjectName("granularity");
     mGranularity->addItems({QString(), QString()});
     steps->addWidget(mGranularity);
-    connect(mGranularity, &QComboBox::currentIndexChanged, this, [this](int i) { mDoc.setCoarse(i == 1); });
+    connect(mGranularity, &QComboBox::currentIndexChanged, this, [this](int i) {
+        mDoc.setCoarse(i == 1);
+        updateControls();
+    });
     mTimeline = new QSlider(Qt::Horizontal, this);
     mTimeline->setMinimumWidth(300);
     steps->addWidget(mTimeline);
     connect(mTimeline, &QSlider::valueChanged, &mDoc, &TranslationDocument::setCurrentIndex);
     mStepLabel = new QLabel(this);
+    mStepLabel->setObjectName("stepLabel");
     mStepLabel->setMinimumWidth(110);
     steps->addWidget(mStepLabel);
     translated([=] {
@@ -445,7 +460,8 @@ void MainWindow::buildToolbars()
                                                      {last, tr("Last step (End)")}};
         for (const auto& [a, tip] : tips) a->setText(tip), a->setToolTip(tip);
         speedLabel->setText(tr("  speed "));
-        for (int i = 0; i < mSpeed->count(); ++i) mSpeed->setItemText(i, tr("%1 steps/s").arg(kSpeeds[i]));
+        for (int i = 0; i < mSpeed->count(); ++i)
+            mSpeed->setItemText(i, kSpeeds[i] == 1 ? tr("1 step/s") : tr("%1 steps/s").arg(kSpeeds[i]));
         granularityLabel->setText(tr("  granularity "));
         mGranularity->setItemText(0, tr("fine: every operation"));
         mGranularity->setItemText(1, tr("coarse: blocks and tokens"));
@@ -731,7 +747,12 @@ void MainWindow::updateControls()
     mTimeline->setRange(0, std::max(0, n - 1));
     mTimeline->setValue(mDoc.currentIndex());
     mTimeline->blockSignals(false);
-    mStepLabel->setText(n ? tr(" step %1 / %2").arg(mDoc.currentIndex() + 1).arg(n) : QString());
+    // Coarse mode counts coarse steps: the walk the student is taking.
+    const std::vector<Step>& steps = mDoc.steps();
+    if (n && mDoc.coarse())
+        mStepLabel->setText(tr(" step %1 / %2").arg(coarseNumber(steps, mDoc.currentIndex())).arg(coarseCount(steps)));
+    else
+        mStepLabel->setText(n ? tr(" step %1 / %2").arg(mDoc.currentIndex() + 1).arg(n) : QString());
 }
 
 void MainWindow::onStepChanged(int)
@@ -837,6 +858,7 @@ void MainWindow::setDark(bool dark)
     }
     QApplication::setPalette(p);
     setPalette(p);
+    recolorMediaIcons(findChild<QToolBar*>("steps"), p.color(QPalette::ButtonText));
     mArchitecture->setDark(dark);
     mStage->setDark(dark);
     mDecoding->refresh();
@@ -926,9 +948,7 @@ bool MainWindow::exportView(const QString& path, QString* error)
 
 void MainWindow::addRecent(const QString& path)
 {
-    mRecent.removeAll(path);
-    mRecent.prepend(path);
-    while (mRecent.size() > 8) mRecent.removeLast();
+    mRecent = withRecent(mRecent, path);  // one entry per model, however it was spelled
     rebuildRecentMenu();
 }
 
@@ -944,7 +964,9 @@ void MainWindow::loadSettings()
     QSettings s;
     if (!restoreGeometry(s.value("window/geometry").toByteArray())) resize(1500, 950);
     restoreState(s.value("window/state").toByteArray());
-    mRecent = s.value("models/recent").toStringList();
+    mRecent.clear();
+    for (const QString& p : s.value("models/recent").toStringList())
+        if (const QString n = normalizedModelPath(p); !mRecent.contains(n)) mRecent << n;
     rebuildRecentMenu();
     mZoom = s.value("view/zoom", 1.0).toDouble();
     setAnimationsEnabled(s.value("view/animations", true).toBool());

@@ -59,6 +59,7 @@ public:
     QLineEdit* sentenceBox() const { return mSentence; }
     QPushButton* translateButton() const { return mTranslate; }
     QString lastError() const { return mLastError; }
+    QStringList recentModels() const { return mRecent; }  // File > Open recent, newest first
     // Train > Training studio (Ctrl+T): opened on first use, kept for the session.
     TrainingStudio* openStudio();
     QMenu* modelMenu() const { return mModelMenu; }

@@ -265,7 +265,7 @@ void StageView::refresh()
     mTitle->setText(stageTitle(*s));
     QStringList warnings;
     for (const text::InputWarning& w : mDoc->inputWarnings()) warnings << TranslationDocument::inputWarningText(w);
-    for (const std::string& w : t->warnings) warnings << TranslationDocument::warningText(w);
+    for (const Text& w : t->warnings) warnings << TranslationDocument::warningText(w);
     // Gold alignment asked for on a cross-attention map the sentence has no alignment for.
     const bool crossMap = s->sublayer == Sublayer::CrossAttention &&
                           (s->stage == Stage::Scores || s->stage == Stage::Weights || s->stage == Stage::AllHeads);
@@ -289,8 +289,14 @@ void StageView::refresh()
         break;
     case Stage::AddNorm: showAddNorm(); break;
     case Stage::FfnHidden:
-        showMatrix(QString::fromStdString(s->tensor()), tr("hidden = act(x W₁ᵀ + b₁)  [tokens × d_ff]"),
-                   HeatmapView::Scale::Symmetric, 0, 0);
+        // ReLU's output is never negative: a one-sided scale from 0 (a diverging one would
+        // spend half its colours on values that cannot occur). GELU and swish dip below 0.
+        showMatrix(QString::fromStdString(s->tensor()),
+                   mDoc->model()->config().activation == Activation::Relu ? tr("hidden = ReLU(x W₁ᵀ + b₁)  [tokens × d_ff]")
+                                                                          : tr("hidden = act(x W₁ᵀ + b₁)  [tokens × d_ff]"),
+                   mDoc->model()->config().activation == Activation::Relu ? HeatmapView::Scale::Positive
+                                                                          : HeatmapView::Scale::Symmetric,
+                   0, 0);
         break;
     case Stage::FfnOutput:
         showMatrix(QString::fromStdString(s->tensor()), tr("FFN(x) = hidden W₂ᵀ + b₂  [tokens × d_model]"),
@@ -381,7 +387,7 @@ void StageView::showPositions()
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
     }
     plot->xAxis->setLabel(tr("position"));
-    plot->yAxis->setLabel("PE(pos, dim)");
+    plot->yAxis->setLabel("PE");  // the legend names each curve's dimension
     plot->xAxis->setRange(-0.5, std::max(1, n - 1) + 0.5);
     plot->yAxis->setRange(-1.1, 1.1);
     plot->legend->setVisible(true);
@@ -397,11 +403,15 @@ void StageView::showPositions()
     p.title = tr("+ positional encoding");
     HeatmapView::Data sum = rowsOf(shownTensor(names[0], &diff[2]), n);
     sum.title = tr("= encoder/decoder input");
+    // One colour scale for the three: embedding + PE = input is read by comparing colours.
+    // (Difference maps, under an intervention, only share it when all three are.)
+    const float shared = diff[0] == diff[1] && diff[1] == diff[2] ? HeatmapView::sharedLimit({&e, &p, &sum}) : 0.0f;
     int col = 0;
     for (HeatmapView::Data* d2 : {&e, &p, &sum}) {
         d2->rowLabels = labels;
         d2->rowAxis = tr("position"), d2->colAxis = tr("dimension");
         d2->scale = HeatmapView::Scale::Symmetric;
+        d2->limit = shared;
         markDifference(*d2, diff[col]);
         HeatmapView* h = addHeatmap(std::move(*d2), 1, col++);
         if (s.decoder) h->setHighlightRow(s.t);
@@ -660,7 +670,8 @@ void StageView::showDecoderInput()
         html += QString("<span style='%1'>&nbsp;%2&nbsp;</span> ")
                     .arg(i == s.t ? "background:#0072b2;color:white;font-weight:bold" : "background:#ddd;color:black")
                     .arg(in[i].toHtmlEscaped());
-    html += "</p><p>" + tr("ids") + ": ";
+    // The ids on the chips' line: one line less, so the page fits 720p in Chinese too.
+    html += "&nbsp;&nbsp;&nbsp;" + tr("ids") + ": ";
     for (int i = 0; i <= s.t && i < int(t.decoderInputIds.size()); ++i) html += QString::number(t.decoderInputIds[size_t(i)]) + " ";
     html += "</p>";
     addText(html, 0, 0);

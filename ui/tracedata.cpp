@@ -17,13 +17,13 @@ QStringList decoderInputLabels(const Translation& t, int n, const text::Tokenize
     QStringList l;
     if (t.decoding == "forced" && tok) {
         for (int i = 0; i < n; ++i)
-            l << (i == 0 ? QStringLiteral("⟨start⟩")
+            l << (i == 0 ? QString::fromUtf8(kStartLabel)
                          : i < int(t.decoderInputIds.size()) ? QString::fromStdString(tok->targetPiece(t.decoderInputIds[size_t(i)]))
                                                              : QStringLiteral("?"));
         return l;
     }
     for (int i = 0; i < n; ++i)
-        l << (i == 0 ? QStringLiteral("⟨start⟩")
+        l << (i == 0 ? QString::fromUtf8(kStartLabel)
                      : (i - 1 < int(t.outputPieces.size()) ? QString::fromStdString(t.outputPieces[size_t(i - 1)]) : "?"));
     return l;
 }

@@ -13,7 +13,7 @@
 
 namespace sf::ui {
 
-// Token labels: source pieces; decoder inputs ("⟨start⟩", then the outputs so far).
+// Token labels: source pieces; decoder inputs (kStartLabel "<start>", then the outputs so far).
 QStringList sourceLabels(const Translation& t);
 // Under teacher forcing the decoder read the target, not the outputs: give the tokenizer
 // to label those positions with the target's pieces.

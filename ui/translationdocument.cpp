@@ -1,7 +1,8 @@
 #include "ui/translationdocument.h"
 
+#include "ui/texttable.h"
+
 #include <QElapsedTimer>
-#include <QRegularExpression>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -28,15 +29,24 @@ TranslationDocument::~TranslationDocument()
     mTranslateWatcher.waitForFinished();
 }
 
-QString TranslationDocument::warningText(const std::string& warning)
+QString TranslationDocument::warningText(const Text& warning) { return rendered(warning); }
+
+QString TranslationDocument::reasonText(const std::string& message, const Text& reason)
 {
-    // core/run/session.cpp: "the source has N tokens; truncated to max_position_embeddings = M"
-    static const QRegularExpression truncated(
-        "^the source has (\\d+) tokens; truncated to max_position_embeddings = (\\d+)$");
-    const QString w = QString::fromStdString(warning);
-    if (const QRegularExpressionMatch m = truncated.match(w); m.hasMatch())
-        return tr("the source has %1 tokens; truncated to max_position_embeddings = %2").arg(m.captured(1), m.captured(2));
-    return w;
+    // A known kind in the window's language; otherwise core's English message as it is.
+    return reason.empty() ? QString::fromStdString(message) : rendered(reason);
+}
+
+QString TranslationDocument::loadErrorText(const QString& path, const std::string& message, const Text& reason)
+{
+    return tr("Cannot open the model: %1").arg(path) + "\n" + reasonText(message, reason);
+}
+
+QString TranslationDocument::translateErrorText(const std::string& message, const Text& reason)
+{
+    // A reason of a known kind says it all ("The sentence is empty: ..."); core's English
+    // message gets a translated frame.
+    return reason.empty() ? tr("The translation failed: %1").arg(QString::fromStdString(message)) : rendered(reason);
 }
 
 TranslationDocument::LoadResult TranslationDocument::load(const QString& path)
@@ -45,12 +55,12 @@ TranslationDocument::LoadResult TranslationDocument::load(const QString& path)
     r.path = path;
     try {  // an exception must not escape the worker thread (QUnhandledException)
         auto m = Model::load(path.toStdString());
-        if (!m) r.error = QString::fromStdString(m.message());
+        if (!m) r.error = loadErrorText(path, m.message(), m.reason()), r.detail = QString::fromStdString(m.message());
         else r.model = *m;
     } catch (const std::bad_alloc&) {
-        r.error = tr("%1: out of memory while loading the model").arg(path);
+        r.error = tr("Cannot open the model: %1").arg(path) + "\n" + tr("out of memory while loading it");
     } catch (const std::exception& e) {
-        r.error = tr("%1: cannot load the model (%2)").arg(path, QString::fromStdString(e.what()));
+        r.error = loadErrorText(path, e.what(), {});
     }
     return r;
 }
@@ -99,12 +109,14 @@ TranslationDocument::TranslateResult TranslationDocument::runUnguarded(std::shar
     Session s(model);
     Status st = s.setSourceText(text.toStdString());
     if (!st) {
-        r.error = QString::fromStdString(st.message());
+        r.error = translateErrorText(st.message(), st.reason());
+        r.detail = QString::fromStdString(st.message());
         return r;
     }
     auto t = s.translate(o);
     if (!t) {
-        r.error = QString::fromStdString(t.message());
+        r.error = translateErrorText(t.message(), t.reason());
+        r.detail = QString::fromStdString(t.message());
         return r;
     }
     r.translation = std::make_shared<const Translation>(std::move(t).value());
@@ -244,6 +256,7 @@ bool TranslationDocument::translateNow(const QString& text, QString* error, cons
 void TranslationDocument::acceptModel(const LoadResult& r)
 {
     if (!r.error.isEmpty()) {
+        mLastErrorDetail = r.detail;
         emit failed(r.error);  // the previous model stays loaded
         return;
     }
@@ -264,6 +277,7 @@ void TranslationDocument::acceptModel(const LoadResult& r)
 void TranslationDocument::acceptTranslation(const TranslateResult& r)
 {
     if (!r.error.isEmpty()) {
+        mLastErrorDetail = r.detail;
         emit failed(r.error);
         return;
     }

@@ -27,12 +27,13 @@ class TranslationDocument : public QObject {
 public:
     struct LoadResult {
         std::shared_ptr<const Model> model;
-        QString path, error;
+        QString path, error;  // error: in the window's language
+        QString detail;       // core's English message, when it failed
     };
     struct TranslateResult {
         std::shared_ptr<const Translation> translation;
         std::shared_ptr<const Translation> baseline;  // the same decoding without interventions
-        QString error;
+        QString error, detail;  // as in LoadResult
         double milliseconds = 0;
     };
 
@@ -92,8 +93,16 @@ public slots:
     void last();
     void setCoarse(bool coarse);
 
-    // A warning of core (English, for the command line) in the window's language.
-    static QString warningText(const std::string& warning);
+    // A warning of core (a fact: key and arguments) in the window's language.
+    static QString warningText(const Text& warning);
+    // Core's errors in the window's language: the reason when it is of a known kind (a
+    // key of resources/texts/<lang>/errors.json), else core's English message; loading
+    // puts it in a translated frame that names the model's path.
+    static QString reasonText(const std::string& message, const Text& reason);
+    static QString loadErrorText(const QString& path, const std::string& message, const Text& reason);
+    static QString translateErrorText(const std::string& message, const Text& reason);
+    // Core's English message of the last failure (for a "details" section), or empty.
+    QString lastErrorDetail() const { return mLastErrorDetail; }
     // Warnings about the sentence, found before the walk starts (translate() sets them):
     // words with <unk> pieces, and for a model whose examples.json names a grammar, a
     // sentence outside it. The walk still runs.
@@ -126,6 +135,7 @@ private:
 
     std::shared_ptr<const Model> mModel;
     QString mModelPath;
+    QString mLastErrorDetail;
     GrammarResolver mGrammarResolver;
     void findInputWarnings(const QString& text);
     std::vector<text::InputWarning> mInputWarnings;

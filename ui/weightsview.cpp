@@ -419,6 +419,7 @@ void WeightsView::showTensor(const QString& name)
     d.colAxis = embedding ? tr("dimension") : (st->shape.size() >= 2 ? tr("input") : tr("index"));
     d.rowLabels = axisLabels(ds.rowBegin);
     d.colLabels = axisLabels(ds.colBegin);
+    d.countTokensFromOne = false;  // the labels are the indices themselves
     const text::Tokenizer* tok = mModel->tokenizer();
     if (embedding && tok && d.rows == rows) {
         d.rowLabels.clear();
@@ -462,6 +463,7 @@ void WeightsView::showHead()
     d.values = std::move(s->values.data);
     d.scale = HeatmapView::Scale::Symmetric;
     d.allLabels = false;
+    d.countTokensFromOne = false;  // index labels
     d.valueName = tr("weight");
     const QString W = matrixName(mSelected);
     const int64_t last = s->first + s->dk - 1;

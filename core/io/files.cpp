@@ -39,12 +39,14 @@ Result<std::string> readFile(const std::string& path, std::size_t maxBytes)
     Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
     if (f.fd < 0) {
         const int err = errno;
-        if (err == ENOENT) return error(path + ": no such file");
-        return error(path + ": cannot open for reading (" + std::strerror(err) + ")");
+        if (err == ENOENT) return error(path + ": no such file", Text("errors.no_such_file").str("file", path));
+        return error(path + ": cannot open for reading (" + std::strerror(err) + ")",
+                     Text(err == EACCES ? "errors.permission_denied" : "errors.unreadable_file").str("file", path));
     }
     struct stat st {};
     if (::fstat(f.fd, &st) != 0) return error(path + ": cannot stat (" + std::strerror(errno) + ")");
-    if (S_ISDIR(st.st_mode)) return error(path + ": is a directory, not a file");
+    if (S_ISDIR(st.st_mode))
+        return error(path + ": is a directory, not a file", Text("errors.directory_not_file").str("file", path));
     if (!S_ISREG(st.st_mode)) return error(path + ": is not a regular file (" + kindOf(st.st_mode) + ")");
     if (st.st_size < 0 || static_cast<unsigned long long>(st.st_size) > maxBytes)
         return error(path + ": larger than " + std::to_string(maxBytes) + " bytes");

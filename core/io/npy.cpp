@@ -40,7 +40,7 @@ Status writeNpy(const std::string& path, const Tensor& t)
 Result<Tensor> readNpy(const std::string& path)
 {
     Result<std::string> read = readFile(path, std::size_t(1) << 31);
-    if (!read) return Error{read.message()};
+    if (!read) return error(read.message());
     const std::string& bytes = *read;
     if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0)
         return error(path + ": not a .npy file");

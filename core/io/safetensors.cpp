@@ -270,7 +270,7 @@ std::string parseEntry(const std::string& name, const Json& entry, TensorInfo* t
 
 template <class T>
 Result<T> fail(const std::string& label, const std::string& what) {
-    return error(label + ": " + what);
+    return error(label + ": " + what, Text("errors.unreadable_weights").str("file", label));
 }
 
 }  // namespace

@@ -105,7 +105,7 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
 {
     json j;
     const std::string problem = io::parseJsonStrict(text, &j);
-    if (!problem.empty()) return error(label + ": " + problem);
+    if (!problem.empty()) return error(label + ": " + problem, Text("errors.malformed_json").str("file", label));
     if (!j.is_object()) return error(label + ": the top level must be a JSON object");
 
     Config c;
@@ -196,7 +196,7 @@ Result<Config> parseConfig(const std::string& text, const std::string& label)
             c.tokenizerKey = true;
         }
     }
-    if (!r.err.empty()) return error(r.err);
+    if (!r.err.empty()) return error(r.err, Text("errors.bad_config").str("file", label));
 
     // Cross-key rules.
     if (c.dModel % c.encoderHeads != 0)
@@ -242,7 +242,7 @@ int maxPositionsForMemory(const Config& c)
 Result<Config> loadConfig(const std::string& path)
 {
     Result<std::string> text = io::readFile(path, 16u << 20);
-    if (!text) return Error{text.message()};
+    if (!text) return text.error();
     return parseConfig(*text, path);
 }
 

@@ -89,7 +89,7 @@ Result<Interventions> parseInterventions(const std::vector<std::string>& specs, 
     Interventions iv;
     for (const std::string& s : specs) {
         Status st = addIntervention(iv, s, c);
-        if (!st) return Error{st.message()};
+        if (!st) return error(st.message());
     }
     return iv;
 }

@@ -36,24 +36,29 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path)
         if (dir.extension() == ".bin" || dir.extension() == ".pt" || dir.extension() == ".pth" ||
             dir.extension() == ".ckpt")
             return error(path + ": pickle checkpoints are refused (unpickling can run code); convert it to "
-                                "model.safetensors with tools/convert_to_safetensors.py");
+                                "model.safetensors with tools/convert_to_safetensors.py",
+                         Text("errors.pickle_refused").str("file", path));
         dir = dir.parent_path();
     }
-    if (!fs::is_directory(dir, ec)) return error(path + ": not a model directory");
+    if (!fs::is_directory(dir, ec))
+        return error(path + ": not a model directory",
+                     Text(fs::exists(dir, ec) ? "errors.not_a_model_directory" : "errors.no_such_directory").str("file", path));
     const fs::path weightsPath = dir / "model.safetensors";
     if (!fs::exists(weightsPath, ec)) {
         for (const char* pickle : {"pytorch_model.bin", "model.pt", "model.bin"})
             if (fs::exists(dir / pickle, ec))
                 return error((dir / pickle).string() +
-                             ": pickle checkpoints are refused (unpickling can run code); convert it to "
-                             "model.safetensors with tools/convert_to_safetensors.py");
-        return error(weightsPath.string() + ": missing (a model directory holds config.json and model.safetensors)");
+                                 ": pickle checkpoints are refused (unpickling can run code); convert it to "
+                                 "model.safetensors with tools/convert_to_safetensors.py",
+                             Text("errors.pickle_refused").str("file", (dir / pickle).string()));
+        return error(weightsPath.string() + ": missing (a model directory holds config.json and model.safetensors)",
+                     Text("errors.missing_weights").str("file", weightsPath.string()));
     }
 
     Result<Config> config = loadConfig((dir / "config.json").string());
-    if (!config) return Error{config.message()};
+    if (!config) return config.error();
     auto file = io::SafetensorsFile::open(weightsPath.string());
-    if (!file) return Error{file.message()};
+    if (!file) return file.error();
 
     std::shared_ptr<Model> m(new Model());
     m->mConfig = *config;
@@ -78,7 +83,7 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path)
             r.data = m->mFile->f32(t);
             if (!r.data) {
                 Result<std::vector<float>> conv = m->mFile->toFloat(t);
-                if (!conv) return Error{conv.message()};
+                if (!conv) return conv.error();
                 m->mOwned.push_back(std::move(conv).value());
                 r.data = m->mOwned.back().data();
             }
@@ -86,13 +91,13 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path)
         refs[t.name] = r;
     }
     Status bound = m->bind(refs, weightsPath.string());
-    if (!bound) return Error{bound.message()};
+    if (!bound) return bound.error();
 
     const text::TokenizerFiles tf = tokenizerFilesFor(m->mConfig, m->mDir);
     if (!tf.sourceModel.empty()) {
         const Config& c = m->mConfig;
         auto tok = text::Tokenizer::load(tf, text::SpecialIds{c.padId, c.unkId, c.bosId, c.eosId});
-        if (!tok) return Error{tok.message()};
+        if (!tok) return tok.error();
         if ((*tok)->sourceVocabSize() > c.vocabSize || (*tok)->targetVocabSize() > c.vocabSize)
             return error(tf.sourceModel + ": the tokenizer has " +
                          std::to_string(std::max((*tok)->sourceVocabSize(), (*tok)->targetVocabSize())) +
@@ -105,7 +110,7 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path)
 Status Model::bind(const std::map<std::string, TensorRef>& refs, const std::string& label)
 {
     Result<Weights> w = bindWeights(mConfig, refs, label, &mUnused);
-    if (!w) return Error{w.message()};
+    if (!w) return w.error();
     mWeights = *w;
     const std::set<std::string> unused(mUnused.begin(), mUnused.end());
     mBound.clear();
@@ -134,7 +139,7 @@ Result<std::shared_ptr<const Model>> Model::fromTensors(const Config& config,
         refs[name] = TensorRef{m->mOwned.back().data(), t.shape};
     }
     Status bound = m->bind(refs, "<memory>");
-    if (!bound) return Error{bound.message()};
+    if (!bound) return bound.error();
     m->mTokenizer = std::move(tokenizer);
     return std::shared_ptr<const Model>(m);
 }

@@ -359,7 +359,7 @@ Result<TensorData> tensorData(const Model& m, const std::string& name)
     d.shape = t->shape;
     if ((d.view = file->f32(*t))) return d;
     Result<std::vector<float>> conv = file->toFloat(*t);
-    if (!conv) return Error{conv.message()};
+    if (!conv) return error(conv.message());
     d.owned = std::move(conv).value();
     return d;
 }

@@ -72,12 +72,14 @@ Result<Weights> bindWeights(const Config& c, const std::map<std::string, TensorR
         auto it = tensors.find(e.name);
         if (it == tensors.end()) {
             if (e.optional) continue;
-            return error(label + ": tensor '" + e.name + "' is missing (expected shape " +
-                         shapeString(e.shape) + ")");
+            return error(label + ": tensor '" + e.name + "' is missing (expected shape " + shapeString(e.shape) + ")",
+                         Text("errors.tensor_missing").str("file", label).str("tensor", e.name));
         }
         if (it->second.shape != e.shape)
             return error(label + ": tensor '" + e.name + "' has shape " + shapeString(it->second.shape) +
-                         " but the config implies " + shapeString(e.shape));
+                             " but the config implies " + shapeString(e.shape),
+                         Text("errors.tensor_shape").str("file", label).str("tensor", e.name)
+                             .str("shape", shapeString(it->second.shape)).str("expected", shapeString(e.shape)));
         if (!it->second.data) return error(label + ": tensor '" + e.name + "' has no data");
         bound[e.name] = it->second.data;
     }

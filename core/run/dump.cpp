@@ -47,7 +47,20 @@ std::string translationJson(const Translation& t, bool withTensors, int indent)
     } else if (t.decoding == "forced") {
         j["forced_ids"] = t.forcedIds;
     }
-    if (!t.warnings.empty()) j["warnings"] = t.warnings;
+    if (!t.warnings.empty()) {
+        // As facts: {"key": "warnings.source_truncated", "tokens": 300, "max": 128}.
+        nlohmann::ordered_json ws = nlohmann::ordered_json::array();
+        for (const Text& w : t.warnings) {
+            nlohmann::ordered_json o = {{"key", w.key}};
+            for (const Text::Arg& a : w.args) {
+                if (a.kind == Text::Arg::Kind::Count) o[a.name] = (long long)a.value;
+                else if (a.kind == Text::Arg::Kind::Number || a.kind == Text::Arg::Kind::Percent) o[a.name] = a.value;
+                else o[a.name] = a.text;
+            }
+            ws.push_back(std::move(o));
+        }
+        j["warnings"] = std::move(ws);
+    }
     if (withTensors && t.trace) {
         nlohmann::ordered_json tensors = nlohmann::ordered_json::object();
         for (const std::string& name : t.trace->names())

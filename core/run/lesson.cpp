@@ -289,7 +289,7 @@ Result<Lesson> parseLesson(const std::string& text, const std::string& name)
 Result<Lesson> readLesson(const std::string& path)
 {
     Result<std::string> text = io::readFile(path, kMaxLessonBytes);
-    if (!text) return Error{text.message()};
+    if (!text) return text.error();
     return parseLesson(*text, path);
 }
 
@@ -361,7 +361,7 @@ Result<DecodeOptions> slideOptions(const Lesson& l, size_t slide, const Config& 
     o.strategy = l.decoding;
     if (slide >= l.slides.size()) return error("slide " + std::to_string(slide + 1) + " does not exist");
     for (const std::string& spec : l.slides[slide].interventions)
-        if (Status st = addIntervention(o.interventions, spec, c); !st) return Error{st.message()};
+        if (Status st = addIntervention(o.interventions, spec, c); !st) return st.error();
     return o;
 }
 

@@ -140,13 +140,13 @@ Result<AblationAnswer> ablationAnswer(std::shared_ptr<const Model> model, const 
 {
     if (!model) return error("ablation: no model");
     Session session(model);
-    if (Status st = session.setSourceIds(t.sourceIds); !st) return Error{st.message()};
+    if (Status st = session.setSourceIds(t.sourceIds); !st) return st.error();
     DecodeOptions o = options;
     o.capture = false;
     Status st = addIntervention(o.interventions, "ablate:" + headSpec(head), model->config());
-    if (!st) return Error{st.message()};
+    if (!st) return st.error();
     Result<Translation> after = session.translate(o);
-    if (!after) return Error{after.message()};
+    if (!after) return after.error();
     AblationAnswer a;
     a.before = t.outputIds;
     a.after = after->outputIds;

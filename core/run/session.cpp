@@ -132,17 +132,23 @@ Status Session::setSourceText(const std::string& text)
             while (j < text.size() && text[j] >= '0' && text[j] <= '9' && j - i < 9) ++j;
             if (j == i || (j < text.size() && text[j] != ' '))
                 return error(mModel->directory() +
-                             ": this model has no tokenizer; type token ids separated by spaces (\"5 9 7\")");
+                                 ": this model has no tokenizer; type token ids separated by spaces (\"5 9 7\")",
+                             Text("errors.ids_expected"));
             ids.push_back(std::stoi(text.substr(i, j - i)));
             i = j;
         }
-        if (ids.empty()) return error("the source is empty: give at least one token id");
+        if (ids.empty())
+            return error("the source is empty: give at least one token id", Text("errors.empty_ids"));
         if (ids.back() != mModel->config().eosId) ids.push_back(mModel->config().eosId);
         Status st = setSourceIds(ids);
         if (st) mSource.sourceText = text;
         return st;
     }
     text::Encoded e = tok->encodeSource(text);
+    // Nothing to translate (an empty or blank sentence, or one whose every character the
+    // tokenizer drops): only </s> would be left, and the walk would translate nothing.
+    if (e.ids.empty() || (e.ids.size() == 1 && e.ids[0] == mModel->config().eosId))
+        return error("the sentence is empty: type at least one word", Text("errors.empty_sentence"));
     Status s = setSource(std::move(e.ids), std::move(e.pieces));
     if (s) mSource.sourceText = text;
     return s;
@@ -159,20 +165,20 @@ Status Session::setSourceIds(const std::vector<int>& ids)
 Status Session::setSource(std::vector<int> ids, std::vector<std::string> pieces)
 {
     const Config& c = mModel->config();
-    if (ids.empty()) return error("the source is empty: give at least one token id");
+    if (ids.empty()) return error("the source is empty: give at least one token id", Text("errors.empty_ids"));
     for (int id : ids)
         if (id < 0 || id >= c.vocabSize)
             return error("source token id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                         std::to_string(c.vocabSize) + ")");
+                             std::to_string(c.vocabSize) + ")",
+                         Text("errors.id_outside_vocabulary").count("id", id).count("vocab", c.vocabSize));
     mSource = Translation{};
     if (int(ids.size()) > c.maxPositions) {
         // Keep the first positions, and </s> last when the source ended with it.
         const bool capped = c.maxPositionsInFile > c.maxPositions;
-        mSource.warnings.push_back("the source has " + std::to_string(ids.size()) + " tokens; truncated to " +
-                                   (capped ? std::to_string(c.maxPositions) + " (max_position_embeddings is " +
-                                                 std::to_string(c.maxPositionsInFile) +
-                                                 ", capped so that one sentence's trace fits in memory)"
-                                           : "max_position_embeddings = " + std::to_string(c.maxPositions)));
+        Text w(capped ? "warnings.source_truncated_capped" : "warnings.source_truncated");
+        w.count("tokens", (long long)ids.size()).count("max", c.maxPositions);
+        if (capped) w.count("in_file", c.maxPositionsInFile);
+        mSource.warnings.push_back(std::move(w));
         const bool eos = ids.back() == c.eosId;
         const std::string last = pieces.back();
         ids.resize(size_t(c.maxPositions));
@@ -232,14 +238,15 @@ Result<Translation> Session::translate(const DecodeOptions& o)
     opt.maxLength = std::min(opt.maxLength, mModel->config().maxPositions);
     if (opt.interventions.noCausalMask && !std::holds_alternative<Forced>(opt.strategy))
         return error("no-causal-mask needs teacher forcing (--force): token by token there are no later "
-                     "positions to hide");
+                     "positions to hide",
+                     Text("errors.no_causal_mask_needs_forcing"));
     if (const Beam* b = std::get_if<Beam>(&opt.strategy)) {
         if (b->width < 1) return error("beam width must be at least 1");
         return beamSearch(opt, *b);
     }
     if (const Sampling* s = std::get_if<Sampling>(&opt.strategy)) {
-        if (!(s->temperature > 0.0) || !std::isfinite(s->temperature)) return error("temperature must be above 0");
-        if (!(s->topP > 0.0 && s->topP <= 1.0)) return error("top-p must be in (0, 1]");
+        if (!(s->temperature > 0.0) || !std::isfinite(s->temperature)) return error("temperature must be above 0", Text("errors.bad_temperature"));
+        if (!(s->topP > 0.0 && s->topP <= 1.0)) return error("top-p must be in (0, 1]", Text("errors.bad_top_p"));
         if (s->topK < 0) return error("top-k must be 0 (all) or more");
     }
     if (const Forced* f = std::get_if<Forced>(&opt.strategy)) return forced(opt, *f);
@@ -287,14 +294,15 @@ Result<Translation> Session::forced(const DecodeOptions& o, const Forced& f)
     const Config& c = mModel->config();
     const int V = c.vocabSize;
     const std::vector<int>& target = f.targetIds;
-    if (target.empty()) return error("the forced target is empty");
+    if (target.empty()) return error("the forced target is empty", Text("errors.empty_target"));
     for (int id : target)
         if (id < 0 || id >= V)
             return error("forced target id " + std::to_string(id) + " is outside the vocabulary [0, " +
                          std::to_string(V) + ")");
     if (int(target.size()) > c.maxPositions)
         return error("the forced target has " + std::to_string(target.size()) +
-                     " tokens, more than max_position_embeddings = " + std::to_string(c.maxPositions));
+                         " tokens, more than max_position_embeddings = " + std::to_string(c.maxPositions),
+                     Text("errors.target_too_long").count("tokens", (long long)target.size()).count("max", c.maxPositions));
     const int T = int(target.size());
     std::vector<int> inputs(1, c.decoderStartId);
     inputs.insert(inputs.end(), target.begin(), target.end() - 1);

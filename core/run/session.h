@@ -32,7 +32,9 @@ struct Translation {
     std::vector<std::vector<BeamNode>> beams;  // beam: every candidate of every step
     Sampling sampling;                  // sample: the parameters, seed included
     std::vector<int> forcedIds;         // forced: the target, with </s>
-    std::vector<std::string> warnings;  // e.g. source truncated to max positions
+    // e.g. the source truncated to max positions: "warnings.source_truncated" {tokens, max}
+    // (and {in_file} for "warnings.source_truncated_capped"), keys of resources/texts/<lang>/errors.json.
+    std::vector<Text> warnings;
     std::shared_ptr<Trace> trace;       // null when capture is off
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace sf {
 
@@ -34,7 +35,7 @@ void feedForward(std::vector<Step>& v, Block b, bool decoder, int layer, int t)
 
 std::string inputLabel(const Translation& t, int i)
 {
-    if (i == 0) return "<start>";
+    if (i == 0) return kStartLabel;
     return i - 1 < int(t.outputPieces.size()) ? t.outputPieces[size_t(i - 1)] : "?";
 }
 
@@ -159,12 +160,34 @@ int previousCoarse(const std::vector<Step>& steps, int from)
     return 0;
 }
 
+int coarseCount(const std::vector<Step>& steps)
+{
+    return int(std::count_if(steps.begin(), steps.end(), [](const Step& s) { return s.coarse; }));
+}
+
+int coarseNumber(const std::vector<Step>& steps, int index)
+{
+    int k = 0;
+    for (int i = 0; i <= index && i < int(steps.size()); ++i) k += steps[size_t(i)].coarse ? 1 : 0;
+    return std::max(1, k);
+}
+
 int firstStepOf(const std::vector<Step>& steps, Block b, int layer, int t)
 {
-    for (int i = 0; i < int(steps.size()); ++i) {
-        const Step& s = steps[size_t(i)];
-        if (s.block == b && (layer < 0 || s.layer < 0 || s.layer == layer) && (!s.decoder || t < 0 || s.t == t)) return i;
-    }
+    // The layer asked for where the block has it; else (a decoder shallower than the
+    // encoder, a step outside the stacks) the block's first layer. The same for t.
+    auto find = [&](bool keepLayer, bool keepT) {
+        for (int i = 0; i < int(steps.size()); ++i) {
+            const Step& s = steps[size_t(i)];
+            if (s.block != b) continue;
+            if (keepLayer && layer >= 0 && s.layer >= 0 && s.layer != layer) continue;
+            if (keepT && s.decoder && t >= 0 && s.t != t) continue;
+            return i;
+        }
+        return -1;
+    };
+    for (const auto& [keepLayer, keepT] : {std::pair{true, true}, {false, true}, {true, false}, {false, false}})
+        if (const int i = find(keepLayer, keepT); i >= 0) return i;
     return -1;
 }
 

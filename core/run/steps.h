@@ -49,6 +49,10 @@ enum class Stage {
 
 enum class Sublayer { None, SelfAttention, CrossAttention, FeedForward };
 
+// How the decoder's start token (decoder_start_token_id) is written wherever it is shown:
+// token labels, notices and the formula "decoder input = [<start>, y_1, …]".
+constexpr const char* kStartLabel = "<start>";
+
 struct Step {
     Stage stage = Stage::SourceTokens;
     Block block = Block::InputEmbedding;
@@ -74,7 +78,13 @@ std::vector<Step> buildSteps(const Config& c, int outputTokens);
 // Index of the next / previous coarse step (or the ends).
 int nextCoarse(const std::vector<Step>& steps, int from);
 int previousCoarse(const std::vector<Step>& steps, int from);
-// First step of a block (at decoding step t for decoder blocks).
+// The coarse walk's length, and the 1-based number of the coarse step at or before
+// `index` (what "step k / K" says in coarse mode).
+int coarseCount(const std::vector<Step>& steps);
+int coarseNumber(const std::vector<Step>& steps, int index);
+// First step of a block in `layer` (at decoding step t for decoder blocks): what clicking
+// the block in the diagram jumps to. Where the block has no such layer (or step), its
+// first layer (or step) instead; -1 only when the walk never reaches the block.
 int firstStepOf(const std::vector<Step>& steps, Block b, int layer, int t);
 
 // The label of a block in the paper's Figure 1: "blocks.multi_head_attention" ->

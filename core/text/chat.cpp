@@ -57,7 +57,7 @@ struct Reader {
 Result<ChatSet> ChatSet::load(const std::string& path) {
     try {
         auto bytes = io::readFile(path);
-        if (!bytes) return Error{bytes.message()};
+        if (!bytes) return error(bytes.message());
         const json root = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
         if (root.is_discarded() || !root.is_object()) return error(path + ": not a JSON object");
         ChatSet set;

@@ -1791,11 +1791,11 @@ bool adjectivesFit(const Lexicon& lex, const Clause& c) {
 Result<EnFrGrammar> EnFrGrammar::load(const std::string& lexiconPath) {
     try {
         auto bytes = readFile(lexiconPath);
-        if (!bytes) return Error{bytes.message()};
+        if (!bytes) return error(bytes.message());
         const json root = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
         if (root.is_discarded()) return error(lexiconPath + ": not valid JSON");
         auto lexicon = readLexicon(lexiconPath, root);
-        if (!lexicon) return Error{lexicon.message()};
+        if (!lexicon) return error(lexicon.message());
         return EnFrGrammar(std::make_shared<const Lexicon>(std::move(lexicon).value()));
     } catch (const std::exception& e) {  // allocation failure; nothing leaves the API
         return error(lexiconPath + ": " + e.what());
@@ -1885,7 +1885,7 @@ Result<std::vector<SentencePair>> EnFrGrammar::translations(const std::string& e
 
 Result<SentencePair> EnFrGrammar::translate(const std::string& english) const {
     auto pairs = translations(english);
-    if (!pairs) return Error{pairs.message()};
+    if (!pairs) return error(pairs.message());
     return std::move(pairs->front());
 }
 

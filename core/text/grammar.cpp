@@ -34,7 +34,7 @@ private:
 template <Direction D>
 Result<std::shared_ptr<const Grammar>> loadEnFr(const std::string& path) {
     auto g = EnFrGrammar::load(path);
-    if (!g) return Error{g.message()};
+    if (!g) return error(g.message());
     return std::shared_ptr<const Grammar>(std::make_shared<EnFrTask>(std::move(*g), D));
 }
 
@@ -74,7 +74,7 @@ private:
 template <ZhDirection D>
 Result<std::shared_ptr<const Grammar>> loadZh(const std::string& path) {
     auto g = ZhGrammar::load(path, D);
-    if (!g) return Error{g.message()};
+    if (!g) return error(g.message());
     return std::shared_ptr<const Grammar>(std::make_shared<ZhTask>(std::move(*g)));
 }
 
@@ -107,7 +107,7 @@ Result<ModelExamples> readModelExamples(const std::string& modelDir) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return ModelExamples{};
     auto bytes = io::readFile(path);
-    if (!bytes) return Error{bytes.message()};
+    if (!bytes) return error(bytes.message());
     const nlohmann::json root = nlohmann::json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
     const auto task = root.is_object() ? root.find("task") : root.end();
     const auto list = root.is_object() ? root.find("examples") : root.end();

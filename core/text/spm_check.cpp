@@ -238,7 +238,7 @@ std::string checkPrecompiledCharsmap(const std::string& blob)
 
 Result<SpmSummary> checkSentencePieceModel(const std::string& bytes, const std::string& label, int maxPieces)
 {
-    auto bad = [&label](const std::string& why) { return Error{label + ": " + why}; };
+    auto bad = [&label](const std::string& why) { return error(label + ": " + why); };
     if (bytes.empty()) return bad("empty file, not a SentencePiece model");
     try {
         SpmSummary summary;

@@ -54,9 +54,9 @@ Result<TextTaskSplit> zhTaskSplit(const std::string& task, const std::string& le
     TextTaskSplit out;
     if (task == "chat") {
         auto set = ChatSet::load(lexiconPath);
-        if (!set) return Error{set.message()};
+        if (!set) return error(set.message());
         auto split = set->split(trainSize, testSize, seed);
-        if (!split) return Error{split.message()};
+        if (!split) return error(split.message());
         for (auto* side : {&split->train, &split->test})
             for (const SentencePair& p : *side)
                 (side == &split->train ? out.train : out.test).push_back({p.source, p.target, {}, {}, {}});
@@ -65,9 +65,9 @@ Result<TextTaskSplit> zhTaskSplit(const std::string& task, const std::string& le
     }
     const ZhDirection d = task == "en-zh" ? ZhDirection::EnZh : ZhDirection::ZhEn;
     auto grammar = ZhGrammar::load(lexiconPath, d);
-    if (!grammar) return Error{grammar.message()};
+    if (!grammar) return error(grammar.message());
     auto split = grammar->split(trainSize, testSize, seed);
-    if (!split) return Error{split.message()};
+    if (!split) return error(split.message());
     auto convert = [&](const SentencePair& p) {
         TextExample e;
         e.source = grammar->sourceText(p);

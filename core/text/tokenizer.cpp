@@ -43,14 +43,17 @@ using io::readFile;
 
 Result<std::shared_ptr<Processor>> loadProcessor(const std::string& path, int maxPieces) {
     auto bytes = readFile(path, kMaxModelFileBytes);
-    if (!bytes) return Error{bytes.message()};
+    if (!bytes) return bytes.error();
     // SentencePiece trusts the file: refuse what would crash it first.
     auto checked = checkSentencePieceModel(*bytes, path, maxPieces);
-    if (!checked) return Error{checked.message()};
+    if (!checked) return error(checked.message(), Text("errors.not_a_tokenizer").str("file", path));
     auto processor = std::make_shared<Processor>();
     const auto status = processor->LoadFromSerializedProto(*bytes);
-    if (!status.ok()) return error(path + ": not a SentencePiece model (" + clipped(status.message()) + ")");
-    if (processor->GetPieceSize() <= 0) return error(path + ": not a SentencePiece model (no pieces)");
+    if (!status.ok())
+        return error(path + ": not a SentencePiece model (" + clipped(status.message()) + ")",
+                     Text("errors.not_a_tokenizer").str("file", path));
+    if (processor->GetPieceSize() <= 0)
+        return error(path + ": not a SentencePiece model (no pieces)", Text("errors.not_a_tokenizer").str("file", path));
     return processor;
 }
 
@@ -167,20 +170,20 @@ Result<std::shared_ptr<Tokenizer>> Tokenizer::load(const TokenizerFiles& files, 
     try {
         auto impl = std::make_unique<Impl>();
         auto source = loadProcessor(files.sourceModel, files.maxPieces);
-        if (!source) return Error{source.message()};
+        if (!source) return source.error();
         impl->source = *source;
         if (files.targetModel.empty() || files.targetModel == files.sourceModel) {
             impl->target = impl->source;
         } else {
             auto target = loadProcessor(files.targetModel, files.maxPieces);
-            if (!target) return Error{target.message()};
+            if (!target) return target.error();
             impl->target = *target;
         }
 
         if (!files.vocabJson.empty()) {
             const std::string& path = files.vocabJson;
             auto bytes = readFile(path, kMaxModelFileBytes);
-            if (!bytes) return Error{bytes.message()};
+            if (!bytes) return bytes.error();
             nlohmann::json json;
             const std::string problem = io::parseJsonStrict(*bytes, &json);
             if (!problem.empty()) return error(path + ": " + problem);

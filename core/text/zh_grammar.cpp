@@ -995,11 +995,11 @@ SentencePair swapped(const SentencePair& p) {
 Result<ZhGrammar> ZhGrammar::load(const std::string& lexiconPath, ZhDirection direction) {
     try {
         auto bytes = io::readFile(lexiconPath);
-        if (!bytes) return Error{bytes.message()};
+        if (!bytes) return error(bytes.message());
         const json root = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
         if (root.is_discarded()) return error(lexiconPath + ": not valid JSON");
         auto lexicon = readLexicon(lexiconPath, root);
-        if (!lexicon) return Error{lexicon.message()};
+        if (!lexicon) return error(lexicon.message());
         ZhGrammar g(std::make_shared<const Lexicon>(std::move(lexicon).value()), direction);
         const ZhGrammar english = direction == ZhDirection::EnZh ? g : g.reversed();
         for (size_t i = 0; i < g.mLexicon->anchors.size(); ++i)
@@ -1097,7 +1097,7 @@ Result<std::vector<SentencePair>> ZhGrammar::translations(const std::string& tex
 
 Result<SentencePair> ZhGrammar::translate(const std::string& text) const {
     auto all = translations(text);
-    if (!all) return Error{all.message()};
+    if (!all) return error(all.message());
     return all->front();
 }
 
@@ -1114,7 +1114,7 @@ Result<std::vector<SentencePair>> zhTranslations(const std::string& task, const 
                                                  const std::string& text) {
     if (task != "en-zh" && task != "zh-en") return error("zhTranslations: task is en-zh or zh-en, not '" + task + "'");
     auto g = ZhGrammar::load(lexiconPath, task == "en-zh" ? ZhDirection::EnZh : ZhDirection::ZhEn);
-    if (!g) return Error{g.message()};
+    if (!g) return error(g.message());
     return g->translations(text);
 }
 

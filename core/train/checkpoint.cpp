@@ -205,18 +205,18 @@ Status saveCheckpoint(const std::string& dirIn, const Config& c, const ParamLayo
 Result<Checkpoint> loadCheckpoint(const std::string& dir)
 {
     Status recovered = recoverCheckpoint(dir);
-    if (!recovered) return Error{recovered.message()};
+    if (!recovered) return error(recovered.message());
     Checkpoint ck;
     Result<Config> config = loadConfig((fs::path(dir) / "config.json").string());
-    if (!config) return Error{config.message()};
+    if (!config) return error(config.message());
     ck.config = *config;
 
     const std::string modelPath = (fs::path(dir) / "model.safetensors").string();
     auto model = io::SafetensorsFile::open(modelPath);
-    if (!model) return Error{model.message()};
+    if (!model) return error(model.message());
     for (const io::TensorInfo& t : (*model)->tensors()) {
         Result<std::vector<float>> data = (*model)->toFloat(t);
-        if (!data) return Error{data.message()};
+        if (!data) return error(data.message());
         ck.tensors[t.name] = Tensor{t.shape, std::move(data).value()};
     }
     uint64_t modelStep = 0;
@@ -227,7 +227,7 @@ Result<Checkpoint> loadCheckpoint(const std::string& dir)
     std::error_code ec;
     if (!fs::exists(optPath, ec)) return ck;
     auto opt = io::SafetensorsFile::open(optPath);
-    if (!opt) return Error{opt.message()};
+    if (!opt) return error(opt.message());
     const auto& meta = (*opt)->metadata();
     uint64_t step = 0, epoch = 0, batch = 0, seed = 0;
     if (!parseNumber(meta, "step", &step) || !parseNumber(meta, "epoch", &epoch) ||
@@ -251,7 +251,7 @@ Result<Checkpoint> loadCheckpoint(const std::string& dir)
                 return error(optPath + ": tensor '" + name + "' has shape " + shapeString(t->shape) +
                              " but the config implies " + shapeString(e.shape));
             Result<std::vector<float>> data = (*opt)->toFloat(*t);
-            if (!data) return Error{data.message()};
+            if (!data) return error(data.message());
             float* dst = (which[5] == 'm' ? ck.m.data() : ck.v.data()) + e.offset;
             std::copy(data->begin(), data->end(), dst);
         }

@@ -30,7 +30,7 @@ std::vector<std::string> presetNames() { return {"studio", "studio-text"}; }
 Result<Preset> preset(const std::string& name)
 {
     if (name != "studio" && name != "studio-text")
-        return Error{"unknown preset '" + name + "' (known: studio, studio-text)"};
+        return error("unknown preset '" + name + "' (known: studio, studio-text)");
     Preset p;
     p.name = name;
     p.task = "reverse";
@@ -89,12 +89,12 @@ Result<FreeRunningScore> scoreFreeRunning(const std::shared_ptr<const Model>& mo
     Session s(model);
     for (const Example& e : examples) {
         Status st = s.setSourceIds(e.src);
-        if (!st) return Error{st.message()};
+        if (!st) return error(st.message());
         DecodeOptions o;
         o.capture = false;
         o.maxLength = int(e.tgt.size()) + 8;  // a wrong model may never stop
         auto t = s.translate(o);
-        if (!t) return Error{t.message()};
+        if (!t) return error(t.message());
         r.exact += t->outputIds == e.tgt;
         if (const text::Tokenizer* tok = model->tokenizer()) {  // a text task: BLEU over words
             hyps.push_back(text::bleuWords(tok->decodeTarget(t->outputIds)));
@@ -115,15 +115,15 @@ Result<AttentionSnapshot> crossAttentionSnapshot(const std::shared_ptr<const Mod
 {
     Session s(model);
     Status st = s.setSourceIds(example.src);
-    if (!st) return Error{st.message()};
+    if (!st) return error(st.message());
     DecodeOptions o;
     o.strategy = Forced{example.tgt};
     auto t = s.translate(o);
-    if (!t) return Error{t.message()};
+    if (!t) return error(t.message());
     const Config& c = model->config();
     const std::string name = "decoder.layers." + std::to_string(c.decoderLayers - 1) + ".cross_attn.weights";
     const TraceTensor* w = t->trace->find(name);
-    if (!w || w->rank() != 3) return Error{"the trace has no " + name};
+    if (!w || w->rank() != 3) return error("the trace has no " + name);
     AttentionSnapshot a;
     const int H = int(w->shape()[0]);
     a.rows = int(w->shape()[1]), a.cols = int(w->shape()[2]);

@@ -70,7 +70,7 @@ Trainer& Trainer::operator=(Trainer&& o) noexcept
 Result<Trainer> Trainer::create(const Config& config, const TrainOptions& options)
 {
     Status s = checkConfig(config);
-    if (!s) return Error{s.message()};
+    if (!s) return error(s.message());
     return fromTensors(config, randomTensors(config, options.seed), options);
 }
 
@@ -78,16 +78,16 @@ Result<Trainer> Trainer::fromTensors(const Config& config, const std::map<std::s
                                      const TrainOptions& options)
 {
     Status s = checkConfig(config);
-    if (!s) return Error{s.message()};
+    if (!s) return error(s.message());
     s = validateOptions(options);
-    if (!s) return Error{s.message()};
+    if (!s) return error(s.message());
     Trainer t;
     t.mConfig = config;
     t.mOptions = options;
     t.mLayout = ParamLayout(config);
     t.mParams.assign(t.mLayout.total(), 0.0f);
     s = train::fromTensors(t.mParams.data(), t.mLayout, tensors, "initial tensors");
-    if (!s) return Error{s.message()};
+    if (!s) return error(s.message());
     t.mGrads.assign(t.mLayout.total(), 0.0f);
     t.mAdamM.assign(t.mLayout.total(), 0.0f);
     t.mAdamV.assign(t.mLayout.total(), 0.0f);
@@ -99,11 +99,11 @@ Result<Trainer> Trainer::fromTensors(const Config& config, const std::map<std::s
 Result<Trainer> Trainer::resume(const std::string& dir, const TrainOptions& options)
 {
     Result<Checkpoint> ck = loadCheckpoint(dir);
-    if (!ck) return Error{ck.message()};
+    if (!ck) return error(ck.message());
     TrainOptions o = options;
     if (ck->hasOptimizer) o.seed = ck->state.seed;
     Result<Trainer> t = fromTensors(ck->config, ck->tensors, o);
-    if (!t) return Error{dir + ": " + t.message()};
+    if (!t) return error(dir + ": " + t.message());
     if (ck->hasOptimizer) {
         t->mAdamM.assign(ck->m.begin(), ck->m.end());
         t->mAdamV.assign(ck->v.begin(), ck->v.end());

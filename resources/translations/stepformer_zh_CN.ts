@@ -186,6 +186,14 @@
         <source>decoding step %1</source>
         <translation>解码第 %1 步</translation>
     </message>
+    <message>
+        <source>Add</source>
+        <translation>相加</translation>
+    </message>
+    <message>
+        <source>LayerNorm</source>
+        <translation>层归一化</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::BeamTreeView</name>
@@ -348,6 +356,14 @@
         <source>(computed later in this decoding step)</source>
         <translation>（这一解码步稍后才会算出）</translation>
     </message>
+    <message>
+        <source>query</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation>键</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::ExplainView</name>
@@ -433,10 +449,6 @@
     <message>
         <source>Teacher forcing feeds the decoder the reference shifted right and computes every position in one pass, as in training; free running feeds back the model&apos;s own choices one token at a time, as in use. Target: %1. Press &lt;b&gt;Compare&lt;/b&gt;.</source>
         <translation>教师强制把右移一位的参考译文送进解码器，一次算完所有位置，和训练时一样；自由生成则把模型自己的选择逐个词元送回去，和实际使用时一样。目标：%1。请点击&lt;b&gt;对比&lt;/b&gt;。</translation>
-    </message>
-    <message>
-        <source>⟨start⟩</source>
-        <translation>⟨开始⟩</translation>
     </message>
     <message>
         <source>(stopped)</source>
@@ -1057,6 +1069,10 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source>Predict</source>
         <translation>预测</translation>
     </message>
+    <message>
+        <source>1 step/s</source>
+        <translation>每秒 1 步</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::PanelExport</name>
@@ -1642,6 +1658,10 @@ Ctrl+E：把视图导出为 PNG</translation>
         <source> · outlined: gold alignment of the piece each row predicts</source>
         <translation> · 带框：每行所预测子词的标准对齐</translation>
     </message>
+    <message>
+        <source>hidden = ReLU(x W₁ᵀ + b₁)  [tokens × d_ff]</source>
+        <translation>hidden = ReLU(x W₁ᵀ + b₁)  [词元 × d_ff]</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::StrategyPanel</name>
@@ -2188,20 +2208,8 @@ Ctrl+E：把视图导出为 PNG</translation>
 <context>
     <name>sf::ui::TranslationDocument</name>
     <message>
-        <source>the source has %1 tokens; truncated to max_position_embeddings = %2</source>
-        <translation>源句有 %1 个词元；已截断到 max_position_embeddings = %2</translation>
-    </message>
-    <message>
         <source>No model is loaded.</source>
         <translation>还没有加载模型。</translation>
-    </message>
-    <message>
-        <source>%1: out of memory while loading the model</source>
-        <translation>%1：加载模型时内存不足</translation>
-    </message>
-    <message>
-        <source>%1: cannot load the model (%2)</source>
-        <translation>%1：无法加载模型（%2）</translation>
     </message>
     <message>
         <source>Out of memory while translating.</source>
@@ -2218,6 +2226,14 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>this model never saw sentences like this; expect a wrong translation (%1)</source>
         <translation>这个模型从未见过这样的句子，译文很可能是错的（%1）</translation>
+    </message>
+    <message>
+        <source>Cannot open the model: %1</source>
+        <translation>无法打开模型：%1</translation>
+    </message>
+    <message>
+        <source>out of memory while loading it</source>
+        <translation>加载时内存不足</translation>
     </message>
 </context>
 <context>

@@ -11,6 +11,7 @@
 #include "ui/decodingview.h"
 #include "ui/explainview.h"
 #include "ui/heatmapview.h"
+#include "ui/language.h"
 #include "ui/mainwindow.h"
 #include "ui/stageview.h"
 #include "ui/texttable.h"
@@ -33,6 +34,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QTabBar>
 #include <QTest>
 #include <QToolBar>
@@ -156,6 +158,44 @@ QStringList badHeatmaps(const QList<const HeatmapView*>& maps, int minimumPx)
                     bad << name + QString(": the label '%1' needs %2 px, its cell has %3").arg(l).arg(fm.horizontalAdvance(l)).arg(cellW);
                     break;
                 }
+        }
+    }
+    return bad;
+}
+
+// Labels and buttons outside scroll areas whose text does not fit them: a wrapping label
+// shorter than its text's height at its width, a one-line label or a button narrower than
+// its text.
+QStringList cutText(const MainWindow& w)
+{
+    QStringList bad;
+    for (const QWidget* c : w.findChildren<QWidget*>()) {
+        if (!c->isVisibleTo(&w) || c->window() != &w) continue;
+        // A plot's axis label longer than its axis is cut at both ends (in a scroll area too:
+        // scrolling does not make the plot larger).
+        // (The stage's and the decoding strip's plots; the why-lab's are its own.)
+        if (auto* plot = qobject_cast<const QCustomPlot*>(c)) {
+            const QCPAxisRect* r = plot->axisRect();
+            if (!r || !(w.stage()->isAncestorOf(plot) || w.decoding()->isAncestorOf(plot))) continue;
+            for (const QCPAxis* a : {plot->xAxis, plot->yAxis}) {
+                const int need = QFontMetrics(a->labelFont()).horizontalAdvance(a->label());
+                const int room = a == plot->yAxis ? r->rect().height() : r->rect().width();
+                if (!a->label().isEmpty() && need > room)
+                    bad << QString("the axis label '%1' needs %2 px, its axis has %3").arg(a->label()).arg(need).arg(room);
+            }
+            continue;
+        }
+        if (insideScrollArea(c, &w)) continue;
+        if (auto* l = qobject_cast<const QLabel*>(c)) {
+            if (l->text().isEmpty() || !l->pixmap().isNull()) continue;
+            const int need = l->wordWrap() ? l->heightForWidth(l->width()) : l->sizeHint().height();
+            if (need > l->height() + 1)
+                bad << QString("the label '%1' needs %2 px of height, has %3").arg(l->text().left(60)).arg(need).arg(l->height());
+            if (!l->wordWrap() && l->sizeHint().width() > l->width() + 1)
+                bad << QString("the label '%1' needs %2 px, has %3").arg(l->text().left(60)).arg(l->sizeHint().width()).arg(l->width());
+        } else if (auto* b = qobject_cast<const QPushButton*>(c)) {
+            if (!b->text().isEmpty() && b->sizeHint().width() > b->width() + 1)
+                bad << QString("the button '%1' needs %2 px, has %3").arg(b->text()).arg(b->sizeHint().width()).arg(b->width());
         }
     }
     return bad;
@@ -508,6 +548,67 @@ private slots:
         QVERIFY(!w.presentationMode());
         QVERIFY(w.architecture()->isVisibleTo(&w));
         QVERIFY(w.decoding()->isVisibleTo(&w));
+    }
+
+    // Simplified Chinese at 1280x720, normal and presentation, every step of the example
+    // sentence (not a sample): no control outside the window, every heatmap labelled, no
+    // label or button cut off (a label outside a scroll area shows all its text: its
+    // wrapped height or its one-line width fits); in presentation no text under 18 px. The
+    // stage scrolls on some pages in both languages (content taller than the panel, which
+    // the issue allows): which ones is printed, English beside Chinese.
+    void chineseFitsEveryStepAt720p_data()
+    {
+        QTest::addColumn<bool>("presentation");
+        QTest::newRow("normal") << false;
+        QTest::newRow("presentation") << true;
+    }
+
+    void chineseFitsEveryStepAt720p()
+    {
+        QFETCH(bool, presentation);
+        const QSize size(1280, 720);
+        QMap<QString, QStringList> scrolled;  // language -> steps where the stage scrolls
+        for (const QString lang : {"en", "zh_CN"}) {
+            QVERIFY(setLanguage(lang));
+            MainWindow w(false);
+            w.setAnimationsEnabled(false);
+            w.resize(size);
+            w.show();
+            if (presentation) {
+                w.setPresentationMode(true);
+                w.showNormal();
+                w.resize(size);
+            }
+            QString error;
+            QVERIFY2(w.document()->loadModelNow(bundledModel(), &error), qPrintable(error));
+            w.sentenceBox()->setText(kExample);
+            QVERIFY2(w.document()->translateNow(kExample, &error), qPrintable(error));
+            QApplication::processEvents();
+            const std::vector<Step>& steps = w.document()->steps();
+            for (int i = 0; i < int(steps.size()); ++i) {
+                w.document()->setCurrentIndex(i);
+                QApplication::processEvents();
+                const Step& s = steps[size_t(i)];
+                const QString where = QString("%1 step %2 (%3)").arg(lang).arg(i).arg(rendered(s.title()));
+                QVERIFY2(w.size() == size, qPrintable(where));
+                QStringList bad = misplacedControls(w);
+                QList<const HeatmapView*> maps;
+                for (const HeatmapView* h : w.stage()->heatmaps()) maps << h;
+                bad << badHeatmaps(maps, presentation ? 18 : 8);
+                bad << cutText(w);
+                if (presentation) bad << smallText(w);
+                QVERIFY2(bad.isEmpty(), qPrintable(where + ":\n" + bad.join("\n")));
+                const QScrollArea* area = w.stage()->scrollArea();
+                if (area->verticalScrollBar()->isVisible() || area->horizontalScrollBar()->isVisible())
+                    scrolled[lang] << QString("%1 %2").arg(i).arg(TextTable::english().render(s.title()));
+                if (lang == "zh_CN" && !presentation && (i == 0 || s.stage == Stage::AddNorm || s.stage == Stage::Positions))
+                    w.grab().save(QString("%1/ui-shots/layout/zh_CN-720p-step%2.png").arg(SF_BUILD_DIR).arg(i, 3, 10, QChar('0')));
+            }
+        }
+        QVERIFY(setLanguage("en"));
+        for (const QString lang : {"en", "zh_CN"})
+            qInfo("%s: the stage scrolls on %d steps: %s", qPrintable(lang), int(scrolled[lang].size()),
+                  qPrintable(scrolled[lang].mid(0, 8).join("; ") + (scrolled[lang].size() > 8 ? "; …" : "")));
     }
 
     // `stepformer export --size WxH [--presentation]` writes an image of exactly WxH.
