@@ -14,6 +14,8 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QLineEdit>
+#include <QProcess>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QSignalSpy>
@@ -24,6 +26,7 @@
 #include <algorithm>
 #include <functional>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 using namespace sf;
@@ -155,6 +158,60 @@ private slots:
         QVERIFY2(first > stoppedAt && first <= stoppedAt + 10, qPrintable(QString("first step %1 after %2").arg(first).arg(stoppedAt)));
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
         QCOMPARE(again.lastStep(), 300);
+    }
+
+    // The child side of killedRunResumes: trains until it is killed, saving every 250 steps
+    // and printing each save's step on stdout.
+    void trainUntilKilled()
+    {
+        if (qEnvironmentVariableIntValue("SF_STUDIO_CHILD") != 1) QSKIP("run by killedRunResumes");
+        TrainingStudio studio;
+        TrainingSetup s = smallRun(1000000);
+        studio.applySetup(s);
+        QObject::connect(studio.worker(), &TrainingWorker::saved, [&studio](const QString&) {
+            std::printf("saved %d\n", studio.lastStep());
+            std::fflush(stdout);
+        });
+        studio.start();
+        QTest::qWait(120000);  // the parent kills this process long before
+    }
+
+    // A run killed mid-training (no stop, no close: SIGKILL) resumes from its last periodic
+    // checkpoint (every 250 steps).
+    void killedRunResumes()
+    {
+        QProcess child;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("SF_STUDIO_CHILD", "1");
+        child.setProcessEnvironment(env);
+        child.start(QCoreApplication::applicationFilePath(), {"trainUntilKilled"});
+        QVERIFY(child.waitForStarted());
+        int saves = 0, lastSaved = 0;
+        QElapsedTimer t;
+        t.start();
+        while (saves < 2 && t.elapsed() < 60000) {
+            child.waitForReadyRead(500);
+            while (child.canReadLine()) {
+                const QByteArray line = child.readLine().trimmed();
+                if (line.startsWith("saved ")) ++saves, lastSaved = line.mid(6).toInt();
+            }
+        }
+        QVERIFY2(saves >= 2, "the child never saved twice");
+        child.kill();  // SIGKILL: nothing is saved on the way out
+        QVERIFY(child.waitForFinished(10000));
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+
+        TrainingStudio again;
+        again.applySetup(smallRun(1000000));
+        QSignalSpy progress(again.worker(), &TrainingWorker::progress);
+        again.resumeLast();
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 20000);
+        const int first = progress.first().first().value<TrainingPoint>().step;
+        // The checkpoint on disk is the last one written: the one reported, or one more if
+        // the kill came after a save the parent had not read yet.
+        QVERIFY2(first > lastSaved && (first - 1) % 250 < 10,
+                 qPrintable(QString("first step %1 after the save at %2").arg(first).arg(lastSaved)));
+        again.stop();
     }
 
     // Not a check: SF_STUDIO_FULL=1 runs the positional-encoding experiment to the end for
