@@ -207,7 +207,8 @@ TrainingStudio::TrainingStudio(QWidget* parent) : QWidget(parent), mWorker(new T
     rv->addWidget(mNote);
     auto* grid = new QGridLayout;
     mLoss = makePlot(right, tr("Loss (solid: training, dashed: held-out)"), tr("loss / token"));
-    mExact = makePlot(right, tr("Held-out exact match (solid), token accuracy (dotted)"), tr("fraction"));
+    mExact = makePlot(right, tr("Held-out exact match (solid), token accuracy (dotted),\nBLEU ÷ 100 (dash-dot)"),
+                      tr("fraction"));
     mExact->setToolTip(tr("Exact match: the whole sentence right when the model decodes on its own (free-running). "
                           "Token accuracy: the next token right when it is given the reference so far (teacher "
                           "forcing, as in training)."));
@@ -455,6 +456,8 @@ void TrainingStudio::beginRun(TrainingSetup s)
     mExact->graph(r.graphExact)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
     r.graphTokens = graph(mExact, Qt::DotLine);
     mExact->graph(r.graphTokens)->removeFromLegend();
+    r.graphBleu = graph(mExact, Qt::DashDotLine);
+    mExact->graph(r.graphBleu)->removeFromLegend();
     r.graphLr = graph(mLr, Qt::SolidLine);
     mRuns.push_back(r);
     for (QCustomPlot* p : {mLoss, mExact}) p->legend->setVisible(mRuns.size() > 1);
@@ -641,6 +644,7 @@ void TrainingStudio::onEvaluated(const EvalPoint& e)
     mLoss->graph(r.graphHeldOut)->addData(e.step, e.heldOutLoss);
     mExact->graph(r.graphExact)->addData(e.step, e.exactMatch);
     mExact->graph(r.graphTokens)->addData(e.step, e.tokenAccuracy);
+    mExact->graph(r.graphBleu)->addData(e.step, e.bleu / 100.0);
     mExact->xAxis->rescale();
     mExact->yAxis->setRange(0, 1.02);
     mLoss->replot(QCustomPlot::rpQueuedReplot);

@@ -67,7 +67,7 @@ protected:
 private:
     struct Run {
         QString label;
-        int graphLoss = -1, graphHeldOut = -1, graphExact = -1, graphTokens = -1, graphLr = -1;
+        int graphLoss = -1, graphHeldOut = -1, graphExact = -1, graphTokens = -1, graphBleu = -1, graphLr = -1;
     };
     void buildForm(QWidget* form);
     void plotSchedule();

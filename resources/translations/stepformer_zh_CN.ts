@@ -2072,10 +2072,6 @@ Ctrl+E：把视图导出为 PNG</translation>
         <translation>每个堆栈只有 1 层时只能“看”一次；3 层可以看、组合、再看（主谓一致需要先找到主语，再选动词的形式）。层数越多，每一步越慢：请对照横轴上的步数和状态栏里的每秒步数来比较曲线。</translation>
     </message>
     <message>
-        <source>Held-out exact match (solid), token accuracy (dotted)</source>
-        <translation>留出集：完全匹配率（实线）、词元准确率（点线）</translation>
-    </message>
-    <message>
         <source>fraction</source>
         <translation>比例</translation>
     </message>
@@ -2176,6 +2172,12 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>Cannot save in %1 (%2)</source>
         <translation>无法保存到 %1（%2）</translation>
+    </message>
+    <message>
+        <source>Held-out exact match (solid), token accuracy (dotted),
+BLEU ÷ 100 (dash-dot)</source>
+        <translation>留出集：完全匹配率（实线）、词元准确率（点线），
+BLEU ÷ 100（点划线）</translation>
     </message>
 </context>
 <context>
