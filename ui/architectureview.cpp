@@ -238,12 +238,12 @@ void ArchitectureView::paintEvent(QPaintEvent*)
         if (on && mStep.layer >= 0) {
             const QString tag = tr("layer %1").arg(mStep.layer + 1);
             QFont tf = font();
-            QRect badge(r.right() - fm.horizontalAdvance(tag) - 8, r.top() - fm.height() / 2,
-                        fm.horizontalAdvance(tag) + 8, fm.height());
-            if (mPreNorm) {
-                // Pre-norm rows are tight: on the block's edge the badge would cover its
-                // label. Below the stack box instead, at its outer corner, in the free row
-                // between the positions block and the stack (clear of the centred arrow).
+            QRect badge;
+            {
+                // On the block's edge the badge would cover its label (pre-norm's rows are
+                // tight, and post-norm's attention labels wrap). Below the stack box instead,
+                // at its outer corner, in the free row between the positions block and the
+                // stack (clear of the centred arrow).
                 const bool decoder = int(b) >= int(Block::OutputEmbedding);
                 const QRect box = decoder ? mDecoderStack : mEncoderStack;
                 const QRect below = mRects[size_t(decoder ? Block::DecoderPositions : Block::EncoderPositions)];
