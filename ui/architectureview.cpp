@@ -212,6 +212,7 @@ void ArchitectureView::paintEvent(QPaintEvent*)
 
     // Blocks; the current one highlighted with its layer.
     const Block current = mStep.block;
+    mLayerBadgeRect = QRect();
     for (int i = 0; i < kBlockCount; ++i) {
         const Block b = Block(i);
         const QRect r = mRects[size_t(i)];
@@ -236,13 +237,32 @@ void ArchitectureView::paintEvent(QPaintEvent*)
         p.setFont(font());
         if (on && mStep.layer >= 0) {
             const QString tag = tr("layer %1").arg(mStep.layer + 1);
-            const QRect badge(r.right() - fm.horizontalAdvance(tag) - 8, r.top() - fm.height() / 2,
-                              fm.horizontalAdvance(tag) + 8, fm.height());
+            QFont tf = font();
+            QRect badge;
+            {
+                // On the block's edge the badge would cover its label (pre-norm's rows are
+                // tight, and post-norm's attention labels wrap). Below the stack box instead,
+                // at its outer corner, in the free row between the positions block and the
+                // stack (clear of the centred arrow).
+                const bool decoder = int(b) >= int(Block::OutputEmbedding);
+                const QRect box = decoder ? mDecoderStack : mEncoderStack;
+                const QRect below = mRects[size_t(decoder ? Block::DecoderPositions : Block::EncoderPositions)];
+                const int room = std::max(8, below.top() - box.bottom() - 2), half = box.width() / 2 - 4;
+                for (int k = 0; k < 6 && (QFontMetrics(tf).height() > room ||
+                                          QFontMetrics(tf).horizontalAdvance(tag) + 8 > half); ++k)
+                    tf.setPointSizeF(tf.pointSizeF() * 0.9);
+                const QFontMetrics tm(tf);
+                const int w = tm.horizontalAdvance(tag) + 8, h = std::min(room, tm.height());
+                badge = QRect(decoder ? box.right() - w : box.left(), box.bottom() + 1 + (room - h) / 2, w, h);
+            }
+            mLayerBadgeRect = badge;
             p.setPen(Qt::NoPen);
             p.setBrush(palette().color(QPalette::Highlight));
             p.drawRoundedRect(badge, 4, 4);
             p.setPen(palette().color(QPalette::HighlightedText));
+            p.setFont(tf);
             p.drawText(badge, Qt::AlignCenter, tag);
+            p.setFont(font());
         }
     }
     if (mHasStep && mStep.t >= 0) {

@@ -36,6 +36,8 @@ public:
     // The "decoding step N" label as last painted: its box and the width its text needs.
     QRect stepLabelRect() const { return mStepLabelRect; }
     int stepLabelWidth() const { return mStepLabelNeed; }
+    // The highlighted block's "layer N" badge as last painted (empty: none).
+    QRect layerBadgeRect() const { return mLayerBadgeRect; }
     QSize sizeHint() const override { return {280, 560}; }
     QSize minimumSizeHint() const override { return {180, 270}; }  // 14 rows of 18 px
 
@@ -62,6 +64,7 @@ private:
     Step mStep;
     bool mDark = false;
     QRect mStepLabelRect;
+    QRect mLayerBadgeRect;
     int mStepLabelNeed = 0;
 };
 

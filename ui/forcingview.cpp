@@ -101,7 +101,7 @@ QString ForcingView::referenceFor(const QString& source, QString* why) const
     if (!mGrammar || path != mGrammarPath) {
         auto grammar = text::EnFrGrammar::load(path.toStdString());
         if (!grammar) {
-            if (why) *why = QString::fromStdString(grammar.message());
+            if (why) *why = TranslationDocument::reasonText(grammar.message(), grammar.reason());
             return {};
         }
         mGrammar = std::make_shared<const text::EnFrGrammar>(std::move(*grammar));
@@ -109,7 +109,7 @@ QString ForcingView::referenceFor(const QString& source, QString* why) const
     }
     auto pair = mGrammar->translate(source.trimmed().toStdString());
     if (!pair) {
-        if (why) *why = QString::fromStdString(pair.message());
+        if (why) *why = TranslationDocument::reasonText(pair.message(), pair.reason());
         return {};
     }
     return QString::fromStdString(pair->target);
@@ -143,7 +143,7 @@ void ForcingView::run()
         Outcome o;
         auto r = runForcingLab(model, source, target, iv);
         if (r) o.lab = std::make_shared<ForcingLab>(std::move(*r));
-        else o.error = QString::fromStdString(r.message());
+        else o.error = TranslationDocument::reasonText(r.message(), r.reason());
         return o;
     };
     if (mSynchronous) {

@@ -148,31 +148,34 @@ void HeadAtlasView::run()
                 if (bar) bar->setValue(done);
             }, Qt::QueuedConnection);
         };
-        auto fail = [&r](const std::string& message) {
-            r.error = QString::fromStdString(message);
+        auto fail = [&r](const auto& failed) {
+            r.error = TranslationDocument::reasonText(failed.message(), failed.reason());
             return r;
         };
         // The current sentence: its agreement when the grammar has it, its ablation always.
         if (auto readings = grammar->translations(source); readings && !readings->empty()) {
             auto one = alignmentAgreement(model, {readings->front()});
-            if (!one) return fail(one.message());
+            if (!one) return fail(one);
             r.sentence = *one;
             r.sentenceInGrammar = true;
         }
         auto impact = ablationImpact(model, {source});
-        if (!impact) return fail(impact.message());
+        if (!impact) return fail(impact);
         r.sentenceImpact = *impact;
         report(1);
-        if (*cancel) return fail("cancelled");
+        if (*cancel) {
+            r.error = "cancelled";
+            return r;
+        }
         auto split = grammar->split(0, size_t(n), kBatchSeed);
-        if (!split) return fail(split.message());
+        if (!split) return fail(split);
         QElapsedTimer clock;
         clock.start();
         auto batch = alignmentAgreement(model, split->test, [&](int done, int) {
             if (done % 10 == 0 || done == n) report(1 + done);
             return !*cancel;
         });
-        if (!batch) return fail(batch.message());
+        if (!batch) return fail(batch);
         r.batch = *batch;
         r.agreementMs = double(clock.nsecsElapsed()) / 1e6;
         std::vector<std::string> sources;
@@ -182,7 +185,7 @@ void HeadAtlasView::run()
             report(2 + n + done);
             return !*cancel;
         });
-        if (!batchImpact) return fail(batchImpact.message());
+        if (!batchImpact) return fail(batchImpact);
         r.batchImpact = *batchImpact;
         r.ablationMs = double(clock.nsecsElapsed()) / 1e6;
         report(n + m + 2);

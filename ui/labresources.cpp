@@ -1,5 +1,7 @@
 #include "ui/labresources.h"
 
+#include "ui/translationdocument.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -30,7 +32,7 @@ std::shared_ptr<const text::Grammar> alignmentGrammar(const QString& modelPath, 
         return std::shared_ptr<const text::Grammar>();
     };
     auto examples = text::readModelExamples(modelPath.toStdString());
-    if (!examples) return fail(QString::fromStdString(examples.message()));
+    if (!examples) return fail(TranslationDocument::reasonText(examples.message(), examples.reason()));
     const std::string task = examples->task;
     if (task.empty())
         return fail(QCoreApplication::translate("sf::ui::LabResources",
@@ -50,7 +52,7 @@ std::shared_ptr<const text::Grammar> alignmentGrammar(const QString& modelPath, 
     std::lock_guard<std::mutex> guard(lock);
     if (auto it = cache.find(key); it != cache.end()) return it->second;
     auto loaded = row->load(path.toStdString());
-    if (!loaded) return fail(QString::fromStdString(loaded.message()));
+    if (!loaded) return fail(TranslationDocument::reasonText(loaded.message(), loaded.reason()));
     cache[key] = *loaded;
     return *loaded;
 }
@@ -66,9 +68,9 @@ bool goldAlignmentOf(const Translation& t, const Model& model, const QString& mo
     const auto grammar = alignmentGrammar(modelPath, &reason);
     if (!grammar) return fail(reason);
     auto readings = grammar->translations(t.sourceText);
-    if (!readings) return fail(QString::fromStdString(readings.message()));
+    if (!readings) return fail(TranslationDocument::reasonText(readings.message(), readings.reason()));
     auto gold = goldAlignment(t, *model.tokenizer(), *readings);
-    if (!gold) return fail(QString::fromStdString(gold.message()));
+    if (!gold) return fail(TranslationDocument::reasonText(gold.message(), gold.reason()));
     *out = std::move(*gold);
     return true;
 }

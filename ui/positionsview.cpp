@@ -149,7 +149,7 @@ void PositionsView::runReorder()
         Outcome o;
         auto r = runReorderLab(model, a, b);
         if (r) o.lab = std::make_shared<ReorderLab>(std::move(*r));
-        else o.error = QString::fromStdString(r.message());
+        else o.error = TranslationDocument::reasonText(r.message(), r.reason());
         return o;
     };
     if (mSynchronous) {

@@ -487,6 +487,14 @@ void PredictView::changeEvent(QEvent* e)
 {
     QWidget::changeEvent(e);
     if (e->type() == QEvent::LanguageChange) retranslate();
+    if (e->type() == QEvent::FontChange) {
+        // Presentation mode toggled while a question shows: the answer buttons (a coloured
+        // one has a style sheet, which stops the font reaching it) take the new size.
+        for (QPushButton* b : mOptions->findChildren<QPushButton*>()) {
+            b->setFont(font());
+            b->setMinimumHeight(b->fontMetrics().height() + 10);
+        }
+    }
 }
 
 }  // namespace sf::ui

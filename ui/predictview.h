@@ -63,7 +63,7 @@ signals:
     void scoreChanged();
 
 protected:
-    void changeEvent(QEvent* e) override;  // LanguageChange
+    void changeEvent(QEvent* e) override;  // LanguageChange, FontChange
     void resizeEvent(QResizeEvent* e) override;
 
 private:

@@ -102,7 +102,7 @@ void ScalingView::run()
         Outcome o;
         auto r = runScalingLab(model, source);
         if (r) o.lab = std::make_shared<ScalingLab>(std::move(*r));
-        else o.error = QString::fromStdString(r.message());
+        else o.error = TranslationDocument::reasonText(r.message(), r.reason());
         return o;
     };
     if (mSynchronous) {

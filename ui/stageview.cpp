@@ -474,7 +474,7 @@ void StageView::showAddNorm()
     panel(parts.x, tr("x: the input of the sublayer"), 0, 0);
     panel(parts.sublayer, preNorm ? tr("Sublayer(LayerNorm(x))") : tr("Sublayer(x)"), 0, 1);
     if (preNorm) {
-        mPrimary = panel(parts.result, tr("x + Sublayer(LayerNorm(x)): the result (no norm after it)"), 1, 0);
+        mPrimary = panel(parts.result, tr("result: x + Sublayer(LayerNorm(x))"), 1, 0);
     } else {
         panel(parts.sum, tr("x + Sublayer(x)"), 1, 0);
         mPrimary = panel(parts.result, tr("LayerNorm(x + Sublayer(x))"), 1, 1);

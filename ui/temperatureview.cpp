@@ -99,7 +99,7 @@ void TemperatureView::refresh()
     mPlot->xAxis->setTickLabelRotation(35);
     mPlot->xAxis->setRange(-0.7, 9.7);
     mPlot->yAxis->setRange(0, std::min(1.05, top * 1.15 + 0.02));
-    mPlot->yAxis->setLabel(tr("probability, step %1").arg(mRow + 1));
+    mPlot->yAxis->setLabel(tr("probability"));  // the caption names the step
     mPlot->replot();
     mCaption->setText(tr("Step %1: grey = the model's probabilities, green = the distribution sampling draws from "
                          "at temperature %2, p = softmax(logits / T). The logits are the same for every T: "

@@ -160,7 +160,7 @@ Result<Translation> runOne(const std::shared_ptr<const Model>& model, const std:
                            const Interventions& iv)
 {
     Session session(model);
-    if (Status st = session.setSourceText(source); !st) return error(st.message());
+    if (Status st = session.setSourceText(source); !st) return st.error();
     DecodeOptions o;
     o.strategy = s;
     o.interventions = iv;
@@ -186,13 +186,13 @@ Result<ForcingLab> runForcingLab(std::shared_ptr<const Model> model, const std::
     ForcingLab lab;
     lab.target = target;
     auto free = runOne(model, source, Greedy{}, masked);
-    if (!free) return error(free.message());
+    if (!free) return free.error();
     auto forced = runOne(model, source, Forced{target}, masked);
-    if (!forced) return error(forced.message());
+    if (!forced) return forced.error();
     Interventions unmasked = masked;
     unmasked.noCausalMask = true;
     auto cheat = runOne(model, source, Forced{target}, unmasked);
-    if (!cheat) return error(cheat.message());
+    if (!cheat) return cheat.error();
     lab.free = std::move(*free);
     lab.forced = std::move(*forced);
     lab.cheat = std::move(*cheat);
@@ -220,7 +220,7 @@ Result<ReorderLab> runReorderLab(std::shared_ptr<const Model> model, const std::
     auto ra0 = runOne(model, a, Greedy{}, noPe), rb0 = runOne(model, b, Greedy{}, noPe);
     slots[0] = &ra, slots[1] = &rb, slots[2] = &ra0, slots[3] = &rb0;
     for (Result<Translation>* r : slots)
-        if (!*r) return error(r->message());
+        if (!*r) return r->error();
     lab.a = std::move(*ra), lab.b = std::move(*rb), lab.aNoPositions = std::move(*ra0), lab.bNoPositions = std::move(*rb0);
     lab.perm = tokenPermutation(lab.a.sourceIds, lab.b.sourceIds);
     if (lab.perm.empty())
@@ -237,11 +237,11 @@ Result<ScalingLab> runScalingLab(std::shared_ptr<const Model> model, const std::
     Interventions noScale;
     noScale.noScale = true;
     auto scaled = runOne(model, source, Greedy{}, {});
-    if (!scaled) return error(scaled.message());
+    if (!scaled) return scaled.error();
     auto unscaled = runOne(model, source, Forced{scaled->outputIds}, noScale);
-    if (!unscaled) return error(unscaled.message());
+    if (!unscaled) return unscaled.error();
     auto unscaledFree = runOne(model, source, Greedy{}, noScale);
-    if (!unscaledFree) return error(unscaledFree.message());
+    if (!unscaledFree) return unscaledFree.error();
     return ScalingLab{std::move(*scaled), std::move(*unscaled), std::move(*unscaledFree)};
 }
 
@@ -257,11 +257,11 @@ Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
         const text::SentencePair& pair = pairs[i];
         const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
         Session s(model);
-        if (Status st = s.setSourceText(pair.source); !st) return error(st.message());
+        if (Status st = s.setSourceText(pair.source); !st) return st.error();
         DecodeOptions o;
         o.strategy = Forced{tgt.ids};
         auto forced = s.translate(o);
-        if (!forced) return error(forced.message());
+        if (!forced) return forced.error();
         addAlignmentHits(hits, *forced, model->config(), src, wordOfPieces(pair.source, src),
                          wordOfPieces(pair.target, tgt), pair.alignment);
         if (progress && !progress(int(i + 1), int(pairs.size()))) return error("cancelled");
@@ -274,21 +274,21 @@ Result<std::vector<int>> ablationEffect(std::shared_ptr<const Model> model, cons
     const Config& c = model->config();
     auto run = [&](const Interventions& iv) -> Result<Translation> {
         Session s(model);
-        if (Status st = s.setSourceText(source); !st) return error(st.message());
+        if (Status st = s.setSourceText(source); !st) return st.error();
         DecodeOptions o;
         o.interventions = iv;
         o.capture = false;
         return s.translate(o);
     };
     auto plain = run({});
-    if (!plain) return error(plain.message());
+    if (!plain) return plain.error();
     std::vector<int> changed;
     for (int l = 0; l < c.decoderLayers; ++l)
         for (int h = 0; h < c.decoderHeads; ++h) {
             Interventions iv;
             iv.ablated.push_back(HeadRef{Stack::Decoder, l, AttentionKind::Cross, h});
             auto t = run(iv);
-            if (!t) return error(t.message());
+            if (!t) return t.error();
             const std::vector<int>&a = plain->outputIds, &b = t->outputIds;
             int n = int(std::max(a.size(), b.size()) - std::min(a.size(), b.size()));
             for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) n += a[i] != b[i];
@@ -308,7 +308,7 @@ Result<AblationImpact> ablationImpact(std::shared_ptr<const Model> model, const 
     impact.drop.assign(size_t(heads), 0.0);
     for (size_t i = 0; i < sources.size(); ++i) {
         Session s(model);
-        if (Status st = s.setSourceText(sources[i]); !st) return error(st.message());
+        if (Status st = s.setSourceText(sources[i]); !st) return st.error();
         auto run = [&](const Strategy& strategy, const Interventions& iv) -> Result<Translation> {
             DecodeOptions o;
             o.strategy = strategy;
@@ -317,18 +317,18 @@ Result<AblationImpact> ablationImpact(std::shared_ptr<const Model> model, const 
             return s.translate(o);
         };
         auto plain = run(Greedy{}, {});
-        if (!plain) return error(plain.message());
+        if (!plain) return plain.error();
         const std::vector<int> y = plain->outputIds;
         auto forced = run(Forced{y}, {});
-        if (!forced) return error(forced.message());
+        if (!forced) return forced.error();
         for (int l = 0; l < c.decoderLayers; ++l)
             for (int h = 0; h < c.decoderHeads; ++h) {
                 Interventions iv;
                 iv.ablated.push_back(HeadRef{Stack::Decoder, l, AttentionKind::Cross, h});
                 auto greedy = run(Greedy{}, iv);
-                if (!greedy) return error(greedy.message());
+                if (!greedy) return greedy.error();
                 auto forcedOff = run(Forced{y}, iv);
-                if (!forcedOff) return error(forcedOff.message());
+                if (!forcedOff) return forcedOff.error();
                 const size_t k = size_t(l * c.decoderHeads + h);
                 const std::vector<int>& b = greedy->outputIds;
                 long n = long(std::max(y.size(), b.size()) - std::min(y.size(), b.size()));

@@ -1623,10 +1623,6 @@ Ctrl+E：把视图导出为 PNG</translation>
         <translation>Sublayer(x)</translation>
     </message>
     <message>
-        <source>x + Sublayer(LayerNorm(x)): the result (no norm after it)</source>
-        <translation>x + Sublayer(LayerNorm(x))：结果（之后不再归一化）</translation>
-    </message>
-    <message>
         <source>x + Sublayer(x)</source>
         <translation>x + Sublayer(x)</translation>
     </message>
@@ -1661,6 +1657,10 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>hidden = ReLU(x W₁ᵀ + b₁)  [tokens × d_ff]</source>
         <translation>hidden = ReLU(x W₁ᵀ + b₁)  [词元 × d_ff]</translation>
+    </message>
+    <message>
+        <source>result: x + Sublayer(LayerNorm(x))</source>
+        <translation>结果：x + Sublayer(LayerNorm(x))</translation>
     </message>
 </context>
 <context>
@@ -1749,12 +1749,12 @@ Ctrl+E：把视图导出为 PNG</translation>
         <translation>全部</translation>
     </message>
     <message>
-        <source>probability, step %1</source>
-        <translation>概率，第 %1 步</translation>
-    </message>
-    <message>
         <source>Step %1: grey = the model&apos;s probabilities, green = the distribution sampling draws from at temperature %2, p = softmax(logits / T). The logits are the same for every T: only the shape changes (T → 0 is greedy).</source>
         <translation>第 %1 步：灰色 = 模型的概率，绿色 = 温度 %2 下采样所用的分布，p = softmax(logits / T)。无论 T 取多少，logits 都一样：变的只是分布的形状（T → 0 即贪心）。</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
     </message>
 </context>
 <context>

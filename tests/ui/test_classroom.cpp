@@ -26,6 +26,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QFontInfo>
 #include <QTest>
 #include <QTextBrowser>
 #include <QToolButton>
@@ -363,7 +364,15 @@ private slots:
             shoot(w, "presentation-next-token-before");
             QTest::mouseClick(button(predict, "predict.option.0"), Qt::LeftButton);
             shoot(w, "presentation-next-token-after");
+            // Leaving presentation with the answer showing: the answer buttons (coloured ones
+            // included) take the window's font back, as the rest of the panel does.
+            const int big = QFontInfo(button(predict, "predict.option.0")->font()).pixelSize();
             w.setPresentationMode(false);
+            QApplication::processEvents();
+            const int px = QFontInfo(predict->font()).pixelSize();
+            QVERIFY2(px < big, qPrintable(QString("%1 px after presentation's %2").arg(px).arg(big)));
+            for (const char* name : {"predict.option.0", "predict.option.1"})
+                QCOMPARE(QFontInfo(button(predict, name)->font()).pixelSize(), px);
         }
         QVERIFY(setLanguage("en"));
     }

@@ -19,6 +19,9 @@
 #include "ui/stageview.h"
 #include "ui/strategypanel.h"
 #include "ui/temperatureview.h"
+#include "ui/texttable.h"
+
+#include <qcustomplot.h>
 
 #include <QAction>
 #include <QCheckBox>
@@ -57,6 +60,23 @@ int findCrossWeights(const std::vector<Step>& steps, int layer, int t)
             steps[i].stage == Stage::Weights && steps[i].t == t)
             return int(i);
     return -1;
+}
+
+// The lab's plots whose axis label is longer than its axis (cut at both ends).
+QStringList cutAxisLabels(const QWidget* lab)
+{
+    QStringList bad;
+    for (const QCustomPlot* plot : lab->findChildren<QCustomPlot*>()) {
+        if (!plot->isVisibleTo(lab) || !plot->axisRect()) continue;
+        const QRect r = plot->axisRect()->rect();
+        for (const QCPAxis* a : {plot->xAxis, plot->yAxis}) {
+            const int need = QFontMetrics(a->labelFont()).horizontalAdvance(a->label());
+            const int room = a == plot->yAxis ? r.height() : r.width();
+            if (!a->label().isEmpty() && need > room)
+                bad << QString("the axis label '%1' needs %2 px, its axis has %3").arg(a->label()).arg(need).arg(room);
+        }
+    }
+    return bad;
 }
 
 }  // namespace
@@ -216,6 +236,15 @@ private slots:
         QVERIFY(bars->reshapedProbabilities()[0] < atOne[0]);
         QVERIFY(doc->translation()->decoding == "greedy");  // nothing was re-translated
         shoot(w, "temperature", "lab.showDecoding");
+        // At 1280x720 no axis label of the lab's plots is cut, in English and Chinese.
+        for (const QString lang : {"en", "zh_CN"}) {
+            QVERIFY(setLanguage(lang));
+            QApplication::processEvents();
+            bars->grab();  // replotted at its size
+            const QStringList cut = cutAxisLabels(w.lab());
+            QVERIFY2(cut.isEmpty(), qPrintable(lang + ": " + cut.join("; ")));
+        }
+        QVERIFY(setLanguage("en"));
 
         // Sampling at T = 2.5, then again with the next seed: recorded parameters, the explanation.
         panel->setMode(StrategyPanel::SampleMode);
@@ -319,6 +348,15 @@ private slots:
         QVERIFY(p->reorder()->differenceWithPositions > 0.1);
         QVERIFY(p->reorderText().contains("Without positions"));
         shoot(w, "positions", "lab.showPositions");
+        // An error of a known kind in the window's language (core's English message otherwise),
+        // in the frame the lab gives every error.
+        QVERIFY(setLanguage("zh_CN"));
+        p->firstBox()->setText("");
+        p->runReorder();
+        QCOMPARE(p->lastError(), rendered(Text("errors.empty_sentence")));
+        QVERIFY2(!p->lastError().contains("sentence is empty"), qPrintable(p->lastError()));
+        QVERIFY(p->reorderText().contains(p->lastError().toHtmlEscaped()));
+        QVERIFY(setLanguage("en"));
     }
 
     void scaling()

@@ -165,6 +165,23 @@ private slots:
             QVERIFY(w.explanation()->toPlainText().contains("LayerNorm"));
             QVERIFY(w.grab().save(QString("%1/prenorm-diagram-%2.png").arg(mShots, lang)));
             QVERIFY(a->grab().save(QString("%1/prenorm-diagram-only-%2.png").arg(mShots, lang)));
+            // The "layer N" badge of an encoder and a decoder step covers no block or norm
+            // (it once sat on the highlighted block's label).
+            for (const bool decoder : {false, true}) {
+                w.document()->setCurrentIndex(firstStep(w.document()->steps(), Stage::AddNorm, decoder));
+                QApplication::processEvents();
+                a->grab();  // paints: the badge as drawn
+                const QRect badge = a->layerBadgeRect();
+                QVERIFY2(!badge.isEmpty() && a->rect().contains(badge), decoder ? "decoder" : "encoder");
+                QStringList covered;
+                for (int i = 0; i < kBlockCount; ++i) {
+                    if (a->blockRect(Block(i)).intersects(badge)) covered << QString("block %1").arg(i);
+                    if (a->normBefore(Block(i)).intersects(badge)) covered << QString("the norm before block %1").arg(i);
+                }
+                for (const bool d : {false, true})
+                    if (a->finalNorm(d).intersects(badge)) covered << "a final norm";
+                QVERIFY2(covered.isEmpty(), qPrintable(lang + ": the layer badge covers " + covered.join(", ")));
+            }
         }
         QVERIFY(setLanguage("en"));
         MainWindow w(false);
