@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+
 namespace sf::test {
 
 // d 32, 4 heads, 2+2 layers, ffn 64, vocab 50: small enough to run every check in ms.
@@ -32,6 +34,15 @@ inline std::shared_ptr<const Model> makeModel(const Config& c, const std::map<st
 inline std::shared_ptr<const Model> makeModel(const Config& c, uint64_t seed = 1, bool bias = false, bool untied = false)
 {
     return makeModel(c, randomTensors(c, seed, bias, untied));
+}
+
+// The bundled En->Fr model, loaded once per test process.
+inline std::shared_ptr<const Model> bundledEnFr()
+{
+    static auto m = Model::load(std::string(SF_SOURCE_DIR) + "/resources/models/en-fr");
+    INFO(m.message());
+    REQUIRE(m.ok());
+    return *m;
 }
 
 }  // namespace sf::test

@@ -17,13 +17,7 @@ namespace {
 
 Tensor make(std::vector<int64_t> shape, std::vector<float> data) { return Tensor{std::move(shape), std::move(data)}; }
 
-std::shared_ptr<const Model> bundled()
-{
-    static auto m = Model::load(std::string(SF_SOURCE_DIR) + "/resources/models/en-fr");
-    INFO(m.message());
-    REQUIRE(m.ok());
-    return *m;
-}
+std::shared_ptr<const Model> bundled() { return test::bundledEnFr(); }
 
 }  // namespace
 

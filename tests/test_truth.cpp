@@ -44,13 +44,7 @@ void write(const std::string& path, const std::string& text)
 
 const Text::Arg* arg(const Text& t, const std::string& name) { return t.find(name); }
 
-std::shared_ptr<const Model> bundled()
-{
-    static auto m = Model::load(std::string(SF_SOURCE_DIR) + "/resources/models/en-fr");
-    INFO(m.message());
-    REQUIRE(m.ok());
-    return *m;
-}
+std::shared_ptr<const Model> bundled() { return test::bundledEnFr(); }
 
 }  // namespace
 

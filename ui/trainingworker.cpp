@@ -8,12 +8,6 @@
 
 #include <chrono>
 
-#ifdef __linux__
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-
 namespace sf::ui {
 
 namespace {
@@ -26,19 +20,6 @@ QString idsText(const std::vector<int>& ids, int eos)
     return parts.join(' ');
 }
 
-// The trainer yields to the window: on two cores the GUI thread shares a core with the
-// trainer's threads, and at the same priority a replot can wait a whole time slice for
-// it. At nice 10 (this thread, the pool's helpers, and the OpenMP threads this thread
-// starts) the waking GUI thread runs first; the trainer still gets every cycle the GUI
-// does not use.
-void lowerThisThreadsPriority()
-{
-#ifdef __linux__
-    const pid_t tid = pid_t(::syscall(SYS_gettid));
-    ::setpriority(PRIO_PROCESS, id_t(tid), 10);  // best effort: nothing to do if refused
-#endif
-    setHelperNice(10);  // and the training pool's helpers
-}
 
 }  // namespace
 
@@ -66,7 +47,11 @@ bool TrainingWorker::begin(const TrainingSetup& setup, bool paused, QString* err
     mTrainer.reset();
     mStop = false, mPaused = paused, mStepsRequested = 0, mSaveRequested = false;
     mThread = std::thread([this] {
-        lowerThisThreadsPriority();
+        // The trainer yields to the window: on two cores the GUI thread shares a core with
+        // the trainer's threads, and at the same priority a replot can wait a whole time
+        // slice for them. At nice 10 the waking GUI thread runs first; the trainer still
+        // gets every cycle the GUI does not use.
+        setTrainingNice(10);
         QString why;
         if (!prepare(&why)) {
             QMetaObject::invokeMethod(this, [this, why] { emit failed(why); }, Qt::QueuedConnection);
@@ -109,11 +94,13 @@ bool TrainingWorker::prepare(QString* error)
         examples = std::move(data->train);
         mHeldOut = std::move(data->heldOut);
         mFixed.assign(mHeldOut.begin(), mHeldOut.begin() + 3);
+        mFixedInHeldOut = true;
         mTokenizer = data->tokenizer;
     } else {
         examples = train::algorithmicExamples(setup.task, size_t(setup.trainSize), setup.vocab, o.seed);
         mHeldOut = train::heldOutExamples(setup.task, size_t(setup.evalSize), setup.vocab, o.seed);
         mFixed = train::heldOutExamples(setup.task, 3, setup.vocab, o.seed + 1000);
+        mFixedInHeldOut = false;
     }
     auto t = setup.resume ? train::Trainer::resume(setup.runDir.toStdString(), o) : train::Trainer::create(c, o);
     if (!t) {
@@ -190,15 +177,21 @@ EvalPoint TrainingWorker::evaluate()
     e.tokenAccuracy = held.targetTokens > 0 ? double(held.correctTokens) / held.targetTokens : 0.0;
     auto model = Model::fromTensors(mTrainer->config(), mTrainer->tensors(), mTokenizer);
     if (!model) return e;
-    if (auto score = train::scoreFreeRunning(*model, mHeldOut)) e.exactMatch = score->exactMatch, e.bleu = score->bleu;
+    std::vector<std::vector<int>> fixedOutputs;  // what the model says for mFixed
+    if (auto score = train::scoreFreeRunning(*model, mHeldOut)) {
+        e.exactMatch = score->exactMatch, e.bleu = score->bleu;
+        if (mFixedInHeldOut)  // the text tasks' fixed examples are the held-out set's first three
+            fixedOutputs.assign(score->outputs.begin(), score->outputs.begin() + long(mFixed.size()));
+    }
+    if (!mFixedInHeldOut)
+        if (auto fixed = train::scoreFreeRunning(*model, mFixed)) fixedOutputs = std::move(fixed->outputs);
     const int eos = (*model)->config().eosId;
-    if (auto fixed = train::scoreFreeRunning(*model, mFixed))
-        for (size_t i = 0; i < mFixed.size(); ++i)
-            e.examples << QString("%1  →  %2%3")
-                              .arg(exampleText(mFixed[i].src, false), exampleText(fixed->outputs[i], true),
-                                   fixed->outputs[i] == mFixed[i].tgt
-                                       ? QString("  ✓")
-                                       : tr("   (expected %1)").arg(exampleText(mFixed[i].tgt, true)));
+    for (size_t i = 0; i < fixedOutputs.size(); ++i)
+        e.examples << QString("%1  →  %2%3")
+                          .arg(exampleText(mFixed[i].src, false), exampleText(fixedOutputs[i], true),
+                               fixedOutputs[i] == mFixed[i].tgt
+                                   ? QString("  ✓")
+                                   : tr("   (expected %1)").arg(exampleText(mFixed[i].tgt, true)));
     if (auto snap = train::crossAttentionSnapshot(*model, mFixed.front())) {
         e.rows = snap->rows, e.cols = snap->cols, e.attention = snap->weights;
         auto label = [&](int id, bool target) {

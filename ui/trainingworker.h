@@ -107,6 +107,7 @@ private:
     TrainingSetup mSetup;
     std::unique_ptr<train::Trainer> mTrainer;  // touched only by the worker thread once started
     std::vector<train::Example> mHeldOut, mFixed;
+    bool mFixedInHeldOut = false;  // mFixed is mHeldOut's first three: scored with it, once
     std::shared_ptr<const text::Tokenizer> mTokenizer;  // text tasks
     std::thread mThread;
     std::mutex mMutex;

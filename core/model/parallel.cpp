@@ -218,7 +218,11 @@ Pool& pool()
 
 void setThreads(int t) { gThreads = std::max(0, t); }
 
-void setHelperNice(int nice) { gHelperNice.store(nice, std::memory_order_relaxed); }
+void setTrainingNice(int nice)
+{
+    applyNice(nice);
+    gHelperNice.store(nice, std::memory_order_relaxed);
+}
 
 int threads() { return gThreads > 0 ? gThreads : omp_get_max_threads(); }
 

@@ -18,10 +18,11 @@ namespace sf {
 void setThreads(int threads);
 int threads();
 
-// The scheduling priority (a nice value, 0 = normal) the helper threads take from their
-// next task on. The training studio lowers its trainer below the window's GUI thread;
-// the calling thread sets its own.
-void setHelperNice(int nice);
+// The scheduling priority (a nice value, 0 = normal) of the calling thread, now, and of
+// the helper threads from their next task on (Linux; best effort elsewhere). The training
+// studio lowers its trainer below the window's GUI thread this way; OpenMP threads the
+// calling thread starts later inherit its value.
+void setTrainingNice(int nice);
 
 // Runs task(i) for every i in [0, count), on the calling thread and the helpers, and
 // returns when all have finished. Tasks must not depend on which thread runs them.
