@@ -41,7 +41,7 @@ max_len() {
 run() {
   local t=$1
   shift
-  OMP_NUM_THREADS=1 \
+  SF_THREADS=1 \
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$build/tests/fuzz/fuzz_$t" -max_len="$(max_len "$t")" "$@"

@@ -12,7 +12,7 @@ STEPFORMER_PACKAGES=(
   xvfb xauth
   qt6-l10n-tools qt6-translations-l10n fonts-noto-cjk   # lupdate/lrelease, Qt's own zh_CN, CJK glyphs
   python3-numpy python3-torch   # the independent PyTorch reference test
-  clang libclang-rt-14-dev libomp-dev   # libFuzzer targets (scripts/fuzz.sh); OpenMP for clang
+  clang libclang-rt-14-dev   # libFuzzer targets (scripts/fuzz.sh)
 )
 
 stepformer_install() {

@@ -150,3 +150,172 @@ TEST_CASE("backend ops: softmax rows (masked, all masked, split over threads), l
         checkTensor(std::string(K->name()) + " layer norm", y, ref, 1e-6);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The per-step operations, run in the backend's own memory (uploaded, downloaded back) as
+// the forward pass runs them, against double-precision references written here.
+namespace {
+
+BackendBuffer toBackend(const Kernels& K, const std::vector<float>& host)
+{
+    BackendBuffer b;
+    b.resize(K, host.size());
+    K.upload(b.data(), host.data(), host.size());
+    return b;
+}
+
+std::vector<float> toHost(const Kernels& K, const BackendBuffer& b, size_t n)
+{
+    std::vector<float> host(n);
+    K.download(host.data(), int(n), b.data(), int(n), 1, int(n));
+    return host;
+}
+
+}  // namespace
+
+TEST_CASE("backend ops: embedding, positions and their sum", "[backend]")
+{
+    const int V = 11, d = 10, n = 5, pos0 = 3;
+    const std::vector<float> table = randomVector(size_t(V) * d, 4);
+    const std::vector<int> ids{7, 0, 10, 7, 2};  // host memory, a repeated id
+    const float scale = std::sqrt(float(d));
+    for (const Kernels* K : backends())
+        for (PositionLayout layout : {PositionLayout::Interleaved, PositionLayout::Halves}) {
+            const std::string label = std::string(K->name()) +
+                                      (layout == PositionLayout::Interleaved ? " interleaved" : " halves");
+            const BackendBuffer E = toBackend(*K, table);
+            BackendBuffer x, pe;
+            x.resize(*K, size_t(n) * d);
+            pe.resize(*K, size_t(n) * d);
+            K->embed(x.data(), ids.data(), n, E.data(), d, scale);
+            K->positions(pe.data(), pos0, n, d, layout);
+            const std::vector<float> embedded = toHost(*K, x, size_t(n) * d), positions = toHost(*K, pe, size_t(n) * d);
+            K->add(x.data(), pe.data(), long(n) * d);
+            const std::vector<float> sum = toHost(*K, x, size_t(n) * d);
+            std::vector<float> refE(embedded.size()), refP(embedded.size()), refS(embedded.size());
+            for (int r = 0; r < n; ++r)
+                for (int i = 0; i < d / 2; ++i) {
+                    const double angle = double(pos0 + r) / std::pow(10000.0, 2.0 * i / d);
+                    const int si = layout == PositionLayout::Interleaved ? 2 * i : i;
+                    const int ci = layout == PositionLayout::Interleaved ? 2 * i + 1 : d / 2 + i;
+                    refP[size_t(r * d + si)] = float(std::sin(angle));
+                    refP[size_t(r * d + ci)] = float(std::cos(angle));
+                }
+            for (size_t i = 0; i < refE.size(); ++i) {
+                refE[i] = float(double(table[size_t(ids[i / d]) * d + i % d]) * scale);
+                refS[i] = float(double(refE[i]) + double(refP[i]));
+            }
+            checkTensor(label + " embed", embedded, refE, 1e-7);    // one product, rounded once
+            checkTensor(label + " positions", positions, refP, 1e-7);  // computed in double, rounded once
+            checkTensor(label + " embed + positions", sum, refS, 1e-7);
+        }
+}
+
+TEST_CASE("backend ops: activations, fill, strided copy and download", "[backend]")
+{
+    const std::vector<float> x = randomVector(5000, 5);  // above the threshold where the work is split
+    for (const Kernels* K : backends())
+        for (Activation a : {Activation::Relu, Activation::Gelu, Activation::Swish}) {
+            BackendBuffer b = toBackend(*K, x);
+            K->activate(b.data(), long(x.size()), a);
+            std::vector<float> ref(x.size());
+            for (size_t i = 0; i < x.size(); ++i) {
+                const double v = x[i];
+                ref[i] = float(a == Activation::Relu   ? std::max(0.0, v)
+                               : a == Activation::Gelu ? 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0)))
+                                                       : v / (1.0 + std::exp(-v)));
+            }
+            checkTensor(std::string(K->name()) + " activation " + std::to_string(int(a)), toHost(*K, b, x.size()), ref,
+                        1e-6);
+        }
+    for (const Kernels* K : backends()) {
+        // [4, 6] with row stride 6: fill columns 2..4 of rows 1..2, then copy a [2, 3] block
+        // out with strides, then download it into a host block of stride 5.
+        std::vector<float> m(24);
+        for (size_t i = 0; i < m.size(); ++i) m[i] = float(i);
+        BackendBuffer b = toBackend(*K, m);
+        K->fill(b.data() + 6 + 2, 2, 3, 6, -1.0f);
+        for (int r = 1; r <= 2; ++r)
+            for (int c = 2; c < 5; ++c) m[size_t(r * 6 + c)] = -1.0f;
+        CHECK(toHost(*K, b, 24) == m);
+        BackendBuffer block;
+        block.resize(*K, 6);
+        K->copy(block.data(), 3, b.data() + 6 + 1, 6, 2, 3);  // rows 1..2, columns 1..3
+        std::vector<float> host(10, 99.0f);
+        K->download(host.data(), 5, block.data(), 3, 2, 3);
+        CHECK(host == std::vector<float>{m[7], m[8], m[9], 99, 99, m[13], m[14], m[15], 99, 99});
+    }
+}
+
+TEST_CASE("backend ops: multi-head attention with a query offset, padding, the causal mask and no scaling",
+          "[backend]")
+{
+    const int H = 3, dk = 4, d = H * dk, nk = 7;
+    struct Case {
+        int n, t0, keyLength;
+        bool causal, scaled;
+    };
+    const std::vector<Case> cases{{7, 0, 7, false, true}, {7, 0, 5, false, true}, {7, 0, 7, true, true},
+                                  {1, 6, 7, true, true},  {2, 4, 6, true, false}, {3, 0, 0, false, true}};
+    for (const Kernels* K : backends())
+        for (const Case& cs : cases) {
+            const std::string label = std::string(K->name()) + " attention n=" + std::to_string(cs.n) +
+                                      " t0=" + std::to_string(cs.t0) + " keys=" + std::to_string(cs.keyLength) +
+                                      (cs.causal ? " causal" : "") + (cs.scaled ? "" : " unscaled");
+            const std::vector<float> q = randomVector(size_t(cs.n) * d, 6), k = randomVector(size_t(nk) * d, 7),
+                                     v = randomVector(size_t(nk) * d, 8);
+            const BackendBuffer qb = toBackend(*K, q), kb = toBackend(*K, k), vb = toBackend(*K, v);
+            BackendBuffer ctx, scores, weights;
+            ctx.resize(*K, size_t(cs.n) * d);
+            scores.resize(*K, size_t(H) * cs.n * nk);
+            weights.resize(*K, size_t(H) * cs.n * nk);
+            K->attention(ctx.data(), scores.data(), weights.data(), qb.data(), kb.data(), vb.data(), cs.n, nk, H, cs.t0,
+                         cs.causal, cs.keyLength, d, cs.scaled);
+            std::vector<float> refS(size_t(H) * cs.n * nk), refW(refS.size(), 0.0f), refC(size_t(cs.n) * d, 0.0f);
+            const double alpha = cs.scaled ? 1.0 / std::sqrt(double(dk)) : 1.0;
+            for (int h = 0; h < H; ++h)
+                for (int r = 0; r < cs.n; ++r) {
+                    std::vector<double> s(static_cast<size_t>(nk));
+                    double mx = -1e300;
+                    for (int j = 0; j < nk; ++j) {
+                        double acc = 0;
+                        for (int e = 0; e < dk; ++e) acc += double(q[size_t(r * d + h * dk + e)]) * k[size_t(j * d + h * dk + e)];
+                        s[size_t(j)] = alpha * acc;
+                        refS[size_t((h * cs.n + r) * nk + j)] = float(s[size_t(j)]);
+                        const bool visible = j < cs.keyLength && (!cs.causal || j <= cs.t0 + r);
+                        if (visible) mx = std::max(mx, s[size_t(j)]);
+                    }
+                    double z = 0;
+                    std::vector<double> p(static_cast<size_t>(nk), 0.0);
+                    for (int j = 0; j < nk; ++j)
+                        if (j < cs.keyLength && (!cs.causal || j <= cs.t0 + r)) z += (p[size_t(j)] = std::exp(s[size_t(j)] - mx));
+                    for (int j = 0; j < nk; ++j) {
+                        const double w = z > 0 ? p[size_t(j)] / z : 0.0;
+                        refW[size_t((h * cs.n + r) * nk + j)] = float(w);
+                        for (int e = 0; e < dk; ++e) refC[size_t(r * d + h * dk + e)] += float(w * v[size_t(j * d + h * dk + e)]);
+                    }
+                }
+            const std::vector<float> gotW = toHost(*K, weights, refW.size());
+            checkTensor(label + " scores (before the mask, every key)", toHost(*K, scores, refS.size()), refS,
+                        kProductTol * 4);
+            checkTensor(label + " weights", gotW, refW, 1e-6);
+            checkTensor(label + " context", toHost(*K, ctx, refC.size()), refC, 1e-6);
+            int leaked = 0;  // masked weights must be exactly 0, not merely small
+            for (size_t i = 0; i < refW.size(); ++i) leaked += refW[i] == 0.0f && gotW[i] != 0.0f;
+            CHECK(leaked == 0);
+        }
+}
+
+TEST_CASE("backend buffers: growth keeps the contents, copies are deep", "[backend]")
+{
+    for (const Kernels* K : backends()) {
+        BackendBuffer a = toBackend(*K, {1, 2, 3});
+        a.resize(*K, 1000, true);  // grows: the first three floats stay
+        CHECK(toHost(*K, a, 3) == std::vector<float>{1, 2, 3});
+        BackendBuffer b = a;
+        K->fill(b.data(), 1, 3, 3, 0.0f);
+        CHECK(toHost(*K, a, 3) == std::vector<float>{1, 2, 3});
+        CHECK(toHost(*K, b, 3) == std::vector<float>{0, 0, 0});
+        CHECK(b.size() == 1000);
+    }
+}

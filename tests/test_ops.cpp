@@ -147,9 +147,9 @@ TEST_CASE("activations and the embedding scale", "[ops]")
 {
     std::vector<float> x{-1.0f, 1.0f, -0.5f};
     std::vector<float> r = x, g = x, s = x;
-    activate(r.data(), 3, Activation::Relu);
-    activate(g.data(), 3, Activation::Gelu);
-    activate(s.data(), 3, Activation::Swish);
+    activationForward<float>(r.data(), r.data(), 3, Activation::Relu);
+    activationForward<float>(g.data(), g.data(), 3, Activation::Gelu);
+    activationForward<float>(s.data(), s.data(), 3, Activation::Swish);
     CHECK(r == std::vector<float>{0.0f, 1.0f, 0.0f});
     CHECK(g[1] == Approx(0.84134475).margin(1e-6));   // 1 * Phi(1)
     CHECK(g[2] == Approx(-0.15426877).margin(1e-6));  // -0.5 * Phi(-0.5)
@@ -159,7 +159,7 @@ TEST_CASE("activations and the embedding scale", "[ops]")
     const std::vector<float> table{1, 2, 3, 4, 5, 6, 7, 8};  // V = 2, d = 4
     std::vector<float> out(4);
     const int id = 1;
-    embedTokens(out.data(), &id, 1, table.data(), 4, 2.0f);
+    cpuKernels().embed(out.data(), &id, 1, table.data(), 4, 2.0f);
     CHECK(out == std::vector<float>{10, 12, 14, 16});
 }
 

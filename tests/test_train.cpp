@@ -14,7 +14,7 @@
 #include "core/train/batch.h"
 #include "core/train/checkpoint.h"
 #include "core/train/network.h"
-#include "core/train/ops.h"
+#include "core/model/ops.h"
 #include "core/train/optimizer.h"
 #include "core/train/params.h"
 #include "core/train/trainer.h"

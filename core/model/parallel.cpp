@@ -1,12 +1,11 @@
 #include "core/model/parallel.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -58,7 +57,7 @@ class Pool {
 public:
     Pool()
     {
-        const int cores = std::max(omp_get_max_threads(), int(std::thread::hardware_concurrency()));
+        const int cores = std::max(1, int(std::thread::hardware_concurrency()));
         for (int i = 0; i + 1 < cores; ++i) mHelpers.emplace_back([this, i] { helperLoop(i); });
     }
 
@@ -72,7 +71,7 @@ public:
         for (std::thread& t : mHelpers) t.join();
     }
 
-    void run(int count, void (*task)(void*, int), void* context)
+    void run(int count, void (*task)(void*, int), void* context, double work)
     {
         const int helpers = std::min(int(mHelpers.size()), threads() - 1);
         std::unique_lock<std::mutex> busy(mCallMutex, std::try_to_lock);
@@ -82,13 +81,13 @@ public:
             for (int i = 0; i < count; ++i) task(context, i);
             return;
         }
-        if (mPhaseJobs == 0) mPhaseStart = Clock::now();
+        const Clock::time_point start = Clock::now();
         if (useTeam()) {
             runTeam(count, task, context, helpers);
         } else {
             for (int i = 0; i < count; ++i) task(context, i);
         }
-        account();
+        account(std::chrono::duration<double>(Clock::now() - start).count(), work);
     }
 
 private:
@@ -159,27 +158,30 @@ private:
 
     // Team or solo. When the other cores are busy with other programs, helpers are
     // preempted mid-task and time-share the cores with this thread, and a team can be
-    // slower than this thread alone. So the pool times kProbe jobs with the team and
-    // kProbe alone (wall time from the first job's start to the last one's end, the
-    // caller's work in between included: a training step is a few hundred jobs), runs
-    // the faster way for the next kExploit jobs, and probes again. Only the speed
-    // changes, never a number.
-    static constexpr int kProbe = 1024, kExploit = 16384;
+    // slower than this thread alone. So the pool runs kProbe jobs with the team and kProbe
+    // alone, compares the time spent inside the jobs per unit of work (the callers' work
+    // estimates: multiply-adds or element operations; time between jobs, such as a window
+    // waiting for its user, is not counted, and a phase of big jobs is not compared with
+    // a phase of small ones), runs the faster way for the next kExploit jobs, and probes
+    // again. Only the speed changes, never a number.
+    static constexpr int kProbe = 256, kExploit = 16384;
     enum class Phase { ProbeTeam, ProbeSolo, Exploit };
 
     bool useTeam() const { return mPhase == Phase::ProbeTeam || (mPhase == Phase::Exploit && mTeamWins); }
 
-    void account()
+    void account(double seconds, double work)
     {
+        mPhaseSeconds += seconds;
+        mPhaseWork += std::max(1.0, work);
         if (++mPhaseJobs < (mPhase == Phase::Exploit ? kExploit : kProbe)) return;
-        const double seconds = std::chrono::duration<double>(Clock::now() - mPhaseStart).count();
+        const double perWork = mPhaseSeconds / mPhaseWork;
         switch (mPhase) {
         case Phase::ProbeTeam:
-            mTeamTime = seconds;
+            mTeamTime = perWork;
             mPhase = Phase::ProbeSolo;
             break;
         case Phase::ProbeSolo:
-            mTeamWins = mTeamTime <= seconds;
+            mTeamWins = mTeamTime <= perWork;
             mPhase = Phase::Exploit;
             break;
         case Phase::Exploit:
@@ -187,6 +189,7 @@ private:
             break;
         }
         mPhaseJobs = 0;
+        mPhaseSeconds = mPhaseWork = 0.0;
     }
 
     std::atomic<uint64_t> mClaim{0};
@@ -199,8 +202,8 @@ private:
     std::mutex mCallMutex;  // one job at a time; guards the fields below too
     Phase mPhase = Phase::ProbeTeam;
     int mPhaseJobs = 0;
-    Clock::time_point mPhaseStart;
-    double mTeamTime = 0.0;
+    double mPhaseSeconds = 0.0, mPhaseWork = 0.0;
+    double mTeamTime = 0.0;  // seconds per unit of work in the last team probe
     bool mTeamWins = true;
     std::mutex mMutex;  // sleeping helpers
     std::condition_variable mWake;
@@ -224,15 +227,25 @@ void setTrainingNice(int nice)
     gHelperNice.store(nice, std::memory_order_relaxed);
 }
 
-int threads() { return gThreads > 0 ? gThreads : omp_get_max_threads(); }
+// SF_THREADS in the environment, else one per core.
+int defaultThreads()
+{
+    static const int n = [] {
+        if (const char* e = std::getenv("SF_THREADS"); e && std::atoi(e) > 0) return std::atoi(e);
+        return std::max(1, int(std::thread::hardware_concurrency()));
+    }();
+    return n;
+}
 
-void parallelForImpl(int count, void (*run)(void*, int), void* context)
+int threads() { return gThreads > 0 ? gThreads : defaultThreads(); }
+
+void parallelForImpl(int count, void (*run)(void*, int), void* context, double work)
 {
     if (threads() <= 1) {
         for (int i = 0; i < count; ++i) run(context, i);
         return;
     }
-    pool().run(count, run, context);
+    pool().run(count, run, context, work);
 }
 
 }  // namespace sf

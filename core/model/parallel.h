@@ -1,7 +1,6 @@
-// Splitting an op over the cores, for the training ops. (It sits in core/model because
-// the inference kernels tried it too: side by side it made the encoder 3x faster with one
-// core busy but a decoding step 1.6x slower on an idle machine, so kernels_cpu.cpp stays
-// on OpenMP for now; see the README.) A fork-join team (OpenMP) makes every thread wait at
+// Splitting an op over the cores: the one threading mechanism of the engine, for training
+// and inference alike (the CPU backend, the training ops, trace statistics). It replaced
+// OpenMP, measured side by side (README "Threading"). A fork-join team (OpenMP) makes every thread wait at
 // the join for the slowest member; on a machine whose cores are busy with other work a
 // descheduled member stalls each of the ~200 joins of a training step for a whole
 // time slice, and two threads end up several times slower than one. Here the calling
@@ -14,22 +13,26 @@
 
 namespace sf {
 
-// Threads used for the ops, the calling one included; 0 = one per core (the default).
+// Threads used for the ops, the calling one included; 0 = the default: SF_THREADS from
+// the environment, else one per core.
 void setThreads(int threads);
 int threads();
 
 // The scheduling priority (a nice value, 0 = normal) of the calling thread, now, and of
 // the helper threads from their next task on (Linux; best effort elsewhere). The training
-// studio lowers its trainer below the window's GUI thread this way; OpenMP threads the
-// calling thread starts later inherit its value.
+// studio lowers its trainer below the window's GUI thread this way.
 void setTrainingNice(int nice);
 
 // Runs task(i) for every i in [0, count), on the calling thread and the helpers, and
 // returns when all have finished. Tasks must not depend on which thread runs them.
-void parallelForImpl(int count, void (*run)(void*, int), void* context);
+// `work` estimates the whole job's cost (multiply-adds or element operations; 0 = count):
+// the pool uses it only to decide whether helping pays (parallel.cpp, Pool::account).
+// A call made while another thread's job runs (a second session, the GUI thread's trace
+// statistics during a translation) runs on its own thread.
+void parallelForImpl(int count, void (*run)(void*, int), void* context, double work);
 
 template <class Task>
-void parallelFor(int count, Task&& task)
+void parallelFor(int count, Task&& task, double work = 0.0)
 {
     if (count <= 0) return;
     if (count == 1) {
@@ -37,7 +40,8 @@ void parallelFor(int count, Task&& task)
         return;
     }
     parallelForImpl(
-        count, [](void* c, int i) { (*static_cast<std::remove_reference_t<Task>*>(c))(i); }, &task);
+        count, [](void* c, int i) { (*static_cast<std::remove_reference_t<Task>*>(c))(i); }, &task,
+        work > 0.0 ? work : double(count));
 }
 
 }  // namespace sf

@@ -3,6 +3,7 @@
 #include "core/quote.h"
 
 #include "core/io/safetensors.h"
+#include "core/model/parallel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -147,13 +148,17 @@ std::vector<Moments> moments(const std::vector<Span>& spans)
         total += spans[i].n;
     }
     std::vector<Moments> part(chunks.size());
-#pragma omp parallel for schedule(dynamic) if (total >= kParallel)
-    for (int64_t c = 0; c < int64_t(chunks.size()); ++c) {
+    auto chunk = [&](int c) {
         const Chunk& k = chunks[size_t(c)];
         const float* x = spans[k.span].data;
         Moments m;
         for (int64_t b = k.begin; b < k.end; b += kBlock) merge(m, blockMoments(x + b, std::min(kBlock, k.end - b)));
         part[size_t(c)] = m;
+    };
+    if (total >= kParallel) {
+        parallelFor(int(chunks.size()), chunk, double(total) * 4);  // the pool hands out chunks as threads free up
+    } else {
+        for (int c = 0; c < int(chunks.size()); ++c) chunk(c);
     }
     std::vector<Moments> out(spans.size());
     for (size_t c = 0; c < chunks.size(); ++c) merge(out[chunks[c].span], part[c]);
@@ -381,16 +386,14 @@ std::vector<int64_t> histogram(const float* data, int64_t n, double lo, double h
         count(0, n, counts);
         return counts;
     }
-    // Chunks in a dynamic schedule (see moments()); each thread counts into its own bins.
+    // Chunks handed out as threads free up (see moments()); each chunk counts into its own
+    // bins, summed in order afterwards (integers: any order gives the same counts).
     const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel
-    {
-        std::vector<int64_t> local(size_t(bins), 0);
-#pragma omp for schedule(dynamic)
-        for (int64_t c = 0; c < chunks; ++c) count(c * kChunk, std::min(n, (c + 1) * kChunk), local);
-#pragma omp critical
-        for (int b = 0; b < bins; ++b) counts[size_t(b)] += local[size_t(b)];
-    }
+    std::vector<std::vector<int64_t>> local(size_t(chunks), std::vector<int64_t>(size_t(bins), 0));
+    parallelFor(
+        int(chunks), [&](int c) { count(c * kChunk, std::min(n, (c + 1) * kChunk), local[size_t(c)]); }, double(n) * 2);
+    for (const std::vector<int64_t>& l : local)
+        for (int b = 0; b < bins; ++b) counts[size_t(b)] += l[size_t(b)];
     return counts;
 }
 
@@ -420,8 +423,7 @@ Downsampled downsample(const float* data, int64_t rows, int64_t cols, int maxRow
     d.values.data.assign(size_t(R * C), 0.0f);
     if (rows <= 0 || cols <= 0) return d;
     // Output row i: the mean of the block rows[rowBegin[i]..) x cols[colBegin[j]..).
-#pragma omp parallel for schedule(dynamic, 8) if (rows * cols >= kParallel)
-    for (int64_t i = 0; i < R; ++i) {
+    auto outputRow = [&](int64_t i) {
         std::vector<double> acc(size_t(C), 0.0);
         for (int64_t r = d.rowBegin[size_t(i)]; r < d.rowBegin[size_t(i + 1)]; ++r) {
             const float* row = data + r * cols;
@@ -436,6 +438,17 @@ Downsampled downsample(const float* data, int64_t rows, int64_t cols, int maxRow
             const double cells = rowsIn * double(d.colBegin[size_t(j + 1)] - d.colBegin[size_t(j)]);
             d.values.data[size_t(i * C + j)] = float(acc[size_t(j)] / cells);
         }
+    };
+    if (rows * cols >= kParallel) {
+        constexpr int64_t kRowsPerTask = 8;
+        parallelFor(
+            int((R + kRowsPerTask - 1) / kRowsPerTask),
+            [&](int t) {
+                for (int64_t i = t * kRowsPerTask; i < std::min(R, (t + 1) * kRowsPerTask); ++i) outputRow(i);
+            },
+            double(rows) * cols);
+    } else {
+        for (int64_t i = 0; i < R; ++i) outputRow(i);
     }
     return d;
 }

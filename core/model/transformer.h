@@ -1,5 +1,7 @@
-// The Transformer forward pass of "Attention Is All You Need" (Vaswani et al., 2017),
-// one function per operation, recording every intermediate into a Trace when given one.
+// The Transformer forward pass of "Attention Is All You Need" (Vaswani et al., 2017) for
+// inference: one sentence, the KV cache, every intermediate recorded into a Trace when
+// given one. Every operation runs on a backend (kernels.h): the activations, the cache and
+// the encoder output are backend memory, and the trace receives downloads of them.
 //
 // Sizes: S = source length (with </s>), T = decoder length, n = rows computed in this
 // call, d = d_model, H = heads, dk = d / H, F = ffn dim, V = vocab.
@@ -9,25 +11,13 @@
 #include "core/model/config.h"
 #include "core/model/interventions.h"
 #include "core/model/kernels.h"
+#include "core/model/ops.h"  // positionalEncoding
 #include "core/model/weights.h"
 
 #include <string>
 #include <vector>
 
 namespace sf {
-
-// PE(pos, 2i) = sin(pos / 10000^(2i/d)),  PE(pos, 2i+1) = cos(pos / 10000^(2i/d))  (sec 3.5)
-// Interleaved puts the pair at dimensions (2i, 2i+1); halves (Marian) puts sin at i and
-// cos at d/2 + i. Computed in double, rounded once to float.
-// out: [n, d], rows are positions pos0 .. pos0 + n - 1.
-void positionalEncoding(float* out, int pos0, int n, int d, PositionLayout layout);
-
-// out[r] = table[ids[r]] * scale   (sec 3.4: "we multiply those weights by sqrt(d_model)")
-// out: [n, d], table: [V, d]. Ids must be < V (checked by the caller).
-void embedTokens(float* out, const int* ids, int n, const float* table, int d, float scale);
-
-// ReLU max(0, x)  (eq. 2);  GELU x * Phi(x) (exact erf form);  swish x * sigmoid(x).
-void activate(float* x, long count, Activation a);
 
 // Multi-head scaled dot-product attention for n query rows (sec 3.2.1 eq. 1, sec 3.2.2):
 //   Attention(Q, K, V) = softmax(Q K^T / sqrt(dk)) V,   per head, heads side by side.
@@ -36,7 +26,8 @@ void activate(float* x, long count, Activation a);
 // Keys j >= keyLength are padding and masked. Masked weights are exactly 0.
 // scaled = false drops the 1/sqrt(dk) (the no-scale intervention). ablated[h] = true
 // zeroes head h's context (its scores and weights are still computed).
-// Writes scores [H, n, nk] (before the mask), weights [H, n, nk], ctx [n, d].
+// Writes scores [H, n, nk] (before the mask), weights [H, n, nk], ctx [n, d]; all backend
+// memory (the backend's attention op, then the ablation).
 void multiHeadAttention(const Kernels& K, float* ctx, float* scores, float* weights, const float* q,
                         const float* k, const float* v, int n, int nk, int H, int t0, bool causal,
                         int keyLength, int d, bool scaled = true, const std::vector<bool>& ablated = {});
@@ -47,12 +38,18 @@ float attentionScale(int dk, bool scaled);
 // No intervention at all (the model as trained).
 extern const Interventions kNoInterventions;
 
-// Scratch buffers reused across calls (no allocation per decoding step once warm).
+// Scratch buffers in backend memory, reused across calls (no allocation per decoding step
+// once warm).
 struct Workspace {
-    std::vector<float> a, b, c, q, k, v, ctx, scores, weights, hidden, normed;
+    BackendBuffer a, b, c, q, k, v, ctx, scores, weights, hidden, normed, logits;
 };
 
-// Encoder: source ids [S] -> memory [S, d] (encoder.output). Keys >= keyLength are padding.
+// The weights as the backend reads them: every pointer of `w` made resident (uploaded
+// once; the CPU backend uses host memory in place, so this is `w` itself there).
+Weights residentWeights(const Kernels& K, const Config& c, const Weights& w);
+
+// Encoder: source ids [S] -> memory [S, d] (encoder.output, backend memory; the weights
+// resident). Keys >= keyLength are padding.
 // Records encoder.* into `trace` when not null.
 // `iv` changes the forward pass (interventions.h); the model as trained by default.
 void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids, int S, int keyLength,
@@ -64,9 +61,10 @@ struct DecoderState {
     int S = 0;           // source length
     int keyLength = 0;   // valid source keys (S without padding)
     int length = 0;      // decoder positions cached so far (the next one is `length`)
-    int capacity = 0;    // rows allocated in selfK / selfV
-    std::vector<std::vector<float>> crossK, crossV;  // per layer [S, d]
-    std::vector<std::vector<float>> selfK, selfV;    // per layer [capacity, d]
+    int capacity = 0;    // rows allocated in selfK / selfV / selfQ
+    std::vector<BackendBuffer> crossK, crossV;        // per layer [S, d]
+    std::vector<BackendBuffer> selfK, selfV, selfQ;  // per layer [capacity, d]; selfQ: the queries,
+                                                      // for the earlier rows' recorded scores
     Workspace ws;
 };
 
@@ -76,7 +74,8 @@ void prepareDecoder(const Kernels& K, const Config& c, const Weights& w, const f
                     int keyLength, DecoderState& st, Trace* trace);
 
 // Runs decoder positions [t0, t0 + n) with t0 = st.length, feeding ids[n] (the outputs
-// shifted right), appends their K/V to the cache, and writes logits [n, V]. n = 1 is one
+// shifted right), appends their K/V to the cache, and writes logits [n, V] (HOST memory,
+// downloaded from the backend). n = 1 is one
 // decoding step with the KV cache; t0 = 0, n = T recomputes a whole prefix at once. Both
 // record identical decoder.* rows. Records probs only when capturing.
 // With iv.noCausalMask the self-attention sees all n rows (meant for t0 = 0, n = T:

@@ -113,7 +113,8 @@ void samplingDistribution(float* out, const float* logits, int V, const Sampling
 }
 
 Session::Session(std::shared_ptr<const Model> model, const Kernels& kernels)
-    : mModel(std::move(model)), mKernels(kernels)
+    : mModel(std::move(model)), mKernels(kernels),
+      mWeights(residentWeights(kernels, mModel->config(), mModel->weights()))
 {
 }
 
@@ -195,16 +196,16 @@ void Session::encode(bool capture, const Interventions& iv)
     const Config& c = mModel->config();
     const int S = int(mSource.sourceIds.size());
     mTrace = capture ? std::make_shared<Trace>() : nullptr;
-    mMemory.assign(size_t(S) * c.dModel, 0.0f);
-    sf::encode(mKernels, c, mModel->weights(), mSource.sourceIds.data(), S, S, mMemory.data(), mTrace.get(),
+    mMemory.resize(mKernels, size_t(S) * c.dModel);
+    sf::encode(mKernels, c, mWeights, mSource.sourceIds.data(), S, S, mMemory.data(), mTrace.get(),
                mEncoderWs, iv);
-    prepareDecoder(mKernels, c, mModel->weights(), mMemory.data(), S, S, mState, mTrace.get());
+    prepareDecoder(mKernels, c, mWeights, mMemory.data(), S, S, mState, mTrace.get());
     mLogits.assign(size_t(c.vocabSize), 0.0f);
 }
 
 const float* Session::step(int inputId, const Interventions& iv)
 {
-    sf::decode(mKernels, mModel->config(), mModel->weights(), &inputId, 1, mState, mLogits.data(), mTrace.get(), iv);
+    sf::decode(mKernels, mModel->config(), mWeights, &inputId, 1, mState, mLogits.data(), mTrace.get(), iv);
     return mLogits.data();
 }
 
@@ -309,7 +310,7 @@ Result<Translation> Session::forced(const DecodeOptions& o, const Forced& f)
 
     encode(o.capture, o.interventions);
     std::vector<float> logits(size_t(T) * V);
-    sf::decode(mKernels, c, mModel->weights(), inputs.data(), T, mState, logits.data(), mTrace.get(),
+    sf::decode(mKernels, c, mWeights, inputs.data(), T, mState, logits.data(), mTrace.get(),
                o.interventions);
     Translation t = mSource;
     for (int r = 0; r < T; ++r) {
@@ -391,7 +392,7 @@ Result<Translation> Session::beamSearch(const DecodeOptions& o, const Beam& bm)
         for (int b = 0; b < int(beams.size()); ++b) {
             Hyp& h = beams[size_t(b)];
             const int input = h.tokens.empty() ? c.decoderStartId : h.tokens.back();
-            sf::decode(mKernels, c, mModel->weights(), &input, 1, h.state, logits.data(), nullptr, o.interventions);
+            sf::decode(mKernels, c, mWeights, &input, 1, h.state, logits.data(), nullptr, o.interventions);
             const float lse = mKernels.logSumExp(logits.data(), V);
             for (int i = 0; i < V; ++i) logits[size_t(i)] -= lse;  // log-probabilities
             if (!ban(logits.data(), h.tokens, o)) return error(bannedAllMessage(len));

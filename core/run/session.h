@@ -67,7 +67,6 @@ public:
     Trace* trace() { return mTrace.get(); }
     // Drops the recorded Trace now (encode() would otherwise free it while it starts).
     void releaseTrace() { mTrace.reset(); }
-    const std::vector<float>& memory() const { return mMemory; }
 
 private:
     // Validates ids, truncates ids and pieces together to max positions.
@@ -88,8 +87,9 @@ private:
 
     std::shared_ptr<const Model> mModel;
     const Kernels& mKernels;
+    Weights mWeights;               // the model's weights, resident on mKernels
     Translation mSource;            // source fields only
-    std::vector<float> mMemory;     // encoder output [S, d]
+    BackendBuffer mMemory;          // encoder output [S, d], backend memory
     DecoderState mState;
     std::vector<float> mLogits;     // [V]
     std::shared_ptr<Trace> mTrace;  // null when not capturing

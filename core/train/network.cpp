@@ -1,7 +1,7 @@
 #include "core/train/network.h"
 
 #include "core/model/transformer.h"
-#include "core/train/ops.h"
+#include "core/model/ops.h"
 
 #include <algorithm>
 #include <cmath>

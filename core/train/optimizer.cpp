@@ -32,7 +32,7 @@ void adamStep(float* theta, float* m, float* v, const float* g, size_t n, double
         mb = b1 * mb + (1.0f - b1) * gb;
         vb = b2 * vb + (1.0f - b2) * gb.square();
         th -= step * (mb * c1) / ((vb * c2).sqrt() + eps);
-    });
+    }, double(n) * 8);
 }
 
 double globalNorm(const float* g, size_t n)
@@ -44,7 +44,7 @@ double globalNorm(const float* g, size_t n)
     parallelFor(chunks, [&](int c) {
         const size_t begin = size_t(c) * kChunk, len = std::min(n, begin + kChunk) - begin;
         part[size_t(c)] = Eigen::Map<const Eigen::ArrayXf>(g + begin, long(len)).cast<double>().square().sum();
-    });
+    }, double(n) * 2);
     double total = 0.0;
     for (double s : part) total += s;
     return std::sqrt(total);

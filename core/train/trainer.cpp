@@ -1,7 +1,7 @@
 #include "core/train/trainer.h"
 
 #include "core/model/random_model.h"
-#include "core/train/ops.h"
+#include "core/model/ops.h"
 
 #include <algorithm>
 #include <chrono>

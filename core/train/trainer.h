@@ -40,7 +40,7 @@ struct TrainOptions {
     int logEvery = 10;            // progress callback every N steps; 0 = never
     std::string outDir;           // checkpoint directory; empty = never saved
     int saveEvery = 0;            // checkpoint every N steps (and always at the end); 0 = at the end only
-    int threads = 0;              // OpenMP threads for the ops; 0 = all
+    int threads = 0;              // threads for the ops (parallel.h); 0 = all
 };
 
 Status validateOptions(const TrainOptions& o);

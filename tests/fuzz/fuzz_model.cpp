@@ -44,7 +44,7 @@ void check(bool ok)
 
 extern "C" int LLVMFuzzerInitialize(int*, char***)
 {
-    setenv("OMP_NUM_THREADS", "1", 0);  // one input at a time; threads only add noise
+    setenv("SF_THREADS", "1", 0);  // one input at a time; threads only add noise
     return 0;
 }
 

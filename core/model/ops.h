@@ -1,6 +1,9 @@
-// Training operations: every forward of the Transformer with its backward right below
-// it (llm.c style). Forwards keep the intermediates their backward needs (layer-norm
-// mean / rstd, attention probabilities, dropout masks, softmax probabilities).
+// The operations of the Transformer, every forward with its backward right below it
+// (llm.c style): the one set of operations of the engine. Inference runs the forwards
+// through the CPU backend (kernels_cpu.cpp implements the backend seam, kernels.h, with
+// them) without the backward caches; training (core/train/network.cpp) runs them batched
+// and keeps the intermediates their backward needs (layer-norm mean / rstd, attention
+// probabilities, dropout masks, softmax probabilities).
 //
 // Conventions:
 //   * outputs first, then inputs, then sizes;
@@ -20,12 +23,21 @@
 
 #include <cstdint>
 
-namespace sf::train {
+namespace sf {
+
+// ---------------------------------------------------------------------------------------
+// Positional encoding (sec 3.5), constants (no backward):
+//   PE(pos, 2i) = sin(pos / 10000^(2i/d)),  PE(pos, 2i+1) = cos(pos / 10000^(2i/d))
+// Interleaved puts the pair at dimensions (2i, 2i+1); halves (Marian) puts sin at i and
+// cos at d/2 + i; None (an ablation) is all zeros. Computed in double, rounded once.
+// out: [n, d], rows are positions pos0 .. pos0 + n - 1.
+void positionalEncoding(float* out, int pos0, int n, int d, PositionLayout layout);
 
 // ---------------------------------------------------------------------------------------
 // Embedding (sec 3.4, 3.5): x[r] = E[ids[r]] * scale + PE[r % Tn]
 // ("we multiply those weights by sqrt(d_model)"; positions are added, never learned).
-// x: [B*Tn, d], table E: [V, d], positions PE: [Tn, d] (constants), ids: [B*Tn].
+// x: [B*Tn, d], table E: [V, d], positions PE: [Tn, d] (constants; null adds none: the
+// inference engine records the scaled embedding before it adds the positions), ids: [B*Tn].
 template <class Real>
 void embeddingForward(Real* x, const int* ids, const Real* table, const Real* positions, int B, int Tn, int d,
                       Real scale);
@@ -36,6 +48,9 @@ void embeddingBackward(Real* dtable, const Real* dx, const int* ids, int n, int 
 // ---------------------------------------------------------------------------------------
 // Linear: y = x W^T + b.  y: [n, out], x: [n, in], W: [out, in], b: [out] (may be null).
 // Also the tied output projection (sec 3.4): logits = x E^T with W = E [V, d], b = null.
+// In float: one row (a decoding step) is a matrix-vector product over blocks of output
+// features; up to 32 rows (one sentence's encoder) a register-tiled kernel that reads W
+// once in place (GEMM would first pack all of W); more rows, Eigen's GEMM over blocks of rows.
 template <class Real>
 void linearForward(Real* y, const Real* x, const Real* W, const Real* b, int n, int in, int out);
 // dx += dy W   [n, in];   dW += dy^T x   [out, in];   db += sum_r dy[r]   [out]
@@ -46,7 +61,8 @@ void linearBackward(Real* dx, Real* dW, Real* db, const Real* dy, const Real* x,
 // Layer normalisation (sec 3.1 "LayerNorm(x + Sublayer(x))"), biased variance:
 //   mean = sum_j x_j / d,  rstd = 1 / sqrt(sum_j (x_j - mean)^2 / d + eps)
 //   y_j = (x_j - mean) * rstd * gamma_j + beta_j
-// y, x: [n, d] (y may alias x), mean, rstd: [n] (kept for the backward), gamma, beta: [d].
+// y, x: [n, d] (y may alias x), mean, rstd: [n] (kept for the backward; null when no
+// backward follows), gamma, beta: [d].
 // Mean and variance are accumulated in double, as the inference kernel does.
 template <class Real>
 void layerNormForward(Real* y, Real* mean, Real* rstd, const Real* x, const Real* gamma, const Real* beta, int n, int d,
@@ -69,9 +85,11 @@ template <class Real>
 void activationBackward(Real* dx, const Real* dy, const Real* x, long count, Activation a);
 
 // ---------------------------------------------------------------------------------------
-// Softmax over rows: p_j = exp(x_j - max) / sum_k exp(x_k - max).  p, x: [rows, cols].
+// Softmax over rows: p_j = exp(x_j - max) / sum_k exp(x_k - max).  p, x: [rows, cols] with
+// row stride ld (0 = cols); p may alias x. Masked entries (-inf) become exactly 0, and a row
+// whose entries are all masked becomes all zeros (no distribution exists; never NaN).
 template <class Real>
-void softmaxForward(Real* p, const Real* x, int rows, int cols);
+void softmaxForward(Real* p, const Real* x, int rows, int cols, int ld = 0);
 // dx += p * (dp - sum_j p_j dp_j)   (the softmax Jacobian, row by row)
 template <class Real>
 void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols);
@@ -82,12 +100,16 @@ void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols
 // q: [B*Tq, d], k, v: [B*Tk, d] (projected, heads side by side in the columns),
 // ctx: [B*Tq, d] (heads concatenated, before W_O), probs: [B, H, Tq, Tk] (kept).
 // Masks (sec 3.2.3): key j of sequence b is masked when j >= keyLengths[b] (padding) or,
-// when causal, j > i for query row i. Masked probabilities are exactly 0; a row whose
-// keys are all masked gets all-zero probabilities. scaled = false drops the 1/sqrt(dk)
-// (alpha = 1: the "why scale" ablation, config attention_scale false).
+// when causal, j > t0 + i for query row i (t0 = the position of the first query row: 0 in
+// training, the KV cache's length in a decoding step). Masked probabilities are exactly 0;
+// a row whose keys are all masked gets all-zero probabilities. scaled = false drops the
+// 1/sqrt(dk) (alpha = 1: the "why scale" ablation, config attention_scale false).
+// scores (null in training): also writes the scaled scores before the mask, over every
+// key, [B, H, Tq, Tk] (what the app shows).
 template <class Real>
 void attentionForward(Real* ctx, Real* probs, const Real* q, const Real* k, const Real* v, const int* keyLengths,
-                      bool causal, int B, int Tq, int Tk, int H, int d, bool scaled = true);
+                      bool causal, int B, int Tq, int Tk, int H, int d, bool scaled = true, Real* scores = nullptr,
+                      int t0 = 0);
 // With P = probs, S = scores (pre-softmax, scaled) and alpha = 1 / sqrt(dk) (1 unscaled), per (b, h)
 // (keyLengths as in the forward; only the real keys are visited):
 //   dV += P^T dctx,  dP = dctx V^T,  dS = P * (dP - rowsum(P * dP)),
@@ -140,4 +162,4 @@ int countTargets(const int* targets, int n);
 template <class Real>
 int countCorrect(const Real* logits, const int* targets, int n, int V);
 
-}  // namespace sf::train
+}  // namespace sf

@@ -1,17 +1,21 @@
-// Training operations and their backwards (see ops.h for the conventions). The big
-// products are Eigen GEMMs; work is split over the cores by hand (parallel.h) into
-// fixed blocks, so results do not depend on which thread runs a block.
-#include "core/train/ops.h"
+// The operations and their backwards (see ops.h for the conventions). The big products
+// are Eigen GEMMs; work is split over the cores by hand (parallel.h) into fixed blocks,
+// so results do not depend on which thread runs a block.
+#include "core/model/ops.h"
 
 #include "core/model/parallel.h"
 
 #include <Eigen/Core>
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
-namespace sf::train {
+namespace sf {
 
 namespace {
 
@@ -54,14 +58,18 @@ int attentionBlocks(long work, long pairs)
 }
 
 // Runs f(begin, end) over the blocks of [0, count) (see blocksFor / blockRange).
+// `work` is the whole op's cost estimate, for the pool (parallel.h).
 template <class F>
-void forBlocks(long count, int blocks, long align, F&& f)
+void forBlocks(long count, int blocks, long align, double work, F&& f)
 {
-    parallelFor(blocks, [&](int i) {
-        long begin, end;
-        blockRange(count, i, blocks, align, begin, end);
-        if (end > begin) f(begin, end);
-    });
+    parallelFor(
+        blocks,
+        [&](int i) {
+            long begin, end;
+            blockRange(count, i, blocks, align, begin, end);
+            if (end > begin) f(begin, end);
+        },
+        work);
 }
 
 template <class Real>
@@ -76,6 +84,76 @@ MatMap<Real> mat(Real* p, int rows, int cols, int ld)
     return MatMap<Real>(p, rows, cols, Eigen::OuterStride<>(ld));
 }
 
+// Rows at most this many take the few-row kernel.
+constexpr int kFewRows = 32;
+
+#if defined(__AVX2__) && defined(__FMA__)
+float hsum(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// y[r, o] = x[r, :] . W[o, :] for R rows of x and O rows of W, k in [0, in): R*O
+// accumulators of 8 lanes, each W chunk loaded once for all R rows.
+template <int R, int O>
+void dotTile(float* y, int ldy, const float* x, int ldx, const float* W, int in)
+{
+    __m256 acc[R][O];
+    for (int r = 0; r < R; ++r)
+        for (int o = 0; o < O; ++o) acc[r][o] = _mm256_setzero_ps();
+    const int k8 = in / 8 * 8;
+    for (int k = 0; k < k8; k += 8) {
+        __m256 w[O];
+        for (int o = 0; o < O; ++o) w[o] = _mm256_loadu_ps(W + long(o) * in + k);
+        for (int r = 0; r < R; ++r) {
+            const __m256 xv = _mm256_loadu_ps(x + long(r) * ldx + k);
+            for (int o = 0; o < O; ++o) acc[r][o] = _mm256_fmadd_ps(xv, w[o], acc[r][o]);
+        }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int o = 0; o < O; ++o) {
+            float v = hsum(acc[r][o]);
+            for (int k = k8; k < in; ++k) v += x[long(r) * ldx + k] * W[long(o) * in + k];
+            y[long(r) * ldy + o] = v;
+        }
+}
+
+// R rows of x against outputs [0, outs) of W, three W rows at a time.
+template <int R>
+void dotRows(float* y, int ldy, const float* x, int ldx, const float* W, int in, int outs)
+{
+    int o = 0;
+    for (; o + 3 <= outs; o += 3) dotTile<R, 3>(y + o, ldy, x, ldx, W + long(o) * in, in);
+    if (outs - o == 2) dotTile<R, 2>(y + o, ldy, x, ldx, W + long(o) * in, in);
+    else if (outs - o == 1) dotTile<R, 1>(y + o, ldy, x, ldx, W + long(o) * in, in);
+}
+
+// y[n, o0:o1] = x[n, in] W[o0:o1, in]^T, n <= kFewRows. W is read from memory once: each
+// group of 3 W rows (in L1) meets every row of x (in L2, n * in floats) before the next.
+void fewRowLinear(float* y, int ldy, const float* x, int n, int in, const float* W, int outs)
+{
+    for (int o = 0; o < outs; o += 3) {
+        const int m = std::min(3, outs - o);
+        const float* w = W + long(o) * in;
+        int r = 0;
+        for (; r + 4 <= n; r += 4) dotRows<4>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m);
+        switch (n - r) {
+        case 3: dotRows<3>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m); break;
+        case 2: dotRows<2>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m); break;
+        case 1: dotRows<1>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m); break;
+        default: break;
+        }
+    }
+}
+constexpr bool kHaveFewRowKernel = true;
+#else
+void fewRowLinear(float*, int, const float*, int, int, const float*, int) {}
+constexpr bool kHaveFewRowKernel = false;
+#endif
+
 // splitmix64: a bijective 64-bit mix, the dropout masks' counter-based generator.
 inline uint64_t mix64(uint64_t z)
 {
@@ -86,6 +164,32 @@ inline uint64_t mix64(uint64_t z)
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------
+void positionalEncoding(float* out, int pos0, int n, int d, PositionLayout layout)
+{
+    if (layout == PositionLayout::None) {  // an ablation: nothing is added
+        std::fill(out, out + long(n) * d, 0.0f);
+        return;
+    }
+    const int half = d / 2;
+    for (int r = 0; r < n; ++r) {
+        const double pos = pos0 + r;
+        float* row = out + long(r) * d;
+        for (int i = 0; i < half; ++i) {
+            // angle = pos / 10000^(2i/d)
+            const double angle = pos / std::pow(10000.0, 2.0 * i / d);
+            const float s = static_cast<float>(std::sin(angle)), co = static_cast<float>(std::cos(angle));
+            if (layout == PositionLayout::Interleaved) {
+                row[2 * i] = s;
+                row[2 * i + 1] = co;
+            } else {
+                row[i] = s;
+                row[half + i] = co;
+            }
+        }
+    }
+}
 
 int countTargets(const int* targets, int n)
 {
@@ -119,10 +223,14 @@ void embeddingForward(Real* x, const int* ids, const Real* table, const Real* po
         for (int t = 0; t < Tn; ++t) {
             const long r = long(b) * Tn + t;
             const Real* e = table + long(ids[r]) * d;
-            const Real* pe = positions + long(t) * d;
             Real* o = x + r * d;
+            if (!positions) {
+                for (int j = 0; j < d; ++j) o[j] = e[j] * scale;
+                continue;
+            }
+            const Real* pe = positions + long(t) * d;
             for (int j = 0; j < d; ++j) {
-                const Real scaled = e[j] * scale;  // rounded as the inference engine rounds it
+                const Real scaled = e[j] * scale;  // rounded before the add, as inference records it
                 o[j] = scaled + pe[j];
             }
         }
@@ -141,11 +249,51 @@ void embeddingBackward(Real* dtable, const Real* dx, const int* ids, int n, int 
 
 // ---------------------------------------------------------------------------------------
 // y = x W^T + b
+namespace {
+
+// Few rows (float): blocks of output features, rows [o0, o1) of W per block, each read
+// from memory once. Blocks are aligned to 16 outputs so that every thread's stores stay in
+// its own cache lines.
+template <class Real>
+bool linearFewRows(Real*, const Real*, const Real*, const Real*, int, int, int)
+{
+    return false;  // double (the gradient-check reference) always takes GEMM
+}
+
+template <>
+bool linearFewRows<float>(float* y, const float* x, const float* W, const float* b, int n, int in, int out)
+{
+    if (n > kFewRows || (n > 1 && !kHaveFewRowKernel)) return false;
+    const long macs = long(n) * in * out;
+    const int blocks = macs < kParallelWork ? 1 : std::max(1, std::min(threads(), out / 16));
+    const int per = ((out + blocks - 1) / blocks + 15) / 16 * 16;
+    parallelFor(
+        blocks,
+        [&](int t) {
+            const int o0 = std::min(out, t * per), o1 = std::min(out, o0 + per);
+            if (o1 <= o0) return;
+            MatMap<float> ym = mat(y + o0, n, o1 - o0, out);  // [n, o]
+            if (n == 1) {
+                // A matrix-vector product: memory-bound, W streamed once.
+                ym.row(0).transpose().noalias() = cmat(W + long(o0) * in, o1 - o0, in, in) *
+                                                  Eigen::Map<const Eigen::VectorXf>(x, in);
+            } else {
+                fewRowLinear(y + o0, out, x, n, in, W + long(o0) * in, o1 - o0);
+            }
+            if (b) ym.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b + o0, o1 - o0);
+        },
+        double(macs));
+    return true;
+}
+
+}  // namespace
+
 template <class Real>
 void linearForward(Real* y, const Real* x, const Real* W, const Real* b, int n, int in, int out)
 {
+    if (linearFewRows(y, x, W, b, n, in, out)) return;
     // Blocks of rows: y[r0:r1] = x[r0:r1] W^T + b
-    forBlocks(n, blocksFor(long(n) * in * out, n / 32), 8, [&](long r0, long r1) {
+    forBlocks(n, blocksFor(long(n) * in * out, n / 32), 8, double(n) * in * out, [&](long r0, long r1) {
         MatMap<Real> ym = mat(y + r0 * out, int(r1 - r0), out, out);  // [rows, out]
         ym.noalias() = cmat(x + r0 * in, int(r1 - r0), in, in) * cmat(W, out, in, in).transpose();
         if (b) ym.rowwise() += Eigen::Map<const Eigen::Matrix<Real, 1, Eigen::Dynamic>>(b, out);
@@ -172,7 +320,7 @@ void linearBackward(Real* dx, Real* dW, Real* db, const Real* dy, const Real* x,
             if (dW) mat(dW + a0 * in, int(a1 - a0), in, in).noalias() += g.transpose() * cmat(x, n, in, in);
             if (db) Eigen::Map<Eigen::Matrix<Real, 1, Eigen::Dynamic>>(db + a0, a1 - a0) += g.colwise().sum();
         }
-    });
+    }, 2.0 * n * in * out);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -181,15 +329,15 @@ template <class Real>
 void layerNormForward(Real* y, Real* mean, Real* rstd, const Real* x, const Real* gamma, const Real* beta, int n, int d,
                       Real eps)
 {
-    forBlocks(n, blocksFor(long(n) * d * 4, n / 16), 1, [&](long r0, long r1) {
+    forBlocks(n, blocksFor(long(n) * d * 4, n / 16), 1, double(n) * d * 4, [&](long r0, long r1) {
         for (long r = r0; r < r1; ++r) {
             const auto xr = CArrMap<Real>(x + r * d, d).template cast<double>();
             const double mu = xr.sum() / d;
             const double var = (xr - mu).square().sum() / d;
             const Real m = static_cast<Real>(mu);
             const Real rs = static_cast<Real>(1.0 / std::sqrt(var + eps));
-            mean[r] = m;
-            rstd[r] = rs;
+            if (mean) mean[r] = m;
+            if (rstd) rstd[r] = rs;
             ArrMap<Real>(y + r * d, d) =
                 (CArrMap<Real>(x + r * d, d) - m) * rs * CArrMap<Real>(gamma, d) + CArrMap<Real>(beta, d);
         }
@@ -244,7 +392,7 @@ void layerNormBackward(Real* dx, Real* dgamma, Real* dbeta, const Real* dy, cons
             blockRange(d, task - k, k, 16, a0, a1);
             if (a1 > a0) layerNormBackwardParams(dgamma, dbeta, dy, x, mean, rstd, n, d, a0, a1);
         }
-    });
+    }, double(n) * d * 8);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -310,27 +458,48 @@ template <class Real>
 void activationForward(Real* y, const Real* x, long count, Activation a)
 {
     const int blocks = blocksFor(count * (a == Activation::Relu ? 1 : 16), count / 4096);
-    forBlocks(count, blocks, 16, [=](long i0, long i1) { activateRange(y + i0, x + i0, i1 - i0, a); });
+    forBlocks(count, blocks, 16, double(count) * (a == Activation::Relu ? 1 : 16), [=](long i0, long i1) { activateRange(y + i0, x + i0, i1 - i0, a); });
 }
 
 template <class Real>
 void activationBackward(Real* dx, const Real* dy, const Real* x, long count, Activation a)
 {
     const int blocks = blocksFor(count * (a == Activation::Relu ? 1 : 16), count / 4096);
-    forBlocks(count, blocks, 16,
+    forBlocks(count, blocks, 16, double(count) * (a == Activation::Relu ? 1 : 16),
               [=](long i0, long i1) { activateBackwardRange(dx + i0, dy + i0, x + i0, i1 - i0, a); });
 }
 
 // ---------------------------------------------------------------------------------------
+namespace {
+
+// p = softmax(x) over one row of n (p may alias x); -inf entries become exactly 0, and an
+// all -inf row all zeros. The one row softmax of the engine: attention rows (inference
+// and training) and softmaxForward.
 template <class Real>
-void softmaxForward(Real* p, const Real* x, int rows, int cols)
+void softmaxRow(Real* p, const Real* x, int n)
 {
-    for (int r = 0; r < rows; ++r) {
-        CArrMap<Real> xr(x + long(r) * cols, cols);
-        ArrMap<Real> pr(p + long(r) * cols, cols);
-        pr = (xr - xr.maxCoeff()).exp();
-        pr *= Real(1) / pr.sum();
+    const Real ninf = -std::numeric_limits<Real>::infinity();
+    CArrMap<Real> xr(x, n);
+    ArrMap<Real> pr(p, n);
+    const Real mx = n > 0 ? xr.maxCoeff() : ninf;
+    if (mx == ninf) {
+        pr.setZero();
+        return;
     }
+    // Eigen's vectorised exp clamps instead of reaching 0: masked entries are set explicitly.
+    pr = (xr == ninf).select(Real(0), (xr - mx).exp());
+    pr *= Real(1) / pr.sum();
+}
+
+}  // namespace
+
+template <class Real>
+void softmaxForward(Real* p, const Real* x, int rows, int cols, int ld)
+{
+    if (ld <= 0) ld = cols;
+    forBlocks(rows, blocksFor(long(rows) * cols * 8, rows), 1, double(rows) * cols * 8, [&](long r0, long r1) {
+        for (long r = r0; r < r1; ++r) softmaxRow(p + r * ld, x + r * ld, cols);
+    });
 }
 
 // dx += p * (dp - sum_j p_j dp_j)
@@ -348,35 +517,42 @@ void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols
 // probs_bh = softmax(mask(Q_bh K_bh^T / sqrt(dk))),  ctx_bh = probs_bh V_bh
 template <class Real>
 void attentionForward(Real* ctx, Real* probs, const Real* q, const Real* k, const Real* v, const int* keyLengths,
-                      bool causal, int B, int Tq, int Tk, int H, int d, bool scaled)
+                      bool causal, int B, int Tq, int Tk, int H, int d, bool scaled, Real* scores, int t0)
 {
     const int dk = d / H;
     const Real alpha = scaled ? Real(1) / std::sqrt(static_cast<Real>(dk)) : Real(1);
     const long work = long(B) * H * Tq * Tk * dk * 2;
-    forBlocks(long(B) * H, attentionBlocks(work, long(B) * H), 1, [&](long bh0, long bh1) {
+    forBlocks(long(B) * H, attentionBlocks(work, long(B) * H), 1, double(work), [&](long bh0, long bh1) {
         for (long bh = bh0; bh < bh1; ++bh) {
             const int b = int(bh / H), h = int(bh % H);
             const int len = std::max(0, std::min(keyLengths[b], Tk));          // keys [0, len) are real
             MatMap<Real> P = mat(probs + bh * Tq * Tk, Tq, Tk, Tk);            // [Tq, Tk]
             MatMap<Real> C = mat(ctx + long(b) * Tq * d + h * dk, Tq, dk, d);  // [Tq, dk]
+            CMatMap<Real> Q = cmat(q + long(b) * Tq * d + h * dk, Tq, dk, d);  // [Tq, dk]
+            if (scores) {
+                // The scaled scores before the mask, over every key (padding included).
+                CMatMap<Real> Kall = cmat(k + long(b) * Tk * d + h * dk, Tk, dk, d);  // [Tk, dk]
+                mat(scores + bh * Tq * Tk, Tq, Tk, Tk).noalias() = alpha * (Q * Kall.transpose());
+            }
             if (len == 0) {
                 P.setZero();
                 C.setZero();
                 continue;
             }
-            CMatMap<Real> Q = cmat(q + long(b) * Tq * d + h * dk, Tq, dk, d);    // [Tq, dk]
             CMatMap<Real> K = cmat(k + long(b) * Tk * d + h * dk, len, dk, d);   // [len, dk]
             CMatMap<Real> Vh = cmat(v + long(b) * Tk * d + h * dk, len, dk, d);  // [len, dk]
             // scores = Q K^T / sqrt(dk) over the real keys; padding keys get probability 0.
-            P.leftCols(len).noalias() = alpha * (Q * K.transpose());
+            if (scores)
+                P.leftCols(len) = mat(scores + bh * Tq * Tk, Tq, Tk, Tk).leftCols(len);
+            else
+                P.leftCols(len).noalias() = alpha * (Q * K.transpose());
             P.rightCols(Tk - len).setZero();
             for (int i = 0; i < Tq; ++i) {
-                const int last = causal ? std::min(i + 1, len) : len;  // keys [0, last) visible
-                Eigen::Map<Eigen::Array<Real, 1, Eigen::Dynamic>> row(P.row(i).data(), len);
-                const Real mx = row.head(last).maxCoeff();
-                row.head(last) = (row.head(last) - mx).exp();
-                row.tail(len - last).setZero();
-                row *= Real(1) / row.head(last).sum();
+                // keys [0, last) visible: all real ones, or (causal) those up to the query's position
+                const int last = causal ? std::max(0, std::min(t0 + i + 1, len)) : len;
+                Real* row = P.row(i).data();
+                softmaxRow(row, row, last);
+                std::fill(row + last, row + len, Real(0));
             }
             C.noalias() = P.leftCols(len) * Vh;
         }
@@ -391,7 +567,7 @@ void attentionBackward(Real* dq, Real* dk, Real* dv, const Real* dctx, const Rea
     const int dkh = d / H;
     const Real alpha = scaled ? Real(1) / std::sqrt(static_cast<Real>(dkh)) : Real(1);
     const long work = long(B) * H * Tq * Tk * dkh * 4;
-    forBlocks(long(B) * H, attentionBlocks(work, long(B) * H), 1, [&](long bh0, long bh1) {
+    forBlocks(long(B) * H, attentionBlocks(work, long(B) * H), 1, double(work), [&](long bh0, long bh1) {
         RowMat<Real> dS(Tq, Tk);  // scratch [Tq, Tk]
         for (long bh = bh0; bh < bh1; ++bh) {
             const int b = int(bh / H), h = int(bh % H);
@@ -432,7 +608,7 @@ void dropoutForward(Real* y, uint8_t* keep, const Real* x, long count, float p, 
     }
     const uint64_t threshold = uint64_t(double(p) * 4294967296.0);
     const Real scale = Real(1) / (Real(1) - Real(p));
-    forBlocks(count, blocksFor(count * 4, count / 4096), 16,
+    forBlocks(count, blocksFor(count * 4, count / 4096), 16, double(count) * 4,
               [=](long i0, long i1) { dropoutRange(y, keep, x, i0, i1, threshold, scale, key); });
 }
 
@@ -468,7 +644,7 @@ double crossEntropyForward(Real* probs, Real* rowLoss, const Real* logits, const
                            double* nll)
 {
     std::vector<double> rowNll(size_t(n), 0.0);
-    forBlocks(n, blocksFor(long(n) * V * 4, n / 16), 1, [&](long r0, long r1) {
+    forBlocks(n, blocksFor(long(n) * V * 4, n / 16), 1, double(n) * V * 4, [&](long r0, long r1) {
         for (long r = r0; r < r1; ++r) {
             ArrMap<Real> p(probs + r * V, V);
             if (targets[r] < 0) {
@@ -507,7 +683,7 @@ template <class Real>
 void crossEntropyBackward(Real* dlogits, const Real* probs, const int* targets, int n, int V, Real eps, Real scale)
 {
     const Real uniform = eps / Real(V);
-    forBlocks(n, blocksFor(long(n) * V, n / 16), 1, [&](long r0, long r1) {
+    forBlocks(n, blocksFor(long(n) * V, n / 16), 1, double(n) * V, [&](long r0, long r1) {
         for (long r = r0; r < r1; ++r) {
             if (targets[r] < 0) continue;
             ArrMap<Real> g(dlogits + r * V, V);
@@ -518,7 +694,7 @@ void crossEntropyBackward(Real* dlogits, const Real* probs, const int* targets, 
 }
 
 // ---------------------------------------------------------------------------------------
-#define SF_TRAIN_OPS(Real)                                                                                             \
+#define SF_OPS(Real)                                                                                             \
     template void embeddingForward<Real>(Real*, const int*, const Real*, const Real*, int, int, int, Real);            \
     template void embeddingBackward<Real>(Real*, const Real*, const int*, int, int, Real);                             \
     template void linearForward<Real>(Real*, const Real*, const Real*, const Real*, int, int, int);                    \
@@ -528,10 +704,10 @@ void crossEntropyBackward(Real* dlogits, const Real* probs, const int* targets, 
                                           const Real*, int, int);                                                      \
     template void activationForward<Real>(Real*, const Real*, long, Activation);                                       \
     template void activationBackward<Real>(Real*, const Real*, const Real*, long, Activation);                         \
-    template void softmaxForward<Real>(Real*, const Real*, int, int);                                                  \
+    template void softmaxForward<Real>(Real*, const Real*, int, int, int);                                             \
     template void softmaxBackward<Real>(Real*, const Real*, const Real*, int, int);                                    \
     template void attentionForward<Real>(Real*, Real*, const Real*, const Real*, const Real*, const int*, bool, int,   \
-                                         int, int, int, int, bool);                                                     \
+                                         int, int, int, int, bool, Real*, int);                                         \
     template void attentionBackward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, const Real*,     \
                                           const Real*, const int*, int, int, int, int, int, bool);                     \
     template void dropoutForward<Real>(Real*, uint8_t*, const Real*, long, float, uint64_t);                           \
@@ -542,7 +718,7 @@ void crossEntropyBackward(Real* dlogits, const Real* probs, const int* targets, 
     template void crossEntropyBackward<Real>(Real*, const Real*, const int*, int, int, Real, Real);             \
     template int countCorrect<Real>(const Real*, const int*, int, int);
 
-SF_TRAIN_OPS(float)
-SF_TRAIN_OPS(double)
+SF_OPS(float)
+SF_OPS(double)
 
-}  // namespace sf::train
+}  // namespace sf
