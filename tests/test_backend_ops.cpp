@@ -32,6 +32,23 @@ std::vector<float> randomVector(size_t n, uint64_t seed)
     return v;
 }
 
+// Every operation runs in the backend's own memory, as the forward pass runs it: inputs
+// are uploaded, results downloaded back.
+BackendBuffer toBackend(const Kernels& K, const std::vector<float>& host)
+{
+    BackendBuffer b;
+    b.resize(K, host.size());
+    K.upload(b.data(), host.data(), host.size());
+    return b;
+}
+
+std::vector<float> toHost(const Kernels& K, const BackendBuffer& b, size_t n)
+{
+    std::vector<float> host(n);
+    K.download(host.data(), int(n), b.data(), int(n), 1, int(n));
+    return host;
+}
+
 // float32 products of length k: about sqrt(k) * 2^-24 relative error per dot product.
 constexpr double kProductTol = 2e-6;
 
@@ -53,8 +70,11 @@ TEST_CASE("backend ops: linear over every shape class", "[backend]")
                                           (bias ? " +b" : "");
                 const std::vector<float> x = randomVector(size_t(s.n) * s.in, 1), W = randomVector(size_t(s.out) * s.in, 2),
                                          b = randomVector(size_t(s.out), 3);
-                std::vector<float> y(size_t(s.n) * s.out, -7.0f), ref(y.size());
-                K->linear(y.data(), x.data(), W.data(), bias ? b.data() : nullptr, s.n, s.in, s.out);
+                std::vector<float> ref(size_t(s.n) * s.out);
+                const BackendBuffer xb = toBackend(*K, x), Wb = toBackend(*K, W), bb = toBackend(*K, b);
+                BackendBuffer yb = toBackend(*K, std::vector<float>(ref.size(), -7.0f));
+                K->linear(yb.data(), xb.data(), Wb.data(), bias ? bb.data() : nullptr, s.n, s.in, s.out);
+                const std::vector<float> y = toHost(*K, yb, ref.size());
                 for (int r = 0; r < s.n; ++r)
                     for (int o = 0; o < s.out; ++o) {
                         double acc = bias ? b[size_t(o)] : 0.0;
@@ -72,8 +92,12 @@ TEST_CASE("backend ops: strided attention products", "[backend]")
         // One head of a [n, d] layout: lda = ldb = d, dk columns, like multiHeadAttention.
         const int n = 6, nk = 9, d = 24, dk = 8, off = 8;
         const std::vector<float> q = randomVector(size_t(n) * d, 4), k = randomVector(size_t(nk) * d, 5);
-        std::vector<float> c(size_t(n) * nk), ref(c.size());
-        K->matmulNT(c.data(), q.data() + off, k.data() + off, n, nk, dk, 0.25f, d, d, nk);
+        std::vector<float> ref(size_t(n) * nk);
+        const BackendBuffer qb = toBackend(*K, q), kb = toBackend(*K, k);
+        BackendBuffer cb;
+        cb.resize(*K, ref.size());
+        K->matmulNT(cb.data(), qb.data() + off, kb.data() + off, n, nk, dk, 0.25f, d, d, nk);
+        const std::vector<float> c = toHost(*K, cb, ref.size());
         for (int i = 0; i < n; ++i)
             for (int j = 0; j < nk; ++j) {
                 double acc = 0;
@@ -83,8 +107,11 @@ TEST_CASE("backend ops: strided attention products", "[backend]")
         checkTensor(std::string(K->name()) + " matmulNT", c, ref, kProductTol * 4);
 
         const std::vector<float> w = randomVector(size_t(n) * nk, 6), v = randomVector(size_t(nk) * d, 7);
-        std::vector<float> ctx(size_t(n) * d, 0.0f), cref(ctx.size(), 0.0f);
-        K->matmulNN(ctx.data() + off, w.data(), v.data() + off, n, dk, nk, nk, d, d);
+        std::vector<float> cref(size_t(n) * d, 0.0f);
+        const BackendBuffer wb = toBackend(*K, w), vb = toBackend(*K, v);
+        BackendBuffer ctxb = toBackend(*K, cref);
+        K->matmulNN(ctxb.data() + off, wb.data(), vb.data() + off, n, dk, nk, nk, d, d);
+        const std::vector<float> ctx = toHost(*K, ctxb, cref.size());
         for (int i = 0; i < n; ++i)
             for (int x = 0; x < dk; ++x) {
                 double acc = 0;
@@ -120,7 +147,9 @@ TEST_CASE("backend ops: softmax rows (masked, all masked, split over threads), l
                         j >= cols ? v : (std::isinf(v) || z == 0.0 ? 0.0f : float(std::exp(v - mx) / z));
                 }
             }
-            K->softmaxRows(x.data(), rows, cols, ld);
+            BackendBuffer xb = toBackend(*K, x);
+            K->softmaxRows(xb.data(), rows, cols, ld);
+            x = toHost(*K, xb, x.size());
             checkTensor(std::string(K->name()) + " softmax rows=" + std::to_string(rows), x, ref, 1e-6);
             for (int r = 0; r < rows; ++r)
                 for (int j = 0; j < cols; ++j)
@@ -131,13 +160,17 @@ TEST_CASE("backend ops: softmax rows (masked, all masked, split over threads), l
         double mx = -1e300, z = 0;
         for (float v : l) mx = std::max(mx, double(v));
         for (float v : l) z += std::exp(v - mx);
-        CHECK(K->logSumExp(l.data(), 1000) == Approx(mx + std::log(z)).epsilon(1e-6));
+        CHECK(K->logSumExp(l.data(), 1000) == Approx(mx + std::log(z)).epsilon(1e-6));  // host memory (kernels.h)
 
         const int rows = 5, d = 37;
         const std::vector<float> x = randomVector(size_t(rows) * d, 10), g = randomVector(size_t(d), 11),
                                  b = randomVector(size_t(d), 12);
-        std::vector<float> y(x.size()), ref(x.size());
-        K->layerNormRows(y.data(), x.data(), g.data(), b.data(), rows, d, 1e-5f);
+        std::vector<float> ref(x.size());
+        const BackendBuffer xb = toBackend(*K, x), gb = toBackend(*K, g), bb = toBackend(*K, b);
+        BackendBuffer yb;
+        yb.resize(*K, x.size());
+        K->layerNormRows(yb.data(), xb.data(), gb.data(), bb.data(), rows, d, 1e-5f);
+        const std::vector<float> y = toHost(*K, yb, x.size());
         for (int r = 0; r < rows; ++r) {
             double mean = 0, var = 0;
             for (int j = 0; j < d; ++j) mean += x[size_t(r) * d + j];
@@ -151,27 +184,6 @@ TEST_CASE("backend ops: softmax rows (masked, all masked, split over threads), l
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// The per-step operations, run in the backend's own memory (uploaded, downloaded back) as
-// the forward pass runs them, against double-precision references written here.
-namespace {
-
-BackendBuffer toBackend(const Kernels& K, const std::vector<float>& host)
-{
-    BackendBuffer b;
-    b.resize(K, host.size());
-    K.upload(b.data(), host.data(), host.size());
-    return b;
-}
-
-std::vector<float> toHost(const Kernels& K, const BackendBuffer& b, size_t n)
-{
-    std::vector<float> host(n);
-    K.download(host.data(), int(n), b.data(), int(n), 1, int(n));
-    return host;
-}
-
-}  // namespace
 
 TEST_CASE("backend ops: embedding, positions and their sum", "[backend]")
 {
