@@ -275,6 +275,9 @@ int eval(const QStringList& args)
     // French so that every target word has its row; the row that predicts a word's
     // first piece is its row.
     AlignmentHits alignment;  // core/run/lab.h
+    // Grammar tasks: teacher-forced token accuracy on the same pass (as in training, with the
+    // model's own mask setting): rows whose argmax is the reference's next piece.
+    long forcedTokens = 0, forcedCorrect = 0;
     if (text::isZhTask(task)) {
         EvalTally tally;
         if (const int code = zhEvaluate(task, *model, n, seed, show, tally); code != Ok) return code;
@@ -307,6 +310,9 @@ int eval(const QStringList& args)
             fo.strategy = Forced{tgt.ids};
             auto forcedRun = s.translate(fo);
             if (!forcedRun) return fail(forcedRun.message());
+            for (size_t i = 0; i < tgt.ids.size() && i < forcedRun->outputIds.size(); ++i)
+                forcedCorrect += forcedRun->outputIds[i] == tgt.ids[i];
+            forcedTokens += long(tgt.ids.size());
             addAlignmentHits(alignment, *forcedRun, c, src, wordOfPieces(pair.source, src),
                              wordOfPieces(pair.target, tgt), pair.alignment);
         }
@@ -334,6 +340,10 @@ int eval(const QStringList& args)
     const double em = double(exact) / double(std::max<size_t>(1, hyps.size()));
     const double bleu = text::corpusBleu(hyps, refs);
     std::printf("%s on %zu held-out examples: exact match %.2f%%, BLEU %.2f\n", task.c_str(), hyps.size(), 100 * em, bleu);
+    const double tokenAccuracy = forcedTokens > 0 ? double(forcedCorrect) / double(forcedTokens) : 0.0;
+    if (forcedTokens > 0)
+        std::printf("teacher-forced token accuracy %.2f%% (%ld of %ld pieces, %s decoder)\n", 100 * tokenAccuracy,
+                    forcedCorrect, forcedTokens, c.decoderCausalMask ? "masked" : "unmasked");
     std::string headsJson;
     const long words = alignment.words;
     const std::vector<long>& hits = alignment.hits;
@@ -353,9 +363,11 @@ int eval(const QStringList& args)
             headsJson += b;
         }
     }
-    if (p.isSet("json"))
-        std::printf("{\"task\": \"%s\", \"n\": %zu, \"exact_match\": %.6f, \"bleu\": %.4f, \"alignment_heads\": [%s]}\n",
-                    task.c_str(), hyps.size(), em, bleu, headsJson.c_str());
+    if (p.isSet("json")) {
+        const std::string accuracy = forcedTokens > 0 ? ", \"token_accuracy\": " + std::to_string(tokenAccuracy) : "";
+        std::printf("{\"task\": \"%s\", \"n\": %zu, \"exact_match\": %.6f, \"bleu\": %.4f%s, \"alignment_heads\": [%s]}\n",
+                    task.c_str(), hyps.size(), em, bleu, accuracy.c_str(), headsJson.c_str());
+    }
     return Ok;
 }
 

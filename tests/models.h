@@ -45,4 +45,14 @@ inline std::shared_ptr<const Model> bundledEnFr()
     return *m;
 }
 
+// The bundled En->Fr model trained without the decoder's causal mask (decoder_causal_mask
+// false; resources/models/en-fr-nomask), loaded once per test process.
+inline std::shared_ptr<const Model> bundledEnFrNoMask()
+{
+    static auto m = Model::load(std::string(SF_SOURCE_DIR) + "/resources/models/en-fr-nomask");
+    INFO(m.message());
+    REQUIRE(m.ok());
+    return *m;
+}
+
 }  // namespace sf::test

@@ -403,6 +403,8 @@ TEST_CASE("train en-fr: corpus, SentencePiece and alignment scores", "[cli][trai
     REQUIRE(r.code == 0);
     const nlohmann::json j = nlohmann::json::parse(lastLine(r.out));
     CHECK(j["n"] == 6);
+    CHECK(j["token_accuracy"].get<double>() >= 0.0);  // teacher-forced, on the same 6 sentences
+    CHECK(j["token_accuracy"].get<double>() <= 1.0);
     REQUIRE(j["alignment_heads"].size() == 2);  // 1 layer x 2 heads
     for (const auto& h : j["alignment_heads"]) {
         CHECK(h["share"].get<double>() >= 0.0);
@@ -544,7 +546,24 @@ TEST_CASE("a bundled name works for --model, and an unknown name lists the bundl
     CHECK(r.code == 0);
     r = cli("translate --model no-such-model 'i am a student'");
     CHECK(r.code == 1);
-    CHECK_THAT(r.err, Catch::Contains("bundled: chat, en-fr, en-zh, fr-en, zh-en"));
+    CHECK_THAT(r.err, Catch::Contains("bundled: chat, en-fr, en-fr-nomask, en-zh, fr-en, zh-en"));
+}
+
+// The bundled model trained without the causal mask (resources/models/en-fr-nomask/README.md):
+// teacher-forced it reads the answer off the next position, free running it has none to read.
+TEST_CASE("eval on en-fr-nomask: teacher-forced token accuracy near 1, free-running exact match 0", "[cli][bundled]")
+{
+    Run r = cli("eval --model en-fr-nomask --task en-fr --n 100 --show 0 --json");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("unmasked decoder"));
+    const nlohmann::json j = nlohmann::json::parse(lastLine(r.out));
+    CHECK(j["n"] == 100);
+    CHECK(j["token_accuracy"].get<double>() > 0.99);  // measured 99.98 % on 1000
+    CHECK(j["exact_match"].get<double>() == 0.0);     // measured 0 of 1000: it says </s> at once
+    r = cli("translate --model en-fr-nomask --json 'the little black cat sleeps'");
+    REQUIRE(r.code == 0);
+    CHECK(nlohmann::json::parse(r.out)["output_pieces"] == std::vector<std::string>{"</s>"});
 }
 
 TEST_CASE("translate warns before the walk: unknown words and sentences outside the grammar", "[cli][warnings]")

@@ -1,6 +1,7 @@
 // The why-lab's numbers (core/run/lab.h, samplingDistribution): hand-derived values on tiny
 // inputs, then the experiments on the bundled En->Fr model (teacher forcing vs free
-// running, reordered sentences without positions, attention without 1/sqrt(dk)).
+// running, reordered sentences without positions, attention without 1/sqrt(dk)), and the
+// teacher-forcing lab on the bundled model trained without the causal mask.
 #include "core/model/model.h"
 #include "core/run/lab.h"
 #include "core/text/corpus.h"
@@ -159,19 +160,86 @@ TEST_CASE("ForcingLab on the bundled model: forced rows equal free rows where th
 }
 
 // The issue asks that, unmasked, the model "cheats": its largest probability lands on the
-// next reference token at every position. The bundled model was never trained unmasked, and
-// on it this does not happen (p(next reference token) falls, e.g. 0.93 -> 0.001): this case
-// records the finding each run; [!mayfail] keeps it from breaking the build while it holds.
-TEST_CASE("ForcingLab: unmasked teacher forcing copies the next reference token (issue 10 claim)",
-          "[lab][bundled][!mayfail]")
+// next reference token at every position. That is what a model that could see the future in
+// training learns: the bundled en-fr-nomask (decoder_causal_mask false, same grammar and
+// SentencePiece vocabulary as en-fr). Its forced pass has no mask to switch off.
+TEST_CASE("ForcingLab on the model trained without the mask: unmasked teacher forcing puts the largest probability "
+          "on the next reference token at every position (issue 10)",
+          "[lab][bundled]")
+{
+    const auto model = sf::test::bundledEnFrNoMask();
+    REQUIRE_FALSE(model->config().decoderCausalMask);
+    auto grammar = text::EnFrGrammar::load(std::string(SF_SOURCE_DIR) + "/resources/lexicon/en-fr.json");
+    REQUIRE(grammar.ok());
+    // The sentences of the window's lab, then held-out ones (stepformer eval's draw: never trained on).
+    std::vector<text::SentencePair> pairs;
+    for (const char* source : {"the little black cat sleeps", "the dog sees the cat", "i like the apple"})
+        pairs.push_back(*grammar->translate(source));
+    auto held = grammar->split(0, 40, 12345);
+    REQUIRE(held.ok());
+    pairs.insert(pairs.end(), held->test.begin(), held->test.end());
+    int positions = 0, freeExact = 0;
+    double lowest = 1.0;
+    for (const text::SentencePair& pair : pairs) {
+        const std::vector<int> target = model->tokenizer()->encodeTarget(pair.target).ids;
+        // The same pieces as the masked model's: the same sentences work on both.
+        CHECK(target == bundled()->tokenizer()->encodeTarget(pair.target).ids);
+        auto lab = runForcingLab(model, pair.source, target);
+        INFO(pair.source << " -> " << pair.target << ": " << lab.message());
+        REQUIRE(lab.ok());
+        const Tensor probs = lab->cheat.trace->get(trace_names::probs());
+        for (size_t t = 0; t < target.size(); ++t) {
+            // Largest probability on the next reference token (the argmax is the output id).
+            INFO("position " << t << ": p(next ref) " << lab->pTargetCheat[t]);
+            CHECK(lab->cheat.outputIds[t] == target[t]);
+            float best = 0.0f;
+            for (int64_t j = 0; j < probs.dim(1); ++j) best = std::max(best, probs.at(int64_t(t), j));
+            CHECK(probs.at(int64_t(t), target[t]) == best);
+            lowest = std::min(lowest, lab->pTargetCheat[t]);
+            ++positions;
+        }
+        CHECK(lab->cheatCopies == int(target.size()));
+        // Without a mask in the model the "masked" forced pass is the same unmasked pass.
+        const Tensor a = lab->forced.trace->get(trace_names::logits()), b = lab->cheat.trace->get(trace_names::logits());
+        REQUIRE(a.data.size() == b.data.size());
+        double diff = 0.0;
+        for (size_t i = 0; i < a.data.size(); ++i) diff = std::max(diff, double(std::fabs(a.data[i] - b.data[i])));
+        constexpr double kSamePass = 1e-4;  // |logit|: the same numbers, summed in another order
+        INFO("max |forced - unmasked| logit " << diff);
+        CHECK(diff < kSamePass);
+        freeExact += lab->free.outputIds == target;
+    }
+    WARN(pairs.size() << " sentences, " << positions << " positions: all copied, lowest p(next ref) " << lowest
+                      << "; free running gives the reference for " << freeExact);
+    // Token by token there is nothing later to copy: free running is bad (measured: 0 of 43;
+    // it says </s> at once).
+    CHECK(freeExact <= int(pairs.size()) / 10);
+}
+
+// The bundled en-fr was trained with the mask. Switched off, the later reference tokens are
+// in plain sight, yet it does not copy them: recorded on the lab's sentence, the next
+// reference token wins at 2 of 6 positions and its mean probability falls from 0.94 to 0.31.
+TEST_CASE("ForcingLab on the bundled masked-trained model: unmasked teacher forcing does not copy the next reference "
+          "token (recorded fact)",
+          "[lab][bundled]")
 {
     const auto model = bundled();
+    REQUIRE(model->config().decoderCausalMask);
     const std::vector<int> target = model->tokenizer()->encodeTarget("le petit chat noir dort").ids;
     auto lab = runForcingLab(model, "the little black cat sleeps", target);
     REQUIRE(lab.ok());
-    for (size_t t = 0; t < target.size(); ++t)
+    double masked = 0, unmasked = 0;
+    for (size_t t = 0; t < target.size(); ++t) {
         WARN("position " << t << ": p(next ref) masked " << lab->pTarget[t] << ", unmasked " << lab->pTargetCheat[t]);
-    CHECK(lab->cheatCopies == int(target.size()));
+        masked += lab->pTarget[t] / double(target.size());
+        unmasked += lab->pTargetCheat[t] / double(target.size());
+    }
+    INFO("copies " << lab->cheatCopies << " of " << target.size() << ", mean p(next ref) " << masked << " -> "
+                   << unmasked);
+    CHECK(lab->cheatCopies < int(target.size()));  // not at every position (recorded: 2 of 6)
+    CHECK(masked > 0.9);                           // with the mask it knows the reference (0.94)
+    constexpr double kFall = 0.4;                  // p falls by more than this without it (0.94 -> 0.31)
+    CHECK(unmasked < masked - kFall);
 }
 
 TEST_CASE("ReorderLab: without positions the encoder output is the same up to the permutation", "[lab][bundled]")

@@ -401,11 +401,14 @@ TEST_CASE("whole-model gradient: every parameter matches central differences", "
         Activation act;
         float dropout;
         bool ablations = false;  // the studio's switches: no positions, no 1/sqrt(dk), no causal mask
+        bool unmaskedOnly = false;  // decoder_causal_mask false, everything else as in the paper
     };
     const std::vector<Variant> variants{{"post-norm relu (the paper)", false, Activation::Relu, 0.0f},
                                         {"pre-norm gelu", true, Activation::Gelu, 0.0f},
                                         {"post-norm swish, dropout 0.2 (fixed masks)", false, Activation::Swish, 0.2f},
-                                        {"no positions, unscaled, unmasked decoder", false, Activation::Relu, 0.0f, true}};
+                                        {"no positions, unscaled, unmasked decoder", false, Activation::Relu, 0.0f, true},
+                                        {"unmasked decoder alone (the en-fr-nomask recipe), dropout 0.1", false,
+                                         Activation::Relu, 0.1f, false, true}};
     const std::vector<Example> data = twoPairs();
     for (const Variant& vt : variants) {
         INFO(vt.name);
@@ -413,6 +416,7 @@ TEST_CASE("whole-model gradient: every parameter matches central differences", "
         c.normalizeBefore = vt.preNorm;
         c.activation = vt.act;
         if (vt.ablations) c.positions = PositionLayout::None, c.attentionScale = false, c.decoderCausalMask = false;
+        if (vt.unmaskedOnly) c.decoderCausalMask = false;
         const Batch batch = makeBatch(c, data, {0, 1});
         REQUIRE(batch.S == 5);
         REQUIRE(batch.T == 6);
@@ -496,6 +500,9 @@ TEST_CASE("training logits equal teacher forcing's decoder.logits, alone and ins
     c.normalizeBefore = false, c.activation = Activation::Swish, c.positions = PositionLayout::Halves;
     c.decoderStartId = 0;
     variants.push_back(c);
+    c = base;  // decoder_causal_mask false alone (the en-fr-nomask recipe)
+    c.decoderCausalMask = false;
+    variants.push_back(c);
     c = base;  // the studio's switches, which inference reads from the config too
     c.positions = PositionLayout::None, c.attentionScale = false, c.decoderCausalMask = false;
     variants.push_back(c);
@@ -538,6 +545,56 @@ TEST_CASE("training logits equal teacher forcing's decoder.logits, alone and ins
                         1e-5);
         checkTensor("encoder.output (padded batch)", net.act.memory.data() + long(1) * batch.S * d,
                     refMemory.data.data(), size_t(S) * d, 1e-5);
+    }
+}
+
+// A model trained without the mask (decoder_causal_mask false) and a masked model run with
+// the no-causal-mask intervention (the lab's "cheat") are the same computation on the same
+// weights: the training forward of the unmasked config equals teacher forcing's
+// decoder.logits under the intervention. Against the masked pass every row but the last
+// (which sees every position either way in layer 1) reads positions it could not see before.
+TEST_CASE("training forward without the causal mask equals the unmasked teacher-forced inference forward",
+          "[train][consistency]")
+{
+    Config masked = sf::test::smallConfig();
+    Config unmasked = masked;
+    unmasked.decoderCausalMask = false;
+    const auto tensors = randomTensors(masked, 5);
+    const Example pair{{7, 12, 33, 5, 41, 9, 3}, {8, 22, 14, 47, 3}};
+    const int V = masked.vocabSize, Tn = int(pair.tgt.size());
+
+    auto forcedLogits = [&](const Config& cfg, bool intervene) {
+        Session s(sf::test::makeModel(cfg, tensors));
+        REQUIRE(s.setSourceIds(pair.src).ok());
+        DecodeOptions fo;
+        fo.strategy = Forced{pair.tgt};
+        fo.interventions.noCausalMask = intervene;
+        auto t = s.translate(fo);
+        INFO(t.message());
+        REQUIRE(t.ok());
+        return t->trace->get("decoder.logits");
+    };
+    const Tensor withMask = forcedLogits(masked, false);
+    const Tensor intervened = forcedLogits(masked, true);   // masked config, mask switched off
+    const Tensor configured = forcedLogits(unmasked, false);  // decoder_causal_mask false
+    REQUIRE(withMask.numel() == int64_t(Tn) * V);
+    checkTensor("decoder.logits: no-causal-mask vs decoder_causal_mask false", intervened.data.data(),
+                configured.data.data(), configured.data.size(), 1e-6);
+
+    Net<float> net(unmasked, 1);
+    REQUIRE(fromTensors(net.params.data(), net.layout, tensors, "random").ok());
+    ForwardOptions o;
+    net.loss(makeBatch(unmasked, {pair}, {0}), o);
+    checkTensor("decoder.logits (training forward, unmasked)", net.act.logits.data(), configured.data.data(),
+                configured.data.size(), 1e-5);
+    // The switch is not a no-op: rows 0..T-2 see later positions only without the mask.
+    constexpr double kDiffers = 1e-3;  // |logit| difference that counts as changed
+    for (int t = 0; t < Tn; ++t) {
+        double diff = 0.0;
+        for (int j = 0; j < V; ++j)
+            diff = std::max(diff, double(std::fabs(withMask.at(t, j) - configured.at(t, j))));
+        INFO("row " << t << ": max |masked - unmasked| logit = " << diff);
+        if (t + 1 < Tn) CHECK(diff > kDiffers);
     }
 }
 

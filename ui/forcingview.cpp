@@ -1,15 +1,19 @@
 #include "ui/forcingview.h"
 
+#include "core/model/model.h"
 #include "core/text/corpus.h"
+#include "core/text/grammar.h"
 #include "ui/labresources.h"
 #include "ui/translationdocument.h"
 
 #include <QEvent>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -30,10 +34,13 @@ ForcingView::ForcingView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     mReference = new QPushButton(this);
     mRun = new QPushButton(this);
     mStep = new QPushButton(this);
+    mNoMask = new QPushButton(this);
+    mNoMask->setCheckable(true);
     h->addWidget(mTarget, 1);
     h->addWidget(mReference);
     h->addWidget(mRun);
     h->addWidget(mStep);
+    h->addWidget(mNoMask);
     v->addLayout(h);
     auto* body = new QHBoxLayout;
     mSummary = new QLabel(this);
@@ -48,12 +55,30 @@ ForcingView::ForcingView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
     mTable->verticalHeader()->hide();
     mTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     mTable->horizontalHeader()->setStretchLastSection(true);
+    // The summary scrolls when the dock is short (the no-mask comparison adds a paragraph).
+    auto* summaryScroll = new QScrollArea(this);
+    summaryScroll->setWidget(mSummary);
+    summaryScroll->setWidgetResizable(true);
+    summaryScroll->setFrameShape(QFrame::NoFrame);
+    summaryScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    summaryScroll->setMinimumWidth(280);
     body->addWidget(mTable, 3);
-    body->addWidget(mSummary, 2);
+    body->addWidget(summaryScroll, 2);
     v->addLayout(body, 1);
     connect(mRun, &QPushButton::clicked, this, &ForcingView::run);
     connect(mTarget, &QLineEdit::returnPressed, this, &ForcingView::run);
     connect(mReference, &QPushButton::clicked, this, &ForcingView::useReference);
+    // The model trained without the mask: run the lab on it beside the current model's.
+    connect(mNoMask, &QPushButton::toggled, this, [this](bool on) {
+        if (!on) {
+            mNoMaskLab.reset();
+            mNoMaskError.clear();
+            fill();
+        } else {
+            run();
+        }
+    });
+    connect(mDoc, &TranslationDocument::modelChanged, this, &ForcingView::updateNoMaskButton);
     // The whole masked matrix at once, as in training: the forced pass becomes the document's
     // translation (undoable), so every stage shows it.
     connect(mStep, &QPushButton::clicked, this, [this] {
@@ -75,7 +100,38 @@ ForcingView::ForcingView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
         if (isVisible()) useReference();
         else mStale = true;
     });
+    updateNoMaskButton();
     fill();
+}
+
+QString ForcingView::noMaskModelPath() { return resourceFile("models/" + noMaskModelName()); }
+
+bool ForcingView::noMaskAvailable(QString* why) const
+{
+    auto fail = [why](const QString& m) {
+        if (why) *why = m;
+        return false;
+    };
+    if (!QFileInfo::exists(noMaskModelPath() + "/model.safetensors"))
+        return fail(tr("the bundled model %1 is not installed (%2)").arg(noMaskModelName(), noMaskModelPath()));
+    if (mDoc->modelPath().isEmpty()) return fail(tr("no model is loaded"));
+    auto examples = text::readModelExamples(mDoc->modelPath().toStdString());
+    if (!examples || examples->task != "en-fr")
+        return fail(tr("%1 translates English to French, and the current model's task is not en-fr")
+                        .arg(noMaskModelName()));
+    return true;
+}
+
+void ForcingView::updateNoMaskButton()
+{
+    QString why;
+    const bool ok = noMaskAvailable(&why);
+    mNoMask->setEnabled(ok);
+    if (!ok && mNoMask->isChecked()) mNoMask->setChecked(false);
+    mNoMask->setToolTip(ok ? tr("Run the same comparison on the bundled model %1, trained without the causal mask: "
+                                "teacher-forced it can read the next reference token, free running it cannot")
+                                 .arg(noMaskModelName())
+                           : tr("Not available: %1").arg(why));
 }
 
 void ForcingView::showEvent(QShowEvent* e)
@@ -139,11 +195,34 @@ void ForcingView::run()
     if (!t || !tok || mTarget->text().trimmed().isEmpty()) return;
     const std::vector<int> target = tok->encodeTarget(mTarget->text().trimmed().toStdString()).ids;
     Interventions iv = mDoc->interventions();
-    auto job = [model = mDoc->sharedModel(), source = t->sourceText, target, iv]() {
+    const bool noMask = mNoMask->isChecked() && noMaskAvailable();
+    auto job = [model = mDoc->sharedModel(), source = t->sourceText, target, iv, noMask,
+                targetText = mTarget->text().trimmed().toStdString(), noMaskModel = mNoMaskModel,
+                noMaskPath = noMaskModelPath().toStdString()]() {
         Outcome o;
         auto r = runForcingLab(model, source, target, iv);
         if (r) o.lab = std::make_shared<ForcingLab>(std::move(*r));
         else o.error = TranslationDocument::reasonText(r.message(), r.reason());
+        if (!noMask) return o;
+        // The model trained without the mask, on the same sentence and the same target text
+        // (its own pieces; the interventions belong to the current model's heads and stay there).
+        o.noMaskModel = noMaskModel;
+        if (!o.noMaskModel) {
+            auto loaded = Model::load(noMaskPath);
+            if (!loaded) {
+                o.noMaskError = TranslationDocument::reasonText(loaded.message(), loaded.reason());
+                return o;
+            }
+            o.noMaskModel = *loaded;
+        }
+        const text::Tokenizer* tk = o.noMaskModel->tokenizer();
+        if (!tk) {
+            o.noMaskError = QString::fromStdString(noMaskPath + ": no tokenizer");
+            return o;
+        }
+        auto n = runForcingLab(o.noMaskModel, source, tk->encodeTarget(targetText).ids);
+        if (n) o.noMaskLab = std::make_shared<ForcingLab>(std::move(*n));
+        else o.noMaskError = TranslationDocument::reasonText(n.message(), n.reason());
         return o;
     };
     if (mSynchronous) {
@@ -151,7 +230,7 @@ void ForcingView::run()
         return;
     }
     mRun->setEnabled(false);
-    mSummary->setText(tr("Running three passes…"));
+    mSummary->setText(noMask ? tr("Running three passes on each model…") : tr("Running three passes…"));
     mWatcher.setFuture(QtConcurrent::run(job));
 }
 
@@ -159,10 +238,59 @@ void ForcingView::show(const Outcome& o)
 {
     mLab = o.lab;
     mError = o.error;
+    if (o.noMaskModel) mNoMaskModel = o.noMaskModel;
+    mNoMaskLab = o.noMaskLab;
+    mNoMaskError = o.noMaskError;
     fill();
 }
 
 QString ForcingView::verdict() const { return mSummary->text(); }
+
+QString ForcingView::noMaskSummary() const
+{
+    if (!mNoMask->isChecked()) return {};
+    const QString head = "<br><b>" + tr("Trained without the mask:") + "</b> ";
+    if (!mNoMaskError.isEmpty()) return head + tr("this did not work: %1").arg(mNoMaskError.toHtmlEscaped());
+    if (!mNoMaskLab || !mNoMaskModel) return {};
+    const ForcingLab& N = *mNoMaskLab;
+    const Config& c = mNoMaskModel->config();
+    const int T = int(N.target.size());
+    double pn = 0;
+    for (int r = 0; r < T; ++r) pn += N.pTargetCheat[size_t(r)];
+    pn /= std::max(1, T);
+    QString s = head + tr("the bundled model %1 (d_model %2, %3 + %4 layers) saw the whole target in training, the "
+                          "next token included (decoder_causal_mask false), so its forced pass is always unmasked.")
+                           .arg(noMaskModelName())
+                           .arg(c.dModel)
+                           .arg(c.encoderLayers)
+                           .arg(c.decoderLayers);
+    s += " ";
+    if (N.cheatCopies == T)
+        s += tr("Teacher-forced, the next reference token gets the largest probability at every position (mean p "
+                "%1): it copies the answer it can see.")
+                 .arg(pn, 0, 'f', 3);
+    else
+        s += tr("Teacher-forced, the next reference token gets the largest probability at %1 of %2 positions (mean "
+                "p %3).")
+                 .arg(N.cheatCopies)
+                 .arg(T)
+                 .arg(pn, 0, 'f', 3);
+    const text::Tokenizer* tok = mNoMaskModel->tokenizer();
+    auto piece = [&](int id) { return tok ? QString::fromStdString(tok->targetPiece(id)) : QString::number(id); };
+    const QString said = N.free.outputText.empty() && !N.free.outputIds.empty()
+                             ? tr("%1 at once (an empty translation)").arg(piece(N.free.outputIds.front()).toHtmlEscaped())
+                             : tr("“%1”").arg(QString::fromStdString(N.free.outputText).toHtmlEscaped());
+    if (N.divergence >= 0)
+        s += " " + tr("Free running, token by token, it says %1 and leaves the reference at position %2 (“%3” "
+                      "instead of “%4”): in use no later token is there to copy.")
+                       .arg(said)
+                       .arg(N.divergence + 1)
+                       .arg(piece(N.free.outputIds[size_t(N.divergence)]).toHtmlEscaped(),
+                            piece(N.target[size_t(N.divergence)]).toHtmlEscaped());
+    else
+        s += " " + tr("Free running, token by token, it says %1: the reference itself.").arg(said);
+    return s;
+}
 
 void ForcingView::fill()
 {
@@ -173,11 +301,25 @@ void ForcingView::fill()
     mStep->setToolTip(tr("Make the teacher-forced pass the current translation: every stage then shows the whole "
                          "masked matrix, computed at once as in training (Lab ▸ Back to free running to return)"));
     mTarget->setPlaceholderText(tr("target sentence (French)"));
-    const QStringList headers{tr("pos"),          tr("decoder reads"),      tr("reference next"),
-                              tr("forced: p(ref), says"), tr("free running: says, p"), tr("rows t"),
-                              tr("no mask: p(ref), says")};
+    mNoMask->setText(tr("Trained without the mask"));
+    updateNoMaskButton();
+    const ForcingLab* N = mNoMask->isChecked() ? mNoMaskLab.get() : nullptr;
+    QStringList headers{tr("pos"),          tr("decoder reads"),      tr("reference next"),
+                        tr("forced: p(ref), says"), tr("free running: says, p"), tr("rows t"),
+                        tr("no mask: p(ref), says")};
+    if (N) {
+        // Two models side by side: each column names its model (two lines, to fit).
+        const QString current = QFileInfo(mDoc->modelPath()).fileName();
+        headers[3] = tr("%1, masked\np(ref), says").arg(current);
+        headers[6] = tr("%1, no mask\np(ref), says").arg(current);
+        headers << tr("%1\np(ref), says").arg(noMaskModelName()) << tr("%1, free running\nsays, p").arg(noMaskModelName());
+    }
     mTable->setColumnCount(int(headers.size()));
     mTable->setHorizontalHeaderLabels(headers);
+    // Beside the model trained without the mask, the current model's free-running and row
+    // columns make way (they are about the KV cache, not the mask).
+    mTable->setColumnHidden(4, N != nullptr);
+    mTable->setColumnHidden(5, N != nullptr);
     if (!mError.isEmpty()) {
         mSummary->setText(tr("This did not work: %1").arg(mError.toHtmlEscaped()));
         mTable->setRowCount(0);
@@ -236,40 +378,75 @@ void ForcingView::fill()
         const int ca = L.cheat.outputIds[size_t(r)];
         set(6, QString("%1  %2").arg(L.pTargetCheat[size_t(r)], 0, 'f', 3).arg(piece(ca)),
             ca == L.target[size_t(r)] ? same : differ);
+        if (!N) continue;
+        // The model trained without the mask: its (always unmasked) forced pass, its free run.
+        const text::Tokenizer* ntok = mNoMaskModel ? mNoMaskModel->tokenizer() : nullptr;
+        auto npiece = [&](int id) { return ntok ? QString::fromStdString(ntok->targetPiece(id)) : QString::number(id); };
+        if (r < int(N->target.size())) {
+            const int na = N->cheat.outputIds[size_t(r)];
+            set(7, QString("%1  %2").arg(N->pTargetCheat[size_t(r)], 0, 'f', 3).arg(npiece(na)),
+                na == N->target[size_t(r)] ? same : differ);
+        } else {
+            set(7, QString(), off);
+        }
+        if (r < int(N->free.outputIds.size())) {
+            const int own = N->free.outputIds[size_t(r)];
+            const TraceTensor* fp = N->free.trace ? N->free.trace->find(trace_names::probs()) : nullptr;
+            const bool follows = r < int(N->target.size()) && own == N->target[size_t(r)];
+            set(8, QString("%1  %2").arg(fp ? fp->row(r)[own] : 0.0f, 0, 'f', 3).arg(npiece(own)),
+                follows ? QColor() : differ);
+        } else {
+            set(8, tr("(stopped)"), off);
+        }
     }
     double pm = 0, pc = 0;
     for (int r = 0; r < T; ++r) pm += L.pTarget[size_t(r)], pc += L.pTargetCheat[size_t(r)];
     pm /= std::max(1, T), pc /= std::max(1, T);
-    QString s = tr("<b>Rows:</b> %1 of %2 positions are identical in both passes (largest logit difference %3, "
-                   "tolerance %4): where the decoder read the same tokens, one parallel masked pass computes "
-                   "what token-by-token decoding with the KV cache computes.")
-                    .arg(identical)
-                    .arg(std::min<int>(T, int(L.rows.size())))
-                    .arg(worst, 0, 'g', 2)
-                    .arg(kIdentical, 0, 'g', 1);
-    if (L.divergence >= 0)
-        s += " " + tr("At position %1 the model's own choice, “%2”, leaves the reference, “%3”: from then on "
-                      "free running reads its own tokens and its rows differ.")
-                       .arg(L.divergence + 1)
-                       .arg(piece(L.free.outputIds[size_t(L.divergence)]), piece(L.target[size_t(L.divergence)]));
-    else
-        s += " " + tr("The model's own choices follow the target all the way.");
-    s += "<br><b>" + tr("No causal mask:") + "</b> ";
+    QString s;
+    if (!N) {
+        s = tr("<b>Rows:</b> %1 of %2 positions are identical in both passes (largest logit difference %3, "
+               "tolerance %4): where the decoder read the same tokens, one parallel masked pass computes "
+               "what token-by-token decoding with the KV cache computes.")
+                .arg(identical)
+                .arg(std::min<int>(T, int(L.rows.size())))
+                .arg(worst, 0, 'g', 2)
+                .arg(kIdentical, 0, 'g', 1);
+        if (L.divergence >= 0)
+            s += " " + tr("At position %1 the model's own choice, “%2”, leaves the reference, “%3”: from then on "
+                          "free running reads its own tokens and its rows differ.")
+                           .arg(L.divergence + 1)
+                           .arg(piece(L.free.outputIds[size_t(L.divergence)]), piece(L.target[size_t(L.divergence)]));
+        else
+            s += " " + tr("The model's own choices follow the target all the way.");
+        s += "<br>";
+    }
+    s += "<b>" + tr("No causal mask:") + "</b> ";
+    if (N) s += tr("(the current model, %1)").arg(QFileInfo(mDoc->modelPath()).fileName().toHtmlEscaped()) + " ";
+    const bool trainedMasked = mDoc->model() && mDoc->model()->config().decoderCausalMask;
     if (L.cheatCopies == T)
         s += tr("the next reference token gets the largest probability at every position (mean p %1 → %2): the "
                 "model reads the answer off the next position — it cheats.")
                  .arg(pm, 0, 'f', 3)
                  .arg(pc, 0, 'f', 3);
-    else
-        s += tr("the next reference token gets the largest probability at only %1 of %2 positions, and its mean "
-                "probability goes from %3 to %4. The answer is in plain sight, yet this model does not copy it: it "
-                "was trained with the mask and never learned to look ahead, so the later tokens disturb it instead. "
-                "A model trained without the mask can learn to copy instead (the Training studio's causal-mask "
-                "experiment trains one) — and is useless token by token, where there is nothing later to copy.")
+    else if (!trainedMasked)
+        s += tr("the next reference token gets the largest probability at only %1 of %2 positions (mean p %3 → %4); "
+                "this model was trained without the mask.")
                  .arg(L.cheatCopies)
                  .arg(T)
                  .arg(pm, 0, 'f', 3)
                  .arg(pc, 0, 'f', 3);
+    else
+        s += tr("the next reference token gets the largest probability at only %1 of %2 positions, and its mean "
+                "probability goes from %3 to %4. The answer is in plain sight, yet this model does not copy it: it "
+                "was trained with the mask and never learned to look ahead, so the later tokens disturb it instead.")
+                 .arg(L.cheatCopies)
+                 .arg(T)
+                 .arg(pm, 0, 'f', 3)
+                 .arg(pc, 0, 'f', 3);
+    if (!mNoMask->isChecked() && mNoMask->isEnabled())
+        s += " " + tr("Press <b>%1</b> to run this comparison on a model that was trained without the mask.")
+                       .arg(mNoMask->text().toHtmlEscaped());
+    s += noMaskSummary();
     mSummary->setText(s);
 }
 

@@ -3,8 +3,11 @@
 // training) beside the token-by-token pass with the KV cache (as in use), row by row:
 // identical rows marked identical with the largest logit difference, the position where the
 // model's own choice leaves the reference, and the same forced pass without the causal mask
-// ("cheat"): does the model copy the next reference token it can now see? All numbers come
-// from core's runForcingLab (core/run/lab.h), run off the GUI thread.
+// ("cheat"): does the model copy the next reference token it can now see? A model trained
+// with the mask does not; "Trained without the mask" runs the same lab on the bundled
+// en-fr-nomask model (trained with decoder_causal_mask false, resources/models/en-fr-nomask),
+// which does copy, and whose free-running output breaks. All numbers come from core's
+// runForcingLab (core/run/lab.h), run off the GUI thread.
 #pragma once
 
 #include "core/run/lab.h"
@@ -33,8 +36,16 @@ public:
     QLineEdit* targetBox() const { return mTarget; }
     QTableWidget* table() const { return mTable; }
     QPushButton* stepButton() const { return mStep; }
+    // Checkable: also run the lab on the bundled model trained without the mask.
+    QPushButton* noMaskButton() const { return mNoMask; }
     // The last result (null before the first run or after a failure).
     const ForcingLab* lab() const { return mLab.get(); }
+    // The same lab on the model trained without the mask (null unless noMaskButton is on).
+    const ForcingLab* noMaskLab() const { return mNoMaskLab.get(); }
+    QString noMaskError() const { return mNoMaskError; }
+    // The bundled model trained without the causal mask: its name and directory.
+    static QString noMaskModelName() { return QStringLiteral("en-fr-nomask"); }
+    static QString noMaskModelPath();
     QString verdict() const;
     QString lastError() const { return mError; }
     // Run in the calling thread (tests).
@@ -57,19 +68,31 @@ private:
     struct Outcome {
         std::shared_ptr<ForcingLab> lab;
         QString error;
+        // The model trained without the mask, when asked for: its lab, or why there is none.
+        std::shared_ptr<const Model> noMaskModel;
+        std::shared_ptr<ForcingLab> noMaskLab;
+        QString noMaskError;
     };
     void show(const Outcome& o);
     void fill();
+    // Whether the no-mask model fits the current model (an English -> French one); *why if not.
+    bool noMaskAvailable(QString* why = nullptr) const;
+    void updateNoMaskButton();
+    QString noMaskSummary() const;
 
     TranslationDocument* mDoc;
     QLineEdit* mTarget;
     QPushButton* mRun;
     QPushButton* mReference;
     QPushButton* mStep;  // the forced pass into the stage, to step through
+    QPushButton* mNoMask;  // checkable: the same lab on the model trained without the mask
     QLabel* mSummary;
     QTableWidget* mTable;
     std::shared_ptr<ForcingLab> mLab;
     QString mError;
+    std::shared_ptr<const Model> mNoMaskModel;  // loaded once, off the GUI thread
+    std::shared_ptr<ForcingLab> mNoMaskLab;
+    QString mNoMaskError;
     QString mNote;  // where the target came from
     // The toy grammar, read once per lexicon file (every new translation asks for a reference).
     mutable std::shared_ptr<const text::EnFrGrammar> mGrammar;

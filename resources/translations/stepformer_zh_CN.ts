@@ -495,8 +495,108 @@
         <translation>把教师强制的计算设为当前翻译：每个阶段都会显示完整的带掩码矩阵，像训练时一样一次算完（用“实验 ▸ 回到自由生成”返回）</translation>
     </message>
     <message>
-        <source>the next reference token gets the largest probability at only %1 of %2 positions, and its mean probability goes from %3 to %4. The answer is in plain sight, yet this model does not copy it: it was trained with the mask and never learned to look ahead, so the later tokens disturb it instead. A model trained without the mask can learn to copy instead (the Training studio&apos;s causal-mask experiment trains one) — and is useless token by token, where there is nothing later to copy.</source>
-        <translation>下一个参考词元只在 %2 个位置中的 %1 个上概率最大，其平均概率从 %3 变为 %4。答案就摆在眼前，这个模型却没有照抄：它是带掩码训练的，从没学过向后看，后面的词元反而干扰了它。不带掩码训练的模型则可能学会照抄（训练工作室的因果掩码实验就训练了这样一个模型）——但在逐词元生成时毫无用处，因为那时后面没有任何东西可抄。</translation>
+        <source>the bundled model %1 is not installed (%2)</source>
+        <translation>内置模型 %1 没有安装（%2）</translation>
+    </message>
+    <message>
+        <source>no model is loaded</source>
+        <translation>还没有加载模型</translation>
+    </message>
+    <message>
+        <source>%1 translates English to French, and the current model&apos;s task is not en-fr</source>
+        <translation>%1 做的是英译法，而当前模型的任务不是 en-fr</translation>
+    </message>
+    <message>
+        <source>Run the same comparison on the bundled model %1, trained without the causal mask: teacher-forced it can read the next reference token, free running it cannot</source>
+        <translation>在内置模型 %1 上做同样的对比。它训练时没有因果掩码：教师强制时它能读到下一个参考词元，自由生成时读不到</translation>
+    </message>
+    <message>
+        <source>Not available: %1</source>
+        <translation>不可用：%1</translation>
+    </message>
+    <message>
+        <source>Running three passes on each model…</source>
+        <translation>正在每个模型上运行三次前向计算…</translation>
+    </message>
+    <message>
+        <source>Trained without the mask:</source>
+        <translation>未使用掩码训练的模型：</translation>
+    </message>
+    <message>
+        <source>this did not work: %1</source>
+        <translation>没有成功：%1</translation>
+    </message>
+    <message>
+        <source>Teacher-forced, the next reference token gets the largest probability at every position (mean p %1): it copies the answer it can see.</source>
+        <translation>教师强制时，每个位置上概率最大的都是下一个参考词元（平均 p %1）：它照抄了能看到的答案。</translation>
+    </message>
+    <message>
+        <source>Teacher-forced, the next reference token gets the largest probability at %1 of %2 positions (mean p %3).</source>
+        <translation>教师强制时，下一个参考词元在 %2 个位置中的 %1 个上概率最大（平均 p %3）。</translation>
+    </message>
+    <message>
+        <source>Trained without the mask</source>
+        <translation>未使用掩码训练</translation>
+    </message>
+    <message>
+        <source>the next reference token gets the largest probability at only %1 of %2 positions, and its mean probability goes from %3 to %4. The answer is in plain sight, yet this model does not copy it: it was trained with the mask and never learned to look ahead, so the later tokens disturb it instead.</source>
+        <translation>下一个参考词元只在 %2 个位置中的 %1 个上概率最大，其平均概率从 %3 变为 %4。答案就摆在眼前，这个模型却没有照抄：它是带掩码训练的，从没学过向后看，后面的词元反而干扰了它。</translation>
+    </message>
+    <message>
+        <source>Press &lt;b&gt;%1&lt;/b&gt; to run this comparison on a model that was trained without the mask.</source>
+        <translation>点击&lt;b&gt;%1&lt;/b&gt;，在一个未使用掩码训练的模型上做这个对比。</translation>
+    </message>
+    <message>
+        <source>the bundled model %1 (d_model %2, %3 + %4 layers) saw the whole target in training, the next token included (decoder_causal_mask false), so its forced pass is always unmasked.</source>
+        <translation>内置模型 %1（d_model %2，%3 + %4 层）训练时能看到整个目标句，包括下一个词元（decoder_causal_mask 为 false），所以它的教师强制计算始终不带掩码。</translation>
+    </message>
+    <message>
+        <source>%1 at once (an empty translation)</source>
+        <translation>一开始就输出 %1（译文为空）</translation>
+    </message>
+    <message>
+        <source>“%1”</source>
+        <translation>输出“%1”</translation>
+    </message>
+    <message>
+        <source>Free running, token by token, it says %1 and leaves the reference at position %2 (“%3” instead of “%4”): in use no later token is there to copy.</source>
+        <translation>自由生成时逐个词元输出，它%1，在第 %2 个位置就偏离了参考译文（输出“%3”而不是“%4”）：实际使用时，后面没有词元可抄。</translation>
+    </message>
+    <message>
+        <source>Free running, token by token, it says %1: the reference itself.</source>
+        <translation>自由生成时逐个词元输出，它%1，正是参考译文。</translation>
+    </message>
+    <message>
+        <source>(the current model, %1)</source>
+        <translation>（当前模型 %1）</translation>
+    </message>
+    <message>
+        <source>the next reference token gets the largest probability at only %1 of %2 positions (mean p %3 → %4); this model was trained without the mask.</source>
+        <translation>下一个参考词元只在 %2 个位置中的 %1 个上概率最大（平均 p %3 → %4）；这个模型是不带掩码训练的。</translation>
+    </message>
+    <message>
+        <source>%1, masked
+p(ref), says</source>
+        <translation>%1，带掩码
+p(参考)，输出</translation>
+    </message>
+    <message>
+        <source>%1, no mask
+p(ref), says</source>
+        <translation>%1，无掩码
+p(参考)，输出</translation>
+    </message>
+    <message>
+        <source>%1
+p(ref), says</source>
+        <translation>%1
+p(参考)，输出</translation>
+    </message>
+    <message>
+        <source>%1, free running
+says, p</source>
+        <translation>%1，自由生成
+输出，p</translation>
     </message>
 </context>
 <context>

@@ -1,7 +1,8 @@
 // The why-lab's experiment tabs, offscreen, on the bundled En->Fr model: decoding choices
 // (beam tree = the trace's beams, clicking a node selects its step; the temperature slider
 // changes the bars and not the logits; sampling again), teacher forcing vs free running
-// (equal rows where the prefixes are equal; the unmasked "cheat", measured), positions
+// (equal rows where the prefixes are equal; the unmasked "cheat", measured, and shown on the
+// bundled model trained without the mask), positions
 // (PE similarity depends on the distance only; reordered sentences equal up to the
 // permutation without positions) and scaling (entropy with and without 1/sqrt(dk)).
 // Screenshots go to build/screenshots/lab/.
@@ -321,6 +322,89 @@ private slots:
         QVERIFY2(f->verdict().contains("去掉因果掩码"), qPrintable(f->verdict()));
         shoot(w, "forcing-zh_CN", "lab.showForcing");
         QVERIFY(setLanguage("en"));
+    }
+
+    // Removing the mask, shown on the model that was trained without it: the bundled
+    // en-fr-nomask copies the next reference token at every position, and free running breaks.
+    void teacherForcingNoMask()
+    {
+        MainWindow w(false);
+        open(w, "the little black cat sleeps");
+        w.labAction("lab.showForcing")->trigger();
+        ForcingView* f = w.lab()->forcing();
+        QVERIFY2(f->noMaskButton()->isEnabled(), qPrintable(f->noMaskButton()->toolTip()));
+        QVERIFY(!f->noMaskButton()->isChecked());
+        f->run();
+        QVERIFY(f->lab());
+        QCOMPARE(f->table()->columnCount(), 7);
+        QVERIFY2(f->verdict().contains("trained without the mask"), qPrintable(f->verdict()));
+        // The button runs the same lab on the no-mask model (synchronous here), beside this one.
+        QTest::mouseClick(f->noMaskButton(), Qt::LeftButton);
+        QVERIFY(f->noMaskButton()->isChecked());
+        QVERIFY2(f->noMaskLab(), qPrintable(f->noMaskError()));
+        const ForcingLab& L = *f->lab();
+        const ForcingLab& N = *f->noMaskLab();
+        QCOMPARE(N.target, L.target);  // the same SentencePiece vocabulary
+        QCOMPARE(f->table()->columnCount(), 9);
+        QCOMPARE(f->table()->rowCount(), int(L.target.size()));
+        // Every position: the largest probability on the next reference token, as the table shows it.
+        QCOMPARE(N.cheatCopies, int(N.target.size()));
+        for (int r = 0; r < int(N.target.size()); ++r) {
+            const QString shown = f->table()->item(r, 7)->text();
+            QCOMPARE(shown, QString("%1  %2").arg(N.pTargetCheat[size_t(r)], 0, 'f', 3).arg(f->table()->item(r, 2)->text()));
+        }
+        // The numbers come from real forward passes of that model: an independent Session on it.
+        auto loaded = Model::load(ForcingView::noMaskModelPath().toStdString());
+        QVERIFY2(loaded.ok(), loaded.message().c_str());
+        QVERIFY(!(*loaded)->config().decoderCausalMask);
+        Session s(*loaded);
+        QVERIFY(s.setSourceText("the little black cat sleeps").ok());
+        DecodeOptions forced;
+        forced.strategy = Forced{N.target};
+        auto t = s.translate(forced);
+        QVERIFY2(t.ok(), t.message().c_str());
+        // The column shows the lab's pass run with no-causal-mask, which this model has no mask
+        // for: the same probabilities as a plain forced pass, up to float rounding.
+        const Tensor independent = t->trace->get("decoder.probs");
+        constexpr double kRounding = 1e-5;  // |p|, the same pass, sums possibly in another order
+        for (const Translation* lab : {&N.forced, &N.cheat}) {
+            const Tensor shownProbs = lab->trace->get("decoder.probs");
+            QCOMPARE(shownProbs.data.size(), independent.data.size());
+            double worst = 0;
+            for (size_t i = 0; i < independent.data.size(); ++i)
+                worst = std::max(worst, double(std::abs(shownProbs.data[i] - independent.data[i])));
+            QVERIFY2(worst < kRounding, qPrintable(QString("max |p lab - p session| %1").arg(worst)));
+        }
+        auto greedy = s.translate(DecodeOptions{});
+        QVERIFY2(greedy.ok(), greedy.message().c_str());
+        QCOMPARE(greedy->outputIds, N.free.outputIds);
+        // Free running has no later token to copy: it leaves the reference, and the text says where.
+        QVERIFY(N.divergence >= 0);
+        qInfo("no-mask model: copies %d of %d; free running: \"%s\" (leaves the reference at position %d)", N.cheatCopies,
+              int(N.target.size()), N.free.outputText.c_str(), N.divergence + 1);
+        const QString v = f->verdict();
+        QVERIFY2(v.contains("en-fr-nomask") && v.contains("copies the answer it can see") &&
+                     v.contains("leaves the reference") && v.contains("does not copy"),
+                 qPrintable(v));
+        // What it said, as said: here </s> at once (an empty translation).
+        QVERIFY(N.free.outputText.empty() ? v.contains("&lt;/s&gt; at once")
+                                          : v.contains(QString::fromStdString(N.free.outputText).toHtmlEscaped()));
+        shoot(w, "forcing-nomask", "lab.showForcing");
+        QVERIFY(setLanguage("zh_CN"));
+        QApplication::processEvents();
+        QVERIFY2(f->verdict().contains("en-fr-nomask") && f->verdict().contains("未使用掩码训练"), qPrintable(f->verdict()));
+        shoot(w, "forcing-nomask-zh_CN", "lab.showForcing");
+        QVERIFY(setLanguage("en"));
+        // Off again: back to the current model's lab alone.
+        QTest::mouseClick(f->noMaskButton(), Qt::LeftButton);
+        QVERIFY(!f->noMaskLab());
+        QCOMPARE(f->table()->columnCount(), 7);
+        QVERIFY(!f->verdict().contains("en-fr-nomask"));
+        // A model of another task: the button is off and says why.
+        QString error;
+        QVERIFY2(w.document()->loadModelNow(QString(SF_SOURCE_DIR) + "/resources/models/en-zh", &error), qPrintable(error));
+        QVERIFY(!f->noMaskButton()->isEnabled());
+        QVERIFY2(f->noMaskButton()->toolTip().contains("en-fr"), qPrintable(f->noMaskButton()->toolTip()));
     }
 
     void positions()
