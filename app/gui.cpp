@@ -240,6 +240,7 @@ int exportView(int argc, char** argv)
     w.setAnimationsEnabled(false);
     w.setBundledModels(bundledList());
     w.document()->setSynchronous(true);
+    w.lab()->setSynchronous(true);  // a lab pass a session file starts is done before the frame is drawn
     if (p.isSet("dark")) w.setDark(true);
     const QSize asked(size[0].toInt(), size[1].toInt());
     w.resize(asked);

@@ -48,6 +48,7 @@ TEST_CASE("session file: every field survives a round trip", "[session-file]")
     s.coarse = true;
     s.view = SessionView::LabScaling;
     s.difference = true;
+    s.forcingNoMaskModel = true;
     const std::string text = sessionFileToJson(s);
     CHECK(text.find("\"format\": \"stepformer-session\"") != std::string::npos);
     CHECK(text.find("\"version\": 1") != std::string::npos);
@@ -69,6 +70,7 @@ TEST_CASE("session file: every field survives a round trip", "[session-file]")
     CHECK(back->coarse);
     CHECK(back->view == SessionView::LabScaling);
     CHECK(back->difference);
+    CHECK(back->forcingNoMaskModel);
     CHECK(sessionFileToJson(*back) == text);
 
     // Against a model: the interventions as values, checked against its shape.
@@ -138,6 +140,7 @@ TEST_CASE("session file: malformed files are refused naming the problem", "[sess
     CHECK(refusal(withField(R"("granularity": "medium")")).find("\"granularity\"") != std::string::npos);
     CHECK(refusal(withField(R"("view": "lab.nowhere")")).find("lab.positions") != std::string::npos);
     CHECK(refusal(withField(R"("difference": 1)")).find("true or false") != std::string::npos);
+    CHECK(refusal(withField(R"("forcing_no_mask_model": "yes")")).find("true or false") != std::string::npos);
     CHECK(refusal(withField(R"("decoding": "greedy")")).find("decoding: must be an object") != std::string::npos);
     CHECK(refusal(withField(R"("decoding": {"strategy": "topological"})")).find("not greedy, beam, sample or forced") != std::string::npos);
     CHECK(refusal(withField(R"("decoding": {"strategy": "beam", "width": 0})")).find("\"width\" must be in [1, 64]") != std::string::npos);

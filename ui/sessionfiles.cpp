@@ -4,6 +4,7 @@
 
 #include "ui/comparisonview.h"
 #include "ui/decodingview.h"
+#include "ui/forcingview.h"
 #include "ui/labview.h"
 #include "ui/mainwindow.h"
 #include "ui/strategypanel.h"
@@ -16,6 +17,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLineEdit>
+#include <QPushButton>
 
 #include <memory>
 
@@ -107,6 +109,7 @@ SessionFile captureSession(const MainWindow& w)
     s.coarse = doc->coarse();
     s.view = shownSessionView(w);
     s.difference = w.labAction("lab.difference")->isChecked();
+    s.forcingNoMaskModel = w.lab()->forcing()->noMaskButton()->isChecked();
     return s;
 }
 
@@ -214,6 +217,10 @@ bool openSessionFile(MainWindow& w, const QString& path, QString* error)
         doc->setCurrentIndex(std::min(s.step, steps - 1));
         if (w.labAction("lab.difference")->isChecked() != s.difference) w.labAction("lab.difference")->trigger();
         showSessionView(w, s.view);
+        // The teacher-forcing lab beside the model trained without the mask (when this
+        // model's task allows it: the button says why not otherwise).
+        QPushButton* noMask = w.lab()->forcing()->noMaskButton();
+        if (noMask->isEnabled() && noMask->isChecked() != s.forcingNoMaskModel) noMask->setChecked(s.forcingNoMaskModel);
     });
     QObject::connect(doc, &TranslationDocument::failed, guard, [guard, done] {
         *done = true;

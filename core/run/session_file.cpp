@@ -206,7 +206,7 @@ Result<SessionFile> parseSessionFile(const std::string& text, const std::string&
         return error(name + ": version " + std::to_string(version) + " is newer than this Stepformer reads (" +
                      std::to_string(kSessionVersion) + ")");
     if (!r.onlyKeys({"format", "version", "model", "sentence", "decoding", "min_length", "max_length", "interventions",
-                     "step", "granularity", "view", "difference"}))
+                     "step", "granularity", "view", "difference", "forcing_no_mask_model"}))
         return error(r.problem);
 
     SessionFile s;
@@ -216,7 +216,8 @@ Result<SessionFile> parseSessionFile(const std::string& text, const std::string&
     if (!r.string("model", &s.model, kMaxModelBytes, true) || !r.string("sentence", &s.sentence, kMaxSentenceBytes, true) ||
         !r.integer("step", 0, kMaxStep, &step, false) || !r.integer("min_length", 0, 1 << 20, &minLength, false) ||
         !r.integer("max_length", 0, 1 << 20, &maxLength, false) || !r.string("granularity", &granularity, 16, false) ||
-        !r.string("view", &view, 32, false) || !r.boolean("difference", &s.difference))
+        !r.string("view", &view, 32, false) || !r.boolean("difference", &s.difference) ||
+        !r.boolean("forcing_no_mask_model", &s.forcingNoMaskModel))
         return error(r.problem);
     if (s.model.empty()) return error(name + ": \"model\" is empty (a bundled model's name or a directory)");
     s.step = int(step);
@@ -271,6 +272,7 @@ std::string sessionFileToJson(const SessionFile& s)
     j["granularity"] = s.coarse ? "coarse" : "fine";
     j["view"] = sessionViewName(s.view);
     j["difference"] = s.difference;
+    if (s.forcingNoMaskModel) j["forcing_no_mask_model"] = true;  // written only when on
     return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

@@ -41,6 +41,7 @@ struct SessionFile {
     bool coarse = false;                     // granularity "coarse": Next / Previous move by blocks
     SessionView view = SessionView::Decoding;
     bool difference = false;                 // heatmaps show after minus before
+    bool forcingNoMaskModel = false;         // the teacher-forcing lab also runs en-fr-nomask
 };
 
 // Parses a session file's text; `name` (the file's path) starts every error message.

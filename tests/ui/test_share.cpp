@@ -8,6 +8,7 @@
 #include "core/run/steps.h"
 #include "ui/animationexport.h"
 #include "ui/comparisonview.h"
+#include "ui/forcingview.h"
 #include "ui/gifwriter.h"
 #include "ui/heatmapview.h"
 #include "ui/labview.h"
@@ -31,6 +32,7 @@
 #include <QFile>
 #include <QMenu>
 #include <QProcess>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QRegularExpression>
@@ -170,6 +172,49 @@ private slots:
         QCOMPARE(shownSessionView(b), SessionView::Comparison);
         // The same forward: the ablated head's context, bit for bit.
         QVERIFY(doc->translation()->trace->get("decoder.layers.0.cross_attn.context").data == context);
+    }
+
+    void sessionForcingNoMaskModel()
+    {
+        // The teacher-forcing lab beside the model trained without the mask is part of the
+        // window's state: saved, and redone on open.
+        const QString path = mTmp.filePath("nomask.json");
+        {
+            MainWindow a(false);
+            prepare(a);
+            a.lab()->setSynchronous(true);
+            showSessionView(a, SessionView::LabForcing);
+            QApplication::processEvents();
+            QPushButton* noMask = a.lab()->forcing()->noMaskButton();
+            QVERIFY(noMask->isEnabled());
+            noMask->setChecked(true);
+            QVERIFY2(a.lab()->forcing()->noMaskLab(), qPrintable(a.lab()->forcing()->noMaskError()));
+            QString error;
+            QVERIFY2(saveSessionFile(a, path, &error), qPrintable(error));
+        }
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY2(text.contains("\"forcing_no_mask_model\": true"), text.constData());
+        QVERIFY2(text.contains("\"view\": \"lab.forcing\""), text.constData());
+
+        MainWindow b(false);
+        b.setAnimationsEnabled(false);
+        b.setBundledModels({{"en-fr", modelDir()}});
+        b.resize(1280, 720);
+        b.show();
+        b.document()->setSynchronous(true);
+        b.lab()->setSynchronous(true);
+        QString error;
+        QVERIFY2(openSessionFile(b, path, &error), qPrintable(error));
+        QApplication::processEvents();
+        QCOMPARE(shownSessionView(b), SessionView::LabForcing);
+        QVERIFY(b.lab()->forcing()->noMaskButton()->isChecked());
+        const ForcingLab* lab = b.lab()->forcing()->noMaskLab();
+        QVERIFY2(lab, qPrintable(b.lab()->forcing()->noMaskError()));
+        QVERIFY(lab->cheatCopies == int(lab->pTargetCheat.size()));  // it copies, as it did before saving
+        QVERIFY(!captureSession(b).difference);
+        QVERIFY(captureSession(b).forcingNoMaskModel);
     }
 
     void sessionAsync()
