@@ -840,6 +840,74 @@ TEST_CASE("trainer views (tensors, Weights, Model) agree and dropout 0 is determ
     CHECK(!bad.ok());
 }
 
+TEST_CASE("one checkpoint bound for inference and for training points at equal data in every field",
+          "[train][checkpoint]")
+{
+    Config post = tinyConfig();
+    post.encoderLayers = 2;
+    post.encoderFfn = 24;  // encoder and decoder sizes differ, so a swapped shape shows
+    Config pre = post;
+    pre.normalizeBefore = true;  // adds model.{encoder,decoder}.layer_norm
+    for (const Config& c : {post, pre}) {
+        INFO((c.normalizeBefore ? "pre-norm" : "post-norm"));
+        const std::map<std::string, Tensor> tensors = randomTensors(c, 7);
+        std::map<std::string, TensorRef> refs;
+        for (const auto& [name, t] : tensors) refs[name] = TensorRef{t.data.data(), t.shape};
+        auto inference = bindWeights(c, refs, "random");
+        INFO(inference.message());
+        REQUIRE(inference.ok());
+
+        const ParamLayout layout(c);
+        std::vector<float> params(layout.total());
+        REQUIRE(fromTensors(params.data(), layout, tensors, "random").ok());
+        const ModelView<const float> training = bindView<const float>(c, layout, params.data());
+
+        // Both tied: the output projection is the embedding table, no logits bias.
+        CHECK(inference->tied);
+        CHECK(training.tied);
+        CHECK(inference->lm_head == inference->shared);
+        CHECK(training.lm_head == training.shared);
+        CHECK(inference->final_logits_bias == nullptr);
+        CHECK(training.final_logits_bias == nullptr);
+
+        // Walk every field of each view: the same tensor names in the same order, the
+        // inference one pointing into the checkpoint, the training one into the buffer.
+        using Field = std::pair<ExpectedTensor, const float*>;
+        auto fields = [&](ModelWeights<const float> w) {
+            std::vector<Field> out;
+            forEachTensor(c, w, [&](const ExpectedTensor& e, const float*& slot) { out.push_back({e, slot}); });
+            return out;
+        };
+        const std::vector<Field> a = fields(*inference), b = fields(training);
+        REQUIRE(a.size() == b.size());
+        REQUIRE(a.size() == expectedTensors(c).size());
+        size_t bound = 0;
+        for (size_t i = 0; i < a.size(); ++i) {
+            const ExpectedTensor& e = a[i].first;
+            INFO(e.name);
+            REQUIRE(b[i].first.name == e.name);
+            REQUIRE(b[i].first.shape == e.shape);
+            if (e.name == "lm_head.weight") continue;  // checked above: == shared
+            REQUIRE((a[i].second == nullptr) == (b[i].second == nullptr));
+            if (!a[i].second) {
+                CHECK(e.optional);
+                continue;
+            }
+            ++bound;
+            CHECK(a[i].second == tensors.at(e.name).data.data());
+            CHECK(b[i].second == params.data() + layout.find(e.name)->offset);
+            size_t n = 1;
+            for (int64_t s : e.shape) n *= size_t(s);
+            checkTensor(e.name + " (a copy: exact)", a[i].second, b[i].second, n, 0.0);
+        }
+        CHECK(bound == layout.entries().size());
+        CHECK(inference->encoder[1].fc1.out == 24);
+        CHECK(training.encoder[1].fc1.out == 24);
+        CHECK(training.decoder[0].fc2.in == 32);
+        CHECK(inference->decoder[0].fc2.in == 32);
+    }
+}
+
 // =======================================================================================
 // It learns.
 

@@ -76,9 +76,7 @@ Status fromTensors(float* base, const ParamLayout& layout, const std::map<std::s
 
 Result<Weights> weightsView(const Config& c, const ParamLayout& layout, const float* base)
 {
-    std::map<std::string, TensorRef> refs;
-    for (const ParamEntry& e : layout.entries()) refs[e.name] = TensorRef{base + e.offset, e.shape};
-    return bindWeights(c, refs, "<trainer parameters>");
+    return Weights{bindView<const float>(c, layout, base)};
 }
 
 }  // namespace sf::train

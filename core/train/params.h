@@ -1,7 +1,7 @@
 // The trainer's parameters: every checkpoint tensor (DESIGN.md "Tensor names") in one
 // flat float buffer, so that gradients and both Adam moments are buffers of the same
-// layout and the optimizer is one loop. Views name their fields after the checkpoint
-// tensors, as sf::Weights does; P is `const T` for parameters and `T` for gradients.
+// layout and the optimizer is one loop. Views are the inference engine's weight structs
+// (core/model/weights.h); P is `const T` for parameters and `T` for gradients.
 //
 // d = d_model, F = ffn dim, V = vocab. Linear weights are [out, in]; y = x W^T + b.
 #pragma once
@@ -46,91 +46,29 @@ private:
     int64_t mCount = 0;
 };
 
+// The views are sf::ModelWeights and its parts (core/model/weights.h), under the names
+// the training code uses. A trainer view is tied: lm_head == shared, final_logits_bias null.
 template <class P>
-struct LinearView {
-    P* weight = nullptr;  // [out, in]
-    P* bias = nullptr;    // [out]
-    int in = 0, out = 0;
-};
-
+using LinearView = LinearWeights<P>;
 template <class P>
-struct NormView {
-    P* weight = nullptr;  // [d] gamma
-    P* bias = nullptr;    // [d] beta
-};
-
-// *.self_attn / *.encoder_attn
+using NormView = NormWeights<P>;
 template <class P>
-struct AttentionView {
-    LinearView<P> q_proj, k_proj, v_proj;  // [d, d] each
-    LinearView<P> out_proj;                // [d, d]  W_O
-};
-
-// model.encoder.layers.{i}
+using AttentionView = AttentionWeights<P>;
 template <class P>
-struct EncoderLayerView {
-    AttentionView<P> self_attn;
-    NormView<P> self_attn_layer_norm;
-    LinearView<P> fc1;  // [F, d]
-    LinearView<P> fc2;  // [d, F]
-    NormView<P> final_layer_norm;
-};
-
-// model.decoder.layers.{i}
+using EncoderLayerView = EncoderLayerWeights<P>;
 template <class P>
-struct DecoderLayerView {
-    AttentionView<P> self_attn;
-    NormView<P> self_attn_layer_norm;
-    AttentionView<P> encoder_attn;
-    NormView<P> encoder_attn_layer_norm;
-    LinearView<P> fc1;  // [F, d]
-    LinearView<P> fc2;  // [d, F]
-    NormView<P> final_layer_norm;
-};
-
+using DecoderLayerView = DecoderLayerWeights<P>;
 template <class P>
-struct ModelView {
-    P* shared = nullptr;  // model.shared.weight [V, d]: embeddings and output projection
-    std::vector<EncoderLayerView<P>> encoder;
-    std::vector<DecoderLayerView<P>> decoder;
-    NormView<P> encoder_layer_norm;  // model.encoder.layer_norm (pre-norm only)
-    NormView<P> decoder_layer_norm;  // model.decoder.layer_norm (pre-norm only)
-};
+using ModelView = ModelWeights<P>;
 
 // A view of `base` (layout.total() elements) laid out by `layout` (built from `c`).
 template <class P>
 ModelView<P> bindView(const Config& c, const ParamLayout& layout, P* base)
 {
-    auto at = [&](const std::string& name) -> P* { return base + layout.find(name)->offset; };
-    auto linear = [&](const std::string& name, int in, int out) {
-        return LinearView<P>{at(name + ".weight"), at(name + ".bias"), in, out};
-    };
-    auto norm = [&](const std::string& name) { return NormView<P>{at(name + ".weight"), at(name + ".bias")}; };
-    auto attention = [&](const std::string& name) {
-        const int d = c.dModel;
-        return AttentionView<P>{linear(name + ".q_proj", d, d), linear(name + ".k_proj", d, d),
-                                linear(name + ".v_proj", d, d), linear(name + ".out_proj", d, d)};
-    };
-    ModelView<P> v;
-    v.shared = at("model.shared.weight");
-    for (int i = 0; i < c.encoderLayers; ++i) {
-        const std::string p = "model.encoder.layers." + std::to_string(i) + ".";
-        v.encoder.push_back({attention(p + "self_attn"), norm(p + "self_attn_layer_norm"),
-                             linear(p + "fc1", c.dModel, c.encoderFfn), linear(p + "fc2", c.encoderFfn, c.dModel),
-                             norm(p + "final_layer_norm")});
-    }
-    for (int i = 0; i < c.decoderLayers; ++i) {
-        const std::string p = "model.decoder.layers." + std::to_string(i) + ".";
-        v.decoder.push_back({attention(p + "self_attn"), norm(p + "self_attn_layer_norm"),
-                             attention(p + "encoder_attn"), norm(p + "encoder_attn_layer_norm"),
-                             linear(p + "fc1", c.dModel, c.decoderFfn), linear(p + "fc2", c.decoderFfn, c.dModel),
-                             norm(p + "final_layer_norm")});
-    }
-    if (c.normalizeBefore) {
-        v.encoder_layer_norm = norm("model.encoder.layer_norm");
-        v.decoder_layer_norm = norm("model.decoder.layer_norm");
-    }
-    return v;
+    return bindTensors<P>(c, [&](const ExpectedTensor& e) -> P* {
+        const ParamEntry* p = layout.find(e.name);
+        return p ? base + p->offset : nullptr;  // only the optional tensors are absent
+    });
 }
 
 // Copies every layout tensor out of `base` (tensors by checkpoint name).
@@ -144,7 +82,7 @@ Status fromTensors(float* base, const ParamLayout& layout, const std::map<std::s
                    const std::string& label);
 
 // A zero-copy sf::Weights over `base` for the inference engine (valid while `base` lives
-// and is not resized).
+// and is not resized): bindView<const float>, as a Result for the callers that load.
 Result<Weights> weightsView(const Config& c, const ParamLayout& layout, const float* base);
 
 }  // namespace sf::train
