@@ -255,20 +255,51 @@ Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
 {
     const text::Tokenizer* tok = model->tokenizer();
     if (!tok) return error(model->directory() + ": this model has no tokenizer; the alignment needs one");
+    const int heads = model->config().decoderLayers * model->config().decoderHeads, total = int(pairs.size());
+    // The pairs are independent: split over the cores, counted per pair, added in order.
+    std::vector<std::optional<Result<AlignmentHits>>> parts(pairs.size());
+    std::atomic<bool> stop{false};
+    std::atomic<int> finished{0};
+    int reported = 0;
+    const std::thread::id caller = std::this_thread::get_id();
+    auto report = [&] {
+        const int done = finished.load();
+        if (done == reported) return;
+        reported = done;
+        if (progress && !progress(done, total)) stop = true;
+    };
+    parallelTasks(total, [&](int i) {
+        if (stop) return;
+        parts[size_t(i)] = [&]() -> Result<AlignmentHits> {
+            const text::SentencePair& pair = pairs[size_t(i)];
+            const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
+            Session s(model);
+            if (Status st = s.setSourceText(pair.source); !st) return st.error();
+            DecodeOptions o;
+            o.strategy = Forced{tgt.ids};
+            auto forced = s.translate(o);
+            if (!forced) return forced.error();
+            AlignmentHits one;
+            one.hits.assign(size_t(heads), 0);
+            addAlignmentHits(one, *forced, model->config(), src, wordOfPieces(pair.source, src),
+                             wordOfPieces(pair.target, tgt), pair.alignment);
+            return one;
+        }();
+        if (!*parts[size_t(i)]) stop = true;
+        ++finished;
+        if (std::this_thread::get_id() == caller) report();
+    });
+    if (!stop) report();
+    if (stop) {
+        for (const auto& part : parts)
+            if (part && !*part) return part->error();
+        return error("cancelled");
+    }
     AlignmentHits hits;
-    hits.hits.assign(size_t(model->config().decoderLayers * model->config().decoderHeads), 0);
-    for (size_t i = 0; i < pairs.size(); ++i) {
-        const text::SentencePair& pair = pairs[i];
-        const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
-        Session s(model);
-        if (Status st = s.setSourceText(pair.source); !st) return st.error();
-        DecodeOptions o;
-        o.strategy = Forced{tgt.ids};
-        auto forced = s.translate(o);
-        if (!forced) return forced.error();
-        addAlignmentHits(hits, *forced, model->config(), src, wordOfPieces(pair.source, src),
-                         wordOfPieces(pair.target, tgt), pair.alignment);
-        if (progress && !progress(int(i + 1), int(pairs.size()))) return error("cancelled");
+    hits.hits.assign(size_t(heads), 0);
+    for (const auto& part : parts) {
+        for (size_t k = 0; k < size_t(heads); ++k) hits.hits[k] += (**part).hits[k];
+        hits.words += (**part).words;
     }
     return hits;
 }

@@ -115,8 +115,10 @@ struct ScalingLab {
 Result<ScalingLab> runScalingLab(std::shared_ptr<const Model> model, const std::string& source);
 
 // The head atlas: every decoder cross-attention head scored against the gold alignment of
-// `pairs` (each teacher-forced on its target, as `stepformer eval` does). `progress(done,
-// total)` is called after each pair; returning false stops with the error "cancelled".
+// `pairs` (each teacher-forced on its target, as `stepformer eval` does), split over the
+// cores (counts: the same whatever the threads). `progress(done, total)` on the calling
+// thread as pairs finish (done increases, ends at total); returning false stops with the
+// error "cancelled".
 Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
                                          const std::vector<text::SentencePair>& pairs,
                                          const std::function<bool(int, int)>& progress = {});
