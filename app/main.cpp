@@ -31,7 +31,7 @@ const char* kUsage =
     "       stepformer inspect NAME|DIR\n"
     "       stepformer bench decode --model NAME|DIR [--src-len 20] [--steps 20] [--runs 20] [--json]\n"
     "       stepformer bench ui [--model NAME|DIR] [--sentence TEXT] [--toggles 20] [--atlas 200]\n"
-    "                           [--atlas-ablation 30] [--json]\n"
+    "                           [--atlas-ablation 200] [--json]\n"
     "       stepformer train --task en-fr|fr-en|copy|reverse|sort --out DIR [--steps N] [--batch N] [--resume] ...\n"
     "       stepformer eval --model NAME|DIR --task en-fr|fr-en|copy|reverse|sort [--n 1000] [--json]\n"
     "       stepformer bench train [--steps 30] [--json]\n"

@@ -2,15 +2,18 @@
 // inputs, then the experiments on the bundled En->Fr model (teacher forcing vs free
 // running, reordered sentences without positions, attention without 1/sqrt(dk)), and the
 // teacher-forcing lab on the bundled model trained without the causal mask.
+#include "core/model/parallel.h"
 #include "core/model/model.h"
 #include "core/run/lab.h"
 #include "core/text/corpus.h"
 #include "models.h"
 
+#include <thread>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 using namespace sf;
 
@@ -315,14 +318,19 @@ TEST_CASE("alignmentAgreement: the same counts as adding the sentences one by on
     auto grammar = text::EnFrGrammar::load(std::string(SF_SOURCE_DIR) + "/resources/lexicon/en-fr.json");
     REQUIRE(grammar.ok());
     const std::vector<text::SentencePair> pairs = grammar->generate(12, 7);
-    int calls = 0;
+    std::vector<int> calls;  // checked below, on this thread
+    bool totalRight = true;
     auto all = alignmentAgreement(model, pairs, [&](int done, int total) {
-        CHECK(done == ++calls);
-        CHECK(total == 12);
+        calls.push_back(done);
+        totalRight &= total == 12;
         return true;
     });
     REQUIRE(all.ok());
-    CHECK(calls == 12);
+    CHECK(totalRight);
+    REQUIRE_FALSE(calls.empty());
+    CHECK(std::is_sorted(calls.begin(), calls.end()));
+    CHECK(std::adjacent_find(calls.begin(), calls.end()) == calls.end());  // strictly increasing
+    CHECK(calls.back() == 12);
     long words = 0;
     std::vector<long> sum(all->hits.size(), 0);
     for (const auto& p : pairs) {
@@ -425,13 +433,22 @@ TEST_CASE("ablationImpact: a head with a zero output projection changes nothing,
         for (int i = quiet * dk; i < (quiet + 1) * dk; ++i) wo.data[size_t(o * c.dModel + i)] = 0.0f;
     const auto model = test::makeModel(c, tensors);
     const std::vector<std::string> sources{"5 9 7 11", "12 4 8", "30 31 6 6 20", "17"};
-    int calls = 0;
+    std::vector<std::pair<int, int>> calls;  // checked here: the callback runs on this thread
+    const std::thread::id here = std::this_thread::get_id();
+    bool otherThread = false;
     auto impact = ablationImpact(model, sources, [&](int done, int total) {
-        CHECK(done == ++calls);
-        CHECK(total == 4);
+        calls.emplace_back(done, total);
+        otherThread |= std::this_thread::get_id() != here;
         return true;
     });
     REQUIRE(impact.ok());
+    CHECK_FALSE(otherThread);
+    REQUIRE_FALSE(calls.empty());
+    for (size_t i = 0; i < calls.size(); ++i) {
+        CHECK(calls[i].second == 4);
+        if (i > 0) CHECK(calls[i].first > calls[i - 1].first);
+    }
+    CHECK(calls.back().first == 4);
     CHECK(impact->sentences == 4);
     const int heads = c.decoderLayers * c.decoderHeads;
     REQUIRE(int(impact->drop.size()) == heads);
@@ -485,6 +502,111 @@ TEST_CASE("ablationImpact on the bundled model: the costliest head matters, the 
         CHECK(impact->tokens[size_t(k)] == d.tokens);
         CHECK(std::abs(impact->drop[size_t(k)] - d.drop) < kDrop);
     }
+}
+
+namespace {
+
+// The straightforward head atlas the fast one replaced: a fresh Session (so a fresh encoder
+// pass) for every decode, the sources one after the other.
+AblationImpact serialAblationImpact(const std::shared_ptr<const Model>& model, const std::vector<std::string>& sources)
+{
+    const Config& c = model->config();
+    const int heads = c.decoderLayers * c.decoderHeads;
+    AblationImpact impact;
+    impact.changed.assign(size_t(heads), 0);
+    impact.tokens.assign(size_t(heads), 0);
+    impact.drop.assign(size_t(heads), 0.0);
+    for (const std::string& x : sources) {
+        auto run = [&](const Strategy& strategy, const Interventions& iv) {
+            Session s(model);
+            REQUIRE(s.setSourceText(x).ok());
+            DecodeOptions o;
+            o.strategy = strategy;
+            o.interventions = iv;
+            o.capture = false;
+            auto t = s.translate(o);
+            REQUIRE(t.ok());
+            REQUIRE(s.encoderRuns() == 1);
+            return *t;
+        };
+        const Translation plain = run(Greedy{}, {});
+        const std::vector<int> y = plain.outputIds;
+        const Translation forced = run(Forced{y}, {});
+        for (int k = 0; k < heads; ++k) {
+            Interventions iv;
+            iv.ablated.push_back(HeadRef{Stack::Decoder, k / c.decoderHeads, AttentionKind::Cross, k % c.decoderHeads});
+            const std::vector<int> b = run(Greedy{}, iv).outputIds;
+            const Translation off = run(Forced{y}, iv);
+            long n = long(std::max(y.size(), b.size()) - std::min(y.size(), b.size()));
+            for (size_t j = 0; j < std::min(y.size(), b.size()); ++j) n += y[j] != b[j];
+            impact.changed[size_t(k)] += n > 0;
+            impact.tokens[size_t(k)] += n;
+            impact.drop[size_t(k)] += (forced.logProb - off.logProb) / double(y.size());
+        }
+        ++impact.sentences;
+    }
+    return impact;
+}
+
+}  // namespace
+
+TEST_CASE("ablationImpact: one encoder pass per sentence and the cores give the serial fresh-Session numbers exactly",
+          "[lab][bundled]")
+{
+    const auto model = bundled();
+    const Config& c = model->config();
+    auto grammar = text::EnFrGrammar::load(std::string(SF_SOURCE_DIR) + "/resources/lexicon/en-fr.json");
+    REQUIRE(grammar.ok());
+    auto split = grammar->split(0, 12, 20261202);  // the atlas's held-out sentences
+    REQUIRE(split.ok());
+    std::vector<std::string> sources;
+    for (const auto& p : split->test) sources.push_back(p.source);
+    const AblationImpact slow = serialAblationImpact(model, sources);
+    for (int threads : {1, 2, 3}) {
+        setThreads(threads);
+        auto fast = ablationImpact(model, sources);
+        setThreads(0);
+        REQUIRE(fast.ok());
+        INFO(threads << " threads");
+        CHECK(fast->sentences == slow.sentences);
+        long changedOutputs = 0;
+        for (int k = 0; k < c.decoderLayers * c.decoderHeads; ++k) {
+            INFO("head " << k);
+            CHECK(fast->changed[size_t(k)] == slow.changed[size_t(k)]);
+            CHECK(fast->tokens[size_t(k)] == slow.tokens[size_t(k)]);
+            // Exact: the same operations on the same numbers, summed in the same order.
+            CHECK(fast->drop[size_t(k)] == slow.drop[size_t(k)]);
+            changedOutputs += fast->changed[size_t(k)];
+        }
+        CHECK(changedOutputs > 0);  // some head does change some translation: tokens are compared for real
+    }
+    // The Session's reuse itself: translate() after translate() on one source encodes once
+    // unless the encoder's interventions change; the numbers are a fresh Session's.
+    Session s(model);
+    REQUIRE(s.setSourceText(sources[0]).ok());
+    DecodeOptions o;
+    o.capture = false;
+    auto first = s.translate(o);
+    Interventions off;
+    off.ablated.push_back(HeadRef{Stack::Decoder, 1, AttentionKind::Cross, 2});
+    o.interventions = off;
+    auto second = s.translate(o);
+    REQUIRE((first.ok() && second.ok()));
+    CHECK(s.encoderRuns() == 1);
+    Session fresh(model);
+    REQUIRE(fresh.setSourceText(sources[0]).ok());
+    auto again = fresh.translate(o);
+    REQUIRE(again.ok());
+    CHECK(second->outputIds == again->outputIds);
+    CHECK(second->logProb == again->logProb);
+    o.interventions.noPositions = true;  // reaches the encoder: encoded again
+    REQUIRE(s.translate(o).ok());
+    CHECK(s.encoderRuns() == 2);
+    o.capture = true;  // a Trace needs the encoder's tensors: encoded again
+    auto traced = s.translate(o);
+    REQUIRE(traced.ok());
+    CHECK(s.encoderRuns() == 3);
+    CHECK(traced->trace->find(trace_names::output(Stack::Encoder)) != nullptr);
 }
 
 TEST_CASE("goldAlignment: the outlined cells of the example sentence are its gold word pairs", "[lab][bundled]")

@@ -71,7 +71,8 @@ public:
         for (std::thread& t : mHelpers) t.join();
     }
 
-    void run(int count, void (*task)(void*, int), void* context, double work)
+    // coarse: long tasks (parallelTasks): always the team, not accounted.
+    void run(int count, void (*task)(void*, int), void* context, double work, bool coarse = false)
     {
         const int helpers = std::min(int(mHelpers.size()), threads() - 1);
         std::unique_lock<std::mutex> busy(mCallMutex, std::try_to_lock);
@@ -79,6 +80,10 @@ public:
             // No helpers, too many tasks, or a job already running (a nested or concurrent
             // call): this thread does it all.
             for (int i = 0; i < count; ++i) task(context, i);
+            return;
+        }
+        if (coarse) {
+            runTeam(count, task, context, helpers);
             return;
         }
         const Clock::time_point start = Clock::now();
@@ -246,6 +251,15 @@ void parallelForImpl(int count, void (*run)(void*, int), void* context, double w
         return;
     }
     pool().run(count, run, context, work);
+}
+
+void parallelTasksImpl(int count, void (*run)(void*, int), void* context)
+{
+    if (threads() <= 1 || count == 1) {
+        for (int i = 0; i < count; ++i) run(context, i);
+        return;
+    }
+    pool().run(count, run, context, 0.0, true);
 }
 
 }  // namespace sf

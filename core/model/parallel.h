@@ -44,4 +44,20 @@ void parallelFor(int count, Task&& task, double work = 0.0)
         work > 0.0 ? work : double(count));
 }
 
+// Like parallelFor, for long independent tasks (a whole sentence's work each, milliseconds):
+// the helpers always take part, whatever the pool's team-or-solo probing has found for the
+// short ops (a task is claimed only when a thread starts it, so a descheduled helper delays
+// the end by one task at most), and these jobs are not counted in that probing. The ops a
+// task calls run on its own thread (nested calls, as above), so the numbers are the ones a
+// serial loop computes. Tasks must not depend on which thread runs them.
+void parallelTasksImpl(int count, void (*run)(void*, int), void* context);
+
+template <class Task>
+void parallelTasks(int count, Task&& task)
+{
+    if (count <= 0) return;
+    parallelTasksImpl(
+        count, [](void* c, int i) { (*static_cast<std::remove_reference_t<Task>*>(c))(i); }, &task);
+}
+
 }  // namespace sf

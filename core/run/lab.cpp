@@ -1,10 +1,14 @@
 #include "core/run/lab.h"
 
+#include "core/model/parallel.h"
 #include "core/model/transformer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
+#include <optional>
+#include <thread>
 
 namespace sf {
 
@@ -251,20 +255,51 @@ Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
 {
     const text::Tokenizer* tok = model->tokenizer();
     if (!tok) return error(model->directory() + ": this model has no tokenizer; the alignment needs one");
+    const int heads = model->config().decoderLayers * model->config().decoderHeads, total = int(pairs.size());
+    // The pairs are independent: split over the cores, counted per pair, added in order.
+    std::vector<std::optional<Result<AlignmentHits>>> parts(pairs.size());
+    std::atomic<bool> stop{false};
+    std::atomic<int> finished{0};
+    int reported = 0;
+    const std::thread::id caller = std::this_thread::get_id();
+    auto report = [&] {
+        const int done = finished.load();
+        if (done == reported) return;
+        reported = done;
+        if (progress && !progress(done, total)) stop = true;
+    };
+    parallelTasks(total, [&](int i) {
+        if (stop) return;
+        parts[size_t(i)] = [&]() -> Result<AlignmentHits> {
+            const text::SentencePair& pair = pairs[size_t(i)];
+            const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
+            Session s(model);
+            if (Status st = s.setSourceText(pair.source); !st) return st.error();
+            DecodeOptions o;
+            o.strategy = Forced{tgt.ids};
+            auto forced = s.translate(o);
+            if (!forced) return forced.error();
+            AlignmentHits one;
+            one.hits.assign(size_t(heads), 0);
+            addAlignmentHits(one, *forced, model->config(), src, wordOfPieces(pair.source, src),
+                             wordOfPieces(pair.target, tgt), pair.alignment);
+            return one;
+        }();
+        if (!*parts[size_t(i)]) stop = true;
+        ++finished;
+        if (std::this_thread::get_id() == caller) report();
+    });
+    if (!stop) report();
+    if (stop) {
+        for (const auto& part : parts)
+            if (part && !*part) return part->error();
+        return error("cancelled");
+    }
     AlignmentHits hits;
-    hits.hits.assign(size_t(model->config().decoderLayers * model->config().decoderHeads), 0);
-    for (size_t i = 0; i < pairs.size(); ++i) {
-        const text::SentencePair& pair = pairs[i];
-        const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
-        Session s(model);
-        if (Status st = s.setSourceText(pair.source); !st) return st.error();
-        DecodeOptions o;
-        o.strategy = Forced{tgt.ids};
-        auto forced = s.translate(o);
-        if (!forced) return forced.error();
-        addAlignmentHits(hits, *forced, model->config(), src, wordOfPieces(pair.source, src),
-                         wordOfPieces(pair.target, tgt), pair.alignment);
-        if (progress && !progress(int(i + 1), int(pairs.size()))) return error("cancelled");
+    hits.hits.assign(size_t(heads), 0);
+    for (const auto& part : parts) {
+        for (size_t k = 0; k < size_t(heads); ++k) hits.hits[k] += (**part).hits[k];
+        hits.words += (**part).words;
     }
     return hits;
 }
@@ -297,48 +332,100 @@ Result<std::vector<int>> ablationEffect(std::shared_ptr<const Model> model, cons
     return changed;
 }
 
+namespace {
+
+// One source's part of AblationImpact: per head (layer-major) tokens_h and drop_h. One
+// Session: the encoder runs once and every decode below reuses its output (Session::
+// translate), as none of these interventions reaches the encoder.
+struct SourceImpact {
+    std::vector<long> tokens;
+    std::vector<double> drop;
+};
+Result<SourceImpact> sourceImpact(const std::shared_ptr<const Model>& model, const std::string& source,
+                                  const std::atomic<bool>& stop)
+{
+    const Config& c = model->config();
+    Session s(model);
+    if (Status st = s.setSourceText(source); !st) return st.error();
+    auto run = [&](const Strategy& strategy, const Interventions& iv) -> Result<Translation> {
+        DecodeOptions o;
+        o.strategy = strategy;
+        o.interventions = iv;
+        o.capture = false;
+        return s.translate(o);
+    };
+    auto plain = run(Greedy{}, {});
+    if (!plain) return plain.error();
+    const std::vector<int> y = plain->outputIds;
+    auto forced = run(Forced{y}, {});
+    if (!forced) return forced.error();
+    SourceImpact r;
+    for (int l = 0; l < c.decoderLayers; ++l)
+        for (int h = 0; h < c.decoderHeads; ++h) {
+            if (stop) return error("cancelled");
+            Interventions iv;
+            iv.ablated.push_back(HeadRef{Stack::Decoder, l, AttentionKind::Cross, h});
+            auto greedy = run(Greedy{}, iv);
+            if (!greedy) return greedy.error();
+            auto forcedOff = run(Forced{y}, iv);
+            if (!forcedOff) return forcedOff.error();
+            const std::vector<int>& b = greedy->outputIds;
+            long n = long(std::max(y.size(), b.size()) - std::min(y.size(), b.size()));
+            for (size_t j = 0; j < std::min(y.size(), b.size()); ++j) n += y[j] != b[j];
+            r.tokens.push_back(n);
+            r.drop.push_back((forced->logProb - forcedOff->logProb) / double(y.size()));
+        }
+    return r;
+}
+
+}  // namespace
+
+// The sources are independent: they are split over the cores (parallelTasks), each one
+// computed as a serial loop would, and summed afterwards in source order, so the numbers
+// do not depend on the threads.
 Result<AblationImpact> ablationImpact(std::shared_ptr<const Model> model, const std::vector<std::string>& sources,
                                       const std::function<bool(int, int)>& progress)
 {
     const Config& c = model->config();
-    const int heads = c.decoderLayers * c.decoderHeads;
+    const int heads = c.decoderLayers * c.decoderHeads, total = int(sources.size());
+    std::vector<std::optional<Result<SourceImpact>>> parts(sources.size());
+    std::atomic<bool> stop{false};
+    std::atomic<int> finished{0};
+    int reported = 0;
+    const std::thread::id caller = std::this_thread::get_id();
+    // Progress goes to the calling thread only: after each source it ran itself, for every
+    // source finished by then.
+    auto report = [&] {
+        const int done = finished.load();
+        if (done == reported) return;
+        reported = done;
+        if (progress && !progress(done, total)) stop = true;
+    };
+    parallelTasks(total, [&](int i) {
+        if (stop) return;
+        parts[size_t(i)] = sourceImpact(model, sources[size_t(i)], stop);
+        if (!*parts[size_t(i)]) stop = true;  // the first error ends the batch
+        ++finished;
+        if (std::this_thread::get_id() == caller) report();
+    });
+    if (!stop) report();
+    if (stop) {
+        for (const auto& part : parts)
+            if (part && !*part && part->message() != "cancelled") return part->error();
+        return error("cancelled");
+    }
     AblationImpact impact;
     impact.changed.assign(size_t(heads), 0);
     impact.tokens.assign(size_t(heads), 0);
     impact.drop.assign(size_t(heads), 0.0);
-    for (size_t i = 0; i < sources.size(); ++i) {
-        Session s(model);
-        if (Status st = s.setSourceText(sources[i]); !st) return st.error();
-        auto run = [&](const Strategy& strategy, const Interventions& iv) -> Result<Translation> {
-            DecodeOptions o;
-            o.strategy = strategy;
-            o.interventions = iv;
-            o.capture = false;
-            return s.translate(o);
-        };
-        auto plain = run(Greedy{}, {});
-        if (!plain) return plain.error();
-        const std::vector<int> y = plain->outputIds;
-        auto forced = run(Forced{y}, {});
-        if (!forced) return forced.error();
-        for (int l = 0; l < c.decoderLayers; ++l)
-            for (int h = 0; h < c.decoderHeads; ++h) {
-                Interventions iv;
-                iv.ablated.push_back(HeadRef{Stack::Decoder, l, AttentionKind::Cross, h});
-                auto greedy = run(Greedy{}, iv);
-                if (!greedy) return greedy.error();
-                auto forcedOff = run(Forced{y}, iv);
-                if (!forcedOff) return forcedOff.error();
-                const size_t k = size_t(l * c.decoderHeads + h);
-                const std::vector<int>& b = greedy->outputIds;
-                long n = long(std::max(y.size(), b.size()) - std::min(y.size(), b.size()));
-                for (size_t j = 0; j < std::min(y.size(), b.size()); ++j) n += y[j] != b[j];
-                impact.changed[k] += n > 0;
-                impact.tokens[k] += n;
-                impact.drop[k] += (forced->logProb - forcedOff->logProb) / double(y.size());
-            }
+    for (const auto& part : parts) {
+        const SourceImpact& r = **part;
+        for (size_t k = 0; k < size_t(heads); ++k) {
+            impact.changed[k] += r.tokens[k] > 0;
+            impact.tokens[k] += r.tokens[k];
+            impact.drop[k] += r.drop[k];
+        }
         ++impact.sentences;
-        if (progress && !progress(int(i + 1), int(sources.size()))) return error("cancelled");
     }
     return impact;
 }

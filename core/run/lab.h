@@ -115,8 +115,10 @@ struct ScalingLab {
 Result<ScalingLab> runScalingLab(std::shared_ptr<const Model> model, const std::string& source);
 
 // The head atlas: every decoder cross-attention head scored against the gold alignment of
-// `pairs` (each teacher-forced on its target, as `stepformer eval` does). `progress(done,
-// total)` is called after each pair; returning false stops with the error "cancelled".
+// `pairs` (each teacher-forced on its target, as `stepformer eval` does), split over the
+// cores (counts: the same whatever the threads). `progress(done, total)` on the calling
+// thread as pairs finish (done increases, ends at total); returning false stops with the
+// error "cancelled".
 Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
                                          const std::vector<text::SentencePair>& pairs,
                                          const std::function<bool(int, int)>& progress = {});
@@ -134,7 +136,8 @@ Result<std::vector<int>> ablationEffect(std::shared_ptr<const Model> model, cons
 //                  unablated output lost per output token, in nats, both teacher-forced on y
 //                  (one parallel pass each). 0 when the head changes nothing; it may be
 //                  negative (the ablated model is surer of y).
-// Cost per source: 2 + 2 (L * H) decoder passes (greedy and forced, with and without).
+// Cost per source: one encoder pass and 2 + 2 (L * H) decoder passes (greedy and forced,
+// with and without; cross-attention heads do not reach the encoder, Session::translate).
 struct AblationImpact {
     int sentences = 0;
     std::vector<int> changed;   // [L * H] layer-major: sources with changed_h = 1
@@ -143,7 +146,10 @@ struct AblationImpact {
     double changedShare(int head) const { return sentences > 0 ? double(changed[size_t(head)]) / sentences : 0.0; }
     double meanDrop(int head) const { return sentences > 0 ? drop[size_t(head)] / sentences : 0.0; }
 };
-// `progress(done, total)` after each source; returning false stops with "cancelled".
+// The sources are split over the cores (parallelTasks); the numbers are those of a serial
+// loop, whatever the threads. `progress(done, total)` on the calling thread, as sources
+// finish (done increases, ends at total; a call may cover several sources); returning
+// false stops with "cancelled".
 Result<AblationImpact> ablationImpact(std::shared_ptr<const Model> model, const std::vector<std::string>& sources,
                                       const std::function<bool(int, int)>& progress = {});
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <numeric>
 #include <random>
+#include <tuple>
 
 namespace sf {
 
@@ -188,6 +189,7 @@ Status Session::setSource(std::vector<int> ids, std::vector<std::string> pieces)
     }
     mSource.sourceIds = std::move(ids);
     mSource.sourcePieces = std::move(pieces);
+    mEncoded = false;
     return {};
 }
 
@@ -201,6 +203,39 @@ void Session::encode(bool capture, const Interventions& iv)
                mEncoderWs, iv);
     prepareDecoder(mKernels, c, mWeights, mMemory.data(), S, S, mState, mTrace.get());
     mLogits.assign(size_t(c.vocabSize), 0.0f);
+    mEncoded = true;
+    mEncodedWith = iv;
+    ++mEncoderRuns;
+}
+
+namespace {
+
+// Whether the encoder computes the same numbers under a and b: what it reads of the
+// interventions is no-positions, no-scale and its own switched-off heads (as a set). The
+// cross-attention K/V are the memory times W_K, W_V: they follow the memory.
+bool sameEncoder(const Interventions& a, const Interventions& b)
+{
+    if (a.noPositions != b.noPositions || a.noScale != b.noScale) return false;
+    auto encoderHeads = [](const Interventions& iv) {
+        std::vector<std::tuple<int, int, int>> heads;
+        for (const HeadRef& h : iv.ablated)
+            if (h.stack == Stack::Encoder) heads.emplace_back(h.layer, int(h.kind), h.head);
+        std::sort(heads.begin(), heads.end());
+        return heads;
+    };
+    return encoderHeads(a) == encoderHeads(b);
+}
+
+}  // namespace
+
+void Session::encodeOrReuse(bool capture, const Interventions& iv)
+{
+    if (capture || !mEncoded || !sameEncoder(mEncodedWith, iv)) {
+        encode(capture, iv);
+        return;
+    }
+    mTrace.reset();
+    mState.length = 0;  // the cross K/V stay; the self-attention cache refills from position 0
 }
 
 const float* Session::step(int inputId, const Interventions& iv)
@@ -262,7 +297,7 @@ Result<Translation> Session::sequential(const DecodeOptions& o)
     std::mt19937_64 rng(sampling ? sampling->seed : 0);
     std::vector<float> processed(static_cast<size_t>(V)), probs(sampling ? static_cast<size_t>(V) : 0);
 
-    encode(o.capture, o.interventions);
+    encodeOrReuse(o.capture, o.interventions);
     Translation t = mSource;
     int input = c.decoderStartId;
     for (int i = 0; i < o.maxLength; ++i) {
@@ -308,7 +343,7 @@ Result<Translation> Session::forced(const DecodeOptions& o, const Forced& f)
     std::vector<int> inputs(1, c.decoderStartId);
     inputs.insert(inputs.end(), target.begin(), target.end() - 1);
 
-    encode(o.capture, o.interventions);
+    encodeOrReuse(o.capture, o.interventions);
     std::vector<float> logits(size_t(T) * V);
     sf::decode(mKernels, c, mWeights, inputs.data(), T, mState, logits.data(), mTrace.get(),
                o.interventions);
@@ -356,7 +391,7 @@ Result<Translation> Session::beamSearch(const DecodeOptions& o, const Beam& bm)
 {
     const Config& c = mModel->config();
     const int V = c.vocabSize, N = bm.width;
-    encode(false, o.interventions);
+    encodeOrReuse(false, o.interventions);
     struct Hyp {
         DecoderState state;
         std::vector<int> tokens;

@@ -60,7 +60,15 @@ public:
     // Encode + decode as the options say; the whole translation with its Trace. Errors:
     // bad options (temperature <= 0, top-p outside (0, 1], no-causal-mask without forcing,
     // a forced id outside the vocabulary) and a step where every token is banned.
+    // Encode once: without capture, a translate() on the same source whose interventions
+    // leave the encoder as the last encode() ran it (the same no-positions, no-scale and
+    // encoder heads switched off; decoder heads, no-causal-mask and the strategy may
+    // differ) decodes from that encoder output and its cross-attention K/V, which are the
+    // same numbers. So several strategies or decoder interventions on one source cost one
+    // encoder pass (the head atlas: 2 + 2 L H decodes per sentence).
     Result<Translation> translate(const DecodeOptions& options = {});
+    // How many times the encoder ran on this Session (tests check the reuse).
+    int encoderRuns() const { return mEncoderRuns; }
 
     const Model& model() const { return *mModel; }
     const std::vector<int>& sourceIds() const { return mSource.sourceIds; }
@@ -72,6 +80,9 @@ private:
     // Validates ids, truncates ids and pieces together to max positions.
     Status setSource(std::vector<int> ids, std::vector<std::string> pieces);
     int defaultMaxLength() const;
+    // encode(capture, iv), unless it may reuse the last one (see translate()): then only
+    // the decoder's self-attention cache is emptied.
+    void encodeOrReuse(bool capture, const Interventions& iv);
     // Greedy and sampling: one token per step with the KV cache.
     Result<Translation> sequential(const DecodeOptions& o);
     Result<Translation> beamSearch(const DecodeOptions& o, const Beam& b);
@@ -94,6 +105,9 @@ private:
     std::vector<float> mLogits;     // [V]
     std::shared_ptr<Trace> mTrace;  // null when not capturing
     Workspace mEncoderWs;
+    bool mEncoded = false;          // mMemory and mState's cross K/V belong to the current source
+    Interventions mEncodedWith;     // ... encoded with these interventions
+    int mEncoderRuns = 0;
 };
 
 }  // namespace sf
