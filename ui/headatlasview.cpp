@@ -211,7 +211,7 @@ void HeadAtlasView::retranslate()
     mAblationBatch->setPrefix(tr("switched off over "));
     mAblationBatch->setSuffix(tr(" sentences"));
     mAblationBatch->setToolTip(tr("Sentences translated again with each head switched off (the first ones of the "
-                                  "batch; 2 + 2 × heads translations each, so fewer than for the agreement)"));
+                                  "batch; 2 + 2 × heads translations each, the source encoded once)"));
     mRankBy->setItemText(ByAgreement, tr("rank by agreement"));
     mRankBy->setItemText(ByAblation, tr("rank by log p lost when off"));
     mRun->setText(tr("Rank the heads"));

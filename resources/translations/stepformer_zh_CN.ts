@@ -630,8 +630,8 @@ says, p</source>
         <translation>关闭注意力头：</translation>
     </message>
     <message>
-        <source>Sentences translated again with each head switched off (the first ones of the batch; 2 + 2 × heads translations each, so fewer than for the agreement)</source>
-        <translation>每关闭一个头就把这些句子重新翻译一遍（取这批句子的前几句；每句要做 2 + 2 × 头数 次翻译，所以比对齐一致度用的句子少）</translation>
+        <source>Sentences translated again with each head switched off (the first ones of the batch; 2 + 2 × heads translations each, the source encoded once)</source>
+        <translation>每关闭一个头就把这些句子重新翻译一遍（取这批句子的前几句；每句要做 2 + 2 × 头数 次翻译，源句只编码一次）</translation>
     </message>
     <message>
         <source>rank by agreement</source>
