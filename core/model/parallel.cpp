@@ -86,13 +86,14 @@ public:
             runTeam(count, task, context, helpers);
             return;
         }
+        const bool team = useTeam();
         const Clock::time_point start = Clock::now();
-        if (useTeam()) {
+        if (team) {
             runTeam(count, task, context, helpers);
         } else {
             for (int i = 0; i < count; ++i) task(context, i);
         }
-        account(std::chrono::duration<double>(Clock::now() - start).count(), work);
+        account(team, std::chrono::duration<double>(Clock::now() - start).count(), work);
     }
 
 private:
@@ -163,38 +164,37 @@ private:
 
     // Team or solo. When the other cores are busy with other programs, helpers are
     // preempted mid-task and time-share the cores with this thread, and a team can be
-    // slower than this thread alone. So the pool runs kProbe jobs with the team and kProbe
-    // alone, compares the time spent inside the jobs per unit of work (the callers' work
-    // estimates: multiply-adds or element operations; time between jobs, such as a window
-    // waiting for its user, is not counted, and a phase of big jobs is not compared with
-    // a phase of small ones), runs the faster way for the next kExploit jobs, and probes
-    // again. Only the speed changes, never a number.
-    static constexpr int kProbe = 256, kExploit = 16384;
-    enum class Phase { ProbeTeam, ProbeSolo, Exploit };
+    // slower than this thread alone. So the pool probes: for kProbe jobs each job runs with
+    // the team or alone by a fixed pseudo-random pick (so both halves see the same mix of
+    // operations: an encoder's compute-bound products and a decoding step's memory-bound
+    // ones cost very different times per multiply-add, and a half made of one kind must not
+    // be compared with a half made of the other), and the time spent inside the jobs per
+    // unit of work (the callers' estimates) decides the next kExploit jobs. Time between
+    // jobs, such as a window waiting for its user, is not counted. Only the speed
+    // changes, never a number.
+    static constexpr int kProbe = 512, kExploit = 16384;
 
-    bool useTeam() const { return mPhase == Phase::ProbeTeam || (mPhase == Phase::Exploit && mTeamWins); }
-
-    void account(double seconds, double work)
+    bool probing() const { return mPhaseJobs < kProbe; }
+    bool useTeam() const
     {
-        mPhaseSeconds += seconds;
-        mPhaseWork += std::max(1.0, work);
-        if (++mPhaseJobs < (mPhase == Phase::Exploit ? kExploit : kProbe)) return;
-        const double perWork = mPhaseSeconds / mPhaseWork;
-        switch (mPhase) {
-        case Phase::ProbeTeam:
-            mTeamTime = perWork;
-            mPhase = Phase::ProbeSolo;
-            break;
-        case Phase::ProbeSolo:
-            mTeamWins = mTeamTime <= perWork;
-            mPhase = Phase::Exploit;
-            break;
-        case Phase::Exploit:
-            mPhase = Phase::ProbeTeam;
-            break;
+        if (!probing()) return mTeamWins;
+        uint32_t h = uint32_t(mPhaseJobs) * 2654435761u;  // Knuth's multiplicative hash
+        return ((h >> 16) & 1) != 0;
+    }
+
+    void account(bool team, double seconds, double work)
+    {
+        if (probing()) {
+            const int k = team ? 1 : 0;
+            mProbeSeconds[k] += seconds;
+            mProbeWork[k] += std::max(1.0, work);
         }
-        mPhaseJobs = 0;
-        mPhaseSeconds = mPhaseWork = 0.0;
+        if (++mPhaseJobs == kProbe && mProbeWork[0] > 0 && mProbeWork[1] > 0)
+            mTeamWins = mProbeSeconds[1] / mProbeWork[1] <= mProbeSeconds[0] / mProbeWork[0];
+        if (mPhaseJobs >= kProbe + kExploit) {
+            mPhaseJobs = 0;
+            mProbeSeconds[0] = mProbeSeconds[1] = mProbeWork[0] = mProbeWork[1] = 0.0;
+        }
     }
 
     std::atomic<uint64_t> mClaim{0};
@@ -205,10 +205,8 @@ private:
     void* mContext = nullptr;
     uint32_t mGeneration = 0;
     std::mutex mCallMutex;  // one job at a time; guards the fields below too
-    Phase mPhase = Phase::ProbeTeam;
-    int mPhaseJobs = 0;
-    double mPhaseSeconds = 0.0, mPhaseWork = 0.0;
-    double mTeamTime = 0.0;  // seconds per unit of work in the last team probe
+    int mPhaseJobs = 0;                         // jobs since the probe began
+    double mProbeSeconds[2] = {}, mProbeWork[2] = {};  // [solo, team] in this probe
     bool mTeamWins = true;
     std::mutex mMutex;  // sleeping helpers
     std::condition_variable mWake;
