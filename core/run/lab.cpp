@@ -249,15 +249,17 @@ Result<ScalingLab> runScalingLab(std::shared_ptr<const Model> model, const std::
     return ScalingLab{std::move(*scaled), std::move(*unscaled), std::move(*unscaledFree)};
 }
 
-Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
-                                         const std::vector<text::SentencePair>& pairs,
-                                         const std::function<bool(int, int)>& progress)
+namespace {
+
+// Runs item(i, stop) for every i in [0, total), split over the cores (parallelTasks), and
+// returns the results in item order, so whatever adds them up does not depend on the
+// threads. Progress goes to the calling thread only: after each item it ran itself, for
+// every item finished by then. The first error, or progress returning false, stops the
+// batch (items check `stop`); a cancel is the error "cancelled".
+template <class T, class Item>
+Result<std::vector<T>> runBatch(int total, const std::function<bool(int, int)>& progress, Item&& item)
 {
-    const text::Tokenizer* tok = model->tokenizer();
-    if (!tok) return error(model->directory() + ": this model has no tokenizer; the alignment needs one");
-    const int heads = model->config().decoderLayers * model->config().decoderHeads, total = int(pairs.size());
-    // The pairs are independent: split over the cores, counted per pair, added in order.
-    std::vector<std::optional<Result<AlignmentHits>>> parts(pairs.size());
+    std::vector<std::optional<Result<T>>> parts(size_t(std::max(0, total)));
     std::atomic<bool> stop{false};
     std::atomic<int> finished{0};
     int reported = 0;
@@ -270,36 +272,54 @@ Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
     };
     parallelTasks(total, [&](int i) {
         if (stop) return;
-        parts[size_t(i)] = [&]() -> Result<AlignmentHits> {
-            const text::SentencePair& pair = pairs[size_t(i)];
-            const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
-            Session s(model);
-            if (Status st = s.setSourceText(pair.source); !st) return st.error();
-            DecodeOptions o;
-            o.strategy = Forced{tgt.ids};
-            auto forced = s.translate(o);
-            if (!forced) return forced.error();
-            AlignmentHits one;
-            one.hits.assign(size_t(heads), 0);
-            addAlignmentHits(one, *forced, model->config(), src, wordOfPieces(pair.source, src),
-                             wordOfPieces(pair.target, tgt), pair.alignment);
-            return one;
-        }();
-        if (!*parts[size_t(i)]) stop = true;
+        parts[size_t(i)] = item(i, stop);
+        if (!*parts[size_t(i)]) stop = true;  // the first error ends the batch
         ++finished;
         if (std::this_thread::get_id() == caller) report();
     });
     if (!stop) report();
     if (stop) {
         for (const auto& part : parts)
-            if (part && !*part) return part->error();
+            if (part && !*part && part->message() != "cancelled") return part->error();
         return error("cancelled");
     }
+    std::vector<T> out;
+    out.reserve(parts.size());
+    for (auto& part : parts) out.push_back(std::move(**part));
+    return out;
+}
+
+}  // namespace
+
+Result<AlignmentHits> alignmentAgreement(std::shared_ptr<const Model> model,
+                                         const std::vector<text::SentencePair>& pairs,
+                                         const std::function<bool(int, int)>& progress)
+{
+    const text::Tokenizer* tok = model->tokenizer();
+    if (!tok) return error(model->directory() + ": this model has no tokenizer; the alignment needs one");
+    const int heads = model->config().decoderLayers * model->config().decoderHeads, total = int(pairs.size());
+    // The pairs are independent: split over the cores, counted per pair, added in order.
+    auto parts = runBatch<AlignmentHits>(total, progress, [&](int i, const std::atomic<bool>&) -> Result<AlignmentHits> {
+        const text::SentencePair& pair = pairs[size_t(i)];
+        const text::Encoded src = tok->encodeSource(pair.source), tgt = tok->encodeTarget(pair.target);
+        Session s(model);
+        if (Status st = s.setSourceText(pair.source); !st) return st.error();
+        DecodeOptions o;
+        o.strategy = Forced{tgt.ids};
+        auto forced = s.translate(o);
+        if (!forced) return forced.error();
+        AlignmentHits one;
+        one.hits.assign(size_t(heads), 0);
+        addAlignmentHits(one, *forced, model->config(), src, wordOfPieces(pair.source, src),
+                         wordOfPieces(pair.target, tgt), pair.alignment);
+        return one;
+    });
+    if (!parts) return parts.error();
     AlignmentHits hits;
     hits.hits.assign(size_t(heads), 0);
-    for (const auto& part : parts) {
-        for (size_t k = 0; k < size_t(heads); ++k) hits.hits[k] += (**part).hits[k];
-        hits.words += (**part).words;
+    for (const AlignmentHits& part : *parts) {
+        for (size_t k = 0; k < size_t(heads); ++k) hits.hits[k] += part.hits[k];
+        hits.words += part.words;
     }
     return hits;
 }
@@ -388,38 +408,15 @@ Result<AblationImpact> ablationImpact(std::shared_ptr<const Model> model, const 
 {
     const Config& c = model->config();
     const int heads = c.decoderLayers * c.decoderHeads, total = int(sources.size());
-    std::vector<std::optional<Result<SourceImpact>>> parts(sources.size());
-    std::atomic<bool> stop{false};
-    std::atomic<int> finished{0};
-    int reported = 0;
-    const std::thread::id caller = std::this_thread::get_id();
-    // Progress goes to the calling thread only: after each source it ran itself, for every
-    // source finished by then.
-    auto report = [&] {
-        const int done = finished.load();
-        if (done == reported) return;
-        reported = done;
-        if (progress && !progress(done, total)) stop = true;
-    };
-    parallelTasks(total, [&](int i) {
-        if (stop) return;
-        parts[size_t(i)] = sourceImpact(model, sources[size_t(i)], stop);
-        if (!*parts[size_t(i)]) stop = true;  // the first error ends the batch
-        ++finished;
-        if (std::this_thread::get_id() == caller) report();
+    auto parts = runBatch<SourceImpact>(total, progress, [&](int i, const std::atomic<bool>& stop) {
+        return sourceImpact(model, sources[size_t(i)], stop);
     });
-    if (!stop) report();
-    if (stop) {
-        for (const auto& part : parts)
-            if (part && !*part && part->message() != "cancelled") return part->error();
-        return error("cancelled");
-    }
+    if (!parts) return parts.error();
     AblationImpact impact;
     impact.changed.assign(size_t(heads), 0);
     impact.tokens.assign(size_t(heads), 0);
     impact.drop.assign(size_t(heads), 0.0);
-    for (const auto& part : parts) {
-        const SourceImpact& r = **part;
+    for (const SourceImpact& r : *parts) {
         for (size_t k = 0; k < size_t(heads); ++k) {
             impact.changed[k] += r.tokens[k] > 0;
             impact.tokens[k] += r.tokens[k];

@@ -65,14 +65,20 @@ int findStep(const std::vector<Step>& steps, bool decoder, int layer, Sublayer s
     return -1;
 }
 
-// A window with the bundled model and the sentence translated (synchronously).
-void prepare(MainWindow& w, QSize size = QSize(1280, 720))
+// A shown window that knows the bundled model, translating synchronously, nothing loaded.
+void showEmpty(MainWindow& w, QSize size = QSize(1280, 720))
 {
     w.setAnimationsEnabled(false);
     w.setBundledModels({{"en-fr", modelDir()}});
     w.resize(size);
     w.show();
     w.document()->setSynchronous(true);
+}
+
+// A window with the bundled model and the sentence translated (synchronously).
+void prepare(MainWindow& w, QSize size = QSize(1280, 720))
+{
+    showEmpty(w, size);
     QString error;
     QVERIFY2(w.document()->loadModelNow(modelDir(), &error), qPrintable(error));
     QVERIFY2(w.document()->translateNow(kSentence, &error), qPrintable(error));
@@ -152,11 +158,7 @@ private slots:
         QVERIFY2(text.contains("\"view\": \"comparison\""), text.constData());
 
         MainWindow b(false);
-        b.setAnimationsEnabled(false);
-        b.setBundledModels({{"en-fr", modelDir()}});
-        b.resize(1280, 720);
-        b.show();
-        b.document()->setSynchronous(true);
+        showEmpty(b);
         QString error;
         QVERIFY2(openSessionFile(b, path, &error), qPrintable(error));
         QApplication::processEvents();
@@ -199,11 +201,7 @@ private slots:
         QVERIFY2(text.contains("\"view\": \"lab.forcing\""), text.constData());
 
         MainWindow b(false);
-        b.setAnimationsEnabled(false);
-        b.setBundledModels({{"en-fr", modelDir()}});
-        b.resize(1280, 720);
-        b.show();
-        b.document()->setSynchronous(true);
+        showEmpty(b);
         b.lab()->setSynchronous(true);
         QString error;
         QVERIFY2(openSessionFile(b, path, &error), qPrintable(error));
