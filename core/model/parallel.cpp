@@ -242,22 +242,24 @@ int defaultThreads()
 
 int threads() { return gThreads > 0 ? gThreads : defaultThreads(); }
 
-void parallelForImpl(int count, void (*run)(void*, int), void* context, double work)
-{
-    if (threads() <= 1) {
-        for (int i = 0; i < count; ++i) run(context, i);
-        return;
-    }
-    pool().run(count, run, context, work);
-}
+namespace {
 
-void parallelTasksImpl(int count, void (*run)(void*, int), void* context)
+void runJob(int count, void (*run)(void*, int), void* context, double work, bool coarse)
 {
     if (threads() <= 1 || count == 1) {
         for (int i = 0; i < count; ++i) run(context, i);
         return;
     }
-    pool().run(count, run, context, 0.0, true);
+    pool().run(count, run, context, work, coarse);
 }
+
+}  // namespace
+
+void parallelForImpl(int count, void (*run)(void*, int), void* context, double work)
+{
+    runJob(count, run, context, work, false);
+}
+
+void parallelTasksImpl(int count, void (*run)(void*, int), void* context) { runJob(count, run, context, 0.0, true); }
 
 }  // namespace sf
