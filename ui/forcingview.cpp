@@ -75,6 +75,9 @@ ForcingView::ForcingView(TranslationDocument* doc, QWidget* parent) : QWidget(pa
             mNoMaskError.clear();
             fill();
         } else {
+            // Switched on before the tab was ever shown (a session file opening): the
+            // reference is the target the lab runs on.
+            if (mTarget->text().trimmed().isEmpty()) useReference();
             run();
         }
     });

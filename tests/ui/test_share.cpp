@@ -213,6 +213,17 @@ private slots:
         QVERIFY(lab->cheatCopies == int(lab->pTargetCheat.size()));  // it copies, as it did before saving
         QVERIFY(!captureSession(b).difference);
         QVERIFY(captureSession(b).forcingNoMaskModel);
+
+        // As export opens it: the tab not shown yet, so no target typed; the lab still runs,
+        // on the reference.
+        MainWindow c(false);
+        c.setAnimationsEnabled(false);
+        c.setBundledModels({{"en-fr", modelDir()}});
+        c.document()->setSynchronous(true);
+        c.lab()->setSynchronous(true);
+        QVERIFY2(openSessionFile(c, path, &error), qPrintable(error));
+        QApplication::processEvents();
+        QVERIFY2(c.lab()->forcing()->noMaskLab(), qPrintable(c.lab()->forcing()->noMaskError()));
     }
 
     void sessionAsync()
