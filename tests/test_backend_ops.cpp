@@ -9,6 +9,7 @@
 #include "check.h"
 
 #include "core/model/kernels.h"
+#include "core/model/parallel.h"
 
 #include <cmath>
 #include <limits>
@@ -84,6 +85,48 @@ TEST_CASE("backend ops: linear over every shape class", "[backend]")
                     }
                 checkTensor(label, y, ref, kProductTol * std::sqrt(double(s.in)));
             }
+}
+
+// The few-row kernel reduces every output by one fixed order (k steps, then one lane tree),
+// whichever rows share its tile and whichever thread runs it: a row of x gives the same
+// bits alone (a decoding step) as inside a block of rows (a full recomputation), at any
+// thread count. This holds where the CPU has the kernel (AVX-512); elsewhere the one-row
+// product is Eigen's and only the tolerance of the case above applies.
+TEST_CASE("backend ops: a row's linear output does not depend on its neighbours or on the threads", "[backend]")
+{
+#if defined(__AVX512F__)
+    const Kernels& K = cpuKernels();
+    struct Shape {
+        int in, out;
+    };
+    for (const Shape s : {Shape{512, 2048}, Shape{2048, 512}, Shape{37, 131}, Shape{256, 70}}) {
+        const int n = 23;  // four 5-row tiles and a 3-row remainder
+        const std::vector<float> x = randomVector(size_t(n) * s.in, 4), W = randomVector(size_t(s.out) * s.in, 5),
+                                 b = randomVector(size_t(s.out), 6);
+        std::vector<float> block(size_t(n) * s.out);
+        K.linear(block.data(), x.data(), W.data(), b.data(), n, s.in, s.out);
+        for (int threads : {1, 2, 3}) {
+            setThreads(threads);
+            for (int r : {0, 4, 5, 21, 22}) {
+                std::vector<float> alone(size_t(s.out)), pair(size_t(2) * s.out);
+                K.linear(alone.data(), x.data() + size_t(r) * s.in, W.data(), b.data(), 1, s.in, s.out);
+                const int r2 = r == 0 ? 0 : r - 1;  // the row inside a 2-row call
+                K.linear(pair.data(), x.data() + size_t(r2) * s.in, W.data(), b.data(), 2, s.in, s.out);
+                const float* inPair = pair.data() + size_t(r - r2) * s.out;
+                int differing = 0;
+                for (int o = 0; o < s.out; ++o) {
+                    const float want = block[size_t(r) * s.out + o];
+                    differing += alone[size_t(o)] != want || inPair[o] != want ? 1 : 0;
+                }
+                INFO("in=" << s.in << " out=" << s.out << " row " << r << " threads " << threads);
+                CHECK(differing == 0);
+            }
+        }
+        setThreads(0);
+    }
+#else
+    SUCCEED("no AVX-512 few-row kernel on this CPU");
+#endif
 }
 
 TEST_CASE("backend ops: strided attention products", "[backend]")

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <vector>
 
@@ -87,7 +88,134 @@ MatMap<Real> mat(Real* p, int rows, int cols, int ld)
 // Rows at most this many take the few-row kernel.
 constexpr int kFewRows = 32;
 
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX512F__)
+// The four sums of a, b, c, d (each 16 lanes) in one 4-lane vector, by one fixed tree:
+// halves added, then three horizontal adds. Every output of the kernel below is reduced
+// by this same tree, whatever group or block it falls in.
+inline __m128 reduce4(__m512 a, __m512 b, __m512 c, __m512 d)
+{
+    auto half = [](__m512 v) {  // lanes 0-7 + lanes 8-15 (the shuffle moves 128-bit blocks 2, 3 down)
+        return _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_castps512_ps256(_mm512_shuffle_f32x4(v, v, 0xEE)));
+    };
+    const __m256 ab = _mm256_hadd_ps(half(a), half(b));  // a01 a23 b01 b23 | a45 a67 b45 b67
+    const __m256 cd = _mm256_hadd_ps(half(c), half(d));
+    const __m256 abcd = _mm256_hadd_ps(ab, cd);          // a0-3 b0-3 c0-3 d0-3 | a4-7 b4-7 c4-7 d4-7
+    return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+// y[r, o] = x[r, :] . W[o, :] for R rows of x (row stride ldx) and O <= 4 rows of W:
+// R*4 accumulators of 16 lanes over k (a masked last step when in % 16 != 0), each W
+// chunk loaded once for all R rows. While it runs it prefetches `pfLines` cache lines per
+// k step from `pf` into L2 (the next chunk of W; null: none).
+template <int R, int O>
+void dotTile(float* y, int ldy, const float* x, int ldx, const float* W, int in, const char* pf, int pfLines)
+{
+    __m512 acc[R][4];
+    for (int r = 0; r < R; ++r)
+        for (int o = 0; o < 4; ++o) acc[r][o] = _mm512_setzero_ps();
+    auto step = [&](int k, __mmask16 m) {
+        __m512 w[O];
+        for (int o = 0; o < O; ++o) w[o] = _mm512_maskz_loadu_ps(m, W + long(o) * in + k);
+        for (int r = 0; r < R; ++r) {
+            const __m512 xv = _mm512_maskz_loadu_ps(m, x + long(r) * ldx + k);
+            for (int o = 0; o < O; ++o) acc[r][o] = _mm512_fmadd_ps(xv, w[o], acc[r][o]);
+        }
+    };
+    const int k16 = in / 16 * 16;
+    for (int k = 0; k < k16; k += 16) {
+        if (pf)
+            for (int p = 0; p < pfLines; ++p) _mm_prefetch(pf + (long(k / 16) * pfLines + p) * 64, _MM_HINT_T1);
+        step(k, 0xFFFF);
+    }
+    if (k16 < in) step(k16, __mmask16((1u << (in - k16)) - 1));
+    for (int r = 0; r < R; ++r) {
+        alignas(16) float s[4];
+        _mm_store_ps(s, reduce4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]));
+        for (int o = 0; o < O; ++o) y[long(r) * ldy + o] = s[o];
+    }
+}
+
+// R rows of x against 4 (or, at the end, 1..3) rows of W.
+template <int R>
+void dotGroup(float* y, int ldy, const float* x, int ldx, const float* W, int in, int outs, const char* pf,
+              int pfLines)
+{
+    switch (outs) {
+    case 1: dotTile<R, 1>(y, ldy, x, ldx, W, in, pf, pfLines); break;
+    case 2: dotTile<R, 2>(y, ldy, x, ldx, W, in, pf, pfLines); break;
+    case 3: dotTile<R, 3>(y, ldy, x, ldx, W, in, pf, pfLines); break;
+    default: dotTile<R, 4>(y, ldy, x, ldx, W, in, pf, pfLines); break;
+    }
+}
+
+// A copy of x [n, in] with row stride in + 16, 64-byte aligned (thread-local scratch),
+// when in floats are a multiple of 1 KB: rows that far apart share L1 sets and evict each
+// other while a tile reads them side by side.
+const float* unaliasedRows(const float* x, int n, int in, int& ldx)
+{
+    ldx = in;
+    if (in % 256 != 0) return x;
+    struct Scratch {
+        float* p = nullptr;
+        size_t count = 0;
+        ~Scratch() { std::free(p); }
+    };
+    thread_local Scratch s;
+    ldx = in + 16;
+    const size_t need = size_t(n) * size_t(ldx);
+    if (s.count < need) {
+        std::free(s.p);
+        s.p = static_cast<float*>(std::aligned_alloc(64, (need * sizeof(float) + 63) / 64 * 64));
+        s.count = need;
+    }
+    for (int r = 0; r < n; ++r) std::copy(x + long(r) * in, x + long(r + 1) * in, s.p + long(r) * ldx);
+    return s.p;
+}
+
+// y[n, 0:outs] (row stride ldy) = x[n, in] W[0:outs, in]^T, n <= kFewRows.
+// W is read from memory once, in chunks of kChunk rows that stay in L2 while every tile of
+// 5 rows of x (in L1) meets them, 4 W rows at a time; meanwhile the next chunk is
+// prefetched into L2, spread evenly over this chunk's tiles.
+void fewRowLinear(float* y, int ldy, const float* x0, int n, int in, const float* W, int outs)
+{
+    constexpr int R = 5, kChunk = 64;
+    int ldx;
+    const float* x = unaliasedRows(x0, n, in, ldx);
+    const int tiles = (n + R - 1) / R;
+    const long lineBytes = 64, chunkLines = (long(kChunk) * in * long(sizeof(float)) + lineBytes - 1) / lineBytes;
+    const int groups = (kChunk + 3) / 4, kSteps = (in + 15) / 16;
+    // Lines to prefetch per k step so that one chunk's tiles cover the next chunk.
+    const int pfLines = int((chunkLines + long(tiles) * groups * kSteps - 1) / (long(tiles) * groups * kSteps));
+    for (int c0 = 0; c0 < outs; c0 += kChunk) {
+        const int c1 = std::min(outs, c0 + kChunk);
+        // The next chunk: bytes [nextBegin, end) of W.
+        const long nextBegin = long(c1) * in * long(sizeof(float)), end = long(outs) * in * long(sizeof(float));
+        long call = 0;
+        for (int t = 0; t < tiles; ++t) {
+            const int r = t * R, rows = std::min(R, n - r);
+            for (int o = c0; o < c1; o += 4, ++call) {
+                const long pfBegin = nextBegin + call * kSteps * pfLines * lineBytes;
+                const char* pf = pfBegin + long(kSteps) * pfLines * lineBytes <= end
+                                     ? reinterpret_cast<const char*>(W) + pfBegin
+                                     : nullptr;
+                float* yt = y + long(r) * ldy + o;
+                const float* xt = x + long(r) * ldx;
+                const float* wt = W + long(o) * in;
+                const int m = std::min(4, c1 - o);
+                switch (rows) {
+                case 1: dotGroup<1>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
+                case 2: dotGroup<2>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
+                case 3: dotGroup<3>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
+                case 4: dotGroup<4>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
+                default: dotGroup<R>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
+                }
+            }
+        }
+    }
+}
+constexpr bool kHaveFewRowKernel = true;
+constexpr bool kFewRowMatVec = true;  // n = 1 takes this kernel too (R = 1)
+#elif defined(__AVX2__) && defined(__FMA__)
 float hsum(__m256 v)
 {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -149,9 +277,11 @@ void fewRowLinear(float* y, int ldy, const float* x, int n, int in, const float*
     }
 }
 constexpr bool kHaveFewRowKernel = true;
+constexpr bool kFewRowMatVec = false;
 #else
 void fewRowLinear(float*, int, const float*, int, int, const float*, int) {}
 constexpr bool kHaveFewRowKernel = false;
+constexpr bool kFewRowMatVec = false;
 #endif
 
 // splitmix64: a bijective 64-bit mix, the dropout masks' counter-based generator.
@@ -273,7 +403,7 @@ bool linearFewRows<float>(float* y, const float* x, const float* W, const float*
             const int o0 = std::min(out, t * per), o1 = std::min(out, o0 + per);
             if (o1 <= o0) return;
             MatMap<float> ym = mat(y + o0, n, o1 - o0, out);  // [n, o]
-            if (n == 1) {
+            if (n == 1 && !kFewRowMatVec) {
                 // A matrix-vector product: memory-bound, W streamed once.
                 ym.row(0).transpose().noalias() = cmat(W + long(o0) * in, o1 - o0, in, in) *
                                                   Eigen::Map<const Eigen::VectorXf>(x, in);
