@@ -61,6 +61,17 @@ std::vector<Config> variants()
 
 }  // namespace
 
+// Where the CPU has AVX-512 every operation computes a row the same way alone (a decoding
+// step) as inside a block of rows (a full recomputation): the few-row linear kernel, the
+// one-sequence attention and the row softmax fix their summation order by the row's
+// length only. Elsewhere Eigen's products and reductions may round differently by size
+// and alignment.
+#if defined(__AVX512F__)
+constexpr double kCacheTol = 0.0;  // bit for bit
+#else
+constexpr double kCacheTol = 1e-5;
+#endif
+
 TEST_CASE("KV-cache decoding equals full recomputation at every step", "[model][kvcache]")
 {
     for (const Config& c : variants()) {
@@ -75,7 +86,7 @@ TEST_CASE("KV-cache decoding equals full recomputation at every step", "[model][
             std::vector<float> stepLogits(cached, cached + c.vocabSize);
             const std::vector<float> full = fullPass(*m, inputs, nullptr);
             checkTensor("logits at step " + std::to_string(t), stepLogits.data(),
-                        full.data() + size_t(t) * c.vocabSize, size_t(c.vocabSize), 1e-5);
+                        full.data() + size_t(t) * c.vocabSize, size_t(c.vocabSize), kCacheTol);
             inputs.push_back(int(std::max_element(stepLogits.begin(), stepLogits.end()) - stepLogits.begin()));
         }
         // Every recorded tensor of the cached run equals the one-pass recomputation.
@@ -88,7 +99,7 @@ TEST_CASE("KV-cache decoding equals full recomputation at every step", "[model][
             const Tensor a = cachedTrace->get(name), b = full.get(name);
             INFO(name);
             REQUIRE(a.shape == b.shape);
-            checkTensor(name, a.data, b.data, 1e-5);
+            checkTensor(name, a.data, b.data, kCacheTol);
         }
     }
 }

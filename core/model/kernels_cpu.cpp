@@ -90,10 +90,7 @@ public:
     void matmulNT(float* c, const float* a, const float* b, int m, int n, int k, float alpha, int lda,
                   int ldb, int ldc) const override
     {
-        MapCMat am(a, m, k, Eigen::OuterStride<>(lda));
-        MapCMat bm(b, n, k, Eigen::OuterStride<>(ldb));
-        MapMat cm(c, m, n, Eigen::OuterStride<>(ldc));
-        cm.noalias() = alpha * (am * bm.transpose());
+        attentionScores(c, a, b, m, n, k, alpha, lda, ldb, ldc);
     }
 
     void matmulNN(float* c, const float* a, const float* b, int m, int n, int k, int lda, int ldb,

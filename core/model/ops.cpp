@@ -14,6 +14,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace sf {
@@ -354,15 +356,13 @@ void embeddingForward(Real* x, const int* ids, const Real* table, const Real* po
             const long r = long(b) * Tn + t;
             const Real* e = table + long(ids[r]) * d;
             Real* o = x + r * d;
-            if (!positions) {
-                for (int j = 0; j < d; ++j) o[j] = e[j] * scale;
-                continue;
-            }
+            for (int j = 0; j < d; ++j) o[j] = e[j] * scale;
+            if (!positions) continue;
+            // The positions are added in a second pass, as inference adds them (embed, then
+            // add): one loop would let the compiler fuse e * scale + pe into one multiply-add
+            // with a single rounding, and training would no longer compute inference's bits.
             const Real* pe = positions + long(t) * d;
-            for (int j = 0; j < d; ++j) {
-                const Real scaled = e[j] * scale;  // rounded before the add, as inference records it
-                o[j] = scaled + pe[j];
-            }
+            for (int j = 0; j < d; ++j) o[j] += pe[j];
         }
 }
 
@@ -455,10 +455,61 @@ void linearBackward(Real* dx, Real* dW, Real* db, const Real* dy, const Real* x,
 
 // ---------------------------------------------------------------------------------------
 // y = (x - mean) * rstd * gamma + beta
+namespace {
+
+#if defined(__AVX512F__)
+// One float row of layerNormForward in an order fixed by d alone (not by the row's address,
+// which decides where Eigen's vectorised loops start): the sums in double, 8 lanes in index
+// order then one tree; y = ((x - mean) * rstd) * gamma + beta without fused multiply-adds.
+// A row gives the same bits wherever it sits: in a decoding step, a full recomputation or a
+// training batch.
+void layerNormRowFixed(float* y, float& mean, float& rstd, const float* x, const float* gamma, const float* beta,
+                       int d, float eps)
+{
+    auto masked = [d](int i) { return d - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (d - i)) - 1); };
+    auto wide = [&](int i) { return _mm512_cvtps_pd(_mm256_maskz_loadu_ps(masked(i), x + i)); };  // x[i .. i+8) as doubles
+    __m512d acc = _mm512_setzero_pd();
+    for (int i = 0; i < d; i += 8) acc = _mm512_add_pd(acc, wide(i));
+    const double mu = _mm512_reduce_add_pd(acc) / d;
+    const __m512d vmu = _mm512_set1_pd(mu);
+    acc = _mm512_setzero_pd();
+    for (int i = 0; i < d; i += 8) {
+        const __m512d c = _mm512_maskz_sub_pd(masked(i), wide(i), vmu);  // lanes past the end: 0
+        acc = _mm512_add_pd(acc, _mm512_mul_pd(c, c));
+    }
+    const double var = _mm512_reduce_add_pd(acc) / d;
+    mean = static_cast<float>(mu);
+    rstd = static_cast<float>(1.0 / std::sqrt(var + eps));
+    const __m512 vm = _mm512_set1_ps(mean), vr = _mm512_set1_ps(rstd);
+    for (int i = 0; i < d; i += 16) {
+        const __mmask16 m = d - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (d - i)) - 1);
+        const __m512 xh = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), vm), vr);
+        const __m512 out = _mm512_add_ps(_mm512_mul_ps(xh, _mm512_maskz_loadu_ps(m, gamma + i)),
+                                         _mm512_maskz_loadu_ps(m, beta + i));
+        _mm512_mask_storeu_ps(y + i, m, out);
+    }
+}
+#endif
+
+}  // namespace
+
 template <class Real>
 void layerNormForward(Real* y, Real* mean, Real* rstd, const Real* x, const Real* gamma, const Real* beta, int n, int d,
                       Real eps)
 {
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<Real, float>) {
+        forBlocks(n, blocksFor(long(n) * d * 4, n / 16), 1, double(n) * d * 4, [&](long r0, long r1) {
+            for (long r = r0; r < r1; ++r) {
+                float m, rs;
+                layerNormRowFixed(y + r * d, m, rs, x + r * d, gamma, beta, d, eps);
+                if (mean) mean[r] = m;
+                if (rstd) rstd[r] = rs;
+            }
+        });
+        return;
+    }
+#endif
     forBlocks(n, blocksFor(long(n) * d * 4, n / 16), 1, double(n) * d * 4, [&](long r0, long r1) {
         for (long r = r0; r < r1; ++r) {
             const auto xr = CArrMap<Real>(x + r * d, d).template cast<double>();
@@ -621,6 +672,45 @@ void softmaxRow(Real* p, const Real* x, int n)
     pr *= Real(1) / pr.sum();
 }
 
+#if defined(__AVX512F__)
+// The same for floats, in an order that depends only on n (not on where the row sits in
+// memory, which decides where Eigen's vectorised loops start): every element goes through
+// the same 16-lane exp, the sum through 16 lanes in index order and one tree. A decoding
+// step's probabilities are then the bits of the same row in a full recomputation.
+template <>
+void softmaxRow<float>(float* p, const float* x, int n)
+{
+    using Eigen::internal::pexp;
+    const float ninf = -std::numeric_limits<float>::infinity();
+    const __m512 vninf = _mm512_set1_ps(ninf);
+    auto load = [&](int i) {  // x[i .. i+16), -inf past the end
+        const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
+        return std::make_pair(_mm512_mask_loadu_ps(vninf, m, x + i), m);
+    };
+    __m512 vmax = vninf;
+    for (int i = 0; i < n; i += 16) vmax = _mm512_max_ps(vmax, load(i).first);
+    const float mx = _mm512_reduce_max_ps(vmax);
+    if (n <= 0 || mx == ninf) {
+        std::fill(p, p + std::max(n, 0), 0.0f);
+        return;
+    }
+    const __m512 vmx = _mm512_set1_ps(mx);
+    __m512 sum = _mm512_setzero_ps();
+    for (int i = 0; i < n; i += 16) {
+        const auto [xv, m] = load(i);
+        // exp(x - max); -inf entries (masked, and the lanes past the end) exactly 0
+        const __m512 e = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(xv, vninf, _CMP_NEQ_OQ), pexp(_mm512_sub_ps(xv, vmx)));
+        _mm512_mask_storeu_ps(p + i, m, e);
+        sum = _mm512_add_ps(sum, e);
+    }
+    const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
+        _mm512_mask_storeu_ps(p + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, p + i), inv));
+    }
+}
+#endif
+
 }  // namespace
 
 template <class Real>
@@ -645,10 +735,87 @@ void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols
 
 // ---------------------------------------------------------------------------------------
 // probs_bh = softmax(mask(Q_bh K_bh^T / sqrt(dk))),  ctx_bh = probs_bh V_bh
+namespace {
+
+// a . b over n floats in one fixed order, whatever is computed beside it: 16 lanes, then
+// one reduction tree (AVX-512); a plain left-to-right sum elsewhere.
+float dotFixed(const float* a, const float* b, int n)
+{
+#if defined(__AVX512F__)
+    __m512 acc = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc);
+    if (i < n) {
+        const __mmask16 m = __mmask16((1u << (n - i)) - 1);
+        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i), acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+#else
+    float s = 0.0f;
+    for (int i = 0; i < n; ++i) s += a[i] * b[i];
+    return s;
+#endif
+}
+
+// attentionForward for one sequence of floats (inference, and a one-sentence training
+// batch), row by row: every query row's scores, softmax and context are computed by the
+// same sequence of operations whatever rows share the call, so a decoding step (one row at
+// t0) gives the bits of the same row in a full recomputation. The context sums the visible
+// keys only (masked weights are exactly 0 and add nothing).
+void oneSequenceAttention(float* ctx, float* probs, const float* q, const float* k, const float* v, int len,
+                          bool causal, int Tq, int Tk, int H, int d, float alpha, float* scores, int t0)
+{
+    const int dk = d / H;
+    const long work = long(H) * Tq * Tk * dk * 2;
+    forBlocks(H, attentionBlocks(work, H), 1, double(work), [&](long h0, long h1) {
+        for (long h = h0; h < h1; ++h)
+            for (int i = 0; i < Tq; ++i) {
+                const float* qi = q + long(i) * d + h * dk;       // [dk]
+                float* P = probs + (h * Tq + i) * long(Tk);       // [Tk]
+                float* S = scores ? scores + (h * Tq + i) * long(Tk) : nullptr;  // [Tk]
+                // keys [0, last) visible: all real ones, or (causal) those up to the query's position
+                const int last = causal ? std::max(0, std::min(t0 + i + 1, len)) : len;
+                // scores = q k_j / sqrt(dk), recorded over every key (padding included)
+                for (int j = 0; j < (S ? Tk : len); ++j) {
+                    const float sj = alpha * dotFixed(qi, k + long(j) * d + h * dk, dk);
+                    if (S) S[j] = sj;
+                    if (j < len) P[j] = sj;
+                }
+                softmaxRow(P, P, last);
+                std::fill(P + last, P + Tk, 0.0f);
+                // context = sum_j p_j v_j over the visible keys, in key order
+                float* c = ctx + long(i) * d + h * dk;  // [dk]
+                std::fill(c, c + dk, 0.0f);
+                for (int j = 0; j < last; ++j) {
+                    const float pj = P[j];
+                    const float* vj = v + long(j) * d + h * dk;
+                    for (int e = 0; e < dk; ++e) c[e] += pj * vj[e];
+                }
+            }
+    });
+}
+
+}  // namespace
+
+void attentionScores(float* s, const float* a, const float* b, int m, int n, int k, float alpha, int lda, int ldb,
+                     int lds)
+{
+    for (int i = 0; i < m; ++i)
+        for (int j = 0; j < n; ++j) s[long(i) * lds + j] = alpha * dotFixed(a + long(i) * lda, b + long(j) * ldb, k);
+}
+
 template <class Real>
 void attentionForward(Real* ctx, Real* probs, const Real* q, const Real* k, const Real* v, const int* keyLengths,
                       bool causal, int B, int Tq, int Tk, int H, int d, bool scaled, Real* scores, int t0)
 {
+    if constexpr (std::is_same_v<Real, float>) {
+        if (B == 1) {
+            const float alpha = scaled ? 1.0f / std::sqrt(static_cast<float>(d / H)) : 1.0f;
+            oneSequenceAttention(ctx, probs, q, k, v, std::max(0, std::min(keyLengths[0], Tk)), causal, Tq, Tk, H, d,
+                                 alpha, scores, t0);
+            return;
+        }
+    }
     const int dk = d / H;
     const Real alpha = scaled ? Real(1) / std::sqrt(static_cast<Real>(dk)) : Real(1);
     const long work = long(B) * H * Tq * Tk * dk * 2;

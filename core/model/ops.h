@@ -106,10 +106,19 @@ void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols
 // 1/sqrt(dk) (alpha = 1: the "why scale" ablation, config attention_scale false).
 // scores (null in training): also writes the scaled scores before the mask, over every
 // key, [B, H, Tq, Tk] (what the app shows).
+// Float, one sequence (B = 1: inference, a one-sentence batch): row by row in a fixed order,
+// so a decoding step's row is bit for bit the same row of a full recomputation; more
+// sequences (training batches, and double) take Eigen's products.
 template <class Real>
 void attentionForward(Real* ctx, Real* probs, const Real* q, const Real* k, const Real* v, const int* keyLengths,
                       bool causal, int B, int Tq, int Tk, int H, int d, bool scaled = true, Real* scores = nullptr,
                       int t0 = 0);
+// s[m, n] = alpha * a[m, k] . b[n, k] (row strides lda, ldb, lds), each entry one dot
+// product in the order attentionForward uses for one sequence: the pre-mask scores of the
+// decoder's earlier rows against new keys are the bits a full recomputation records.
+void attentionScores(float* s, const float* a, const float* b, int m, int n, int k, float alpha, int lda, int ldb,
+                     int lds);
+
 // With P = probs, S = scores (pre-softmax, scaled) and alpha = 1 / sqrt(dk) (1 unscaled), per (b, h)
 // (keyLengths as in the forward; only the real keys are visited):
 //   dV += P^T dctx,  dP = dctx V^T,  dS = P * (dP - rowsum(P * dP)),
