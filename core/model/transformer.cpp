@@ -1,5 +1,7 @@
 #include "core/model/transformer.h"
 
+#include "core/model/wiring.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -101,43 +103,6 @@ void captureMaps(const Kernels& K, Trace* tr, const std::string& name, const flo
     for (int h = 0; h < H; ++h) K.download(t->row(h, t0), int(t->rowStride()), m + long(h) * n * nk, nk, n, nk);
 }
 
-void layerNorm(const Kernels& K, float* y, const float* x, const LayerNormW& ln, int n, int d, float eps)
-{
-    K.layerNormRows(y, x, ln.weight, ln.bias, n, d, eps);
-}
-
-// Residual connection around a sublayer, then norm (sec 3.1, 5.4):
-//   post-norm: x <- LayerNorm(x + sublayer);   pre-norm: x <- x + sublayer (the norm came first)
-void addAndNorm(const Kernels& K, float* x, const float* sub, const LayerNormW& ln, int n, int d, const Config& c)
-{
-    K.add(x, sub, long(n) * d);
-    if (!c.normalizeBefore) layerNorm(K, x, x, ln, n, d, c.layerNormEps);
-}
-
-// The input the sublayer reads: x itself (post-norm) or LayerNorm(x) (pre-norm).
-const float* sublayerInput(const Kernels& K, Workspace& ws, const float* x, const LayerNormW& ln, int n, int d,
-                           const Config& c)
-{
-    if (!c.normalizeBefore) return x;
-    ws.normed.resize(K, size_t(n) * d);
-    layerNorm(K, ws.normed.data(), x, ln, n, d, c.layerNormEps);
-    return ws.normed.data();
-}
-
-void linear(const Kernels& K, float* y, const float* x, const LinearW& l, int n)
-{
-    K.linear(y, x, l.weight, l.bias, n, l.in, l.out);
-}
-
-// FFN(x) = act(x W1^T + b1) W2^T + b2   (sec 3.3, eq. 2). hidden: [n, F], out: [n, d]
-void feedForward(const Kernels& K, float* out, float* hidden, const float* x, const LinearW& fc1,
-                 const LinearW& fc2, int n, Activation a)
-{
-    linear(K, hidden, x, fc1, n);
-    K.activate(hidden, long(n) * fc1.out, a);
-    linear(K, out, hidden, fc2, n);
-}
-
 // The input of either stack (sec 3.4, 3.5): x = E[ids] * scale + PE(pos0 ..), recording
 // the three of them. x: [n, d]; pe: scratch [n, d].
 void embedInput(const Kernels& K, const Config& c, const Weights& w, Stack stack, const int* ids, int n, int pos0,
@@ -158,7 +123,142 @@ void embedInput(const Kernels& K, const Config& c, const Weights& w, Stack stack
 }
 
 namespace tn = trace_names;
-constexpr AttentionKind kSelf = AttentionKind::Self, kCross = AttentionKind::Cross;
+
+// The executor of wiring.h for inference: one sentence on the backend, n rows in this
+// call at positions t0 .. t0+n-1 (the encoder: all S at 0). The residual stream x is
+// updated in place (the encoder's is the memory, the decoder's ws.c); decoder
+// self-attention appends its keys, values and queries to the KV cache; each finished
+// sublayer is recorded into the trace.
+struct BackendExec {
+    const Kernels& K;
+    const Config& c;
+    const Weights& w;
+    Workspace& ws;
+    Trace* trace;
+    const Interventions& iv;
+    Stack stack;
+    const int* ids;
+    int n, t0;
+    float* x;                      // [n, d]
+    int keyLength;                 // the encoder's valid keys
+    DecoderState* st = nullptr;    // the decoder's cache and cross K/V
+    int d = c.dModel;
+    int H = stack == Stack::Encoder ? c.encoderHeads : c.decoderHeads;
+    int F = stack == Stack::Encoder ? c.encoderFfn : c.decoderFfn;
+    bool scaled = c.attentionScale && !iv.noScale;            // scores / sqrt(dk), or not (model or intervention)
+    bool causal = c.decoderCausalMask && !iv.noCausalMask;   // model or intervention
+
+    int rows(Stack) const { return n; }
+    bool cached(const Site& s) const { return s.stack == Stack::Decoder && s.part == Part::SelfAttention; }
+    float* cacheRows(std::vector<BackendBuffer>& cache, int l) { return cache[size_t(l)].data() + long(t0) * d; }
+
+    float* embed(Stack s)
+    {
+        embedInput(K, c, w, s, ids, n, t0, x, ws.a.data(), trace, iv);
+        return x;
+    }
+    float* stream(const Site&) { return x; }
+    float* streamOut(const Site&) { return x; }
+    float* sum(const Site&) { return x; }
+    float* normed(const Site&) { return ws.normed.data(); }
+    void layerNorm(const Site&, float* y, const float* in, const LayerNormW& ln)
+    {
+        K.layerNormRows(y, in, ln.weight, ln.bias, n, d, c.layerNormEps);
+    }
+    void add(const Site&, float* y, const float* a, const float* b)
+    {
+        assert(y == a);  // in place: x += sublayer
+        (void)a;
+        K.add(y, b, long(n) * d);
+    }
+    void dropout(const Site&, float*) {}
+    float* query(const Site& s) { return cached(s) ? cacheRows(st->selfQ, s.layer) : ws.q.data(); }
+    float* context(const Site&) { return ws.ctx.data(); }
+    float* output(const Site&) { return ws.b.data(); }
+    void linear(float* y, const float* in, const LinearW& l, int rows)
+    {
+        K.linear(y, in, l.weight, l.bias, rows, l.in, l.out);
+    }
+    // Self-attention projects this call's rows (the decoder's into the cache, so its keys
+    // are rows 0 .. T-1); cross-attention reads the K and V prepareDecoder made.
+    std::pair<const float*, const float*> keysValues(const Site& s, const float* in, const AttentionW& a)
+    {
+        if (s.part == Part::CrossAttention)
+            return {st->crossK[size_t(s.layer)].data(), st->crossV[size_t(s.layer)].data()};
+        float* k = cached(s) ? cacheRows(st->selfK, s.layer) : ws.k.data();
+        float* v = cached(s) ? cacheRows(st->selfV, s.layer) : ws.v.data();
+        linear(k, in, a.k_proj, n);
+        linear(v, in, a.v_proj, n);
+        if (!cached(s)) return {k, v};
+        return {st->selfK[size_t(s.layer)].data(), st->selfV[size_t(s.layer)].data()};
+    }
+    int keys(const Site& s) const
+    {
+        if (stack == Stack::Encoder) return n;
+        return s.part == Part::CrossAttention ? st->S : t0 + n;
+    }
+    void attention(const Site& s, float* ctx, const float* q, const float* k, const float* v)
+    {
+        const bool self = s.part == Part::SelfAttention;
+        const int nk = keys(s);
+        const int valid = stack == Stack::Encoder ? keyLength : self ? nk : st->keyLength;
+        multiHeadAttention(K, ctx, ws.scores.data(), ws.weights.data(), q, k, v, n, nk, H, self ? t0 : 0,
+                           self && stack == Stack::Decoder && causal, valid, d, scaled,
+                           iv.ablatedHeads(stack, s.layer, s.kind(), H));
+    }
+    float* preActivation(const Site&) { return ws.hidden.data(); }
+    float* hidden(const Site&) { return ws.hidden.data(); }
+    void activate(const Site&, float* y, const float* in, long count)
+    {
+        assert(y == in);  // in place
+        (void)in;
+        K.activate(y, count, c.activation);
+    }
+    void finalNorm(Stack, const LayerNormW& ln) { K.layerNormRows(x, x, ln.weight, ln.bias, n, d, c.layerNormEps); }
+
+    // Records the sublayer's tensors as rows t0 .. t0+n-1.
+    void finished(const Site& s)
+    {
+        if (!trace) return;
+        const int l = s.layer, T = t0 + n;
+        if (s.part == Part::FeedForward) {
+            captureRows(K, trace, tn::ffn(stack, l, "hidden"), ws.hidden.data(), n, t0, F);
+            captureRows(K, trace, tn::ffn(stack, l, "output"), ws.b.data(), n, t0, d);
+            captureRows(K, trace, tn::layerOutput(stack, l), x, n, t0, d);
+            return;
+        }
+        const AttentionKind kind = s.kind();
+        const int nk = keys(s);
+        captureHeads(K, trace, tn::attention(stack, l, kind, "q"), query(s), n, t0, H, d);
+        if (s.part == Part::SelfAttention) {
+            captureHeads(K, trace, tn::attention(stack, l, kind, "k"), cached(s) ? cacheRows(st->selfK, l) : ws.k.data(),
+                         n, t0, H, d);
+            captureHeads(K, trace, tn::attention(stack, l, kind, "v"), cached(s) ? cacheRows(st->selfV, l) : ws.v.data(),
+                         n, t0, H, d);
+        }
+        captureMaps(K, trace, tn::attention(stack, l, kind, "scores"), ws.scores.data(), H, n, t0, nk, T);
+        captureMaps(K, trace, tn::attention(stack, l, kind, "weights"), ws.weights.data(), H, n, t0, nk, T);
+        // Earlier rows meet the new keys only above the diagonal: record their scores
+        // before the mask (what a full recomputation shows); their weights stay 0.
+        if (cached(s) && t0 > 0) {
+            TraceTensor* scores = trace->find(tn::attention(stack, l, kind, "scores"));
+            const int dk = d / H;
+            const float alpha = attentionScale(dk, scaled);
+            const float* qc = st->selfQ[size_t(l)].data();
+            const float* kNew = cacheRows(st->selfK, l);
+            ws.k.resize(K, size_t(t0) * n);  // [t0, n], one head at a time
+            for (int h = 0; h < H; ++h) {
+                K.matmulNT(ws.k.data(), qc + h * dk, kNew + h * dk, t0, n, dk, alpha, d, d, n);
+                K.download(scores->row(h, 0) + t0, int(scores->rowStride()), ws.k.data(), n, t0, n);
+            }
+        }
+        captureHeads(K, trace, tn::attention(stack, l, kind, "context"), ws.ctx.data(), n, t0, H, d);
+        captureRows(K, trace, tn::attention(stack, l, kind, "output"), ws.b.data(), n, t0, d);
+        captureRows(K, trace, tn::attention(stack, l, kind, "residual"), x, n, t0, d);
+    }
+};
+
+constexpr AttentionKind kCross = AttentionKind::Cross;
 
 }  // namespace
 
@@ -166,50 +266,13 @@ void encode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
             float* memory, Trace* trace, Workspace& ws, const Interventions& iv)
 {
     const int d = c.dModel, H = c.encoderHeads, F = c.encoderFfn;
-    const bool scaled = c.attentionScale && !iv.noScale;  // scores / sqrt(dk), or not (model or intervention)
-    float* x = memory;  // the residual stream [S, d]; ends as the encoder output
-    ws.a.resize(K, size_t(S) * d);
-    embedInput(K, c, w, Stack::Encoder, ids, S, 0, x, ws.a.data(), trace, iv);
-
-    ws.q.resize(K, size_t(S) * d), ws.k.resize(K, size_t(S) * d), ws.v.resize(K, size_t(S) * d);
-    ws.ctx.resize(K, size_t(S) * d), ws.b.resize(K, size_t(S) * d);
+    for (BackendBuffer* b : {&ws.a, &ws.q, &ws.k, &ws.v, &ws.ctx, &ws.b, &ws.normed}) b->resize(K, size_t(S) * d);
     ws.scores.resize(K, size_t(H) * S * S), ws.weights.resize(K, size_t(H) * S * S);
     ws.hidden.resize(K, size_t(S) * F);
-    for (int l = 0; l < c.encoderLayers; ++l) {
-        const EncoderLayerW& L = w.encoder[size_t(l)];
-        // Self-attention sublayer.
-        const float* in = sublayerInput(K, ws, x, L.self_attn_layer_norm, S, d, c);
-        linear(K, ws.q.data(), in, L.self_attn.q_proj, S);
-        linear(K, ws.k.data(), in, L.self_attn.k_proj, S);
-        linear(K, ws.v.data(), in, L.self_attn.v_proj, S);
-        multiHeadAttention(K, ws.ctx.data(), ws.scores.data(), ws.weights.data(), ws.q.data(), ws.k.data(),
-                           ws.v.data(), S, S, H, 0, false, keyLength, d, scaled,
-                           iv.ablatedHeads(Stack::Encoder, l, AttentionKind::Self, H));
-        // MultiHead(Q, K, V) = Concat(head_1..head_H) W_O
-        linear(K, ws.b.data(), ws.ctx.data(), L.self_attn.out_proj, S);
-        addAndNorm(K, x, ws.b.data(), L.self_attn_layer_norm, S, d, c);
-        if (trace) {
-            captureHeads(K, trace, tn::attention(Stack::Encoder, l, kSelf, "q"), ws.q.data(), S, 0, H, d);
-            captureHeads(K, trace, tn::attention(Stack::Encoder, l, kSelf, "k"), ws.k.data(), S, 0, H, d);
-            captureHeads(K, trace, tn::attention(Stack::Encoder, l, kSelf, "v"), ws.v.data(), S, 0, H, d);
-            captureMaps(K, trace, tn::attention(Stack::Encoder, l, kSelf, "scores"), ws.scores.data(), H, S, 0, S, S);
-            captureMaps(K, trace, tn::attention(Stack::Encoder, l, kSelf, "weights"), ws.weights.data(), H, S, 0, S, S);
-            captureHeads(K, trace, tn::attention(Stack::Encoder, l, kSelf, "context"), ws.ctx.data(), S, 0, H, d);
-            captureRows(K, trace, tn::attention(Stack::Encoder, l, kSelf, "output"), ws.b.data(), S, 0, d);
-            captureRows(K, trace, tn::attention(Stack::Encoder, l, kSelf, "residual"), x, S, 0, d);
-        }
-        // Feed-forward sublayer.
-        in = sublayerInput(K, ws, x, L.final_layer_norm, S, d, c);
-        feedForward(K, ws.b.data(), ws.hidden.data(), in, L.fc1, L.fc2, S, c.activation);
-        addAndNorm(K, x, ws.b.data(), L.final_layer_norm, S, d, c);
-        if (trace) {
-            captureRows(K, trace, tn::ffn(Stack::Encoder, l, "hidden"), ws.hidden.data(), S, 0, F);
-            captureRows(K, trace, tn::ffn(Stack::Encoder, l, "output"), ws.b.data(), S, 0, d);
-            captureRows(K, trace, tn::layerOutput(Stack::Encoder, l), x, S, 0, d);
-        }
-    }
-    if (c.normalizeBefore) layerNorm(K, x, x, w.encoder_layer_norm, S, d, c.layerNormEps);
-    captureRows(K, trace, tn::output(Stack::Encoder), x, S, 0, d);
+    // The residual stream [S, d] is `memory` itself; it ends as the encoder output.
+    BackendExec e{K, c, w, ws, trace, iv, Stack::Encoder, ids, S, 0, memory, keyLength};
+    wiring::encoder(e, c, w);
+    captureRows(K, trace, tn::output(Stack::Encoder), memory, S, 0, d);
 }
 
 void prepareDecoder(const Kernels& K, const Config& c, const Weights& w, const float* memory, int S,
@@ -229,8 +292,10 @@ void prepareDecoder(const Kernels& K, const Config& c, const Weights& w, const f
         const DecoderLayerW& Lw = w.decoder[size_t(l)];
         st.crossK[size_t(l)].resize(K, size_t(S) * d);
         st.crossV[size_t(l)].resize(K, size_t(S) * d);
-        linear(K, st.crossK[size_t(l)].data(), memory, Lw.encoder_attn.k_proj, S);
-        linear(K, st.crossV[size_t(l)].data(), memory, Lw.encoder_attn.v_proj, S);
+        const LinearW& kp = Lw.encoder_attn.k_proj;
+        K.linear(st.crossK[size_t(l)].data(), memory, kp.weight, kp.bias, S, kp.in, kp.out);
+        const LinearW& vp = Lw.encoder_attn.v_proj;
+        K.linear(st.crossV[size_t(l)].data(), memory, vp.weight, vp.bias, S, vp.in, vp.out);
         captureHeads(K, trace, tn::attention(Stack::Decoder, l, kCross, "k"), st.crossK[size_t(l)].data(), S, 0, c.decoderHeads, d);
         captureHeads(K, trace, tn::attention(Stack::Decoder, l, kCross, "v"), st.crossV[size_t(l)].data(), S, 0, c.decoderHeads, d);
     }
@@ -250,87 +315,16 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
             for (auto* cache : {&st.selfK, &st.selfV, &st.selfQ}) (*cache)[size_t(l)].resize(K, size_t(cap) * d, true);
         st.capacity = cap;
     }
-
-    // The outputs shifted right: ids are [decoder_start, y_0, .., y_{t-1}] (sec 3.1).
-    ws.c.resize(K, size_t(n) * d);
-    float* x = ws.c.data();  // residual stream [n, d]
-    ws.a.resize(K, size_t(n) * d);
-    embedInput(K, c, w, Stack::Decoder, ids, n, t0, x, ws.a.data(), trace, iv);
-
     const int maxKeys = std::max(T, S);
-    ws.q.resize(K, size_t(n) * d), ws.ctx.resize(K, size_t(n) * d), ws.b.resize(K, size_t(n) * d);
+    for (BackendBuffer* b : {&ws.a, &ws.c, &ws.q, &ws.ctx, &ws.b, &ws.normed}) b->resize(K, size_t(n) * d);
     ws.scores.resize(K, size_t(H) * n * maxKeys), ws.weights.resize(K, size_t(H) * n * maxKeys);
     ws.hidden.resize(K, size_t(n) * F);
-    const bool scaled = c.attentionScale && !iv.noScale;           // model or intervention
-    const bool causal = c.decoderCausalMask && !iv.noCausalMask;  // model or intervention
-    const float alpha = attentionScale(d / H, scaled);
-    for (int l = 0; l < c.decoderLayers; ++l) {
-        const DecoderLayerW& L = w.decoder[size_t(l)];
-        float* kc = st.selfK[size_t(l)].data();  // [capacity, d]
-        float* vc = st.selfV[size_t(l)].data();
-        float* qc = st.selfQ[size_t(l)].data();
-        float* q = qc + long(t0) * d;  // this call's queries [n, d], kept for the later rows' trace
 
-        // Masked self-attention over positions 0 .. T-1 (sec 3.2.3).
-        const float* in = sublayerInput(K, ws, x, L.self_attn_layer_norm, n, d, c);
-        linear(K, q, in, L.self_attn.q_proj, n);
-        linear(K, kc + long(t0) * d, in, L.self_attn.k_proj, n);
-        linear(K, vc + long(t0) * d, in, L.self_attn.v_proj, n);
-        multiHeadAttention(K, ws.ctx.data(), ws.scores.data(), ws.weights.data(), q, kc, vc, n, T, H, t0,
-                           causal, T, d, scaled,
-                           iv.ablatedHeads(Stack::Decoder, l, AttentionKind::Self, H));
-        linear(K, ws.b.data(), ws.ctx.data(), L.self_attn.out_proj, n);
-        addAndNorm(K, x, ws.b.data(), L.self_attn_layer_norm, n, d, c);
-        if (trace) {
-            captureHeads(K, trace, tn::attention(Stack::Decoder, l, kSelf, "q"), q, n, t0, H, d);
-            captureHeads(K, trace, tn::attention(Stack::Decoder, l, kSelf, "k"), kc + long(t0) * d, n, t0, H, d);
-            captureHeads(K, trace, tn::attention(Stack::Decoder, l, kSelf, "v"), vc + long(t0) * d, n, t0, H, d);
-            captureMaps(K, trace, tn::attention(Stack::Decoder, l, kSelf, "scores"), ws.scores.data(), H, n, t0, T, T);
-            captureMaps(K, trace, tn::attention(Stack::Decoder, l, kSelf, "weights"), ws.weights.data(), H, n, t0, T, T);
-            // Earlier rows meet the new keys only above the diagonal: record their scores
-            // before the mask (what a full recomputation shows); their weights stay 0.
-            if (t0 > 0) {
-                TraceTensor* st2 = trace->find(tn::attention(Stack::Decoder, l, kSelf, "scores"));
-                const int dk = d / H;
-                ws.k.resize(K, size_t(t0) * n);  // [t0, n], one head at a time
-                for (int h = 0; h < H; ++h) {
-                    K.matmulNT(ws.k.data(), qc + h * dk, kc + long(t0) * d + h * dk, t0, n, dk, alpha, d, d, n);
-                    K.download(st2->row(h, 0) + t0, int(st2->rowStride()), ws.k.data(), n, t0, n);
-                }
-            }
-            captureHeads(K, trace, tn::attention(Stack::Decoder, l, kSelf, "context"), ws.ctx.data(), n, t0, H, d);
-            captureRows(K, trace, tn::attention(Stack::Decoder, l, kSelf, "output"), ws.b.data(), n, t0, d);
-            captureRows(K, trace, tn::attention(Stack::Decoder, l, kSelf, "residual"), x, n, t0, d);
-        }
-
-        // Cross-attention: queries from the decoder, keys and values from the memory.
-        in = sublayerInput(K, ws, x, L.encoder_attn_layer_norm, n, d, c);
-        linear(K, ws.q.data(), in, L.encoder_attn.q_proj, n);
-        multiHeadAttention(K, ws.ctx.data(), ws.scores.data(), ws.weights.data(), ws.q.data(),
-                           st.crossK[size_t(l)].data(), st.crossV[size_t(l)].data(), n, S, H, 0, false, st.keyLength, d,
-                           scaled, iv.ablatedHeads(Stack::Decoder, l, AttentionKind::Cross, H));
-        linear(K, ws.b.data(), ws.ctx.data(), L.encoder_attn.out_proj, n);
-        addAndNorm(K, x, ws.b.data(), L.encoder_attn_layer_norm, n, d, c);
-        if (trace) {
-            captureHeads(K, trace, tn::attention(Stack::Decoder, l, kCross, "q"), ws.q.data(), n, t0, H, d);
-            captureMaps(K, trace, tn::attention(Stack::Decoder, l, kCross, "scores"), ws.scores.data(), H, n, t0, S, T);
-            captureMaps(K, trace, tn::attention(Stack::Decoder, l, kCross, "weights"), ws.weights.data(), H, n, t0, S, T);
-            captureHeads(K, trace, tn::attention(Stack::Decoder, l, kCross, "context"), ws.ctx.data(), n, t0, H, d);
-            captureRows(K, trace, tn::attention(Stack::Decoder, l, kCross, "output"), ws.b.data(), n, t0, d);
-            captureRows(K, trace, tn::attention(Stack::Decoder, l, kCross, "residual"), x, n, t0, d);
-        }
-
-        // Feed-forward.
-        in = sublayerInput(K, ws, x, L.final_layer_norm, n, d, c);
-        feedForward(K, ws.b.data(), ws.hidden.data(), in, L.fc1, L.fc2, n, c.activation);
-        addAndNorm(K, x, ws.b.data(), L.final_layer_norm, n, d, c);
-        if (trace) {
-            captureRows(K, trace, tn::ffn(Stack::Decoder, l, "hidden"), ws.hidden.data(), n, t0, F);
-            captureRows(K, trace, tn::ffn(Stack::Decoder, l, "output"), ws.b.data(), n, t0, d);
-            captureRows(K, trace, tn::layerOutput(Stack::Decoder, l), x, n, t0, d);
-        }
-    }
-    if (c.normalizeBefore) layerNorm(K, x, x, w.decoder_layer_norm, n, d, c.layerNormEps);
+    // The outputs shifted right: ids are [decoder_start, y_0, .., y_{t-1}] (sec 3.1); the
+    // residual stream [n, d] is ws.c.
+    float* x = ws.c.data();
+    BackendExec e{K, c, w, ws, trace, iv, Stack::Decoder, ids, n, t0, x, st.keyLength, &st};
+    wiring::decoder(e, c, w);
     captureRows(K, trace, tn::output(Stack::Decoder), x, n, t0, d);
 
     // Linear + softmax over the vocabulary (sec 3.4): logits = x E^T (+ final_logits_bias).

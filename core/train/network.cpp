@@ -2,6 +2,7 @@
 
 #include "core/model/transformer.h"
 #include "core/model/ops.h"
+#include "core/model/wiring.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +18,7 @@ void zero(Vec& v, size_t n)
 }
 
 // Dropout sites: each gets its own mask stream from the step's key.
-enum Site : uint64_t { kSrcEmbed = 0, kTgtEmbed = 1, kFirstSublayer = 2 };
+enum DropoutSite : uint64_t { kSrcEmbed = 0, kTgtEmbed = 1, kFirstSublayer = 2 };
 
 template <class Real>
 void sinusoids(Buffer<Real>& out, int n, const Config& c)
@@ -31,40 +32,6 @@ template <class Real>
 Real embedScale(const Config& c)
 {
     return c.scaleEmbedding ? std::sqrt(static_cast<Real>(c.dModel)) : Real(1);
-}
-
-// post-norm: x_out = LayerNorm(x + Dropout(f(x)));  pre-norm: x_out = x + Dropout(f(LayerNorm(x)))
-// f(out [n, d], in [n, d]) computes the sublayer.
-template <class Real, class F>
-void sublayerForward(SublayerCache<Real>& s, Real* xOut, const Real* x, const NormView<const Real>& ln, int n,
-                     const Config& c, float p, uint64_t key, Buffer<Real>& out, F&& f)
-{
-    const int d = c.dModel;
-    const long count = long(n) * d;
-    const Real eps = static_cast<Real>(c.layerNormEps);
-    s.mean.resize(size_t(n));
-    s.rstd.resize(size_t(n));
-    const Real* in = x;
-    if (c.normalizeBefore) {
-        s.normed.resize(size_t(count));
-        layerNormForward(s.normed.data(), s.mean.data(), s.rstd.data(), x, ln.weight, ln.bias, n, d, eps);
-        in = s.normed.data();
-    }
-    out.resize(size_t(count));
-    f(out.data(), in);
-    if (p > 0.0f) {
-        s.keep.resize(size_t(count));
-        dropoutForward(out.data(), s.keep.data(), out.data(), count, p, key);
-    } else {
-        s.keep.clear();
-    }
-    if (c.normalizeBefore) {
-        residualForward(xOut, x, out.data(), count);
-    } else {
-        s.sum.resize(size_t(count));
-        residualForward(s.sum.data(), x, out.data(), count);
-        layerNormForward(xOut, s.mean.data(), s.rstd.data(), s.sum.data(), ln.weight, ln.bias, n, d, eps);
-    }
 }
 
 // gx: d loss / d x_out on entry, d loss / d x on return. fb(gIn, gOut, in) adds
@@ -106,26 +73,7 @@ void sublayerBackward(Real* gx, SublayerCache<Real>& s, const Real* x, const Nor
     }
 }
 
-// MultiHead(Q, K, V) = Concat(head_1..head_H) W_O,  head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V)
-// (sec 3.2.2). Queries from `in` [nq, d]; keys and values from `kv` [nk, d] (== in for self-attention).
-template <class Real>
-void attentionSublayer(Real* out, SublayerCache<Real>& s, const Real* in, const Real* kv,
-                       const AttentionView<const Real>& w, const int* keyLengths, bool causal, bool scaled, int B,
-                       int Tq, int Tk, int H, int d)
-{
-    s.scaled = scaled;
-    const int nq = B * Tq, nk = B * Tk;
-    s.q.resize(size_t(nq) * d), s.k.resize(size_t(nk) * d), s.v.resize(size_t(nk) * d);
-    s.ctx.resize(size_t(nq) * d), s.probs.resize(size_t(B) * H * Tq * Tk);
-    linearForward(s.q.data(), in, w.q_proj.weight, w.q_proj.bias, nq, d, d);
-    linearForward(s.k.data(), kv, w.k_proj.weight, w.k_proj.bias, nk, d, d);
-    linearForward(s.v.data(), kv, w.v_proj.weight, w.v_proj.bias, nk, d, d);
-    attentionForward(s.ctx.data(), s.probs.data(), s.q.data(), s.k.data(), s.v.data(), keyLengths, causal, B, Tq, Tk, H,
-                     d, scaled);
-    linearForward(out, s.ctx.data(), w.out_proj.weight, w.out_proj.bias, nq, d, d);
-}
-
-// Backward of attentionSublayer: gIn += d/d in, gKv += d/d kv (gKv == gIn for self-attention).
+// Backward of wiring::attentionSublayer: gIn += d/d in, gKv += d/d kv (gKv == gIn for self-attention).
 template <class Real>
 void attentionSublayerBackward(Real* gIn, Real* gKv, const AttentionView<Real>& g, const Real* gOut,
                                SublayerCache<Real>& s, const Real* in, const Real* kv,
@@ -143,18 +91,7 @@ void attentionSublayerBackward(Real* gIn, Real* gKv, const AttentionView<Real>& 
     linearBackward(gKv, g.v_proj.weight, g.v_proj.bias, a.gV.data(), kv, w.v_proj.weight, nk, d, d);
 }
 
-// FFN(x) = act(x W1^T + b1) W2^T + b2   (sec 3.3, eq. 2)
-template <class Real>
-void feedForward(Real* out, SublayerCache<Real>& s, const Real* in, const LinearView<const Real>& fc1,
-                 const LinearView<const Real>& fc2, int n, Activation act)
-{
-    const int d = fc1.in, F = fc1.out;
-    s.pre.resize(size_t(n) * F), s.hidden.resize(size_t(n) * F);
-    linearForward(s.pre.data(), in, fc1.weight, fc1.bias, n, d, F);
-    activationForward(s.hidden.data(), s.pre.data(), long(n) * F, act);
-    linearForward(out, s.hidden.data(), fc2.weight, fc2.bias, n, F, d);
-}
-
+// Backward of wiring::feedForward, FFN(x) = act(x W1^T + b1) W2^T + b2 (sec 3.3, eq. 2).
 template <class Real>
 void feedForwardBackward(Real* gIn, const LinearView<Real>& g1, const LinearView<Real>& g2, const Real* gOut,
                          SublayerCache<Real>& s, const Real* in, const LinearView<const Real>& fc1,
@@ -168,92 +105,140 @@ void feedForwardBackward(Real* gIn, const LinearView<Real>& g1, const LinearView
     linearBackward(gIn, g1.weight, g1.bias, a.gPre.data(), in, fc1.weight, n, d, F);
 }
 
+// The executor of wiring.h for training: a padded batch of B pairs. Every sublayer keeps
+// its SublayerCache and the residual stream at every boundary (a.enc, a.dec) for the
+// backward, and dropout runs on the embeddings and on every sublayer output (sec 5.4).
+template <class Real>
+struct TrainExec {
+    using Rows = Real*;
+    Activations<Real>& a;
+    const ModelView<const Real>& w;
+    const Config& c;
+    const Batch& batch;
+    const ForwardOptions& o;
+    int d = c.dModel;
+
+    bool encoder(Stack s) const { return s == Stack::Encoder; }
+    int length(Stack s) const { return encoder(s) ? batch.S : batch.T; }
+    int rows(Stack s) const { return batch.B * length(s); }
+    long count(Stack s) const { return long(rows(s)) * d; }
+    int heads(Stack s) const { return encoder(s) ? c.encoderHeads : c.decoderHeads; }
+    std::vector<Buffer<Real>>& streams(Stack s) { return encoder(s) ? a.enc : a.dec; }
+    SublayerCache<Real>& cache(const Site& s) { return (encoder(s.stack) ? a.encSub : a.decSub)[size_t(s.index)]; }
+    uint64_t key(uint64_t site) const { return hashSeed(o.dropoutKey, site); }
+
+    // Dropout(E[ids] sqrt(d) + PE)   (sec 3.4, 3.5, 5.4); the encoder reads the source, the
+    // decoder the targets shifted right.
+    Real* embed(Stack s)
+    {
+        const bool enc = encoder(s);
+        const int Tn = length(s), sublayers = enc ? 2 * c.encoderLayers : 3 * c.decoderLayers;
+        Buffer<Real>& positions = enc ? a.srcPositions : a.tgtPositions;
+        sinusoids(positions, Tn, c);
+        std::vector<Buffer<Real>>& x = streams(s);
+        x.resize(size_t(sublayers + 1));
+        (enc ? a.encSub : a.decSub).resize(size_t(sublayers));
+        for (auto& xi : x) xi.resize(size_t(count(s)));
+        embeddingForward(x[0].data(), enc ? batch.src.data() : batch.decoderInput.data(), w.shared,
+                         positions.data(), batch.B, Tn, d, embedScale<Real>(c));
+        Buffer<uint8_t>& keep = enc ? a.srcKeep : a.tgtKeep;
+        keep.resize(size_t(count(s)));
+        if (o.dropout > 0.0f)
+            dropoutForward(x[0].data(), keep.data(), x[0].data(), count(s), o.dropout, key(enc ? kSrcEmbed : kTgtEmbed));
+        return x[0].data();
+    }
+    Real* stream(const Site& s) { return streams(s.stack)[size_t(s.index)].data(); }
+    Real* streamOut(const Site& s) { return streams(s.stack)[size_t(s.index + 1)].data(); }
+    Real* normed(const Site& s) { return sized(cache(s).normed, count(s.stack)); }
+    Real* sum(const Site& s) { return sized(cache(s).sum, count(s.stack)); }
+    static Real* sized(Buffer<Real>& b, long n)
+    {
+        b.resize(size_t(n));
+        return b.data();
+    }
+    void layerNorm(const Site& s, Real* y, const Real* x, const NormView<const Real>& ln)
+    {
+        SublayerCache<Real>& sc = cache(s);
+        const int n = rows(s.stack);
+        layerNormForward(y, sized(sc.mean, n), sized(sc.rstd, n), x, ln.weight, ln.bias, n, d,
+                         static_cast<Real>(c.layerNormEps));
+    }
+    void add(const Site& s, Real* y, const Real* x, const Real* sub) { residualForward(y, x, sub, count(s.stack)); }
+    void dropout(const Site& s, Real* x)
+    {
+        SublayerCache<Real>& sc = cache(s);
+        if (o.dropout <= 0.0f) {
+            sc.keep.clear();
+            return;
+        }
+        // One mask stream per sublayer: the encoder's first, then the decoder's.
+        const uint64_t site = kFirstSublayer + uint64_t(encoder(s.stack) ? 0 : 2 * c.encoderLayers) + uint64_t(s.index);
+        sc.keep.resize(size_t(count(s.stack)));
+        dropoutForward(x, sc.keep.data(), x, count(s.stack), o.dropout, key(site));
+    }
+    Real* query(const Site& s) { return sized(cache(s).q, count(s.stack)); }
+    Real* context(const Site& s) { return sized(cache(s).ctx, count(s.stack)); }
+    Real* output(const Site& s) { return sized(a.out, count(s.stack)); }
+    void linear(Real* y, const Real* x, const LinearView<const Real>& l, int n)
+    {
+        linearForward(y, x, l.weight, l.bias, n, l.in, l.out);
+    }
+    // Self-attention: K and V from the sublayer's input; cross-attention: from the memory.
+    std::pair<const Real*, const Real*> keysValues(const Site& s, const Real* in, const AttentionView<const Real>& aw)
+    {
+        SublayerCache<Real>& sc = cache(s);
+        const bool cross = s.part == Part::CrossAttention;
+        const Real* kv = cross ? a.memory.data() : in;
+        const int nk = cross ? rows(Stack::Encoder) : rows(s.stack);
+        Real* k = sized(sc.k, long(nk) * d);
+        Real* v = sized(sc.v, long(nk) * d);
+        linear(k, kv, aw.k_proj, nk);
+        linear(v, kv, aw.v_proj, nk);
+        return {k, v};
+    }
+    // Keys past a sentence's length are padding; the decoder's self-attention is also
+    // causal (sec 3.2.3), unless the model was trained without the mask (the studio's ablation).
+    void attention(const Site& s, Real* ctx, const Real* q, const Real* k, const Real* v)
+    {
+        SublayerCache<Real>& sc = cache(s);
+        const bool decoderSelf = !encoder(s.stack) && s.part == Part::SelfAttention;
+        const int Tq = length(s.stack), Tk = s.part == Part::CrossAttention ? batch.S : Tq, H = heads(s.stack);
+        sc.scaled = c.attentionScale;
+        sc.probs.resize(size_t(batch.B) * H * Tq * Tk);
+        attentionForward(ctx, sc.probs.data(), q, k, v, decoderSelf ? batch.tgtLengths.data() : batch.srcLengths.data(),
+                         decoderSelf && c.decoderCausalMask, batch.B, Tq, Tk, H, d, c.attentionScale);
+    }
+    Real* preActivation(const Site& s) { return sized(cache(s).pre, long(rows(s.stack)) * ffn(s.stack)); }
+    Real* hidden(const Site& s) { return sized(cache(s).hidden, long(rows(s.stack)) * ffn(s.stack)); }
+    int ffn(Stack s) const { return encoder(s) ? c.encoderFfn : c.decoderFfn; }
+    void activate(const Site&, Real* y, const Real* x, long n) { activationForward(y, x, n, c.activation); }
+    void finished(const Site&) {}
+    // The stack's output: its last norm (pre-norm, keeping the statistics) or the stream.
+    void finalNorm(Stack s, const NormView<const Real>& ln)
+    {
+        const bool enc = encoder(s);
+        const int n = rows(s);
+        Buffer<Real>& y = enc ? a.memory : a.output;
+        Buffer<Real>& mean = enc ? a.encMean : a.decMean;
+        Buffer<Real>& rstd = enc ? a.encRstd : a.decRstd;
+        layerNormForward(sized(y, count(s)), sized(mean, n), sized(rstd, n), streams(s).back().data(), ln.weight,
+                         ln.bias, n, d, static_cast<Real>(c.layerNormEps));
+    }
+};
+
 }  // namespace
 
 template <class Real>
 LossStats forward(Activations<Real>& a, const ModelView<const Real>& w, const Config& c, const Batch& batch,
                   const ForwardOptions& o)
 {
-    const int B = batch.B, S = batch.S, Tn = batch.T, d = c.dModel, V = c.vocabSize;
-    const int nS = B * S, nT = B * Tn, Le = c.encoderLayers, Ld = c.decoderLayers;
-    const float p = o.dropout;
-    const Real scale = embedScale<Real>(c), eps = static_cast<Real>(c.layerNormEps);
-    auto key = [&](uint64_t site) { return hashSeed(o.dropoutKey, site); };
-    a.B = B, a.S = S, a.T = Tn;
-
-    // Encoder input: Dropout(E[src] sqrt(d) + PE)   (sec 3.4, 3.5, 5.4)
-    sinusoids(a.srcPositions, S, c);
-    a.enc.resize(size_t(2 * Le + 1));
-    a.encSub.resize(size_t(2 * Le));
-    for (auto& x : a.enc) x.resize(size_t(nS) * d);
-    embeddingForward(a.enc[0].data(), batch.src.data(), w.shared, a.srcPositions.data(), B, S, d, scale);
-    a.srcKeep.resize(size_t(nS) * d);
-    if (p > 0.0f) dropoutForward(a.enc[0].data(), a.srcKeep.data(), a.enc[0].data(), long(nS) * d, p, key(kSrcEmbed));
-
-    for (int l = 0; l < Le; ++l) {
-        const EncoderLayerView<const Real>& L = w.encoder[size_t(l)];
-        const int i = 2 * l;
-        SublayerCache<Real>& sa = a.encSub[size_t(i)];
-        sublayerForward(sa, a.enc[size_t(i + 1)].data(), a.enc[size_t(i)].data(), L.self_attn_layer_norm, nS, c, p,
-                        key(kFirstSublayer + uint64_t(i)), a.out, [&](Real* out, const Real* in) {
-                            attentionSublayer(out, sa, in, in, L.self_attn, batch.srcLengths.data(), false,
-                                              c.attentionScale, B, S, S,
-                                              c.encoderHeads, d);
-                        });
-        SublayerCache<Real>& ff = a.encSub[size_t(i + 1)];
-        sublayerForward(ff, a.enc[size_t(i + 2)].data(), a.enc[size_t(i + 1)].data(), L.final_layer_norm, nS, c, p,
-                        key(kFirstSublayer + uint64_t(i + 1)), a.out,
-                        [&](Real* out, const Real* in) { feedForward(out, ff, in, L.fc1, L.fc2, nS, c.activation); });
-    }
-    if (c.normalizeBefore) {
-        a.memory.resize(size_t(nS) * d), a.encMean.resize(size_t(nS)), a.encRstd.resize(size_t(nS));
-        layerNormForward(a.memory.data(), a.encMean.data(), a.encRstd.data(), a.enc.back().data(),
-                         w.encoder_layer_norm.weight, w.encoder_layer_norm.bias, nS, d, eps);
-    } else {
-        a.memory = a.enc.back();
-    }
-
-    // Decoder input: the targets shifted right, Dropout(E[y] sqrt(d) + PE)
-    sinusoids(a.tgtPositions, Tn, c);
-    a.dec.resize(size_t(3 * Ld + 1));
-    a.decSub.resize(size_t(3 * Ld));
-    for (auto& x : a.dec) x.resize(size_t(nT) * d);
-    embeddingForward(a.dec[0].data(), batch.decoderInput.data(), w.shared, a.tgtPositions.data(), B, Tn, d, scale);
-    a.tgtKeep.resize(size_t(nT) * d);
-    if (p > 0.0f) dropoutForward(a.dec[0].data(), a.tgtKeep.data(), a.dec[0].data(), long(nT) * d, p, key(kTgtEmbed));
-
-    const uint64_t decSite = kFirstSublayer + uint64_t(2 * Le);
-    for (int l = 0; l < Ld; ++l) {
-        const DecoderLayerView<const Real>& L = w.decoder[size_t(l)];
-        const int i = 3 * l;
-        // Masked self-attention: causal and target padding (sec 3.2.3); a decoder_causal_mask
-        // false model (the studio's ablation) masks the padding only.
-        SublayerCache<Real>& sa = a.decSub[size_t(i)];
-        sublayerForward(sa, a.dec[size_t(i + 1)].data(), a.dec[size_t(i)].data(), L.self_attn_layer_norm, nT, c, p,
-                        key(decSite + uint64_t(i)), a.out, [&](Real* out, const Real* in) {
-                            attentionSublayer(out, sa, in, in, L.self_attn, batch.tgtLengths.data(),
-                                              c.decoderCausalMask, c.attentionScale, B, Tn, Tn,
-                                              c.decoderHeads, d);
-                        });
-        // Encoder-decoder attention: queries from the decoder, keys and values from the memory.
-        SublayerCache<Real>& ca = a.decSub[size_t(i + 1)];
-        sublayerForward(ca, a.dec[size_t(i + 2)].data(), a.dec[size_t(i + 1)].data(), L.encoder_attn_layer_norm, nT, c,
-                        p, key(decSite + uint64_t(i + 1)), a.out, [&](Real* out, const Real* in) {
-                            attentionSublayer(out, ca, in, a.memory.data(), L.encoder_attn, batch.srcLengths.data(),
-                                              false, c.attentionScale, B, Tn, S, c.decoderHeads, d);
-                        });
-        SublayerCache<Real>& ff = a.decSub[size_t(i + 2)];
-        sublayerForward(ff, a.dec[size_t(i + 3)].data(), a.dec[size_t(i + 2)].data(), L.final_layer_norm, nT, c, p,
-                        key(decSite + uint64_t(i + 2)), a.out,
-                        [&](Real* out, const Real* in) { feedForward(out, ff, in, L.fc1, L.fc2, nT, c.activation); });
-    }
-    if (c.normalizeBefore) {
-        a.output.resize(size_t(nT) * d), a.decMean.resize(size_t(nT)), a.decRstd.resize(size_t(nT));
-        layerNormForward(a.output.data(), a.decMean.data(), a.decRstd.data(), a.dec.back().data(),
-                         w.decoder_layer_norm.weight, w.decoder_layer_norm.bias, nT, d, eps);
-    } else {
-        a.output = a.dec.back();
-    }
+    const int d = c.dModel, V = c.vocabSize, nT = batch.B * batch.T;
+    a.B = batch.B, a.S = batch.S, a.T = batch.T;
+    TrainExec<Real> e{a, w, c, batch, o};
+    wiring::encoder(e, c, w);
+    if (!c.normalizeBefore) a.memory = a.enc.back();
+    wiring::decoder(e, c, w);
+    if (!c.normalizeBefore) a.output = a.dec.back();
 
     // logits = x E^T  (sec 3.4: the output projection shares the embedding matrix)
     a.logits.resize(size_t(nT) * V), a.probs.resize(size_t(nT) * V), a.rowLoss.resize(size_t(nT));
