@@ -103,6 +103,11 @@ void captureMaps(const Kernels& K, Trace* tr, const std::string& name, const flo
     for (int h = 0; h < H; ++h) K.download(t->row(h, t0), int(t->rowStride()), m + long(h) * n * nk, nk, n, nk);
 }
 
+void linear(const Kernels& K, float* y, const float* x, const LinearW& l, int n)
+{
+    K.linear(y, x, l.weight, l.bias, n, l.in, l.out);
+}
+
 // The input of either stack (sec 3.4, 3.5): x = E[ids] * scale + PE(pos0 ..), recording
 // the three of them. x: [n, d]; pe: scratch [n, d].
 void embedInput(const Kernels& K, const Config& c, const Weights& w, Stack stack, const int* ids, int n, int pos0,
@@ -140,7 +145,7 @@ struct BackendExec {
     const int* ids;
     int n, t0;
     float* x;                      // [n, d]
-    int keyLength;                 // the encoder's valid keys
+    int keyLength;                 // the source's valid keys (the rest is padding)
     DecoderState* st = nullptr;    // the decoder's cache and cross K/V
     int d = c.dModel;
     int H = stack == Stack::Encoder ? c.encoderHeads : c.decoderHeads;
@@ -151,6 +156,10 @@ struct BackendExec {
     int rows(Stack) const { return n; }
     bool cached(const Site& s) const { return s.stack == Stack::Decoder && s.part == Part::SelfAttention; }
     float* cacheRows(std::vector<BackendBuffer>& cache, int l) { return cache[size_t(l)].data() + long(t0) * d; }
+    // This call's rows of a self-attention's keys or values: appended to the decoder's
+    // cache, scratch in the encoder.
+    float* newKeys(const Site& s) { return cached(s) ? cacheRows(st->selfK, s.layer) : ws.k.data(); }
+    float* newValues(const Site& s) { return cached(s) ? cacheRows(st->selfV, s.layer) : ws.v.data(); }
 
     float* embed(Stack s)
     {
@@ -175,22 +184,17 @@ struct BackendExec {
     float* query(const Site& s) { return cached(s) ? cacheRows(st->selfQ, s.layer) : ws.q.data(); }
     float* context(const Site&) { return ws.ctx.data(); }
     float* output(const Site&) { return ws.b.data(); }
-    void linear(float* y, const float* in, const LinearW& l, int rows)
-    {
-        K.linear(y, in, l.weight, l.bias, rows, l.in, l.out);
-    }
+    void linear(float* y, const float* in, const LinearW& l, int rows) { sf::linear(K, y, in, l, rows); }
     // Self-attention projects this call's rows (the decoder's into the cache, so its keys
     // are rows 0 .. T-1); cross-attention reads the K and V prepareDecoder made.
     std::pair<const float*, const float*> keysValues(const Site& s, const float* in, const AttentionW& a)
     {
         if (s.part == Part::CrossAttention)
             return {st->crossK[size_t(s.layer)].data(), st->crossV[size_t(s.layer)].data()};
-        float* k = cached(s) ? cacheRows(st->selfK, s.layer) : ws.k.data();
-        float* v = cached(s) ? cacheRows(st->selfV, s.layer) : ws.v.data();
-        linear(k, in, a.k_proj, n);
-        linear(v, in, a.v_proj, n);
-        if (!cached(s)) return {k, v};
-        return {st->selfK[size_t(s.layer)].data(), st->selfV[size_t(s.layer)].data()};
+        linear(newKeys(s), in, a.k_proj, n);
+        linear(newValues(s), in, a.v_proj, n);
+        if (cached(s)) return {st->selfK[size_t(s.layer)].data(), st->selfV[size_t(s.layer)].data()};
+        return {ws.k.data(), ws.v.data()};
     }
     int keys(const Site& s) const
     {
@@ -199,11 +203,10 @@ struct BackendExec {
     }
     void attention(const Site& s, float* ctx, const float* q, const float* k, const float* v)
     {
-        const bool self = s.part == Part::SelfAttention;
         const int nk = keys(s);
-        const int valid = stack == Stack::Encoder ? keyLength : self ? nk : st->keyLength;
-        multiHeadAttention(K, ctx, ws.scores.data(), ws.weights.data(), q, k, v, n, nk, H, self ? t0 : 0,
-                           self && stack == Stack::Decoder && causal, valid, d, scaled,
+        // The decoder's own keys are all valid, the source's up to keyLength.
+        multiHeadAttention(K, ctx, ws.scores.data(), ws.weights.data(), q, k, v, n, nk, H, cached(s) ? t0 : 0,
+                           cached(s) && causal, cached(s) ? nk : keyLength, d, scaled,
                            iv.ablatedHeads(stack, s.layer, s.kind(), H));
     }
     float* preActivation(const Site&) { return ws.hidden.data(); }
@@ -231,10 +234,8 @@ struct BackendExec {
         const int nk = keys(s);
         captureHeads(K, trace, tn::attention(stack, l, kind, "q"), query(s), n, t0, H, d);
         if (s.part == Part::SelfAttention) {
-            captureHeads(K, trace, tn::attention(stack, l, kind, "k"), cached(s) ? cacheRows(st->selfK, l) : ws.k.data(),
-                         n, t0, H, d);
-            captureHeads(K, trace, tn::attention(stack, l, kind, "v"), cached(s) ? cacheRows(st->selfV, l) : ws.v.data(),
-                         n, t0, H, d);
+            captureHeads(K, trace, tn::attention(stack, l, kind, "k"), newKeys(s), n, t0, H, d);
+            captureHeads(K, trace, tn::attention(stack, l, kind, "v"), newValues(s), n, t0, H, d);
         }
         captureMaps(K, trace, tn::attention(stack, l, kind, "scores"), ws.scores.data(), H, n, t0, nk, T);
         captureMaps(K, trace, tn::attention(stack, l, kind, "weights"), ws.weights.data(), H, n, t0, nk, T);
@@ -245,7 +246,7 @@ struct BackendExec {
             const int dk = d / H;
             const float alpha = attentionScale(dk, scaled);
             const float* qc = st->selfQ[size_t(l)].data();
-            const float* kNew = cacheRows(st->selfK, l);
+            const float* kNew = newKeys(s);
             ws.k.resize(K, size_t(t0) * n);  // [t0, n], one head at a time
             for (int h = 0; h < H; ++h) {
                 K.matmulNT(ws.k.data(), qc + h * dk, kNew + h * dk, t0, n, dk, alpha, d, d, n);
@@ -292,10 +293,8 @@ void prepareDecoder(const Kernels& K, const Config& c, const Weights& w, const f
         const DecoderLayerW& Lw = w.decoder[size_t(l)];
         st.crossK[size_t(l)].resize(K, size_t(S) * d);
         st.crossV[size_t(l)].resize(K, size_t(S) * d);
-        const LinearW& kp = Lw.encoder_attn.k_proj;
-        K.linear(st.crossK[size_t(l)].data(), memory, kp.weight, kp.bias, S, kp.in, kp.out);
-        const LinearW& vp = Lw.encoder_attn.v_proj;
-        K.linear(st.crossV[size_t(l)].data(), memory, vp.weight, vp.bias, S, vp.in, vp.out);
+        linear(K, st.crossK[size_t(l)].data(), memory, Lw.encoder_attn.k_proj, S);
+        linear(K, st.crossV[size_t(l)].data(), memory, Lw.encoder_attn.v_proj, S);
         captureHeads(K, trace, tn::attention(Stack::Decoder, l, kCross, "k"), st.crossK[size_t(l)].data(), S, 0, c.decoderHeads, d);
         captureHeads(K, trace, tn::attention(Stack::Decoder, l, kCross, "v"), st.crossV[size_t(l)].data(), S, 0, c.decoderHeads, d);
     }

@@ -78,8 +78,11 @@ template <class E, class NormW, class F>
 void residualSublayer(E& e, const Config& c, const Site& s, const NormW& ln, F&& sublayer)
 {
     auto x = e.stream(s), xOut = e.streamOut(s);
-    auto in = x;
-    if (c.normalizeBefore) e.layerNorm(s, in = e.normed(s), x, ln);
+    auto in = x;  // post-norm: the sublayer reads x itself
+    if (c.normalizeBefore) {
+        in = e.normed(s);
+        e.layerNorm(s, in, x, ln);
+    }
     auto out = sublayer(in);
     e.dropout(s, out);
     if (c.normalizeBefore) {

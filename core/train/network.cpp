@@ -110,7 +110,6 @@ void feedForwardBackward(Real* gIn, const LinearView<Real>& g1, const LinearView
 // backward, and dropout runs on the embeddings and on every sublayer output (sec 5.4).
 template <class Real>
 struct TrainExec {
-    using Rows = Real*;
     Activations<Real>& a;
     const ModelView<const Real>& w;
     const Config& c;
@@ -213,7 +212,7 @@ struct TrainExec {
     int ffn(Stack s) const { return encoder(s) ? c.encoderFfn : c.decoderFfn; }
     void activate(const Site&, Real* y, const Real* x, long n) { activationForward(y, x, n, c.activation); }
     void finished(const Site&) {}
-    // The stack's output: its last norm (pre-norm, keeping the statistics) or the stream.
+    // A pre-norm stack's output: its last norm, keeping the statistics for the backward.
     void finalNorm(Stack s, const NormView<const Real>& ln)
     {
         const bool enc = encoder(s);
