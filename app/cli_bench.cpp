@@ -1,5 +1,6 @@
 // stepformer bench decode --model DIR [--src-len 20] [--steps 20] [--runs 20] [--json]
-// Medians over runs of: model load, encoder, one KV-cached decoding step with capture off
+// Medians over runs of: model load, encoder (and the decoder's cross-attention K/V, as
+// Session::encode makes them), one KV-cached decoding step with capture off
 // and on, and the whole forced translation with capture. Source ids and the forced
 // output length match ../shared/peers/torch_decode.py so both engines do the same work.
 #include "app/cli.h"
@@ -72,7 +73,9 @@ RunTimes timedRun(Session& s, int steps, bool capture)
 }
 
 // Memory bandwidth now, in GB/s: the best of three parallel read passes over 512 MB
-// (larger than any cache), each core summing its share.
+// (larger than any cache), each core summing its share. parallelTasks, so that every
+// pass runs on all the threads whatever the pool's team-or-solo probe has picked for
+// the model's ops (a solo pass measured one core's bandwidth).
 double readBandwidth()
 {
     const size_t n = size_t(128) << 20;  // floats
@@ -83,7 +86,7 @@ double readBandwidth()
     double best = 0.0;
     for (int pass = 0; pass < 3; ++pass) {
         const auto a = Clock::now();
-        parallelFor(tasks, [&](int t) {
+        parallelTasks(tasks, [&](int t) {
             const size_t b = n / size_t(tasks) * size_t(t), e = t + 1 == tasks ? n : b + n / size_t(tasks);
             float acc[16] = {};
             for (size_t i = b; i + 16 <= e; i += 16)
@@ -100,7 +103,8 @@ double readBandwidth()
 
 // The cores' multiply-add peak now, in GFLOP/s (2 flops per multiply-add): the best of
 // three passes, each core running 12 independent 8-lane FMA chains (enough to cover the
-// FMA latency on two pipes) for ~20M multiply-adds. Without AVX2 + FMA, 0 (not measured).
+// FMA latency on two pipes) for ~20M multiply-adds, on all the threads (parallelTasks,
+// as above). Without AVX2 + FMA, 0 (not measured).
 double fmaPeak()
 {
 #if defined(__AVX2__) && defined(__FMA__)
@@ -110,7 +114,7 @@ double fmaPeak()
     double best = 0.0;
     for (int pass = 0; pass < 3; ++pass) {
         const auto a = Clock::now();
-        parallelFor(tasks, [&](int t) {
+        parallelTasks(tasks, [&](int t) {
             __m256 acc[12];
             for (int j = 0; j < 12; ++j) acc[j] = _mm256_set1_ps(float(j + t));
             const __m256 m = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
@@ -131,22 +135,26 @@ double fmaPeak()
 #endif
 }
 
-// Multiply-adds x 2 of one encoder pass over S tokens: per layer the four d x d
-// projections and the two feed-forward products per token, and the attention products
-// (Q K^T and weights V, S x S x d each).
+// Multiply-adds x 2 of the encoder phase over S tokens, as Session::encode runs it: per
+// encoder layer the four d x d projections and the two feed-forward products per token,
+// and the attention products (Q K^T and weights V, S x S x d each); then per decoder
+// layer the cross-attention K and V of the memory (two d x d products per token), made
+// once per source.
 double encoderFlops(const Config& c, int S)
 {
     const double d = c.dModel, F = c.encoderFfn;
-    return 2.0 * c.encoderLayers * (S * (4 * d * d + 2 * d * F) + 2.0 * S * S * d);
+    return 2.0 * c.encoderLayers * (S * (4 * d * d + 2 * d * F) + 2.0 * S * S * d) +
+           2.0 * c.decoderLayers * S * 2 * d * d;
 }
 
 // Weight bytes each phase must read once (float32 as the engine holds them): the encoder
-// over all its layers; one decoding step over the decoder's layers (cross-attention K/V
-// are computed once per source, not per step) and the output projection.
+// phase, its layers and the decoder's cross-attention K/V projections; one decoding step
+// over the decoder's other weights (cross-attention K/V are computed once per source, not
+// per step) and the output projection.
 double encoderWeightBytes(const Config& c)
 {
     const double d = c.dModel, F = c.encoderFfn;
-    return 4.0 * c.encoderLayers * (4 * d * d + 2 * d * F);
+    return 4.0 * (c.encoderLayers * (4 * d * d + 2 * d * F) + c.decoderLayers * 2 * d * d);
 }
 
 double stepWeightBytes(const Config& c)
@@ -227,7 +235,7 @@ int bench(const QStringList& args)
     std::printf("stepformer %s, %d threads, S=%d steps=%d runs=%d\n", c.describe().c_str(), threads(), S,
                 steps, runs);
     std::printf("load %.2f ms, load to first token %.2f ms\n", loadMed, median(firstTokenMs));
-    std::printf("encoder %.2f ms (capture on: %.2f ms)\n", encMed, encCapMed);
+    std::printf("encoder, with the decoder's cross-attention K/V, %.2f ms (capture on: %.2f ms)\n", encMed, encCapMed);
     std::printf("per step %.3f ms, with capture %.3f ms (capture costs %+.1f%%)\n", stepMed, stepCapMed,
                 100.0 * (stepCapMed / stepMed - 1.0));
     std::printf("whole translation with capture %.2f ms\n", totalCapMed);

@@ -90,6 +90,30 @@ MatMap<Real> mat(Real* p, int rows, int cols, int ld)
 // Rows at most this many take the few-row kernel.
 constexpr int kFewRows = 32;
 
+// A copy of x [n, in] with row stride in + 16, 64-byte aligned (thread-local scratch),
+// when in floats are a multiple of 1 KB: rows that far apart share L1 sets and evict each
+// other while a tile reads them side by side.
+const float* unaliasedRows(const float* x, int n, int in, int& ldx)
+{
+    ldx = in;
+    if (in % 256 != 0) return x;
+    struct Scratch {
+        float* p = nullptr;
+        size_t count = 0;
+        ~Scratch() { std::free(p); }
+    };
+    thread_local Scratch s;
+    ldx = in + 16;
+    const size_t need = size_t(n) * size_t(ldx);
+    if (s.count < need) {
+        std::free(s.p);
+        s.p = static_cast<float*>(std::aligned_alloc(64, (need * sizeof(float) + 63) / 64 * 64));
+        s.count = need;
+    }
+    for (int r = 0; r < n; ++r) std::copy(x + long(r) * in, x + long(r + 1) * in, s.p + long(r) * ldx);
+    return s.p;
+}
+
 #if defined(__AVX512F__)
 // The four sums of a, b, c, d (each 16 lanes) in one 4-lane vector, by one fixed tree:
 // halves added, then three horizontal adds. Every output of the kernel below is reduced
@@ -164,39 +188,16 @@ void dotGroup(float* y, int ldy, const float* x, int ldx, const float* W, int in
     }
 }
 
-// A copy of x [n, in] with row stride in + 16, 64-byte aligned (thread-local scratch),
-// when in floats are a multiple of 1 KB: rows that far apart share L1 sets and evict each
-// other while a tile reads them side by side.
-const float* unaliasedRows(const float* x, int n, int in, int& ldx)
-{
-    ldx = in;
-    if (in % 256 != 0) return x;
-    struct Scratch {
-        float* p = nullptr;
-        size_t count = 0;
-        ~Scratch() { std::free(p); }
-    };
-    thread_local Scratch s;
-    ldx = in + 16;
-    const size_t need = size_t(n) * size_t(ldx);
-    if (s.count < need) {
-        std::free(s.p);
-        s.p = static_cast<float*>(std::aligned_alloc(64, (need * sizeof(float) + 63) / 64 * 64));
-        s.count = need;
-    }
-    for (int r = 0; r < n; ++r) std::copy(x + long(r) * in, x + long(r + 1) * in, s.p + long(r) * ldx);
-    return s.p;
-}
-
-// y[n, 0:outs] (row stride ldy) = x[n, in] W[0:outs, in]^T, n <= kFewRows.
+// y[n, 0:outs] (row stride ldy) = x[n, in] (row stride ldx) W[0:outs, in]^T, n <= kFewRows.
 // W is read from memory once, in chunks of kChunk rows that stay in L2 while every tile of
 // 5 rows of x (in L1) meets them, 4 W rows at a time; meanwhile the next chunk is
-// prefetched into L2, spread evenly over this chunk's tiles.
-void fewRowLinear(float* y, int ldy, const float* x0, int n, int in, const float* W, int outs)
+// prefetched into L2, spread evenly over this chunk's tiles. A chunk is ~64 KB whatever
+// `in` is (32 rows of 512, 8 of 2048): with a fixed 64 rows, the 2048-wide chunk (512 KB)
+// and the next one filled the 1 MB L2 and evicted x (encoder ~7-10% slower).
+void fewRowLinear(float* y, int ldy, const float* x, int ldx, int n, int in, const float* W, int outs)
 {
-    constexpr int R = 5, kChunk = 64;
-    int ldx;
-    const float* x = unaliasedRows(x0, n, in, ldx);
+    constexpr int R = 5;
+    const int kChunk = std::max(4, std::min(64, 16384 / in / 4 * 4));
     const int tiles = (n + R - 1) / R;
     const long lineBytes = 64, chunkLines = (long(kChunk) * in * long(sizeof(float)) + lineBytes - 1) / lineBytes;
     const int groups = (kChunk + 3) / 4, kSteps = (in + 15) / 16;
@@ -277,17 +278,17 @@ void dotRows(float* y, int ldy, const float* x, int ldx, const float* W, int in,
 
 // y[n, o0:o1] = x[n, in] W[o0:o1, in]^T, n <= kFewRows. W is read from memory once: each
 // group of 3 W rows (in L1) meets every row of x (in L2, n * in floats) before the next.
-void fewRowLinear(float* y, int ldy, const float* x, int n, int in, const float* W, int outs)
+void fewRowLinear(float* y, int ldy, const float* x, int ldx, int n, int in, const float* W, int outs)
 {
     for (int o = 0; o < outs; o += 3) {
         const int m = std::min(3, outs - o);
         const float* w = W + long(o) * in;
         int r = 0;
-        for (; r + 4 <= n; r += 4) dotRows<4>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m);
+        for (; r + 4 <= n; r += 4) dotRows<4>(y + long(r) * ldy + o, ldy, x + long(r) * ldx, ldx, w, in, m);
         switch (n - r) {
-        case 3: dotRows<3>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m); break;
-        case 2: dotRows<2>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m); break;
-        case 1: dotRows<1>(y + long(r) * ldy + o, ldy, x + long(r) * in, in, w, in, m); break;
+        case 3: dotRows<3>(y + long(r) * ldy + o, ldy, x + long(r) * ldx, ldx, w, in, m); break;
+        case 2: dotRows<2>(y + long(r) * ldy + o, ldy, x + long(r) * ldx, ldx, w, in, m); break;
+        case 1: dotRows<1>(y + long(r) * ldy + o, ldy, x + long(r) * ldx, ldx, w, in, m); break;
         default: break;
         }
     }
@@ -295,7 +296,7 @@ void fewRowLinear(float* y, int ldy, const float* x, int n, int in, const float*
 constexpr bool kHaveFewRowKernel = true;
 constexpr bool kFewRowMatVec = false;
 #else
-void fewRowLinear(float*, int, const float*, int, int, const float*, int) {}
+void fewRowLinear(float*, int, const float*, int, int, int, const float*, int) {}
 constexpr bool kHaveFewRowKernel = false;
 constexpr bool kFewRowMatVec = false;
 #endif
@@ -319,12 +320,15 @@ void positionalEncoding(float* out, int pos0, int n, int d, PositionLayout layou
         return;
     }
     const int half = d / 2;
+    // The wavelengths 10000^(2i/d), once for all rows.
+    std::vector<double> wavelength(static_cast<size_t>(half));
+    for (int i = 0; i < half; ++i) wavelength[size_t(i)] = std::pow(10000.0, 2.0 * i / d);
     for (int r = 0; r < n; ++r) {
         const double pos = pos0 + r;
         float* row = out + long(r) * d;
         for (int i = 0; i < half; ++i) {
             // angle = pos / 10000^(2i/d)
-            const double angle = pos / std::pow(10000.0, 2.0 * i / d);
+            const double angle = pos / wavelength[size_t(i)];
             const float s = static_cast<float>(std::sin(angle)), co = static_cast<float>(std::cos(angle));
             if (layout == PositionLayout::Interleaved) {
                 row[2 * i] = s;
@@ -410,6 +414,8 @@ bool linearFewRows<float>(float* y, const float* x, const float* W, const float*
     if (n > kFewRows || (n > 1 && !kHaveFewRowKernel)) return false;
     const long macs = long(n) * in * out;
     const int blocks = macs < kParallelWork ? 1 : std::max(1, std::min(threads(), out / 16));
+    int ldx = in;
+    const float* xs = n > 1 ? unaliasedRows(x, n, in, ldx) : x;  // one copy, read by every block
     const int per = ((out + blocks - 1) / blocks + 15) / 16 * 16;
     parallelFor(
         blocks,
@@ -422,7 +428,7 @@ bool linearFewRows<float>(float* y, const float* x, const float* W, const float*
                 ym.row(0).transpose().noalias() = cmat(W + long(o0) * in, o1 - o0, in, in) *
                                                   Eigen::Map<const Eigen::VectorXf>(x, in);
             } else {
-                fewRowLinear(y + o0, out, x, n, in, W + long(o0) * in, o1 - o0);
+                fewRowLinear(y + o0, out, xs, ldx, n, in, W + long(o0) * in, o1 - o0);
             }
             if (b) ym.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b + o0, o1 - o0);
         },
