@@ -72,11 +72,11 @@ RunTimes timedRun(Session& s, int steps, bool capture)
     return r;
 }
 
-// Memory bandwidth now, in GB/s: the best of three parallel read passes over 512 MB
-// (larger than any cache), each core summing its share. parallelTasks, so that every
-// pass runs on all the threads whatever the pool's team-or-solo probe has picked for
-// the model's ops (a solo pass measured one core's bandwidth).
-double readBandwidth()
+// Memory bandwidth now, in GB/s: the best of `passes` parallel read passes over 512 MB
+// (larger than any cache; ~20 ms each), each core summing its share. parallelTasks, so
+// that every pass runs on all the threads whatever the pool's team-or-solo probe has
+// picked for the model's ops (a solo pass measured one core's bandwidth).
+double readBandwidth(int passes)
 {
     const size_t n = size_t(128) << 20;  // floats
     static std::vector<float> buf;
@@ -84,7 +84,7 @@ double readBandwidth()
     const int tasks = std::max(1, threads());
     std::vector<double> sums(static_cast<size_t>(tasks));
     double best = 0.0;
-    for (int pass = 0; pass < 3; ++pass) {
+    for (int pass = 0; pass < passes; ++pass) {
         const auto a = Clock::now();
         parallelTasks(tasks, [&](int t) {
             const size_t b = n / size_t(tasks) * size_t(t), e = t + 1 == tasks ? n : b + n / size_t(tasks);
@@ -102,17 +102,17 @@ double readBandwidth()
 }
 
 // The cores' multiply-add peak now, in GFLOP/s (2 flops per multiply-add): the best of
-// three passes, each core running 12 independent 8-lane FMA chains (enough to cover the
+// `passes` passes (~1 ms each), each core running 12 independent 8-lane FMA chains (enough to cover the
 // FMA latency on two pipes) for ~20M multiply-adds, on all the threads (parallelTasks,
 // as above). Without AVX2 + FMA, 0 (not measured).
-double fmaPeak()
+double fmaPeak(int passes)
 {
 #if defined(__AVX2__) && defined(__FMA__)
     const int tasks = std::max(1, threads());
     constexpr long kIters = 200000;
     std::vector<float> sink(static_cast<size_t>(tasks));
     double best = 0.0;
-    for (int pass = 0; pass < 3; ++pass) {
+    for (int pass = 0; pass < passes; ++pass) {
         const auto a = Clock::now();
         parallelTasks(tasks, [&](int t) {
             __m256 acc[12];
@@ -217,21 +217,30 @@ int bench(const QStringList& args)
     Session s(model);
     (void)s.setSourceIds(ids);
 
-    const double bwBefore = readBandwidth();
-    std::vector<double> enc, step, encCap, stepCap, totalCap;
+    // The bandwidth and the multiply-add peak move from second to second on a shared
+    // machine, so they are measured right before every run, and each run's times are
+    // divided by the floors of that moment; the ratios quoted are the medians of those.
+    std::vector<double> enc, step, encCap, stepCap, totalCap, bws, peaks, encRatio, stepRatio, encComputeRatio;
     for (int r = 0; r < runs + 3; ++r) {
+        const double bwNow = readBandwidth(1), peakNow = fmaPeak(2);
         const RunTimes off = timedRun(s, steps, false);
         const RunTimes on = timedRun(s, steps, true);
         if (r < 3) continue;
         enc.push_back(off.encoder), step.push_back(off.step);
         encCap.push_back(on.encoder), stepCap.push_back(on.step), totalCap.push_back(on.total);
+        bws.push_back(bwNow), peaks.push_back(peakNow);
+        encRatio.push_back(off.encoder / (encoderWeightBytes(c) / bwNow / 1e6));
+        stepRatio.push_back(off.step / (stepWeightBytes(c) / bwNow / 1e6));
+        if (peakNow > 0) encComputeRatio.push_back(off.encoder / (encoderFlops(c, S) / peakNow / 1e6));
     }
-    const double bw = std::max(bwBefore, readBandwidth());
-    const double peak = fmaPeak();
+    const double bw = median(bws), peak = peaks.empty() ? 0.0 : median(peaks);
     const double encFloor = encoderWeightBytes(c) / bw / 1e6, stepFloor = stepWeightBytes(c) / bw / 1e6;  // ms
     const double encComputeFloor = peak > 0 ? encoderFlops(c, S) / peak / 1e6 : 0.0;                    // ms
     const double loadMed = median(loadMs), encMed = median(enc), stepMed = median(step);
     const double stepCapMed = median(stepCap), encCapMed = median(encCap), totalCapMed = median(totalCap);
+    const double encRatioMed = median(encRatio), stepRatioMed = median(stepRatio);
+    const double encComputeRatioMed = encComputeRatio.empty() ? 0.0 : median(encComputeRatio);
+    const auto [bwMin, bwMax] = std::minmax_element(bws.begin(), bws.end());
     std::printf("stepformer %s, %d threads, S=%d steps=%d runs=%d\n", c.describe().c_str(), threads(), S,
                 steps, runs);
     std::printf("load %.2f ms, load to first token %.2f ms\n", loadMed, median(firstTokenMs));
@@ -239,18 +248,23 @@ int bench(const QStringList& args)
     std::printf("per step %.3f ms, with capture %.3f ms (capture costs %+.1f%%)\n", stepMed, stepCapMed,
                 100.0 * (stepCapMed / stepMed - 1.0));
     std::printf("whole translation with capture %.2f ms\n", totalCapMed);
-    std::printf("memory bandwidth %.1f GB/s: weight-read floor encoder %.2f ms (%.2fx), step %.3f ms (%.2fx)\n", bw,
-                encFloor, encMed / encFloor, stepFloor, stepMed / stepFloor);
+    std::printf("memory bandwidth before each run %.1f-%.1f GB/s, median %.1f: weight-read floor encoder %.2f ms, "
+                "step %.3f ms; each run over its own floor: encoder %.2fx, step %.2fx (medians)\n",
+                *bwMin, *bwMax, bw, encFloor, stepFloor, encRatioMed, stepRatioMed);
     if (peak > 0)
-        std::printf("multiply-add peak %.1f GFLOP/s: encoder compute floor %.2f ms (%.2fx; %.2f GFLOP)\n", peak,
-                    encComputeFloor, encMed / encComputeFloor, encoderFlops(c, S) / 1e9);
+        std::printf("multiply-add peak median %.1f GFLOP/s: encoder compute floor %.2f ms (%.2f GFLOP); "
+                    "each run over its own: %.2fx (median)\n",
+                    peak, encComputeFloor, encoderFlops(c, S) / 1e9, encComputeRatioMed);
     if (p.isSet("json"))
         std::printf("{\"encoder_ms\": %.4f, \"step_ms\": %.4f, \"step_ms_capture\": %.4f, \"load_ms\": %.4f, "
                     "\"first_token_ms\": %.4f, \"encoder_ms_capture\": %.4f, \"translation_ms_capture\": %.4f, "
                     "\"threads\": %d, \"bandwidth_gbs\": %.2f, \"encoder_floor_ms\": %.4f, \"step_floor_ms\": %.4f, "
-                    "\"fma_peak_gflops\": %.1f, \"encoder_compute_floor_ms\": %.4f}\n",
+                    "\"fma_peak_gflops\": %.1f, \"encoder_compute_floor_ms\": %.4f, \"bandwidth_gbs_min\": %.2f, "
+                    "\"bandwidth_gbs_max\": %.2f, \"encoder_floor_ratio\": %.3f, \"step_floor_ratio\": %.3f, "
+                    "\"encoder_compute_ratio\": %.3f}\n",
                     encMed, stepMed, stepCapMed, loadMed, median(firstTokenMs), encCapMed, totalCapMed, threads(), bw,
-                    encFloor, stepFloor, peak, encComputeFloor);
+                    encFloor, stepFloor, peak, encComputeFloor, *bwMin, *bwMax, encRatioMed, stepRatioMed,
+                    encComputeRatioMed);
     return Ok;
 }
 

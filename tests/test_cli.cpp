@@ -426,10 +426,22 @@ TEST_CASE("bench train and bench decode print their JSON keys", "[cli][bench]")
     INFO(r.err);
     REQUIRE(r.code == 0);
     j = nlohmann::json::parse(lastLine(r.out));
-    for (const char* k : {"encoder_ms", "step_ms", "step_ms_capture", "load_ms"}) {
+    for (const char* k : {"encoder_ms", "step_ms", "step_ms_capture", "load_ms", "bandwidth_gbs", "encoder_floor_ratio",
+                          "step_floor_ratio"}) {
         INFO(k);
         CHECK(j[k].get<double>() > 0);
     }
+    CHECK(j["bandwidth_gbs_min"].get<double>() <= j["bandwidth_gbs"].get<double>());
+    CHECK(j["bandwidth_gbs"].get<double>() <= j["bandwidth_gbs_max"].get<double>());
+    // The encoder phase's floor counts the bytes it reads: the encoder's layers and the
+    // decoder's cross-attention K/V projections (float32), at the median bandwidth.
+    std::ifstream in(tokModel() + "/config.json");
+    const nlohmann::json cfg = nlohmann::json::parse(in);
+    const double d = cfg["d_model"].get<double>(), F = cfg["encoder_ffn_dim"].get<double>();
+    const double bytes = 4.0 * (cfg["encoder_layers"].get<double>() * (4 * d * d + 2 * d * F) +
+                                cfg["decoder_layers"].get<double>() * 2 * d * d);
+    CHECK(j["encoder_floor_ms"].get<double>() ==
+          Approx(bytes / j["bandwidth_gbs"].get<double>() / 1e6).epsilon(1e-2));  // printed to 4 decimals
 }
 
 TEST_CASE("export renders a step headless, a step past the end is an error", "[cli][export]")
