@@ -122,8 +122,12 @@ const float* unaliasedRows(const float* x, int n, int in, int& ldx)
 // by this same tree, whatever group or block it falls in.
 inline __m128 reduce4(__m512 a, __m512 b, __m512 c, __m512 d)
 {
-    auto half = [](__m512 v) {  // lanes 0-7 + lanes 8-15 (the shuffle moves 128-bit blocks 2, 3 down)
-        return _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_castps512_ps256(_mm512_shuffle_f32x4(v, v, 0xEE)));
+    auto half = [](__m512 v) {  // lanes 0-7 + lanes 8-15
+        // The zero-masked extracts (all lanes kept) say what the unmasked ones compute;
+        // those are written with an undefined source that GCC 12 warns about.
+        const __m512d w = _mm512_castps_pd(v);
+        return _mm256_add_ps(_mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xFF, w, 0)),
+                             _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xFF, w, 1)));
     };
     const __m256 ab = _mm256_hadd_ps(half(a), half(b));  // a01 a23 b01 b23 | a45 a67 b45 b67
     const __m256 cd = _mm256_hadd_ps(half(c), half(d));
