@@ -783,6 +783,61 @@ float dotFixed(const float* a, const float* b, int n)
 #endif
 }
 
+// out[j] = dotFixed(a, b + j * ldb, n) for j = 0..3, the same bits: the same multiply-adds
+// and reduction per row, as four independent chains side by side (one chain alone waits
+// on each multiply-add's latency).
+void dotFixed4(float* out, const float* a, const float* b, long ldb, int n)
+{
+#if defined(__AVX512F__)
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 av = _mm512_loadu_ps(a + i);
+        for (int j = 0; j < 4; ++j) acc[j] = _mm512_fmadd_ps(av, _mm512_loadu_ps(b + j * ldb + i), acc[j]);
+    }
+    if (i < n) {
+        const __mmask16 m = __mmask16((1u << (n - i)) - 1);
+        const __m512 av = _mm512_maskz_loadu_ps(m, a + i);
+        for (int j = 0; j < 4; ++j) acc[j] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m, b + j * ldb + i), acc[j]);
+    }
+    for (int j = 0; j < 4; ++j) out[j] = _mm512_reduce_add_ps(acc[j]);
+#else
+    for (int j = 0; j < 4; ++j) out[j] = dotFixed(a, b + j * ldb, n);
+#endif
+}
+
+// c[0:dk] = sum_j p[j] v_j[0:dk] over keys j = 0 .. last-1 (rows of v, stride ldv), in key
+// order, one fused multiply-add per element and key (c = p_j v_j + c, from c = 0). With
+// AVX-512 the sums stay in registers, 64 elements at a time; through memory, each key's
+// multiply-add waited for the previous key's store.
+void contextRow(float* c, const float* p, const float* v, long ldv, int last, int dk)
+{
+#if defined(__AVX512F__)
+    for (int e0 = 0; e0 < dk; e0 += 64) {
+        __m512 acc[4];
+        __mmask16 m[4];
+        for (int q = 0; q < 4; ++q) {
+            const int lanes = std::max(0, std::min(16, dk - e0 - 16 * q));
+            m[q] = lanes == 16 ? __mmask16(0xFFFF) : __mmask16((1u << lanes) - 1);
+            acc[q] = _mm512_setzero_ps();
+        }
+        for (int j = 0; j < last; ++j) {
+            const __m512 pj = _mm512_set1_ps(p[j]);
+            const float* vj = v + long(j) * ldv + e0;
+            for (int q = 0; q < 4; ++q) acc[q] = _mm512_fmadd_ps(pj, _mm512_maskz_loadu_ps(m[q], vj + 16 * q), acc[q]);
+        }
+        for (int q = 0; q < 4; ++q) _mm512_mask_storeu_ps(c + e0 + 16 * q, m[q], acc[q]);
+    }
+#else
+    std::fill(c, c + dk, 0.0f);
+    for (int j = 0; j < last; ++j) {
+        const float pj = p[j];
+        const float* vj = v + long(j) * ldv;
+        for (int e = 0; e < dk; ++e) c[e] += pj * vj[e];
+    }
+#endif
+}
+
 // attentionForward for one sequence of floats (inference, and a one-sentence training
 // batch), row by row: every query row's scores, softmax and context are computed by the
 // same sequence of operations whatever rows share the call, so a decoding step (one row at
@@ -802,21 +857,24 @@ void oneSequenceAttention(float* ctx, float* probs, const float* q, const float*
                 // keys [0, last) visible: all real ones, or (causal) those up to the query's position
                 const int last = causal ? std::max(0, std::min(t0 + i + 1, len)) : len;
                 // scores = q k_j / sqrt(dk), recorded over every key (padding included)
-                for (int j = 0; j < (S ? Tk : len); ++j) {
-                    const float sj = alpha * dotFixed(qi, k + long(j) * d + h * dk, dk);
-                    if (S) S[j] = sj;
-                    if (j < len) P[j] = sj;
+                const int keys = S ? Tk : len;
+                for (int j = 0; j < keys; j += 4) {
+                    const float* kj = k + long(j) * d + h * dk;
+                    float dots[4];
+                    if (j + 4 <= keys)
+                        dotFixed4(dots, qi, kj, d, dk);
+                    else
+                        for (int t = 0; t < keys - j; ++t) dots[t] = dotFixed(qi, kj + long(t) * d, dk);
+                    for (int t = 0; t < std::min(4, keys - j); ++t) {
+                        const float sj = alpha * dots[t];
+                        if (S) S[j + t] = sj;
+                        if (j + t < len) P[j + t] = sj;
+                    }
                 }
                 softmaxRow(P, P, last);
                 std::fill(P + last, P + Tk, 0.0f);
                 // context = sum_j p_j v_j over the visible keys, in key order
-                float* c = ctx + long(i) * d + h * dk;  // [dk]
-                std::fill(c, c + dk, 0.0f);
-                for (int j = 0; j < last; ++j) {
-                    const float pj = P[j];
-                    const float* vj = v + long(j) * d + h * dk;
-                    for (int e = 0; e < dk; ++e) c[e] += pj * vj[e];
-                }
+                contextRow(ctx + long(i) * d + h * dk, P, v + h * dk, d, last, dk);
             }
     });
 }
