@@ -102,9 +102,9 @@ double readBandwidth(int passes)
 }
 
 // The cores' multiply-add peak now, in GFLOP/s (2 flops per multiply-add): the best of
-// `passes` passes (~1 ms each), each core running 12 independent 8-lane FMA chains (enough to cover the
-// FMA latency on two pipes) for ~20M multiply-adds, on all the threads (parallelTasks,
-// as above). Without AVX2 + FMA, 0 (not measured).
+// `passes` passes (~1 ms each), each core running 12 independent 8-lane FMA chains
+// (enough to cover the FMA latency on two pipes) for ~20M multiply-adds, on all the
+// threads (parallelTasks, as above). Without AVX2 + FMA, 0 (not measured).
 double fmaPeak(int passes)
 {
 #if defined(__AVX2__) && defined(__FMA__)
@@ -220,6 +220,10 @@ int bench(const QStringList& args)
     // The bandwidth and the multiply-add peak move from second to second on a shared
     // machine, so they are measured right before every run, and each run's times are
     // divided by the floors of that moment; the ratios quoted are the medians of those.
+    // The floors in ms at a bandwidth (GB/s) or a peak (GFLOP/s).
+    auto encFloorAt = [&](double gbs) { return encoderWeightBytes(c) / gbs / 1e6; };
+    auto stepFloorAt = [&](double gbs) { return stepWeightBytes(c) / gbs / 1e6; };
+    auto computeFloorAt = [&](double gflops) { return gflops > 0 ? encoderFlops(c, S) / gflops / 1e6 : 0.0; };
     std::vector<double> enc, step, encCap, stepCap, totalCap, bws, peaks, encRatio, stepRatio, encComputeRatio;
     for (int r = 0; r < runs + 3; ++r) {
         const double bwNow = readBandwidth(1), peakNow = fmaPeak(2);
@@ -229,13 +233,12 @@ int bench(const QStringList& args)
         enc.push_back(off.encoder), step.push_back(off.step);
         encCap.push_back(on.encoder), stepCap.push_back(on.step), totalCap.push_back(on.total);
         bws.push_back(bwNow), peaks.push_back(peakNow);
-        encRatio.push_back(off.encoder / (encoderWeightBytes(c) / bwNow / 1e6));
-        stepRatio.push_back(off.step / (stepWeightBytes(c) / bwNow / 1e6));
-        if (peakNow > 0) encComputeRatio.push_back(off.encoder / (encoderFlops(c, S) / peakNow / 1e6));
+        encRatio.push_back(off.encoder / encFloorAt(bwNow));
+        stepRatio.push_back(off.step / stepFloorAt(bwNow));
+        if (peakNow > 0) encComputeRatio.push_back(off.encoder / computeFloorAt(peakNow));
     }
-    const double bw = median(bws), peak = peaks.empty() ? 0.0 : median(peaks);
-    const double encFloor = encoderWeightBytes(c) / bw / 1e6, stepFloor = stepWeightBytes(c) / bw / 1e6;  // ms
-    const double encComputeFloor = peak > 0 ? encoderFlops(c, S) / peak / 1e6 : 0.0;                    // ms
+    const double bw = median(bws), peak = median(peaks);
+    const double encFloor = encFloorAt(bw), stepFloor = stepFloorAt(bw), encComputeFloor = computeFloorAt(peak);
     const double loadMed = median(loadMs), encMed = median(enc), stepMed = median(step);
     const double stepCapMed = median(stepCap), encCapMed = median(encCap), totalCapMed = median(totalCap);
     const double encRatioMed = median(encRatio), stepRatioMed = median(stepRatio);

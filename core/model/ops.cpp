@@ -117,18 +117,30 @@ const float* unaliasedRows(const float* x, int n, int in, int& ldx)
 }
 
 #if defined(__AVX512F__)
+// Lanes 0-7 + lanes 8-15 of v. The zero-masked extracts (all lanes kept) compute what the
+// unmasked ones do; those are written with an undefined source that GCC 12 warns about.
+inline __m256 half(__m512 v)
+{
+    const __m512d w = _mm512_castps_pd(v);
+    return _mm256_add_ps(_mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xFF, w, 0)),
+                         _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xFF, w, 1)));
+}
+
+// The sum of v's 16 lanes by the tree of _mm512_reduce_add_ps (halves, quarters, then
+// pairs), without that intrinsic's warning (see half).
+inline float sum16(__m512 v)
+{
+    const __m256 h = half(v);
+    const __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    const __m128 p = _mm_add_ps(q, _mm_shuffle_ps(q, q, _MM_SHUFFLE(1, 0, 3, 2)));  // q2 q3 q0 q1
+    return _mm_cvtss_f32(_mm_add_ss(p, _mm_shuffle_ps(p, p, 1)));                  // p0 + p1
+}
+
 // The four sums of a, b, c, d (each 16 lanes) in one 4-lane vector, by one fixed tree:
 // halves added, then three horizontal adds. Every output of the kernel below is reduced
 // by this same tree, whatever group or block it falls in.
 inline __m128 reduce4(__m512 a, __m512 b, __m512 c, __m512 d)
 {
-    auto half = [](__m512 v) {  // lanes 0-7 + lanes 8-15
-        // The zero-masked extracts (all lanes kept) say what the unmasked ones compute;
-        // those are written with an undefined source that GCC 12 warns about.
-        const __m512d w = _mm512_castps_pd(v);
-        return _mm256_add_ps(_mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xFF, w, 0)),
-                             _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xFF, w, 1)));
-    };
     const __m256 ab = _mm256_hadd_ps(half(a), half(b));  // a01 a23 b01 b23 | a45 a67 b45 b67
     const __m256 cd = _mm256_hadd_ps(half(c), half(d));
     const __m256 abcd = _mm256_hadd_ps(ab, cd);          // a0-3 b0-3 c0-3 d0-3 | a4-7 b4-7 c4-7 d4-7
@@ -326,16 +338,13 @@ void positionalEncoding(float* out, int pos0, int n, int d, PositionLayout layou
         return;
     }
     const int half = d / 2;
-    // The wavelengths 10000^(2i/d), once for all rows.
-    std::vector<double> wavelength(static_cast<size_t>(half));
-    for (int i = 0; i < half; ++i) wavelength[size_t(i)] = std::pow(10000.0, 2.0 * i / d);
-    for (int r = 0; r < n; ++r) {
-        const double pos = pos0 + r;
-        float* row = out + long(r) * d;
-        for (int i = 0; i < half; ++i) {
+    for (int i = 0; i < half; ++i) {
+        const double wavelength = std::pow(10000.0, 2.0 * i / d);  // once for all rows
+        for (int r = 0; r < n; ++r) {
             // angle = pos / 10000^(2i/d)
-            const double angle = pos / wavelength[size_t(i)];
+            const double angle = double(pos0 + r) / wavelength;
             const float s = static_cast<float>(std::sin(angle)), co = static_cast<float>(std::cos(angle));
+            float* row = out + long(r) * d;
             if (layout == PositionLayout::Interleaved) {
                 row[2 * i] = s;
                 row[2 * i + 1] = co;
@@ -763,47 +772,41 @@ void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols
 // probs_bh = softmax(mask(Q_bh K_bh^T / sqrt(dk))),  ctx_bh = probs_bh V_bh
 namespace {
 
-// a . b over n floats in one fixed order, whatever is computed beside it: 16 lanes, then
-// one reduction tree (AVX-512); a plain left-to-right sum elsewhere.
-float dotFixed(const float* a, const float* b, int n)
+// out[j] = a . b_j over n floats for the N rows b_j = b + j * ldb, each in one fixed order
+// whatever is computed beside it: 16 lanes, then one reduction tree (AVX-512); a plain
+// left-to-right sum elsewhere. N > 1 runs N independent chains side by side (one chain
+// alone waits on each multiply-add's latency), each row's bits those of N = 1.
+template <int N>
+void dotFixedRows(float* out, const float* a, const float* b, long ldb, int n)
 {
 #if defined(__AVX512F__)
-    __m512 acc = _mm512_setzero_ps();
-    int i = 0;
-    for (; i + 16 <= n; i += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc);
-    if (i < n) {
-        const __mmask16 m = __mmask16((1u << (n - i)) - 1);
-        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i), acc);
-    }
-    return _mm512_reduce_add_ps(acc);
-#else
-    float s = 0.0f;
-    for (int i = 0; i < n; ++i) s += a[i] * b[i];
-    return s;
-#endif
-}
-
-// out[j] = dotFixed(a, b + j * ldb, n) for j = 0..3, the same bits: the same multiply-adds
-// and reduction per row, as four independent chains side by side (one chain alone waits
-// on each multiply-add's latency).
-void dotFixed4(float* out, const float* a, const float* b, long ldb, int n)
-{
-#if defined(__AVX512F__)
-    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    __m512 acc[N];
+    for (int j = 0; j < N; ++j) acc[j] = _mm512_setzero_ps();
     int i = 0;
     for (; i + 16 <= n; i += 16) {
         const __m512 av = _mm512_loadu_ps(a + i);
-        for (int j = 0; j < 4; ++j) acc[j] = _mm512_fmadd_ps(av, _mm512_loadu_ps(b + j * ldb + i), acc[j]);
+        for (int j = 0; j < N; ++j) acc[j] = _mm512_fmadd_ps(av, _mm512_loadu_ps(b + j * ldb + i), acc[j]);
     }
     if (i < n) {
         const __mmask16 m = __mmask16((1u << (n - i)) - 1);
         const __m512 av = _mm512_maskz_loadu_ps(m, a + i);
-        for (int j = 0; j < 4; ++j) acc[j] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m, b + j * ldb + i), acc[j]);
+        for (int j = 0; j < N; ++j) acc[j] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m, b + j * ldb + i), acc[j]);
     }
-    for (int j = 0; j < 4; ++j) out[j] = _mm512_reduce_add_ps(acc[j]);
+    for (int j = 0; j < N; ++j) out[j] = sum16(acc[j]);
 #else
-    for (int j = 0; j < 4; ++j) out[j] = dotFixed(a, b + j * ldb, n);
+    for (int j = 0; j < N; ++j) {
+        float s = 0.0f;
+        for (int i = 0; i < n; ++i) s += a[i] * b[j * ldb + i];
+        out[j] = s;
+    }
 #endif
+}
+
+float dotFixed(const float* a, const float* b, int n)
+{
+    float s;
+    dotFixedRows<1>(&s, a, b, 0, n);
+    return s;
 }
 
 // c[0:dk] = sum_j p[j] v_j[0:dk] over keys j = 0 .. last-1 (rows of v, stride ldv), in key
@@ -862,7 +865,7 @@ void oneSequenceAttention(float* ctx, float* probs, const float* q, const float*
                     const float* kj = k + long(j) * d + h * dk;
                     float dots[4];
                     if (j + 4 <= keys)
-                        dotFixed4(dots, qi, kj, d, dk);
+                        dotFixedRows<4>(dots, qi, kj, d, dk);
                     else
                         for (int t = 0; t < keys - j; ++t) dots[t] = dotFixed(qi, kj + long(t) * d, dk);
                     for (int t = 0; t < std::min(4, keys - j); ++t) {
