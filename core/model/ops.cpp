@@ -11,6 +11,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -89,6 +90,13 @@ MatMap<Real> mat(Real* p, int rows, int cols, int ld)
 
 // Rows at most this many take the few-row kernel.
 constexpr int kFewRows = 32;
+// Segments of a few-row product (two threads each): up to 64 threads share its chunks.
+constexpr int kMaxSegments = 32;
+
+// Rows of W per chunk of the few-row kernel: ~64 KB whatever `in` is (32 rows of 512, 8 of
+// 2048). With a fixed 64 rows, a 2048-wide chunk (512 KB) and the next one filled the 1 MB
+// L2 and evicted x (encoder ~7-10% slower).
+int fewRowChunkRows(int in) { return std::max(4, std::min(64, 16384 / in / 4 * 4)); }
 
 // A copy of x [n, in] with row stride in + 16, 64-byte aligned (thread-local scratch),
 // when rows are a multiple of 4 KB long (in % 1024 == 0), L1's set stride (32 KB, 8 ways):
@@ -206,44 +214,35 @@ void dotGroup(float* y, int ldy, const float* x, int ldx, const float* W, int in
     }
 }
 
-// y[n, 0:outs] (row stride ldy) = x[n, in] (row stride ldx) W[0:outs, in]^T, n <= kFewRows.
-// W is read from memory once, in chunks of kChunk rows that stay in L2 while every tile of
-// 5 rows of x (in L1) meets them, 4 W rows at a time; meanwhile the next chunk is
-// prefetched into L2, spread evenly over this chunk's tiles. A chunk is ~64 KB whatever
-// `in` is (32 rows of 512, 8 of 2048): with a fixed 64 rows, the 2048-wide chunk (512 KB)
-// and the next one filled the 1 MB L2 and evicted x (encoder ~7-10% slower).
-void fewRowLinear(float* y, int ldy, const float* x, int ldx, int n, int in, const float* W, int outs)
+// y[n, c0:c1] (row stride ldy) = x[n, in] (row stride ldx) W[c0:c1, in]^T, n <= kFewRows,
+// one chunk (c1 - c0 <= fewRowChunkRows(in)). The chunk is read from memory once and stays
+// in L2 while every tile of 5 rows of x (in L1) meets it, 4 W rows at a time; meanwhile the
+// `nextBytes` bytes at `next` (the chunk this thread takes next; null: none) are
+// prefetched into L2, spread evenly over this chunk's tiles.
+void fewRowChunk(float* y, int ldy, const float* x, int ldx, int n, int in, const float* W, int c0, int c1,
+                 const char* next, long nextBytes)
 {
     constexpr int R = 5;
-    const int kChunk = std::max(4, std::min(64, 16384 / in / 4 * 4));
-    const int tiles = (n + R - 1) / R;
-    const long lineBytes = 64, chunkLines = (long(kChunk) * in * long(sizeof(float)) + lineBytes - 1) / lineBytes;
-    const int groups = (kChunk + 3) / 4, kSteps = (in + 15) / 16;
-    // Lines to prefetch per k step so that one chunk's tiles cover the next chunk.
-    const int pfLines = int((chunkLines + long(tiles) * groups * kSteps - 1) / (long(tiles) * groups * kSteps));
-    for (int c0 = 0; c0 < outs; c0 += kChunk) {
-        const int c1 = std::min(outs, c0 + kChunk);
-        // The next chunk: bytes [nextBegin, end) of W.
-        const long nextBegin = long(c1) * in * long(sizeof(float)), end = long(outs) * in * long(sizeof(float));
-        long call = 0;
-        for (int t = 0; t < tiles; ++t) {
-            const int r = t * R, rows = std::min(R, n - r);
-            for (int o = c0; o < c1; o += 4, ++call) {
-                const long pfBegin = nextBegin + call * kSteps * pfLines * lineBytes;
-                const char* pf = pfBegin + long(kSteps) * pfLines * lineBytes <= end
-                                     ? reinterpret_cast<const char*>(W) + pfBegin
-                                     : nullptr;
-                float* yt = y + long(r) * ldy + o;
-                const float* xt = x + long(r) * ldx;
-                const float* wt = W + long(o) * in;
-                const int m = std::min(4, c1 - o);
-                switch (rows) {
-                case 1: dotGroup<1>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
-                case 2: dotGroup<2>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
-                case 3: dotGroup<3>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
-                case 4: dotGroup<4>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
-                default: dotGroup<R>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
-                }
+    const int tiles = (n + R - 1) / R, groups = (c1 - c0 + 3) / 4, kSteps = (in + 15) / 16;
+    const long lineBytes = 64, nextLines = (nextBytes + lineBytes - 1) / lineBytes;
+    // Lines to prefetch per k step so that this chunk's tiles cover the next chunk.
+    const int pfLines = int((nextLines + long(tiles) * groups * kSteps - 1) / (long(tiles) * groups * kSteps));
+    const long span = long(kSteps) * pfLines;  // lines one tile call prefetches
+    long call = 0;
+    for (int t = 0; t < tiles; ++t) {
+        const int r = t * R, rows = std::min(R, n - r);
+        for (int o = c0; o < c1; o += 4, ++call) {
+            const char* pf = next && (call + 1) * span <= nextLines ? next + call * span * lineBytes : nullptr;
+            float* yt = y + long(r) * ldy + o;
+            const float* xt = x + long(r) * ldx;
+            const float* wt = W + long(o) * in;
+            const int m = std::min(4, c1 - o);
+            switch (rows) {
+            case 1: dotGroup<1>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
+            case 2: dotGroup<2>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
+            case 3: dotGroup<3>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
+            case 4: dotGroup<4>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
+            default: dotGroup<R>(yt, ldy, xt, ldx, wt, in, m, pf, pfLines); break;
             }
         }
     }
@@ -294,12 +293,14 @@ void dotRows(float* y, int ldy, const float* x, int ldx, const float* W, int in,
     else if (outs - o == 1) dotTile<R, 1>(y + o, ldy, x, ldx, W + long(o) * in, in);
 }
 
-// y[n, o0:o1] = x[n, in] W[o0:o1, in]^T, n <= kFewRows. W is read from memory once: each
-// group of 3 W rows (in L1) meets every row of x (in L2, n * in floats) before the next.
-void fewRowLinear(float* y, int ldy, const float* x, int ldx, int n, int in, const float* W, int outs)
+// y[n, c0:c1] = x[n, in] W[c0:c1, in]^T, n <= kFewRows, one chunk. W is read from memory
+// once: each group of 3 W rows (in L1) meets every row of x (in L2, n * in floats) before
+// the next. (No software prefetch here: `next` is unused.)
+void fewRowChunk(float* y, int ldy, const float* x, int ldx, int n, int in, const float* W, int c0, int c1,
+                 const char*, long)
 {
-    for (int o = 0; o < outs; o += 3) {
-        const int m = std::min(3, outs - o);
+    for (int o = c0; o < c1; o += 3) {
+        const int m = std::min(3, c1 - o);
         const float* w = W + long(o) * in;
         int r = 0;
         for (; r + 4 <= n; r += 4) dotRows<4>(y + long(r) * ldy + o, ldy, x + long(r) * ldx, ldx, w, in, m);
@@ -314,7 +315,7 @@ void fewRowLinear(float* y, int ldy, const float* x, int ldx, int n, int in, con
 constexpr bool kHaveFewRowKernel = true;
 constexpr bool kFewRowMatVec = false;
 #else
-void fewRowLinear(float*, int, const float*, int, int, int, const float*, int) {}
+void fewRowChunk(float*, int, const float*, int, int, int, const float*, int, int, const char*, long) {}
 constexpr bool kHaveFewRowKernel = false;
 constexpr bool kFewRowMatVec = false;
 #endif
@@ -414,9 +415,16 @@ void embeddingBackward(Real* dtable, const Real* dx, const int* ids, int n, int 
 // y = x W^T + b
 namespace {
 
-// Few rows (float): blocks of output features, rows [o0, o1) of W per block, each read
-// from memory once. Blocks are aligned to 16 outputs so that every thread's stores stay in
-// its own cache lines.
+// Few rows (float). W is read from memory once, in chunks of fewRowChunkRows(in) rows.
+// The chunks are split into segments, and two threads take each segment's chunks from its
+// two ends, one chunk at a time, so each thread streams W in order (forward or backward,
+// prefetching the chunk it takes next) and whichever runs faster (a core shared with
+// another program, weights arriving late) takes more chunks. With a fixed half per thread,
+// the thread that finished first waited at the end of every product (~17% of the calling
+// thread's samples in a profile of the encoder, ~2% now); the products are 1-3% faster
+// (paired runs), not 17%, because the waiting thread's share of the memory bandwidth had
+// gone to the other one. Each output is computed by the same tile whichever thread takes
+// it: the same bits.
 template <class Real>
 bool linearFewRows(Real*, const Real*, const Real*, const Real*, int, int, int)
 {
@@ -428,24 +436,56 @@ bool linearFewRows<float>(float* y, const float* x, const float* W, const float*
 {
     if (n > kFewRows || (n > 1 && !kHaveFewRowKernel)) return false;
     const long macs = long(n) * in * out;
-    const int blocks = macs < kParallelWork ? 1 : std::max(1, std::min(threads(), out / 16));
+    if (n == 1 && !kFewRowMatVec) {
+        // A matrix-vector product (Eigen's): memory-bound, W streamed once, in blocks aligned
+        // to 16 outputs so that every thread's stores stay in its own cache lines.
+        const int blocks = macs < kParallelWork ? 1 : std::max(1, std::min(threads(), out / 16));
+        forBlocks(out, blocks, 16, double(macs), [&](long o0, long o1) {
+            Eigen::Map<Eigen::RowVectorXf> yr(y + o0, o1 - o0);  // [o]
+            yr.transpose().noalias() = cmat(W + o0 * in, int(o1 - o0), in, in) * Eigen::Map<const Eigen::VectorXf>(x, in);
+            if (b) yr += Eigen::Map<const Eigen::RowVectorXf>(b + o0, o1 - o0);
+        });
+        return true;
+    }
     int ldx = in;
-    const float* xs = n > 1 ? unaliasedRows(x, n, in, ldx) : x;  // one copy, read by every block
-    const int per = ((out + blocks - 1) / blocks + 15) / 16 * 16;
+    const float* xs = n > 1 ? unaliasedRows(x, n, in, ldx) : x;  // one copy, read by every thread
+    const int rowsPer = fewRowChunkRows(in);
+    const long chunks = (long(out) + rowsPer - 1) / rowsPer;
+    if (chunks > 0xffff) return false;  // beyond the claim word's 16 bits: GEMM, for every n
+    const int workers = macs < kParallelWork ? 1 : std::max(1, std::min({threads(), int(chunks), 2 * kMaxSegments}));
+    const int segments = (workers + 1) / 2;
+    // Segment s: chunks [first[s], first[s + 1]), two workers' worth each (the last one
+    // one worker's when `workers` is odd); ends[s] = next chunk from the front (low 16
+    // bits) | one past the next chunk from the back (high 16 bits).
+    int first[kMaxSegments + 1];
+    std::atomic<uint32_t> ends[kMaxSegments];
+    for (int s = 0; s <= segments; ++s) first[s] = int(long(chunks) * std::min(2 * s, workers) / workers);
+    for (int s = 0; s < segments; ++s) ends[s].store(uint32_t(first[s]) | uint32_t(first[s + 1]) << 16);
+    const long chunkBytes = long(rowsPer) * in * long(sizeof(float));
+    auto chunkW = [&](int c) { return reinterpret_cast<const char*>(W + long(c) * rowsPer * in); };
     parallelFor(
-        blocks,
+        workers,
         [&](int t) {
-            const int o0 = std::min(out, t * per), o1 = std::min(out, o0 + per);
-            if (o1 <= o0) return;
-            MatMap<float> ym = mat(y + o0, n, o1 - o0, out);  // [n, o]
-            if (n == 1 && !kFewRowMatVec) {
-                // A matrix-vector product: memory-bound, W streamed once.
-                ym.row(0).transpose().noalias() = cmat(W + long(o0) * in, o1 - o0, in, in) *
-                                                  Eigen::Map<const Eigen::VectorXf>(x, in);
-            } else {
-                fewRowLinear(y + o0, out, xs, ldx, n, in, W + long(o0) * in, o1 - o0);
+            std::atomic<uint32_t>& e = ends[t / 2];
+            const bool back = t % 2 == 1;
+            uint32_t v = e.load(std::memory_order_relaxed);
+            for (;;) {
+                const int lo = int(v & 0xffff), hi = int(v >> 16);
+                if (lo >= hi) return;
+                const uint32_t claimed = back ? (v - (1u << 16)) : (v + 1);
+                if (!e.compare_exchange_weak(v, claimed, std::memory_order_relaxed)) continue;
+                const int c = back ? hi - 1 : lo;
+                // The chunk this thread takes next, if the other end has not taken it by then.
+                const int next = back ? c - 1 : c + 1;
+                const bool more = back ? next >= lo : next < hi;
+                const int o0 = c * rowsPer, o1 = std::min(out, o0 + rowsPer);
+                fewRowChunk(y, out, xs, ldx, n, in, W, o0, o1, more ? chunkW(next) : nullptr,
+                            more ? std::min(chunkBytes, (long(out) - long(next) * rowsPer) * in * long(sizeof(float))) : 0);
+                if (b)
+                    for (int r = 0; r < n; ++r)
+                        for (int o = o0; o < o1; ++o) y[long(r) * out + o] += b[o];
+                v = e.load(std::memory_order_relaxed);
             }
-            if (b) ym.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b + o0, o1 - o0);
         },
         double(macs));
     return true;
