@@ -375,6 +375,102 @@ TEST_CASE("beam: width 1 is greedy, the winner is the best finished, the tree le
     }
 }
 
+namespace {
+
+// Hugging Face's BeamHypotheses with early_stopping = False, replayed independently over the
+// candidates the engine recorded (each step's 2N best continuations in rank order; the
+// engine's states and scores are not read): which step the search stops after, and the
+// winner. A finished hypothesis's length counts the decoder start and the outputs before
+// </s> (HF: the input_ids it is added from), that is its tokens with </s>; at max length
+// each live beam's length is its tokens + the decoder start (HF <= 4.35).
+struct HfBeamReplay {
+    int steps = 0;                // steps HF runs
+    std::vector<int> winner;
+    bool continuedAfterN = false; // N were finished at some step, yet HF went on
+};
+
+HfBeamReplay hfReplay(const std::vector<std::vector<BeamNode>>& tree, int N, double lp, int eos, int maxLength)
+{
+    struct Hyp {
+        double score;
+        std::vector<int> tokens;
+    };
+    std::vector<Hyp> fin;
+    auto add = [&](const std::vector<int>& tokens, double logProb, size_t length) {
+        const double score = logProb / std::pow(double(length), lp);
+        if (int(fin.size()) < N || score > fin.back().score) {
+            fin.push_back({score, tokens});
+            std::stable_sort(fin.begin(), fin.end(), [](const Hyp& a, const Hyp& b) { return a.score > b.score; });
+            if (int(fin.size()) > N) fin.pop_back();
+        }
+    };
+    HfBeamReplay r;
+    std::vector<const BeamNode*> live;
+    bool done = false;
+    for (int step = 0; step < int(tree.size()) && !done; ++step) {
+        live.clear();
+        for (int rank = 0; rank < int(tree[size_t(step)].size()) && int(live.size()) < N; ++rank) {
+            const BeamNode& n = tree[size_t(step)][size_t(rank)];
+            if (n.tokens.back() == eos) {
+                if (rank < N) add(n.tokens, n.logProb, n.tokens.size());
+            } else {
+                live.push_back(&n);
+            }
+        }
+        r.steps = step + 1;
+        const double best = tree[size_t(step)][0].logProb;  // rank order: the best candidate first
+        if (int(fin.size()) >= N) {
+            done = fin.back().score >= best / std::pow(double(step + 1), lp);
+            if (!done) r.continuedAfterN = true;
+        }
+        if (live.empty()) done = true;
+    }
+    if (!done) {
+        REQUIRE(r.steps == maxLength);  // otherwise the engine stopped before HF would have
+        for (const BeamNode* n : live) add(n->tokens, n->logProb, n->tokens.size() + 1);
+    }
+    if (!fin.empty()) r.winner = fin[0].tokens;
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("beam: stops where Hugging Face's early_stopping=False scorer stops, with its winner",
+          "[decoding][beam][hf]")
+{
+    const Config c = smallConfig();
+    int continued = 0, unfinishedWinners = 0;
+    for (uint64_t seed : {40u, 41u, 42u, 43u}) {
+        for (float eosBias : {4.0f, 2.5f, 1.0f, -6.0f}) {
+            Config cc = c;
+            auto tensors = randomTensors(cc, seed, true);
+            tensors["final_logits_bias"].data[size_t(cc.eosId)] += eosBias;
+            auto m = makeModel(cc, tensors);
+            for (double lp : {1.0, 0.0, 2.0, 0.6, 3.0}) {
+                for (int maxLength : {12, 4}) {
+                    Beam b;
+                    b.width = 3;
+                    b.lengthPenalty = lp;
+                    DecodeOptions o = with(b);
+                    o.maxLength = maxLength;
+                    const Translation t = run(m, o);
+                    INFO("seed " << seed << " eos bias " << eosBias << " length penalty " << lp << " max length "
+                                 << maxLength);
+                    const HfBeamReplay hf = hfReplay(t.beams, b.width, lp, cc.eosId, maxLength);
+                    CHECK(int(t.beams.size()) == hf.steps);
+                    CHECK(t.outputIds == hf.winner);
+                    continued += hf.continuedAfterN ? 1 : 0;
+                    unfinishedWinners += t.outputIds.back() != cc.eosId ? 1 : 0;
+                }
+            }
+        }
+    }
+    // Both rules the replay checks were exercised: a search that went on with N finished
+    // (early_stopping = True would have stopped there) and winners that never finished.
+    CHECK(continued > 0);
+    CHECK(unfinishedWinners > 0);
+}
+
 // ---- Hugging Face generation conventions -------------------------------------------------
 
 TEST_CASE("HF conventions: bad_words_ids never generated, forced_eos at max length, all-banned is an error",
@@ -404,6 +500,16 @@ TEST_CASE("HF conventions: bad_words_ids never generated, forced_eos at max leng
     const Translation t2 = run(makeModel(c, tensors), with(Greedy{}));
     CHECK(t2.outputIds[0] == free.outputIds[0]);
     CHECK(t2.outputIds[1] != free.outputIds[1]);
+    // [</s>] alone is not a bad word (Hugging Face drops it): the output still ends.
+    {
+        auto ends = tensors;
+        ends["final_logits_bias"].data[size_t(c.eosId)] += 4.0f;
+        c.badWordsIds.clear();
+        const Translation e = run(makeModel(c, ends), with(Greedy{}));
+        REQUIRE(e.outputIds.back() == c.eosId);
+        c.badWordsIds = {{c.eosId}};
+        CHECK(run(makeModel(c, ends), with(Greedy{})).outputIds == e.outputIds);
+    }
 
     // forced_eos_token_id: the last allowed position is </s>.
     c.badWordsIds.clear();

@@ -51,6 +51,24 @@ TEST_CASE("samplingDistribution: temperature, top-k and top-p by hand", "[lab]")
     samplingDistribution(p, logits, 3, s);
     CHECK(p[2] == 1.0f);
     CHECK(p[1] == 0.0f);
+    // Top-p measures mass within what top-k kept (Hugging Face: top-k, then top-p over the
+    // softmax of the logits left). Logits ln 1..ln 4 -> p = (1, 2, 3, 4) / 10; top-k 3 keeps
+    // (2, 3, 4) / 9, where top-p 0.75 needs 4/9 + 3/9 = 7/9: two tokens, (3, 4) / 7. Over
+    // the full distribution 0.4 + 0.3 = 0.7 < 0.75 would have kept three.
+    const float four[4] = {0.0f, float(std::log(2.0)), float(std::log(3.0)), float(std::log(4.0))};
+    float q[4];
+    s.topK = 3;
+    s.topP = 0.75;
+    samplingDistribution(q, four, 4, s);
+    CHECK(q[0] == 0.0f);
+    CHECK(q[1] == 0.0f);
+    CHECK(q[2] == Approx(3.0 / 7).margin(1e-6));
+    CHECK(q[3] == Approx(4.0 / 7).margin(1e-6));
+    s.topK = 0;  // the same top-p alone: 0.4 + 0.3 = 0.7 < 0.75, so three tokens, (2, 3, 4) / 9
+    samplingDistribution(q, four, 4, s);
+    CHECK(q[0] == 0.0f);
+    CHECK(q[1] == Approx(2.0 / 9).margin(1e-6));
+    CHECK(q[3] == Approx(4.0 / 9).margin(1e-6));
     // The logits themselves are an input: never written.
     CHECK(logits[2] == float(std::log(4.0)));
 }

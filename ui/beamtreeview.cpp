@@ -22,6 +22,14 @@ BeamTreeView::BeamTreeView(TranslationDocument* doc, QWidget* parent) : QWidget(
 
 QSize BeamTreeView::sizeHint() const { return mSize; }
 
+QString BeamTreeView::finishedLabel(double score, double a)
+{
+    const QString s = QString::number(score, 'f', 2);
+    if (a == 1.0) return tr("%1 (log P / len)").arg(s);
+    if (a == 0.0) return tr("%1 (log P)").arg(s);
+    return tr("%1 (/ len^%2)").arg(s, QString::number(a, 'g', 3));  // log P / len^A, short enough for the box
+}
+
 void BeamTreeView::changeEvent(QEvent* e)
 {
     QWidget::changeEvent(e);
@@ -122,7 +130,7 @@ void BeamTreeView::paintEvent(QPaintEvent*)
         p.drawText(it.rect.adjusted(4, 1, -4, -kBoxH / 2), Qt::AlignLeft | Qt::AlignVCenter,
                    p.fontMetrics().elidedText(piece, Qt::ElideRight, int(kBoxW - 8)));
         p.drawText(it.rect.adjusted(4, kBoxH / 2 - 1, -4, -1), Qt::AlignLeft | Qt::AlignVCenter,
-                   n.state == BeamNode::Finished ? tr("%1 (log P / len)").arg(n.score, 0, 'f', 2)
+                   n.state == BeamNode::Finished ? finishedLabel(n.score, t->beam.lengthPenalty)
                                                  : QString::number(n.score, 'f', 2));
     }
     p.setOpacity(1.0);

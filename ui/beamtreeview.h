@@ -41,6 +41,9 @@ protected:
     void changeEvent(QEvent* e) override;
 
 private:
+    // A finished node's score with the normalisation it had: log P / len^A.
+    static QString finishedLabel(double score, double lengthPenalty);
+
     bool mStale = false;
     TranslationDocument* mDoc;
     std::vector<Item> mItems;

@@ -199,9 +199,10 @@ bool openSessionFile(MainWindow& w, const QString& path, QString* error)
     if (const auto* b = std::get_if<Beam>(&s.decoding)) {
         panel->setMode(StrategyPanel::BeamMode);
         panel->setBeamWidth(std::min(b->width, 8));
+        panel->setLengthPenalty(b->lengthPenalty);
     } else if (const auto* p = std::get_if<Sampling>(&s.decoding)) {
         panel->setMode(StrategyPanel::SampleMode);
-        panel->setTemperature(p->temperature);
+        panel->setSampling(*p);
     } else if (std::holds_alternative<Greedy>(s.decoding)) {
         panel->setMode(StrategyPanel::GreedyMode);
     }

@@ -1,5 +1,8 @@
 #include "ui/strategypanel.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QEvent>
@@ -21,6 +24,12 @@ StrategyPanel::StrategyPanel(QWidget* parent) : QWidget(parent)
     mWidth = new QSpinBox(this);
     mWidth->setRange(1, 8);
     mWidth->setValue(4);
+    mLpLabel = new QLabel(this);
+    mLengthPenalty = new QDoubleSpinBox(this);
+    mLengthPenalty->setRange(-10.0, 10.0);
+    mLengthPenalty->setSingleStep(0.1);
+    mLengthPenalty->setDecimals(2);
+    mLengthPenalty->setValue(1.0);
     mTLabel = new QLabel(this);
     mTemperature = new QSlider(Qt::Horizontal, this);
     mTemperature->setRange(5, 300);
@@ -45,6 +54,8 @@ StrategyPanel::StrategyPanel(QWidget* parent) : QWidget(parent)
     g->addWidget(mMode, 0, col++);
     g->addWidget(mWidthLabel, 0, col++);
     g->addWidget(mWidth, 0, col++);
+    g->addWidget(mLpLabel, 0, col++);
+    g->addWidget(mLengthPenalty, 0, col++);
     g->addWidget(mTLabel, 0, col++);
     g->addWidget(mTemperature, 0, col++);
     g->addWidget(mTemperatureLabel, 0, col++);
@@ -97,6 +108,9 @@ void StrategyPanel::retranslate()
     mMode->setItemText(SampleMode, tr("sampling"));
     mMode->setToolTip(tr("How the next token is chosen from the probabilities"));
     mWidthLabel->setText(tr("width"));
+    mLpLabel->setText(tr("length penalty"));
+    mLengthPenalty->setToolTip(tr("Beam search scores a finished output log P / length^A. A = 0 compares total "
+                                  "log-probabilities (short outputs win); A > 0 favours longer ones."));
     mTLabel->setText(tr("temperature"));
     mTemperature->setToolTip(tr("Sampling draws from softmax(logits / T): T < 1 sharpens, T > 1 flattens. "
                                 "The bars follow at once; the logits do not change."));
@@ -115,6 +129,7 @@ void StrategyPanel::updateEnabled()
 {
     const Mode m = mode();
     mWidth->setEnabled(m == BeamMode);
+    mLengthPenalty->setEnabled(m == BeamMode);
     mAgain->setEnabled(m == SampleMode);
     mSeed->setEnabled(m == SampleMode);
 }
@@ -128,6 +143,17 @@ void StrategyPanel::setBeamWidth(int width)
     if (mode() == BeamMode ? width == mWidth->value() : width == 1) return;  // already so
     if (width > 1) mWidth->setValue(width);
     setMode(width > 1 ? BeamMode : GreedyMode);
+}
+
+double StrategyPanel::lengthPenalty() const { return mLengthPenalty->value(); }
+void StrategyPanel::setLengthPenalty(double a) { mLengthPenalty->setValue(a); }
+
+void StrategyPanel::setSampling(const Sampling& s)
+{
+    setTemperature(s.temperature);
+    mTopK->setValue(s.topK);
+    mTopP->setValue(s.topP);
+    mSeed->setValue(int(std::min<uint64_t>(s.seed, uint64_t(mSeed->maximum()))));
 }
 
 void StrategyPanel::setTemperature(double t) { mTemperature->setValue(int(std::lround(t * 100))); }
@@ -146,7 +172,7 @@ Sampling StrategyPanel::sampling() const
 Strategy StrategyPanel::strategy() const
 {
     switch (mode()) {
-    case BeamMode: return Beam{mWidth->value()};
+    case BeamMode: return Beam{mWidth->value(), mLengthPenalty->value()};
     case SampleMode: return sampling();
     case GreedyMode: break;
     }

@@ -1,4 +1,5 @@
-// The decoding choice (issue 10, "Decoding choices"): greedy, beam (width 1-8) or sampling
+// The decoding choice (issue 10, "Decoding choices"): greedy, beam (width 1-8, length
+// penalty) or sampling
 // (temperature slider, top-k, top-p, seed, "sample again"). A control only: it builds the
 // sf::Strategy value the window hands to the document; the temperature slider also drives
 // the TemperatureView's bars live, before anything is re-translated.
@@ -25,12 +26,17 @@ public:
 
     Mode mode() const;
     void setMode(Mode m);
-    // The strategy asked for: Greedy, Beam{width} or Sampling{T, k, p, seed}.
+    // The strategy asked for: Greedy, Beam{width, length penalty} or Sampling{T, k, p, seed}.
     Strategy strategy() const;
     // The sampling parameters shown (whatever the mode): what the bars are drawn with.
     Sampling sampling() const;
     int beamWidth() const;
     void setBeamWidth(int width);
+    // Beam search's A in log P / length^A, from -10 to 10 (a lesson's range).
+    double lengthPenalty() const;
+    void setLengthPenalty(double a);
+    // Shows all of s (temperature, top-k, top-p, seed), whatever the mode.
+    void setSampling(const Sampling& s);
     // The slider: T = value / 100, from 0.05 to 3.
     void setTemperature(double t);
     double temperature() const;
@@ -54,6 +60,7 @@ private:
 
     QComboBox* mMode;
     QSpinBox* mWidth;
+    QDoubleSpinBox* mLengthPenalty;
     QSlider* mTemperature;
     QLabel* mTemperatureLabel;
     QSpinBox* mTopK;
@@ -61,7 +68,7 @@ private:
     QSpinBox* mSeed;
     QPushButton* mApply;
     QPushButton* mAgain;
-    QLabel *mWidthLabel, *mTLabel, *mKLabel, *mPLabel, *mSeedLabel;
+    QLabel *mWidthLabel, *mLpLabel, *mTLabel, *mKLabel, *mPLabel, *mSeedLabel;
 };
 
 }  // namespace sf::ui

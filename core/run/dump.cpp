@@ -39,6 +39,8 @@ std::string translationJson(const Translation& t, bool withTensors, int indent)
             steps.push_back(std::move(nodes));
         }
         j["beams"] = std::move(steps);
+        j["beam_width"] = t.beam.width;
+        j["length_penalty"] = t.beam.lengthPenalty;
     } else if (t.decoding == "sample") {
         j["seed"] = t.sampling.seed;
         j["temperature"] = t.sampling.temperature;

@@ -80,7 +80,9 @@ const char* beamStateName(BeamNode::State s)
     return s == BeamNode::Alive ? "alive" : s == BeamNode::Finished ? "finished" : "pruned";
 }
 
-// Hugging Face's order: softmax(logits / T), top-k (ties kept), top-p, renormalise.
+// Hugging Face's order: softmax(logits / T), top-k (ties kept), top-p within what top-k
+// kept (Hugging Face's top-p softmaxes the logits top-k left, so its mass is relative to
+// that set), renormalise.
 void samplingDistribution(float* out, const float* logits, int V, const Sampling& s)
 {
     std::vector<int> order;
@@ -102,9 +104,11 @@ void samplingDistribution(float* out, const float* logits, int V, const Sampling
         while (keep < V && out[order[size_t(keep)]] == out[order[size_t(keep - 1)]]) ++keep;
     }
     if (s.topP < 1.0) {
+        double topKMass = 0.0;  // 1 when top-k kept everything
+        for (int r = 0; r < keep; ++r) topKMass += out[order[size_t(r)]];
         double mass = 0.0;
         int n = 0;
-        while (n < keep && mass < s.topP) mass += out[order[size_t(n++)]];
+        while (n < keep && mass < s.topP * topKMass) mass += out[order[size_t(n++)]];
         keep = std::max(n, 1);
     }
     double kept = 0.0;
@@ -254,8 +258,11 @@ bool Session::ban(float* logits, const std::vector<int>& prefix, const DecodeOpt
     const Config& c = mModel->config();
     const int V = c.vocabSize, len = int(prefix.size());
     if (o.stopAtEos && len + 1 < o.minLength) logits[c.eosId] = kNegInf;
+    // Hugging Face's NoBadWordsLogitsProcessor drops a bad word that is </s> alone: banning
+    // it would make every output run to the maximum length.
     for (const std::vector<int>& bad : c.badWordsIds)
-        if (bad.back() < V && badWordPrefixMatches(bad, prefix)) logits[bad.back()] = kNegInf;
+        if (bad.back() < V && !(bad.size() == 1 && bad[0] == c.eosId) && badWordPrefixMatches(bad, prefix))
+            logits[bad.back()] = kNegInf;
     if (c.forcedEosId >= 0 && c.forcedEosId < V && o.stopAtEos && len + 1 == o.maxLength) {
         // As Hugging Face's ForcedEOSTokenLogitsProcessor: </s> gets 0, everything else -inf.
         std::fill(logits, logits + V, kNegInf);
@@ -383,8 +390,8 @@ Translation Session::replay(const std::vector<int>& outputIds, const Interventio
 //   </s>), one ending in </s> past rank N is dropped, others fill the next N live beams;
 // - the search is done once N hypotheses are finished and the best candidate of this step,
 //   normalised by the current length (decoder start included), cannot beat the worst one;
-// - at max length every live beam competes as a hypothesis of length T + 1 (HF counts
-//   the decoder start token there).
+// - at max length every live beam competes as a hypothesis of length T + 1 (Hugging Face
+//   transformers up to 4.35 count the decoder start token there; later versions count T).
 // The winner is then decoded once more with capture on, so its Trace holds the numbers
 // of that very path. Every candidate of every step is recorded in `beams`.
 Result<Translation> Session::beamSearch(const DecodeOptions& o, const Beam& bm)
@@ -483,6 +490,7 @@ Result<Translation> Session::beamSearch(const DecodeOptions& o, const Beam& bm)
     t.outputIds = best.tokens;
     t.logProb = best.logProb;
     t.beams = std::move(tree);
+    t.beam = bm;
     finish(t, o);
     return t;
 }

@@ -30,6 +30,7 @@ struct Translation {
     double logProb = 0.0;               // sum of log p(chosen token) (forced: of the target)
     Interventions interventions;        // as applied in every forward of this translation
     std::vector<std::vector<BeamNode>> beams;  // beam: every candidate of every step
+    Beam beam;                          // beam: the width and length penalty it ran with
     Sampling sampling;                  // sample: the parameters, seed included
     std::vector<int> forcedIds;         // forced: the target, with </s>
     // e.g. the source truncated to max positions: "warnings.source_truncated" {tokens, max}

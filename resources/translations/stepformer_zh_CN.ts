@@ -209,6 +209,14 @@
         <source>%1 (log P / len)</source>
         <translation>%1（log P / 长度）</translation>
     </message>
+    <message>
+        <source>%1 (log P)</source>
+        <translation>%1（log P）</translation>
+    </message>
+    <message>
+        <source>%1 (/ len^%2)</source>
+        <translation>%1（/ 长度^%2）</translation>
+    </message>
 </context>
 <context>
     <name>sf::ui::ClassroomPanel</name>
@@ -1784,6 +1792,14 @@ Ctrl+E：把视图导出为 PNG</translation>
     <message>
         <source>width</source>
         <translation>宽度</translation>
+    </message>
+    <message>
+        <source>length penalty</source>
+        <translation>长度惩罚</translation>
+    </message>
+    <message>
+        <source>Beam search scores a finished output log P / length^A. A = 0 compares total log-probabilities (short outputs win); A &gt; 0 favours longer ones.</source>
+        <translation>束搜索给完成的输出打分 log P / length^A。A = 0 时直接比较总对数概率（短输出占优）；A &gt; 0 偏向更长的输出。</translation>
     </message>
     <message>
         <source>temperature</source>

@@ -191,6 +191,26 @@ private slots:
         // The explanation names beam search, the strategy that ran.
         QVERIFY2(w.explanation()->toPlainText().contains("Beam search"), qPrintable(w.explanation()->toPlainText()));
         shoot(w, "beam-tree", "lab.showDecoding");
+
+        // The length penalty reaches the search: every finished node is scored
+        // log P / length^A with the A set here, and the toolbar's translate keeps it.
+        for (double a : {0.0, 2.0}) {
+            panel->setLengthPenalty(a);
+            w.translateSentence();
+            const Translation* tr = doc->translation();
+            QCOMPARE(tr->decoding, std::string("beam"));
+            int finished = 0;
+            for (const auto& step : tr->beams)
+                for (const BeamNode& node : step)
+                    if (node.state == BeamNode::Finished) {
+                        const double want = node.logProb / std::pow(double(node.tokens.size()), a);
+                        QVERIFY2(std::fabs(node.score - want) <= 1e-9 * (1 + std::fabs(want)),
+                                 qPrintable(QString("A %1: score %2, want %3").arg(a).arg(node.score).arg(want)));
+                        ++finished;
+                    }
+            QVERIFY(finished > 0);
+        }
+        shoot(w, "beam-tree-length-penalty-2", "lab.showDecoding");
     }
 
     void temperatureAndSampling()
