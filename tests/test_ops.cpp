@@ -195,3 +195,17 @@ TEST_CASE("linear is x W^T + b with W stored [out, in]", "[ops]")
         sf::test::checkTensor("linear " + std::to_string(rows) + " rows", yb.data(), ref.data(), size_t(rows) * out, 1e-5);
     }
 }
+
+TEST_CASE("the comparison helpers fail on NaN and one-sided infinities, and pass equal infinities", "[check]")
+{
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    const std::vector<float> ref = {1.0f, -inf, 2.0f};
+    CHECK(sf::test::relativeError(ref.data(), ref.data(), 3) == 0.0);  // -inf == -inf: a masked score
+    for (const std::vector<float>& bad : {std::vector<float>{1.0f, -inf, nan}, std::vector<float>{1.0f, 0.0f, 2.0f},
+                                          std::vector<float>{inf, -inf, 2.0f}}) {
+        CHECK(sf::test::relativeError(bad.data(), ref.data(), 3) > 1e30);
+        CHECK(sf::test::relativeError(ref.data(), bad.data(), 3) > 1e30);
+    }
+    CHECK(sf::test::worse(0.5, double(nan)) > 1e30);
+    CHECK(sf::test::worse(0.5, 0.25) == 0.5);
+}

@@ -23,6 +23,7 @@
 #include <fstream>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -74,7 +75,8 @@ double checkGradient(const std::string& label, const std::vector<double>& analyt
     double worst = 0.0;
     size_t at = 0;
     for (size_t i = 0; i < analytic.size(); ++i) {
-        const double excess = std::fabs(analytic[i] - numeric[i]) / (atol + rtol * std::fabs(numeric[i]));
+        double excess = std::fabs(analytic[i] - numeric[i]) / (atol + rtol * std::fabs(numeric[i]));
+        if (std::isnan(excess)) excess = std::numeric_limits<double>::infinity();  // a NaN must fail, not be skipped
         if (excess > worst) worst = excess, at = i;
     }
     INFO(label << ": element " << at << " analytic " << analytic[at] << " vs central difference " << numeric[at]
@@ -454,7 +456,7 @@ TEST_CASE("whole-model gradient: every parameter matches central differences", "
         for (const ParamEntry& e : net.layout.entries()) {
             double diff = 0.0, scale = 1e-2 * modelMax;
             for (size_t i = e.offset; i < e.offset + e.size; ++i) {
-                diff = std::max(diff, std::fabs(double(net32.grads[i]) - analytic[i]));
+                diff = test::worse(diff, std::fabs(double(net32.grads[i]) - analytic[i]));
                 scale = std::max(scale, std::fabs(analytic[i]));
             }
             INFO(e.name << " (float vs double): max difference " << diff << ", scale " << scale);
