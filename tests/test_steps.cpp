@@ -5,6 +5,8 @@
 #include "core/run/steps.h"
 #include "ui/texttable.h"
 
+#include <algorithm>
+
 using namespace sf;
 
 namespace {
@@ -134,4 +136,56 @@ TEST_CASE("the choose-token step names the strategy that chose, and says why dec
             CHECK_THAT(english(x.notice), Catch::Contains("decoding stops here"));
         }
     }
+}
+
+TEST_CASE("the mask step says what this forward did: masked, mask removed, or a model trained without it",
+          "[steps]")
+{
+    Config c = sf::test::smallConfig();
+    auto m = sf::test::makeModel(c, 2);
+    Config unmaskedConfig = c;
+    unmaskedConfig.decoderCausalMask = false;
+    auto unmasked = sf::test::makeModel(unmaskedConfig, 2);
+    struct Case {
+        std::shared_ptr<const Model> model;
+        bool noCausalMask;
+        bool causal;
+        const char* key;
+        const char* notice;
+    };
+    // Teacher forcing on a 4-token target; the Mask step of decoding step 2 (0-based 1).
+    for (const Case& k : {Case{m, false, true, "steps.mask.explanation", "sees 2 tokens; 1 cell above the diagonal is masked"},
+                          Case{m, true, false, "steps.mask.explanation_removed", "sees 4 tokens; no cell is masked"},
+                          Case{unmasked, false, false, "steps.mask.explanation_untrained", "sees 4 tokens; no cell is masked"}}) {
+        Session s(k.model);
+        REQUIRE(s.setSourceIds({7, 12, 33, 5, 3}).ok());
+        DecodeOptions o;
+        o.strategy = Forced{{10, 11, 12, 3}};
+        o.interventions.noCausalMask = k.noCausalMask;
+        auto t = s.translate(o);
+        REQUIRE(t.ok());
+        INFO(k.key);
+        CHECK(t->decoderCausal == k.causal);
+        // What the forward did, in the weights: row 1 puts weight on key 2 exactly when unmasked.
+        const Tensor w = t->trace->get("decoder.layers.0.self_attn.weights");  // [H, T, T]
+        CHECK((w.at(0, 1, 2) == 0.0f) == k.causal);
+        const std::vector<Step> steps = buildSteps(k.model->config(), 4);
+        auto mask = std::find_if(steps.begin(), steps.end(), [](const Step& x) { return x.stage == Stage::Mask && x.t == 1; });
+        REQUIRE(mask != steps.end());
+        const StepText x = explain(*mask, k.model->config(), *t);
+        CHECK(x.explanation.key == k.key);
+        CHECK_THAT(english(x.notice), Catch::Contains(k.notice));
+    }
+    // Token by token, a model without the mask still has only the keys that exist.
+    Session s(unmasked);
+    REQUIRE(s.setSourceIds({7, 12, 33, 5, 3}).ok());
+    DecodeOptions o;
+    o.minLength = o.maxLength = 3;
+    auto t = s.translate(o);
+    REQUIRE(t.ok());
+    CHECK_FALSE(t->decoderCausal);
+    const std::vector<Step> steps = buildSteps(unmaskedConfig, 3);
+    auto mask = std::find_if(steps.begin(), steps.end(), [](const Step& x) { return x.stage == Stage::Mask && x.t == 1; });
+    REQUIRE(mask != steps.end());
+    CHECK_THAT(english(explain(*mask, unmaskedConfig, *t).notice), Catch::Contains("sees 2 tokens; no cell is masked"));
 }

@@ -145,7 +145,10 @@ void ScalingView::refresh()
     const Tensor eb = attentionEntropy(wb), ea = attentionEntropy(wa);  // [H, R]
     const Tensor pb = attentionPeak(wb), pa = attentionPeak(wa);
     const int R = int(eb.dim(1));
-    const bool causal = name.find("decoder") == 0 && name.find("self_attn") != std::string::npos;
+    // The decoder's self-attention rows see keys 0..r: masked (the translation says whether
+    // its forward applied the mask) or, token by token, nothing later computed.
+    const bool causal = name.find("decoder") == 0 && name.find("self_attn") != std::string::npos &&
+                        (mLab->scaled.decoderCausal || mLab->scaled.decoding != "forced");
     auto* before = new QCPBars(mPlot->xAxis, mPlot->yAxis);
     auto* after = new QCPBars(mPlot->xAxis, mPlot->yAxis);
     auto* ceiling = mPlot->addGraph();

@@ -508,8 +508,10 @@ void StageView::showAttention()
     const QStringList qLabels = queryLabels(s, t, mDoc->model()->tokenizer()), kLabels = keyLabels(s, t, mDoc->model()->tokenizer());
     const std::string p = s.prefix();
     const int head = std::min(mDoc->selectedHead(), H - 1);
-    // The mask the forward applied: the decoder's self-attention, unless no-causal-mask.
-    const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention && !t.interventions.noCausalMask;
+    // The decoder's self-attention cells above the diagonal: hidden by the mask the forward
+    // applied (t.decoderCausal), or, token by token, never computed at all.
+    const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention &&
+                        (t.decoderCausal || t.decoding != "forced");
     const bool cross = s.sublayer == Sublayer::CrossAttention;
     std::vector<bool> ablated = t.interventions.ablatedHeads(
         s.decoder ? Stack::Decoder : Stack::Encoder, s.layer, cross ? AttentionKind::Cross : AttentionKind::Self, H);
@@ -634,7 +636,8 @@ void StageView::showAttention()
     const QString scoresText = t.interventions.noScale ? tr("scores = Q Kᵀ (not divided by √%1: no-scale)").arg(dk)
                                                        : tr("scores = Q Kᵀ / √%1").arg(dk);
     const QString what = s.stage == Stage::Scores  ? scoresText
-                         : s.stage == Stage::Mask  ? tr("masked scores: −∞ above the diagonal")
+                         : s.stage == Stage::Mask  ? (causal ? tr("masked scores: −∞ above the diagonal")
+                                                             : tr("scores, unmasked: this forward had no causal mask"))
                                                    : tr("weights = softmax(scores)");
     big.title = (ablated[size_t(head)] ? tr("head %1 (switched off) · %2") : tr("head %1 · %2")).arg(head + 1).arg(what) +
                 (big.valueName == tr("difference") ? tr("  (after − before)") : QString());

@@ -5,6 +5,8 @@
 
 namespace sf {
 
+bool decoderCausalMask(const Config& c, const Interventions& iv) { return c.decoderCausalMask && !iv.noCausalMask; }
+
 bool Interventions::isAblated(Stack s, int layer, AttentionKind k, int h) const
 {
     return std::find(ablated.begin(), ablated.end(), HeadRef{s, layer, k, h}) != ablated.end();

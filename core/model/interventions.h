@@ -49,6 +49,11 @@ struct Interventions {
 
 std::string headSpec(const HeadRef& h);  // "decoder.2.cross_attn.3"
 
+// Whether the decoder's self-attention hides later positions (sec 3.2.3): the model has the
+// mask (decoder_causal_mask) and no intervention removed it. The one place this is
+// decided: the forward applies it, the Translation records it, the views read that.
+bool decoderCausalMask(const Config& c, const Interventions& iv);
+
 // Adds one --intervene SPEC, checked against the model (layer and head in range, an
 // encoder has no cross-attention). Errors name the spec: "ablate:encoder.9.self_attn.0:
 // layer 9 is out of range (the encoder has 3 layers)".

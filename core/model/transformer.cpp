@@ -151,7 +151,7 @@ struct BackendExec {
     int H = stack == Stack::Encoder ? c.encoderHeads : c.decoderHeads;
     int F = stack == Stack::Encoder ? c.encoderFfn : c.decoderFfn;
     bool scaled = c.attentionScale && !iv.noScale;            // scores / sqrt(dk), or not (model or intervention)
-    bool causal = c.decoderCausalMask && !iv.noCausalMask;   // model or intervention
+    bool causal = decoderCausalMask(c, iv);                  // model or intervention
 
     int rows(Stack) const { return n; }
     bool cached(const Site& s) const { return s.stack == Stack::Decoder && s.part == Part::SelfAttention; }

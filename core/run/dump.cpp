@@ -26,6 +26,7 @@ std::string translationJson(const Translation& t, bool withTensors, int indent)
     j["decoding"] = t.decoding;
     j["log_prob"] = t.logProb;
     j["interventions"] = t.interventions.specs();
+    j["decoder_causal_mask"] = t.decoderCausal;
     if (t.decoding == "beam") {
         nlohmann::ordered_json steps = nlohmann::ordered_json::array();
         for (const std::vector<BeamNode>& step : t.beams) {

@@ -97,7 +97,7 @@ Result<MaskAnswer> maskAnswer(const Config& c, const Translation& t, int layer, 
     const std::string name = trace_names::attention(Stack::Decoder, layer, AttentionKind::Self, "weights");
     const Tensor w = t.trace->get(name);
     if (w.shape.size() != 3 || step < 0 || step >= w.dim(1)) return error("mask: the trace has no row " + std::to_string(step) + " of " + name);
-    const bool causal = c.decoderCausalMask && !t.interventions.noCausalMask;
+    const bool causal = t.decoderCausal;
     MaskAnswer a;
     a.n = step + 1;
     a.hidden.assign(size_t(a.n) * size_t(a.n), 0);

@@ -500,6 +500,7 @@ void Session::finish(Translation& t, const DecodeOptions& o) const
     const Config& c = mModel->config();
     t.decoding = strategyName(o.strategy);
     t.interventions = o.interventions;
+    t.decoderCausal = decoderCausalMask(c, o.interventions);
     t.decoderInputIds.assign(1, c.decoderStartId);
     for (size_t i = 0; i + 1 < t.outputIds.size(); ++i) t.decoderInputIds.push_back(t.outputIds[i]);
     const text::Tokenizer* tok = mModel->tokenizer();

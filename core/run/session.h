@@ -29,6 +29,10 @@ struct Translation {
     std::string decoding = "greedy";    // greedy | beam | sample | forced
     double logProb = 0.0;               // sum of log p(chosen token) (forced: of the target)
     Interventions interventions;        // as applied in every forward of this translation
+    // The decoder's self-attention hid later positions (decoderCausalMask: the model's
+    // mask, unless no-causal-mask). Token by token nothing later exists either way; under
+    // teacher forcing, without the mask, every row saw the whole target.
+    bool decoderCausal = true;
     std::vector<std::vector<BeamNode>> beams;  // beam: every candidate of every step
     Beam beam;                          // beam: the width and length penalty it ran with
     Sampling sampling;                  // sample: the parameters, seed included

@@ -1635,6 +1635,10 @@ Ctrl+E：把视图导出为 PNG</translation>
         <translation>掩码后的分数：对角线上方为 −∞</translation>
     </message>
     <message>
+        <source>scores, unmasked: this forward had no causal mask</source>
+        <translation>分数，未掩码：这次前向计算没有因果掩码</translation>
+    </message>
+    <message>
         <source>weights = softmax(scores)</source>
         <translation>权重 = softmax(分数)</translation>
     </message>

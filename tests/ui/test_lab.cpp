@@ -4,14 +4,17 @@
 // intervention cannot reach is all zero; positions, scaling, the teacher-forcing demo.
 // Screenshots of each lab state go to build/screenshots/lab/.
 #include "core/run/steps.h"
+#include "core/text/tokenizer.h"
 #include "ui/comparisonview.h"
 #include "ui/heatmapview.h"
+#include "ui/explainview.h"
 #include "ui/mainwindow.h"
 #include "ui/stageview.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QLineEdit>
 #include <QTest>
 
 #include <algorithm>
@@ -225,6 +228,46 @@ private slots:
         shoot(w, "cheat");
         w.labAction("lab.freeRunning")->trigger();
         QCOMPARE(doc->translation()->decoding, std::string("greedy"));
+    }
+
+    // A model trained without the causal mask (en-fr-nomask), teacher-forced with no
+    // intervention: its forward hid nothing, so the view hides nothing and the Mask step says
+    // why, from the translation's record, not from the interventions alone.
+    void modelWithoutMask()
+    {
+        MainWindow w(false);
+        w.setAnimationsEnabled(false);
+        w.resize(1280, 720);
+        w.show();
+        TranslationDocument* doc = w.document();
+        doc->setSynchronous(true);
+        QString error;
+        QVERIFY2(doc->loadModelNow(QString(SF_SOURCE_DIR) + "/resources/models/en-fr-nomask", &error), qPrintable(error));
+        QVERIFY(!doc->model()->config().decoderCausalMask);
+        w.sentenceBox()->setText("the cat sleeps");
+        QVERIFY2(doc->translateNow("the cat sleeps", &error), qPrintable(error));
+        const std::vector<int> target = doc->model()->tokenizer()->encodeTarget("le chat dort").ids;
+        QVERIFY(target.size() >= 3);
+        DecodeOptions o;
+        o.strategy = Forced{target};
+        doc->translate("the cat sleeps", o);
+        const Translation* t = doc->translation();
+        QVERIFY(t && t->decoding == "forced" && t->interventions.empty());
+        QVERIFY(!t->decoderCausal);
+        doc->setCurrentIndex(findStep(doc->steps(), true, 0, Sublayer::SelfAttention, Stage::Weights, 0));
+        const HeatmapView::Data& row = w.stage()->primaryHeatmap()->data();
+        QCOMPARE(row.cols, int(t->decoderInputIds.size()));
+        QVERIFY(std::none_of(row.masked.begin(), row.masked.end(), [](uint8_t m) { return m != 0; }));
+        const Tensor wt = t->trace->get("decoder.layers.0.self_attn.weights");  // [H, T, T]
+        QVERIFY(wt.at(0, 0, 1) > 0.0f);  // row 0 really saw key 1
+        QCOMPARE(wt.dim(2), int64_t(target.size()));
+        doc->setCurrentIndex(findStep(doc->steps(), true, 0, Sublayer::SelfAttention, Stage::Mask, 1));
+        QVERIFY2(w.explanation()->toPlainText().contains("trained without the causal mask"),
+                 qPrintable(w.explanation()->toPlainText()));
+        QVERIFY2(w.explanation()->toPlainText().contains(QString("sees %1 tokens; no cell is masked").arg(target.size())),
+                 qPrintable(w.explanation()->toPlainText()));
+        QVERIFY(w.stage()->primaryHeatmap()->data().title.contains("unmasked"));
+        shoot(w, "mask-step-model-without-mask");
     }
 };
 
