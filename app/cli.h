@@ -12,6 +12,7 @@ namespace sf::cli {
 enum Exit { Ok = 0, BadInput = 1, Usage = 2 };
 
 int translate(const QStringList& args);
+int devices(const QStringList& args);
 int inspect(const QStringList& args);
 int bench(const QStringList& args);
 int makeRandom(const QStringList& args);

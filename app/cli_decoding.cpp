@@ -3,6 +3,7 @@
 #include "app/cli.h"
 #include "app/cli_options.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -23,6 +24,23 @@ void addDecodingOptions(QCommandLineParser& p)
                  "SPEC"});
     p.addOption({"min-length", "Minimum output tokens before </s>.", "N", "0"});
     p.addOption({"max-length", "Maximum output tokens (0 = automatic).", "N", "0"});
+    p.addOption({"device", "The backend: cpu (default) or cuda (`stepformer devices` lists this build's).", "NAME",
+                 "cpu"});
+}
+
+int readDevice(const QCommandLineParser& p, const Kernels** backend)
+{
+    const std::string name = p.value("device").toStdString();
+    const std::vector<std::string>& known = backendNames();
+    if (std::find(known.begin(), known.end(), name) == known.end())
+        return fail("--device takes cpu or cuda, not '" + name + "'", Usage);
+    *backend = findBackend(name);
+    if (!*backend) {
+        std::string have;
+        for (const Kernels* k : backends()) have += std::string(have.empty() ? "" : ", ") + k->name();
+        return fail("--device " + name + ": this build has no " + name + " backend (it has: " + have + ")", BadInput);
+    }
+    return Ok;
 }
 
 namespace {

@@ -1,10 +1,11 @@
 // The decoding and intervention options shared by `translate` and `export` (DESIGN.md,
 // "Decoding and interventions"): --beam N [--length-penalty A], --sample [--temperature T]
 // [--top-k K] [--top-p P] [--seed S], --force TARGET | --force-ids LIST, --intervene SPEC...,
-// --min-length N, --max-length N. Bad values and bad combinations are usage errors (exit 2)
+// --min-length N, --max-length N, --device cpu|cuda. Bad values and bad combinations are usage errors (exit 2)
 // naming the option.
 #pragma once
 
+#include "core/model/kernels.h"
 #include "core/model/model.h"
 #include "core/run/decoding.h"
 
@@ -17,5 +18,8 @@ void addDecodingOptions(QCommandLineParser& p);
 // tokenization). On a problem prints one line and returns the exit code (Usage or
 // BadInput); returns Ok otherwise.
 int readDecodingOptions(const QCommandLineParser& p, const Model& model, DecodeOptions* o);
+// --device cpu|cuda (default cpu): the backend. A name no build has is a usage error (2);
+// a backend this build lacks is bad input (1), with what it has. Returns Ok otherwise.
+int readDevice(const QCommandLineParser& p, const Kernels** backend);
 
 }  // namespace sf::cli

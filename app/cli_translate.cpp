@@ -1,5 +1,5 @@
 // stepformer translate [--model DIR] [decoding] [--intervene SPEC]... [--min-length N]
-//                      [--max-length N] [--dump DIR] [--json] (TEXT | --ids 5,17,9)
+//                      [--max-length N] [--dump DIR] [--json] [--device cpu|cuda] (TEXT | --ids 5,17,9)
 #include "app/cli.h"
 #include "app/cli_decoding.h"
 #include "app/cli_grammar.h"
@@ -34,6 +34,8 @@ int translate(const QStringList& args)
     if (p.isSet("ids") && !parseIdList(p.value("ids"), &ids))
         return fail("--ids takes comma-separated non-negative integers, e.g. 5,17,9", Usage);
 
+    const Kernels* backend = nullptr;
+    if (const int code = readDevice(p, &backend); code != Ok) return code;
     const std::string dir = modelDirOption(p);
     if (dir.empty()) return BadInput;
     auto model = Model::load(dir);
@@ -54,7 +56,7 @@ int translate(const QStringList& args)
                                                                text.join(' ').toStdString()))
             std::cerr << "stepformer: warning: " << text::describe(w) << "\n";
     }
-    Session session(*model);
+    Session session(*model, *backend);
     Status s = ids.empty() ? session.setSourceText(text.join(' ').toStdString()) : session.setSourceIds(ids);
     if (!s) return fail(s.message());
     o.capture = p.isSet("dump");

@@ -206,6 +206,11 @@ int exportView(int argc, char** argv)
     if (!p.parse(QStringList("export") + args)) return fail(p.errorText().toStdString(), Usage);
     QString language;
     if (!languageOption(p, "en", &language)) return Usage;
+    const Kernels* backend = nullptr;
+    if (const int code = readDevice(p, &backend); code != Ok) return code;
+    // The window's document runs its sessions on the CPU backend, the only one a build has
+    // today; a second backend must be threaded through TranslationDocument first.
+    if (backend != &cpuKernels()) return fail(std::string("export runs on the cpu backend, not ") + backend->name(), BadInput);
     // --session FILE (taken out of argv before QApplication): the state of a session file.
     if (sessionGiven && session.isEmpty()) return fail("--session needs a file", Usage);
     if ((!p.isSet("sentence") && !sessionGiven) || !p.isSet("out"))

@@ -22,7 +22,7 @@ const char* kUsage =
     "       stepformer export ... --steps A-B --out FILE.gif [--delay MS]   (one frame per step)\n"
     "       stepformer export --session FILE --out FILE.png|svg|gif [--step N | --steps A-B] ...\n"
     "       stepformer translate [--model NAME|DIR] [decoding] [--intervene SPEC]... [--min-length N]\n"
-    "                            [--max-length N] [--dump DIR] [--json] (TEXT | --ids 5,17,9)\n"
+    "                            [--max-length N] [--dump DIR] [--json] [--device cpu|cuda] (TEXT | --ids 5,17,9)\n"
     "         decoding: greedy (default) | --beam N [--length-penalty A]\n"
     "                   | --sample [--temperature T] [--top-k K] [--top-p P] [--seed S]\n"
     "                   | --force TARGET | --force-ids LIST\n"
@@ -36,6 +36,7 @@ const char* kUsage =
     "       stepformer eval --model NAME|DIR --task en-fr|fr-en|copy|reverse|sort [--n 1000] [--json]\n"
     "       stepformer bench train [--steps 30] [--json]\n"
     "       stepformer grammar --task TASK (TEXT | --sample N [--seed S])   TASK: en-fr, fr-en, ...\n"
+    "       stepformer devices                  the backends --device chooses from, and which this build has\n"
     "       stepformer make-random DIR [--preset tiny|base] [--seed N] [--corpus FILE] [--vocab N]\n"
     "exit codes: 0 ok, 1 bad input or model, 2 usage\n";
 
@@ -141,6 +142,7 @@ int dispatch(int argc, char** argv)
     if (verb == "train") return sf::cli::train(rest);
     if (verb == "eval") return sf::cli::eval(rest);
     if (verb == "grammar") return sf::cli::grammar(rest);
+    if (verb == "devices") return sf::cli::devices(rest);
     return sf::cli::fail("unknown command '" + verb.toStdString() + "'", sf::cli::Usage);
 }
 

@@ -4,7 +4,7 @@
 // kernel, with row and column remainders and an inner size that is not a multiple of 8),
 // many rows (GEMM), and sizes below and above the threshold where the work is split over
 // the threads. In the spirit of ggml's test-backend-ops: a new backend adds itself to
-// backends() and inherits every check. Tolerances are relative to the largest reference
+// sf::backends() (kernels.h: what --device chooses from) and inherits every check. Tolerances are relative to the largest reference
 // magnitude of the tensor.
 #include "check.h"
 
@@ -21,8 +21,6 @@ using namespace sf;
 using sf::test::checkTensor;
 
 namespace {
-
-std::vector<const Kernels*> backends() { return {&cpuKernels()}; }
 
 std::vector<float> randomVector(size_t n, uint64_t seed)
 {

@@ -3,6 +3,8 @@
 #include "core/io/npy.h"
 #include "core/model/random_model.h"
 
+#include "core/model/kernels.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -356,6 +358,30 @@ TEST_CASE("exit codes: 1 for bad input or model with one line, 2 for usage", "[c
     CHECK_THAT(r.out, Catch::Contains("verdict: valid"));
     CHECK_THAT(r.out, Catch::Contains("post-norm"));
     CHECK_THAT(r.out, Catch::Contains("model.shared.weight"));
+}
+
+TEST_CASE("devices lists the backends, and --device chooses one, refuses a missing one and an unknown name",
+          "[cli][devices]")
+{
+    Run r = cli("devices");
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("cpu: available"));
+    const bool cuda = sf::findBackend("cuda") != nullptr;
+    CHECK_THAT(r.out, Catch::Contains(cuda ? "cuda: available" : "cuda: not in this build"));
+
+    const Run plain = cli("translate --json 'the cat sleeps'"), onCpu = cli("translate --json --device cpu 'the cat sleeps'");
+    CHECK(plain.code == 0);
+    CHECK(onCpu.code == 0);
+    CHECK(onCpu.out == plain.out);
+    if (!cuda) {
+        r = cli("translate --device cuda 'the cat sleeps'");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err, Catch::Contains("--device cuda: this build has no cuda backend (it has: cpu)"));
+    }
+    r = cli("translate --device tpu 'the cat sleeps'");
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--device takes cpu or cuda, not 'tpu'"));
+    CHECK(cli("export --device tpu --sentence x --out '" + kWork + "/x.png'").code == 2);
 }
 
 TEST_CASE("train and eval an algorithmic task end to end", "[cli][train]")

@@ -16,6 +16,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace sf {
 
@@ -95,6 +97,14 @@ public:
 // The CPU backend: the operations of ops.h, split over the cores by the thread pool
 // (parallel.h).
 const Kernels& cpuKernels();
+
+// The backends a build may have, by the names --device takes: "cpu", "cuda".
+const std::vector<std::string>& backendNames();
+// The backends this build has, the CPU one (the reference) first: what --device,
+// `stepformer devices` and the backend-parametrised op test choose from.
+std::vector<const Kernels*> backends();
+// The backend called `name`, or null when this build has none of that name.
+const Kernels* findBackend(const std::string& name);
 
 // Floats in backend memory that grow on demand: the forward pass's activations, the
 // KV cache, the encoder output. Bound to a backend by its first resize(); copies are deep

@@ -130,4 +130,20 @@ const Kernels& cpuKernels()
     return k;
 }
 
+const std::vector<std::string>& backendNames()
+{
+    static const std::vector<std::string> names = {"cpu", "cuda"};
+    return names;
+}
+
+// A CUDA backend registers here when the build has one (issue 15); this build has none.
+std::vector<const Kernels*> backends() { return {&cpuKernels()}; }
+
+const Kernels* findBackend(const std::string& name)
+{
+    for (const Kernels* k : backends())
+        if (name == k->name()) return k;
+    return nullptr;
+}
+
 }  // namespace sf
