@@ -127,7 +127,7 @@ TEST_CASE("backend ops: a row's linear output does not depend on its neighbours 
 #endif
 }
 
-TEST_CASE("backend ops: strided attention products", "[backend]")
+TEST_CASE("backend ops: the strided attention product (earlier queries against new keys)", "[backend]")
 {
     for (const Kernels* K : backends()) {
         // One head of a [n, d] layout: lda = ldb = d, dk columns, like multiHeadAttention.
@@ -146,20 +146,6 @@ TEST_CASE("backend ops: strided attention products", "[backend]")
                 ref[size_t(i) * nk + j] = float(0.25 * acc);
             }
         checkTensor(std::string(K->name()) + " matmulNT", c, ref, kProductTol * 4);
-
-        const std::vector<float> w = randomVector(size_t(n) * nk, 6), v = randomVector(size_t(nk) * d, 7);
-        std::vector<float> cref(size_t(n) * d, 0.0f);
-        const BackendBuffer wb = toBackend(*K, w), vb = toBackend(*K, v);
-        BackendBuffer ctxb = toBackend(*K, cref);
-        K->matmulNN(ctxb.data() + off, wb.data(), vb.data() + off, n, dk, nk, nk, d, d);
-        const std::vector<float> ctx = toHost(*K, ctxb, cref.size());
-        for (int i = 0; i < n; ++i)
-            for (int x = 0; x < dk; ++x) {
-                double acc = 0;
-                for (int j = 0; j < nk; ++j) acc += double(w[size_t(i) * nk + j]) * v[size_t(j) * d + off + x];
-                cref[size_t(i) * d + off + x] = float(acc);
-            }
-        checkTensor(std::string(K->name()) + " matmulNN (other heads' columns untouched)", ctx, cref, kProductTol * 4);
     }
 }
 
@@ -202,26 +188,46 @@ TEST_CASE("backend ops: softmax rows (masked, all masked, split over threads), l
         for (float v : l) mx = std::max(mx, double(v));
         for (float v : l) z += std::exp(v - mx);
         CHECK(K->logSumExp(l.data(), 1000) == Approx(mx + std::log(z)).epsilon(1e-6));  // host memory (kernels.h)
+        // Banned tokens are -inf logits: they add nothing.
+        std::vector<float> banned = l;
+        double zb = 0;
+        for (size_t i = 0; i < banned.size(); ++i)
+            if (i % 3 == 0) banned[i] = -std::numeric_limits<float>::infinity();
+            else zb += std::exp(banned[i] - mx);
+        CHECK(K->logSumExp(banned.data(), 1000) == Approx(mx + std::log(zb)).epsilon(1e-6));
 
-        const int rows = 5, d = 37;
-        const std::vector<float> x = randomVector(size_t(rows) * d, 10), g = randomVector(size_t(d), 11),
-                                 b = randomVector(size_t(d), 12);
-        std::vector<float> ref(x.size());
-        const BackendBuffer xb = toBackend(*K, x), gb = toBackend(*K, g), bb = toBackend(*K, b);
-        BackendBuffer yb;
-        yb.resize(*K, x.size());
-        K->layerNormRows(yb.data(), xb.data(), gb.data(), bb.data(), rows, d, 1e-5f);
-        const std::vector<float> y = toHost(*K, yb, x.size());
-        for (int r = 0; r < rows; ++r) {
-            double mean = 0, var = 0;
-            for (int j = 0; j < d; ++j) mean += x[size_t(r) * d + j];
-            mean /= d;
-            for (int j = 0; j < d; ++j) var += (x[size_t(r) * d + j] - mean) * (x[size_t(r) * d + j] - mean);
-            var /= d;
-            for (int j = 0; j < d; ++j)
-                ref[size_t(r) * d + j] = float((x[size_t(r) * d + j] - mean) / std::sqrt(var + 1e-5) * g[size_t(j)] + b[size_t(j)]);
+        // Layer norm: a small odd width; the model's width over 20 rows (the AVX-512 row);
+        // enough rows to be split over the threads; and in place (y = x), as the forward calls it.
+        struct NormShape {
+            int rows, d;
+            bool inPlace;
+        };
+        for (const NormShape ns : {NormShape{5, 37, false}, NormShape{20, 512, false}, NormShape{96, 512, false},
+                                   NormShape{20, 512, true}}) {
+            const int rows = ns.rows, d = ns.d;
+            const std::vector<float> x = randomVector(size_t(rows) * d, 10), g = randomVector(size_t(d), 11),
+                                     b = randomVector(size_t(d), 12);
+            std::vector<float> ref(x.size());
+            BackendBuffer xb = toBackend(*K, x);
+            const BackendBuffer gb = toBackend(*K, g), bb = toBackend(*K, b);
+            BackendBuffer yb;
+            yb.resize(*K, x.size());
+            float* out = ns.inPlace ? xb.data() : yb.data();
+            K->layerNormRows(out, xb.data(), gb.data(), bb.data(), rows, d, 1e-5f);
+            const std::vector<float> y = toHost(*K, ns.inPlace ? xb : yb, x.size());
+            for (int r = 0; r < rows; ++r) {
+                double mean = 0, var = 0;
+                for (int j = 0; j < d; ++j) mean += x[size_t(r) * d + j];
+                mean /= d;
+                for (int j = 0; j < d; ++j) var += (x[size_t(r) * d + j] - mean) * (x[size_t(r) * d + j] - mean);
+                var /= d;
+                for (int j = 0; j < d; ++j)
+                    ref[size_t(r) * d + j] = float((x[size_t(r) * d + j] - mean) / std::sqrt(var + 1e-5) * g[size_t(j)] + b[size_t(j)]);
+            }
+            checkTensor(std::string(K->name()) + " layer norm " + std::to_string(rows) + "x" + std::to_string(d) +
+                            (ns.inPlace ? " in place" : ""),
+                        y, ref, 1e-6);
         }
-        checkTensor(std::string(K->name()) + " layer norm", y, ref, 1e-6);
     }
 }
 
@@ -303,60 +309,70 @@ TEST_CASE("backend ops: activations, fill, strided copy and download", "[backend
 TEST_CASE("backend ops: multi-head attention with a query offset, padding, the causal mask and no scaling",
           "[backend]")
 {
-    const int H = 3, dk = 4, d = H * dk, nk = 7;
+    // Head geometries: tiny; the base model's (8 heads of 64, 20 keys: full 16-lane dot
+    // products, and enough work to be split over the threads); a head size that is not a
+    // multiple of 16; one past 64 columns (the context sums' second block).
+    struct Geometry {
+        int H, dk, nk;
+    };
     struct Case {
         int n, t0, keyLength;
         bool causal, scaled;
     };
-    const std::vector<Case> cases{{7, 0, 7, false, true}, {7, 0, 5, false, true}, {7, 0, 7, true, true},
-                                  {1, 6, 7, true, true},  {2, 4, 6, true, false}, {3, 0, 0, false, true}};
-    for (const Kernels* K : backends())
-        for (const Case& cs : cases) {
-            const std::string label = std::string(K->name()) + " attention n=" + std::to_string(cs.n) +
-                                      " t0=" + std::to_string(cs.t0) + " keys=" + std::to_string(cs.keyLength) +
-                                      (cs.causal ? " causal" : "") + (cs.scaled ? "" : " unscaled");
-            const std::vector<float> q = randomVector(size_t(cs.n) * d, 6), k = randomVector(size_t(nk) * d, 7),
-                                     v = randomVector(size_t(nk) * d, 8);
-            const BackendBuffer qb = toBackend(*K, q), kb = toBackend(*K, k), vb = toBackend(*K, v);
-            BackendBuffer ctx, scores, weights;
-            ctx.resize(*K, size_t(cs.n) * d);
-            scores.resize(*K, size_t(H) * cs.n * nk);
-            weights.resize(*K, size_t(H) * cs.n * nk);
-            K->attention(ctx.data(), scores.data(), weights.data(), qb.data(), kb.data(), vb.data(), cs.n, nk, H, cs.t0,
-                         cs.causal, cs.keyLength, d, cs.scaled);
-            std::vector<float> refS(size_t(H) * cs.n * nk), refW(refS.size(), 0.0f), refC(size_t(cs.n) * d, 0.0f);
-            const double alpha = cs.scaled ? 1.0 / std::sqrt(double(dk)) : 1.0;
-            for (int h = 0; h < H; ++h)
-                for (int r = 0; r < cs.n; ++r) {
-                    std::vector<double> s(static_cast<size_t>(nk));
-                    double mx = -1e300;
-                    for (int j = 0; j < nk; ++j) {
-                        double acc = 0;
-                        for (int e = 0; e < dk; ++e) acc += double(q[size_t(r * d + h * dk + e)]) * k[size_t(j * d + h * dk + e)];
-                        s[size_t(j)] = alpha * acc;
-                        refS[size_t((h * cs.n + r) * nk + j)] = float(s[size_t(j)]);
-                        const bool visible = j < cs.keyLength && (!cs.causal || j <= cs.t0 + r);
-                        if (visible) mx = std::max(mx, s[size_t(j)]);
+    for (const Geometry g : {Geometry{3, 4, 7}, Geometry{8, 64, 20}, Geometry{2, 30, 9}, Geometry{4, 80, 70}}) {
+        const int H = g.H, dk = g.dk, d = H * dk, nk = g.nk;
+        const std::vector<Case> cases{{nk, 0, nk, false, true},        {nk, 0, nk - 2, false, true},
+                                      {nk, 0, nk, true, true},         {1, nk - 1, nk, true, true},
+                                      {2, nk - 3, nk - 1, true, false}, {3, 0, 0, false, true}};
+        for (const Kernels* K : backends())
+            for (const Case& cs : cases) {
+                const std::string label = std::string(K->name()) + " attention H=" + std::to_string(H) +
+                                          " dk=" + std::to_string(dk) + " n=" + std::to_string(cs.n) +
+                                          " t0=" + std::to_string(cs.t0) + " keys=" + std::to_string(cs.keyLength) +
+                                          (cs.causal ? " causal" : "") + (cs.scaled ? "" : " unscaled");
+                const std::vector<float> q = randomVector(size_t(cs.n) * d, 6), k = randomVector(size_t(nk) * d, 7),
+                                         v = randomVector(size_t(nk) * d, 8);
+                const BackendBuffer qb = toBackend(*K, q), kb = toBackend(*K, k), vb = toBackend(*K, v);
+                BackendBuffer ctx, scores, weights;
+                ctx.resize(*K, size_t(cs.n) * d);
+                scores.resize(*K, size_t(H) * cs.n * nk);
+                weights.resize(*K, size_t(H) * cs.n * nk);
+                K->attention(ctx.data(), scores.data(), weights.data(), qb.data(), kb.data(), vb.data(), cs.n, nk, H, cs.t0,
+                             cs.causal, cs.keyLength, d, cs.scaled);
+                std::vector<float> refS(size_t(H) * cs.n * nk), refW(refS.size(), 0.0f), refC(size_t(cs.n) * d, 0.0f);
+                const double alpha = cs.scaled ? 1.0 / std::sqrt(double(dk)) : 1.0;
+                for (int h = 0; h < H; ++h)
+                    for (int r = 0; r < cs.n; ++r) {
+                        std::vector<double> s(static_cast<size_t>(nk));
+                        double mx = -1e300;
+                        for (int j = 0; j < nk; ++j) {
+                            double acc = 0;
+                            for (int e = 0; e < dk; ++e) acc += double(q[size_t(r * d + h * dk + e)]) * k[size_t(j * d + h * dk + e)];
+                            s[size_t(j)] = alpha * acc;
+                            refS[size_t((h * cs.n + r) * nk + j)] = float(s[size_t(j)]);
+                            const bool visible = j < cs.keyLength && (!cs.causal || j <= cs.t0 + r);
+                            if (visible) mx = std::max(mx, s[size_t(j)]);
+                        }
+                        double z = 0;
+                        std::vector<double> p(static_cast<size_t>(nk), 0.0);
+                        for (int j = 0; j < nk; ++j)
+                            if (j < cs.keyLength && (!cs.causal || j <= cs.t0 + r)) z += (p[size_t(j)] = std::exp(s[size_t(j)] - mx));
+                        for (int j = 0; j < nk; ++j) {
+                            const double w = z > 0 ? p[size_t(j)] / z : 0.0;
+                            refW[size_t((h * cs.n + r) * nk + j)] = float(w);
+                            for (int e = 0; e < dk; ++e) refC[size_t(r * d + h * dk + e)] += float(w * v[size_t(j * d + h * dk + e)]);
+                        }
                     }
-                    double z = 0;
-                    std::vector<double> p(static_cast<size_t>(nk), 0.0);
-                    for (int j = 0; j < nk; ++j)
-                        if (j < cs.keyLength && (!cs.causal || j <= cs.t0 + r)) z += (p[size_t(j)] = std::exp(s[size_t(j)] - mx));
-                    for (int j = 0; j < nk; ++j) {
-                        const double w = z > 0 ? p[size_t(j)] / z : 0.0;
-                        refW[size_t((h * cs.n + r) * nk + j)] = float(w);
-                        for (int e = 0; e < dk; ++e) refC[size_t(r * d + h * dk + e)] += float(w * v[size_t(j * d + h * dk + e)]);
-                    }
-                }
-            const std::vector<float> gotW = toHost(*K, weights, refW.size());
-            checkTensor(label + " scores (before the mask, every key)", toHost(*K, scores, refS.size()), refS,
-                        kProductTol * 4);
-            checkTensor(label + " weights", gotW, refW, 1e-6);
-            checkTensor(label + " context", toHost(*K, ctx, refC.size()), refC, 1e-6);
-            int leaked = 0;  // masked weights must be exactly 0, not merely small
-            for (size_t i = 0; i < refW.size(); ++i) leaked += refW[i] == 0.0f && gotW[i] != 0.0f;
-            CHECK(leaked == 0);
-        }
+                const std::vector<float> gotW = toHost(*K, weights, refW.size());
+                checkTensor(label + " scores (before the mask, every key)", toHost(*K, scores, refS.size()), refS,
+                            kProductTol * 4);
+                checkTensor(label + " weights", gotW, refW, 1e-6);
+                checkTensor(label + " context", toHost(*K, ctx, refC.size()), refC, 1e-6);
+                int leaked = 0;  // masked weights must be exactly 0, not merely small
+                for (size_t i = 0; i < refW.size(); ++i) leaked += refW[i] == 0.0f && gotW[i] != 0.0f;
+                CHECK(leaked == 0);
+            }
+    }
 }
 
 TEST_CASE("backend buffers: growth keeps the contents, copies are deep", "[backend]")

@@ -76,10 +76,6 @@ public:
     virtual void matmulNT(float* c, const float* a, const float* b, int m, int n, int k, float alpha,
                           int lda, int ldb, int ldc) const = 0;
 
-    // c[m, n] = a[m, k] b[k, n], with row strides.
-    virtual void matmulNN(float* c, const float* a, const float* b, int m, int n, int k, int lda,
-                          int ldb, int ldc) const = 0;
-
     // In place, each of `rows` rows of length `cols` (row stride ld):
     // x_j <- exp(x_j - max) / sum_k exp(x_k - max). -inf entries become exactly 0.
     virtual void softmaxRows(float* x, int rows, int cols, int ld) const = 0;

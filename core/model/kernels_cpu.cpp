@@ -20,10 +20,6 @@
 namespace sf {
 namespace {
 
-using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MapMat = Eigen::Map<RowMat, 0, Eigen::OuterStride<>>;
-using MapCMat = Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>;
-
 void copyRows(float* dst, int ldd, const float* src, int lds, int rows, int cols)
 {
     if (ldd == cols && lds == cols) {
@@ -91,15 +87,6 @@ public:
                   int ldb, int ldc) const override
     {
         attentionScores(c, a, b, m, n, k, alpha, lda, ldb, ldc);
-    }
-
-    void matmulNN(float* c, const float* a, const float* b, int m, int n, int k, int lda, int ldb,
-                  int ldc) const override
-    {
-        MapCMat am(a, m, k, Eigen::OuterStride<>(lda));
-        MapCMat bm(b, k, n, Eigen::OuterStride<>(ldb));
-        MapMat cm(c, m, n, Eigen::OuterStride<>(ldc));
-        cm.noalias() = am * bm;
     }
 
     void softmaxRows(float* x, int rows, int cols, int ld) const override
