@@ -25,7 +25,7 @@ const std::vector<int>& tokensOf(const Translation& t)
 std::vector<double> probabilitiesOf(const Translation& t)
 {
     std::vector<double> p;
-    const TraceTensor* probs = t.trace ? t.trace->find("decoder.probs") : nullptr;
+    const TraceTensor* probs = t.trace ? t.trace->find(trace_names::probs()) : nullptr;
     if (!probs || probs->rank() != 2) return p;
     const std::vector<int>& ids = tokensOf(t);
     const int64_t rows = probs->shape()[0], V = probs->shape()[1];

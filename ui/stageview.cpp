@@ -337,7 +337,7 @@ void StageView::showTokens()
     html += "</table>";
     addText(html, 0, 0);
     // The embedding rows the ids are about to select.
-    HeatmapView::Data d = rowsOf(t.trace->get("encoder.embed"), int(t.sourceIds.size()));
+    HeatmapView::Data d = rowsOf(t.trace->get(trace_names::embed(Stack::Encoder)), int(t.sourceIds.size()));
     d.title = tr("embedding rows E[id] × √d_model, one strip per piece");
     d.rowLabels = sourceLabels(t);
     d.rowAxis = tr("piece"), d.colAxis = tr("dimension");
@@ -352,7 +352,7 @@ void StageView::showEmbedding()
     const Translation& t = *mDoc->translation();
     const int n = queryCount(s, t), d = mDoc->model()->config().dModel;
     bool diff = false;
-    HeatmapView::Data e = rowsOf(shownTensor(s.decoder ? "decoder.embed" : "encoder.embed", &diff), n);
+    HeatmapView::Data e = rowsOf(shownTensor(trace_names::embed(s.decoder ? Stack::Decoder : Stack::Encoder), &diff), n);
     e.title = mDoc->model()->config().scaleEmbedding
                   ? tr("x = E[id] × √%1 = E[id] × %2  [tokens × d_model]").arg(d).arg(std::sqrt(double(d)), 0, 'f', 2)
                   : tr("x = E[id]  [tokens × d_model]");
@@ -506,7 +506,6 @@ void StageView::showAttention()
     const int H = s.decoder ? c.decoderHeads : c.encoderHeads, dk = c.dModel / H;
     const int n = queryCount(s, t), k = keyCount(s, t);
     const QStringList qLabels = queryLabels(s, t, mDoc->model()->tokenizer()), kLabels = keyLabels(s, t, mDoc->model()->tokenizer());
-    const std::string p = s.prefix();
     const int head = std::min(mDoc->selectedHead(), H - 1);
     // The decoder's self-attention cells above the diagonal: hidden by the mask the forward
     // applied (t.decoderCausal), or, token by token, never computed at all.
@@ -532,7 +531,7 @@ void StageView::showAttention()
         int row = 0;
         for (const Part& part : parts) {
             bool diff = false;
-            const Tensor tt = shownTensor(p + "." + part.name, &diff);
+            const Tensor tt = shownTensor(s.attentionTensor(part.name), &diff);
             const int rows = part.source ? int(t.sourceIds.size()) : n;
             const QStringList labels = part.source ? sourceLabels(t) : qLabels;
             if (s.stage == Stage::Projections) {
@@ -569,8 +568,8 @@ void StageView::showAttention()
     // Scores, mask, weights, all heads: the selected head enlarged, every head small.
     const bool weights = s.stage == Stage::Weights || s.stage == Stage::AllHeads;
     bool diffScores = false, diffWeights = false;
-    const Tensor scores = shownTensor(p + ".scores", &diffScores);
-    const Tensor wts = shownTensor(p + ".weights", &diffWeights);
+    const Tensor scores = shownTensor(s.attentionTensor("scores"), &diffScores);
+    const Tensor wts = shownTensor(s.attentionTensor("weights"), &diffWeights);
     auto headData = [&](int h) {
         HeatmapView::Data d = headOf(weights ? wts : scores, h, n, k);
         d.rowLabels = qLabels;
@@ -678,7 +677,7 @@ void StageView::showDecoderInput()
     for (int i = 0; i <= s.t && i < int(t.decoderInputIds.size()); ++i) html += QString::number(t.decoderInputIds[size_t(i)]) + " ";
     html += "</p>";
     addText(html, 0, 0);
-    HeatmapView::Data e = rowsOf(t.trace->get("decoder.embed"), s.t + 1);
+    HeatmapView::Data e = rowsOf(t.trace->get(trace_names::embed(Stack::Decoder)), s.t + 1);
     e.title = tr("their embeddings × √d_model");
     e.rowLabels = in;
     e.rowAxis = tr("position"), e.colAxis = tr("dimension");
@@ -695,8 +694,8 @@ void StageView::showVocabulary()
     const text::Tokenizer* tok = mDoc->model()->tokenizer();
     const bool logits = s.stage == Stage::Logits;
     const int V = mDoc->model()->config().vocabSize;
-    const float* v = t.trace->find(logits ? "decoder.logits" : "decoder.probs")->row(s.t);
-    const float* probs = t.trace->find("decoder.probs")->row(s.t);
+    const float* v = t.trace->find(logits ? trace_names::logits() : trace_names::probs())->row(s.t);
+    const float* probs = t.trace->find(trace_names::probs())->row(s.t);
     const std::vector<int> top = topK(v, V, logits ? 20 : 10);
     QCustomPlot* plot = addPlot(0, 0);
     auto* bars = new QCPBars(plot->xAxis, plot->yAxis);

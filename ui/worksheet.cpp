@@ -98,7 +98,7 @@ bool buildWorksheet(const MainWindow& w, Worksheet* out, QString* error)
         ws.blanks.push_back(b);
     }
     // The next token at this decoding step (the first one on an encoder step).
-    const TraceTensor* probs = t->trace->find("decoder.probs");
+    const TraceTensor* probs = t->trace->find(trace_names::probs());
     if (probs && probs->rank() == 2 && probs->shape()[0] > 0) {
         const int rowsP = int(probs->shape()[0]), V = int(probs->shape()[1]);
         ws.position = std::clamp(step->t < 0 ? 0 : step->t, 0, rowsP - 1);

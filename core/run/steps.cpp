@@ -41,17 +41,10 @@ std::string inputLabel(const Translation& t, int i)
 
 }  // namespace
 
-std::string Step::prefix() const
+std::string Step::attentionTensor(const char* part) const
 {
-    const Stack st = decoder ? Stack::Decoder : Stack::Encoder;
-    if (layer < 0) return trace_names::stackName(st);
-    switch (sublayer) {
-    case Sublayer::SelfAttention: return trace_names::attention(st, layer, AttentionKind::Self);
-    case Sublayer::CrossAttention: return trace_names::attention(st, layer, AttentionKind::Cross);
-    case Sublayer::FeedForward: return trace_names::layer(st, layer) + ".ffn";
-    case Sublayer::None: break;
-    }
-    return trace_names::layer(st, layer);
+    return trace_names::attention(decoder ? Stack::Decoder : Stack::Encoder, layer,
+                                  sublayer == Sublayer::CrossAttention ? AttentionKind::Cross : AttentionKind::Self, part);
 }
 
 std::vector<std::string> Step::tensors() const
@@ -354,7 +347,7 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
         x.explanation = s.stage == Stage::Weights ? text("weights", "explanation") : text("all_heads", "explanation");
         x.formula = text("weights", "formula");
         x.section = section("3_2_1_and_3_2_2");
-        const Tensor w = tensor(s.prefix() + ".weights");
+        const Tensor w = tensor(s.attentionTensor("weights"));
         if (w.numel()) {
             int h = 0, j = 0;
             const float p = strongest(w, row, &h, &j);

@@ -62,8 +62,9 @@ struct Step {
     int t = -1;                        // decoding step (row of every decoder tensor); -1 on the encoder
     bool coarse = false;               // kept by the coarse walk
 
-    // Trace tensor prefix of the step's layer, e.g. "decoder.layers.1.cross_attn".
-    std::string prefix() const;
+    // A tensor of this step's attention (trace_names::attention): part q k v scores weights
+    // context output residual, e.g. "decoder.layers.1.cross_attn.weights".
+    std::string attentionTensor(const char* part) const;
     // The Trace tensors this step shows, the main one first (trace_names.h): views read
     // these instead of building names.
     std::vector<std::string> tensors() const;

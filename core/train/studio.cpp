@@ -121,7 +121,7 @@ Result<AttentionSnapshot> crossAttentionSnapshot(const std::shared_ptr<const Mod
     auto t = s.translate(o);
     if (!t) return error(t.message());
     const Config& c = model->config();
-    const std::string name = "decoder.layers." + std::to_string(c.decoderLayers - 1) + ".cross_attn.weights";
+    const std::string name = trace_names::attention(Stack::Decoder, c.decoderLayers - 1, AttentionKind::Cross, "weights");
     const TraceTensor* w = t->trace->find(name);
     if (!w || w->rank() != 3) return error("the trace has no " + name);
     AttentionSnapshot a;

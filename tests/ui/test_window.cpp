@@ -367,8 +367,8 @@ private slots:
         doc->setCurrentIndex(mask + 1);  // the softmax weights of the same head
         QCOMPARE(int(doc->currentStep()->stage), int(Stage::Weights));
         const HeatmapView* h = w.stage()->primaryHeatmap();
-        const Tensor weights = doc->translation()->trace->get(doc->currentStep()->prefix() + ".weights");
-        const Tensor scores = doc->translation()->trace->get(doc->currentStep()->prefix() + ".scores");
+        const Tensor weights = doc->translation()->trace->get(doc->currentStep()->attentionTensor("weights"));
+        const Tensor scores = doc->translation()->trace->get(doc->currentStep()->attentionTensor("scores"));
         const int head = doc->selectedHead();
         const QString tip = h->describeCell(2, 1);
         QVERIFY2(tip.contains(QString::number(double(weights.at(head, 2, 1)), 'g', 7)), qPrintable(tip));
