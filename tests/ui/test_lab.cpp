@@ -69,19 +69,28 @@ private:
         }
     }
 
+    // The window at 1280x720, animations off, its document synchronous, on a bundled model.
+    void open(MainWindow& w, const char* model)
+    {
+        w.setAnimationsEnabled(false);
+        w.resize(1280, 720);
+        w.show();
+        w.document()->setSynchronous(true);
+        QString error;
+        QVERIFY2(w.document()->loadModelNow(QString(SF_SOURCE_DIR) + "/resources/models/" + model, &error),
+                 qPrintable(error));
+    }
+
 private slots:
     void initTestCase() { QDir().mkpath(mShots); }
 
     void ablateUndoDifference()
     {
         MainWindow w(false);
-        w.setAnimationsEnabled(false);
-        w.resize(1280, 720);
-        w.show();
+        open(w, "en-fr");
+        if (QTest::currentTestFailed()) return;
         TranslationDocument* doc = w.document();
-        doc->setSynchronous(true);
         QString error;
-        QVERIFY2(doc->loadModelNow(QString(SF_SOURCE_DIR) + "/resources/models/en-fr", &error), qPrintable(error));
         QVERIFY2(doc->translateNow("the little black cat sleeps", &error), qPrintable(error));
         QVERIFY(!doc->baseline());
         QVERIFY(w.comparison()->afterTokens().isEmpty());
@@ -172,13 +181,10 @@ private slots:
     void positionsScalingAndCheating()
     {
         MainWindow w(false);
-        w.setAnimationsEnabled(false);
-        w.resize(1280, 720);
-        w.show();
+        open(w, "en-fr");
+        if (QTest::currentTestFailed()) return;
         TranslationDocument* doc = w.document();
-        doc->setSynchronous(true);
         QString error;
-        QVERIFY2(doc->loadModelNow(QString(SF_SOURCE_DIR) + "/resources/models/en-fr", &error), qPrintable(error));
         QVERIFY2(doc->translateNow("the dog sees the cat", &error), qPrintable(error));
         const std::vector<int> greedy = doc->translation()->outputIds;
 
@@ -236,13 +242,10 @@ private slots:
     void modelWithoutMask()
     {
         MainWindow w(false);
-        w.setAnimationsEnabled(false);
-        w.resize(1280, 720);
-        w.show();
+        open(w, "en-fr-nomask");
+        if (QTest::currentTestFailed()) return;
         TranslationDocument* doc = w.document();
-        doc->setSynchronous(true);
         QString error;
-        QVERIFY2(doc->loadModelNow(QString(SF_SOURCE_DIR) + "/resources/models/en-fr-nomask", &error), qPrintable(error));
         QVERIFY(!doc->model()->config().decoderCausalMask);
         w.sentenceBox()->setText("the cat sleeps");
         QVERIFY2(doc->translateNow("the cat sleeps", &error), qPrintable(error));
