@@ -59,9 +59,8 @@ bool doubleOption(const QCommandLineParser& p, const QString& name, double* out)
 
 }  // namespace
 
-int readDecodingOptions(const QCommandLineParser& p, const Model& model, DecodeOptions* o)
+int readDecodingOptions(const QCommandLineParser& p, const Model* model, DecodeOptions* o)
 {
-    const Config& c = model.config();
     if (!intOption(p, "min-length", 0, 1 << 20, &o->minLength) || !intOption(p, "max-length", 0, 1 << 20, &o->maxLength))
         return Usage;
     const bool beam = p.isSet("beam"), sample = p.isSet("sample"), force = p.isSet("force") || p.isSet("force-ids");
@@ -92,22 +91,27 @@ int readDecodingOptions(const QCommandLineParser& p, const Model& model, DecodeO
             s.seed = (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
         }
         o->strategy = s;
-    } else if (force) {
+    } else if (force && model) {  // the target's ids need the model's tokenizer and </s>
+        const Config& c = model->config();
         Forced f;
         if (p.isSet("force-ids")) {
             if (!parseIdList(p.value("force-ids"), &f.targetIds))
                 return fail("--force-ids takes comma-separated non-negative integers, e.g. 5,17,3", Usage);
             if (f.targetIds.back() != c.eosId) f.targetIds.push_back(c.eosId);  // as a tokenized target
         } else {
-            const text::Tokenizer* tok = model.tokenizer();
-            if (!tok) return fail(model.directory() + ": this model has no tokenizer; give --force-ids");
+            const text::Tokenizer* tok = model->tokenizer();
+            if (!tok) return fail(model->directory() + ": this model has no tokenizer; give --force-ids");
             f.targetIds = tok->encodeTarget(p.value("force").toStdString()).ids;
         }
         o->strategy = f;
     }
 
     for (const QString& spec : p.values("intervene")) {
-        Status s = addIntervention(o->interventions, spec.toStdString(), c);
+        if (!model) {  // layer and head ranges need the model; the mask's rule below does not
+            o->interventions.noCausalMask = o->interventions.noCausalMask || spec == "no-causal-mask";
+            continue;
+        }
+        Status s = addIntervention(o->interventions, spec.toStdString(), model->config());
         if (!s) return fail("--intervene " + s.message(), Usage);
     }
     if (o->interventions.noCausalMask && !force)

@@ -16,8 +16,10 @@ namespace sf::cli {
 void addDecodingOptions(QCommandLineParser& p);
 // Fills `o` from the parsed options for `model` (intervention ranges, the forced target's
 // tokenization). On a problem prints one line and returns the exit code (Usage or
-// BadInput); returns Ok otherwise.
-int readDecodingOptions(const QCommandLineParser& p, const Model& model, DecodeOptions* o);
+// BadInput); returns Ok otherwise. With a null model only what needs none is checked
+// (values, combinations, no-causal-mask without --force), so that a usage error is
+// reported as one (exit 2) before the model is loaded.
+int readDecodingOptions(const QCommandLineParser& p, const Model* model, DecodeOptions* o);
 // --device cpu|cuda (default cpu): the backend. A name no build has is a usage error (2);
 // a backend this build lacks is bad input (1), with what it has. Returns Ok otherwise.
 int readDevice(const QCommandLineParser& p, const Kernels** backend);

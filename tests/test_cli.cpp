@@ -336,6 +336,12 @@ TEST_CASE("exit codes: 1 for bad input or model with one line, 2 for usage", "[c
     CHECK_THAT(r.err, Catch::Contains("outside the vocabulary"));
 
     CHECK(cli("translate --beam zero 'x'").code == 2);
+    // A usage error is one even when the model is missing too: the options are checked first.
+    r = cli("translate --model '" + kWork + "/no-such-model' --sample --temperature 0 'x'");
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--temperature must be above 0"));
+    CHECK(cli("translate --model '" + kWork + "/no-such-model' --intervene no-causal-mask 'x'").code == 2);
+    CHECK(cli("export --model '" + kWork + "/no-such-model' --sentence x --top-p 2 --sample --out '" + kWork + "/x.png'").code == 2);
     CHECK(cli("translate --model '" + tokModel() + "'").code == 2);  // no text
     CHECK(cli("frobnicate").code == 2);
     CHECK(cli("translate --no-such-flag x").code == 2);
