@@ -19,6 +19,7 @@
 #include "ui/comparisonview.h"
 #include "ui/headatlasview.h"
 #include "ui/labview.h"
+#include "ui/strategypanel.h"
 #include "ui/language.h"
 #include "ui/animationexport.h"
 #include "ui/mainwindow.h"
@@ -269,6 +270,7 @@ int exportView(int argc, char** argv)
         DecodeOptions options;
         if (const int code = readDecodingOptions(p, w.document()->model(), &options); code != Ok) return code;
         w.sentenceBox()->setText(p.value("sentence"));
+        w.lab()->strategy()->setStrategy(options.strategy);  // the picture shows the decoding that ran
         if (!w.document()->translateNow(p.value("sentence"), &error, options)) return fail(english(error));
     }
     const int steps = int(w.document()->steps().size());

@@ -196,16 +196,7 @@ bool openSessionFile(MainWindow& w, const QString& path, QString* error)
     if (QComboBox* g = granularityBox(w)) g->setCurrentIndex(s.coarse ? 1 : 0);
     doc->setCoarse(s.coarse);
     StrategyPanel* panel = w.lab()->strategy();
-    if (const auto* b = std::get_if<Beam>(&s.decoding)) {
-        panel->setMode(StrategyPanel::BeamMode);
-        panel->setBeamWidth(std::min(b->width, 8));
-        panel->setLengthPenalty(b->lengthPenalty);
-    } else if (const auto* p = std::get_if<Sampling>(&s.decoding)) {
-        panel->setMode(StrategyPanel::SampleMode);
-        panel->setSampling(*p);
-    } else if (std::holds_alternative<Greedy>(s.decoding)) {
-        panel->setMode(StrategyPanel::GreedyMode);
-    }
+    panel->setStrategy(s.decoding);
 
     // When the translation arrives: the step, the view and the difference mode.
     auto* guard = new QObject(&w);  // ends both connections after the first of them

@@ -156,6 +156,20 @@ void StrategyPanel::setSampling(const Sampling& s)
     mSeed->setValue(int(std::min<uint64_t>(s.seed, uint64_t(mSeed->maximum()))));
 }
 
+void StrategyPanel::setStrategy(const Strategy& s)
+{
+    if (const auto* b = std::get_if<Beam>(&s)) {
+        setMode(BeamMode);
+        setBeamWidth(std::min(b->width, 8));
+        setLengthPenalty(b->lengthPenalty);
+    } else if (const auto* p = std::get_if<Sampling>(&s)) {
+        setMode(SampleMode);
+        setSampling(*p);
+    } else if (std::holds_alternative<Greedy>(s)) {
+        setMode(GreedyMode);
+    }
+}
+
 void StrategyPanel::setTemperature(double t) { mTemperature->setValue(int(std::lround(t * 100))); }
 double StrategyPanel::temperature() const { return mTemperature->value() / 100.0; }
 

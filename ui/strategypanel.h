@@ -37,6 +37,10 @@ public:
     void setLengthPenalty(double a);
     // Shows all of s (temperature, top-k, top-p, seed), whatever the mode.
     void setSampling(const Sampling& s);
+    // Shows the strategy a translation ran with (a session file, an export): greedy, beam
+    // (width up to 8, its length penalty) or sampling; forcing leaves the panel as it is
+    // (the Lab's teacher-forcing tab runs it).
+    void setStrategy(const Strategy& s);
     // The slider: T = value / 100, from 0.05 to 3.
     void setTemperature(double t);
     double temperature() const;

@@ -211,6 +211,19 @@ private slots:
             QVERIFY(finished > 0);
         }
         shoot(w, "beam-tree-length-penalty-2", "lab.showDecoding");
+
+        // setStrategy shows what a translation ran with (session files, exports), and
+        // strategy() gives it back.
+        panel->setStrategy(Beam{5, 0.6});
+        const Strategy beam = panel->strategy();
+        const auto* b = std::get_if<Beam>(&beam);
+        QVERIFY(b && b->width == 5 && b->lengthPenalty == 0.6);
+        panel->setStrategy(Sampling{0.7, 5, 0.9, 11});
+        const Strategy sampled = panel->strategy();
+        const auto* sp = std::get_if<Sampling>(&sampled);
+        QVERIFY(sp && sp->temperature == 0.7 && sp->topK == 5 && sp->topP == 0.9 && sp->seed == 11);
+        panel->setStrategy(Greedy{});
+        QVERIFY(std::holds_alternative<Greedy>(panel->strategy()));
     }
 
     void temperatureAndSampling()
