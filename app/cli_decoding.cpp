@@ -57,9 +57,8 @@ bool doubleOption(const QCommandLineParser& p, const QString& name, double* out)
     return true;
 }
 
-}  // namespace
-
-int readDecodingOptions(const QCommandLineParser& p, const Model* model, DecodeOptions* o)
+// readDecodingOptions; with a null model, only the checks that need none.
+int readOptions(const QCommandLineParser& p, const Model* model, DecodeOptions* o)
 {
     if (!intOption(p, "min-length", 0, 1 << 20, &o->minLength) || !intOption(p, "max-length", 0, 1 << 20, &o->maxLength))
         return Usage;
@@ -118,6 +117,19 @@ int readDecodingOptions(const QCommandLineParser& p, const Model* model, DecodeO
         return fail("--intervene no-causal-mask needs --force: token by token there are no later positions to hide",
                     Usage);
     return Ok;
+}
+
+}  // namespace
+
+int readDecodingOptions(const QCommandLineParser& p, const Model& model, DecodeOptions* o)
+{
+    return readOptions(p, &model, o);
+}
+
+int checkDecodingUsage(const QCommandLineParser& p)
+{
+    DecodeOptions unused;
+    return readOptions(p, nullptr, &unused);
 }
 
 }  // namespace sf::cli

@@ -36,15 +36,14 @@ int translate(const QStringList& args)
 
     const Kernels* backend = nullptr;
     if (const int code = readDevice(p, &backend); code != Ok) return code;
-    DecodeOptions o;
-    if (const int code = readDecodingOptions(p, nullptr, &o); code != Ok) return code;  // before the model loads
+    if (const int code = checkDecodingUsage(p); code != Ok) return code;
     const std::string dir = modelDirOption(p);
     if (dir.empty()) return BadInput;
     auto model = Model::load(dir);
     if (!model) return fail(model.message());
 
-    o = DecodeOptions{};
-    if (const int code = readDecodingOptions(p, model->get(), &o); code != Ok) return code;
+    DecodeOptions o;
+    if (const int code = readDecodingOptions(p, **model, &o); code != Ok) return code;
 
     // Before the walk: words the vocabulary lacks, and sentences outside a bundled
     // grammar model's grammar. The walk still runs.

@@ -209,10 +209,7 @@ int exportView(int argc, char** argv)
     if (!languageOption(p, "en", &language)) return Usage;
     const Kernels* backend = nullptr;
     if (const int code = readDevice(p, &backend); code != Ok) return code;
-    {
-        DecodeOptions usage;  // the checks that need no model, before one is loaded
-        if (const int code = readDecodingOptions(p, nullptr, &usage); code != Ok) return code;
-    }
+    if (const int code = checkDecodingUsage(p); code != Ok) return code;
     // The window's document runs its sessions on the CPU backend, the only one a build has
     // today; a second backend must be threaded through TranslationDocument first.
     if (backend != &cpuKernels()) return fail(std::string("export runs on the cpu backend, not ") + backend->name(), BadInput);
@@ -268,7 +265,7 @@ int exportView(int argc, char** argv)
         if (model.isEmpty()) return BadInput;
         if (!w.document()->loadModelNow(model, &error)) return fail(english(error));
         DecodeOptions options;
-        if (const int code = readDecodingOptions(p, w.document()->model(), &options); code != Ok) return code;
+        if (const int code = readDecodingOptions(p, *w.document()->model(), &options); code != Ok) return code;
         w.sentenceBox()->setText(p.value("sentence"));
         w.lab()->strategy()->setStrategy(options.strategy);  // the picture shows the decoding that ran
         if (!w.document()->translateNow(p.value("sentence"), &error, options)) return fail(english(error));

@@ -4,8 +4,8 @@
 // kernel, with row and column remainders and an inner size that is not a multiple of 8),
 // many rows (GEMM), and sizes below and above the threshold where the work is split over
 // the threads. In the spirit of ggml's test-backend-ops: a new backend adds itself to
-// sf::backends() (kernels.h: what --device chooses from) and inherits every check. Tolerances are relative to the largest reference
-// magnitude of the tensor.
+// sf::backends() (kernels.h: what --device chooses from) and inherits every check.
+// Tolerances are relative to the largest reference magnitude of the tensor.
 #include "check.h"
 
 #include "core/model/kernels.h"

@@ -145,10 +145,9 @@ void ScalingView::refresh()
     const Tensor eb = attentionEntropy(wb), ea = attentionEntropy(wa);  // [H, R]
     const Tensor pb = attentionPeak(wb), pa = attentionPeak(wa);
     const int R = int(eb.dim(1));
-    // The decoder's self-attention rows see keys 0..r: masked (the translation says whether
-    // its forward applied the mask) or, token by token, nothing later computed.
+    // The decoder's self-attention rows see keys 0..r, unless this pass saw later ones.
     const bool causal = name.find("decoder") == 0 && name.find("self_attn") != std::string::npos &&
-                        (mLab->scaled.decoderCausal || mLab->scaled.decoding != "forced");
+                        !mLab->scaled.decoderSawLaterKeys();
     auto* before = new QCPBars(mPlot->xAxis, mPlot->yAxis);
     auto* after = new QCPBars(mPlot->xAxis, mPlot->yAxis);
     auto* ceiling = mPlot->addGraph();

@@ -508,9 +508,8 @@ void StageView::showAttention()
     const QStringList qLabels = queryLabels(s, t, mDoc->model()->tokenizer()), kLabels = keyLabels(s, t, mDoc->model()->tokenizer());
     const int head = std::min(mDoc->selectedHead(), H - 1);
     // The decoder's self-attention cells above the diagonal: hidden by the mask the forward
-    // applied (t.decoderCausal), or, token by token, never computed at all.
-    const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention &&
-                        (t.decoderCausal || t.decoding != "forced");
+    // applied, or, token by token, never computed at all.
+    const bool causal = s.decoder && s.sublayer == Sublayer::SelfAttention && !t.decoderSawLaterKeys();
     const bool cross = s.sublayer == Sublayer::CrossAttention;
     std::vector<bool> ablated = t.interventions.ablatedHeads(
         s.decoder ? Stack::Decoder : Stack::Encoder, s.layer, cross ? AttentionKind::Cross : AttentionKind::Self, H);

@@ -1,8 +1,8 @@
 // The decoding choice (issue 10, "Decoding choices"): greedy, beam (width 1-8, length
-// penalty) or sampling
-// (temperature slider, top-k, top-p, seed, "sample again"). A control only: it builds the
-// sf::Strategy value the window hands to the document; the temperature slider also drives
-// the TemperatureView's bars live, before anything is re-translated.
+// penalty) or sampling (temperature slider, top-k, top-p, seed, "sample again"). A
+// control only: it builds the sf::Strategy value the window hands to the document; the
+// temperature slider also drives the TemperatureView's bars live, before anything is
+// re-translated.
 #pragma once
 
 #include "core/run/decoding.h"

@@ -80,9 +80,7 @@ int keyCount(const Step& s, const Translation& t)
 {
     const bool source = !s.decoder || s.sublayer == Sublayer::CrossAttention;
     if (source) return int(t.sourceIds.size());
-    // Teacher forcing without the causal mask (the model's, or removed by the intervention):
-    // every position saw the whole target. Token by token, row t had keys 0..t only.
-    return t.decoding == "forced" && !t.decoderCausal ? int(t.decoderInputIds.size()) : s.t + 1;
+    return t.decoderSawLaterKeys() ? int(t.decoderInputIds.size()) : s.t + 1;
 }
 
 QStringList queryLabels(const Step& s, const Translation& t, const text::Tokenizer* tok)

@@ -421,7 +421,7 @@ namespace {
 // prefetching the chunk it takes next) and whichever runs faster (a core shared with
 // another program, weights arriving late) takes more chunks. With a fixed half per thread,
 // the thread that finished first waited at the end of every product (~17% of the calling
-// thread's samples in a profile of the encoder, ~2% now); the products are 1-3% faster
+// thread's samples in a profile of the encoder, ~4% now); the products are 1-3% faster
 // (paired runs), not 17%, because the waiting thread's share of the memory bandwidth had
 // gone to the other one. Each output is computed by the same tile whichever thread takes
 // it: the same bits.

@@ -30,9 +30,12 @@ struct Translation {
     double logProb = 0.0;               // sum of log p(chosen token) (forced: of the target)
     Interventions interventions;        // as applied in every forward of this translation
     // The decoder's self-attention hid later positions (decoderCausalMask: the model's
-    // mask, unless no-causal-mask). Token by token nothing later exists either way; under
-    // teacher forcing, without the mask, every row saw the whole target.
+    // mask, unless no-causal-mask).
     bool decoderCausal = true;
+    // Whether row r of the decoder's self-attention saw keys after r: only in one
+    // teacher-forced pass over the whole target without the mask. Token by token nothing
+    // later exists yet, mask or not. What the views and steps read to size and mask rows.
+    bool decoderSawLaterKeys() const { return decoding == "forced" && !decoderCausal; }
     std::vector<std::vector<BeamNode>> beams;  // beam: every candidate of every step
     Beam beam;                          // beam: the width and length penalty it ran with
     Sampling sampling;                  // sample: the parameters, seed included

@@ -304,8 +304,7 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
         x.section = section("3_2_1");
         const Tensor sc = tensor(s.tensor());
         if (sc.numel()) {
-            const bool allKeys = tr.decoding == "forced" && !tr.decoderCausal;  // unmasked teacher forcing
-            const int keys = s.decoder && !cross && !allKeys ? s.t + 1 : int(sc.dim(2));
+            const int keys = s.decoder && !cross && !tr.decoderSawLaterKeys() ? s.t + 1 : int(sc.dim(2));
             int bh = 0, bj = 0;
             float best = -1e30f;
             for (int h = 0; h < int(sc.dim(0)); ++h)
@@ -331,15 +330,12 @@ StepText explain(const Step& s, const Config& c, const Translation& tr)
                            .count("cells", s.t * (s.t + 1) / 2);
         } else {
             // No mask in this forward: the model has none, or the intervention removed it.
-            // Under teacher forcing every row saw the whole target; token by token, only
-            // what existed.
-            const bool forced = tr.decoding == "forced";
             x.explanation = text("mask", tr.interventions.noCausalMask ? "explanation_removed" : "explanation_untrained");
             x.formula = text("mask", "formula_off");
             x.notice = text("mask", "notice_off")
                            .count("step", s.t + 1)
                            .str("token", inputLabel(tr, s.t))
-                           .count("seen", forced ? int(tr.decoderInputIds.size()) : s.t + 1);
+                           .count("seen", tr.decoderSawLaterKeys() ? int(tr.decoderInputIds.size()) : s.t + 1);
         }
         break;
     case Stage::Weights:

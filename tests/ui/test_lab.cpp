@@ -245,10 +245,8 @@ private slots:
         open(w, "en-fr-nomask");
         if (QTest::currentTestFailed()) return;
         TranslationDocument* doc = w.document();
-        QString error;
         QVERIFY(!doc->model()->config().decoderCausalMask);
         w.sentenceBox()->setText("the cat sleeps");
-        QVERIFY2(doc->translateNow("the cat sleeps", &error), qPrintable(error));
         const std::vector<int> target = doc->model()->tokenizer()->encodeTarget("le chat dort").ids;
         QVERIFY(target.size() >= 3);
         DecodeOptions o;
