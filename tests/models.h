@@ -36,6 +36,18 @@ inline std::shared_ptr<const Model> makeModel(const Config& c, uint64_t seed = 1
     return makeModel(c, randomTensors(c, seed, bias, untied));
 }
 
+// The model's weights with W read in place everywhere: the few-row panels Model packs for
+// the encoder phase (weights.h LinearWeights::panels) dropped.
+inline Weights weightsInPlace(const Model& m)
+{
+    Weights w = m.weights();
+    auto drop = [](AttentionW& a) { a.q_proj.panels = a.k_proj.panels = a.v_proj.panels = a.out_proj.panels = nullptr; };
+    for (EncoderLayerW& L : w.encoder) drop(L.self_attn), L.fc1.panels = L.fc2.panels = nullptr;
+    for (DecoderLayerW& L : w.decoder)
+        drop(L.self_attn), drop(L.encoder_attn), L.fc1.panels = L.fc2.panels = nullptr;
+    return w;
+}
+
 // The bundled En->Fr model, loaded once per test process.
 inline std::shared_ptr<const Model> bundledEnFr()
 {

@@ -9,6 +9,7 @@
 #include "check.h"
 
 #include "core/model/kernels.h"
+#include "core/model/ops.h"
 #include "core/model/parallel.h"
 
 #include <cmath>
@@ -51,6 +52,15 @@ std::vector<float> toHost(const Kernels& K, const BackendBuffer& b, size_t n)
 // float32 products of length k: about sqrt(k) * 2^-24 relative error per dot product.
 constexpr double kProductTol = 2e-6;
 
+// W [out, in] in the CPU's few-row layout (ops.h), host memory; empty where this build's
+// kernel reads W in place only.
+std::vector<float> panelsOf(const std::vector<float>& W, int out, int in)
+{
+    std::vector<float> p(linearPanelFloats(out, in));
+    if (!p.empty()) packLinearPanels(p.data(), W.data(), out, in);
+    return p;
+}
+
 }  // namespace
 
 TEST_CASE("backend ops: linear over every shape class", "[backend]")
@@ -58,21 +68,29 @@ TEST_CASE("backend ops: linear over every shape class", "[backend]")
     struct Shape {
         int n, in, out;
     };
-    const std::vector<Shape> shapes{{1, 32, 48},   {1, 512, 2048}, {1, 37, 5},    {2, 512, 512}, {3, 13, 7},
-                                    {4, 64, 96},   {5, 100, 97},   {7, 9, 2},     {20, 512, 2048}, {20, 2048, 512},
-                                    {32, 40, 300}, {33, 64, 64},   {64, 128, 130}};
+    // With panels: one tile and its remainders (n 1-10), several tiles (11-32), a last panel
+    // that is mostly padding (out 5, 97, 300), an in that is a multiple of 1024 (x copied).
+    const std::vector<Shape> shapes{{1, 32, 48},   {1, 512, 2048}, {1, 37, 5},      {2, 512, 512},   {3, 13, 7},
+                                    {4, 64, 96},   {5, 100, 97},   {7, 9, 2},       {10, 64, 33},    {11, 31, 64},
+                                    {20, 512, 2048}, {20, 2048, 512}, {21, 1024, 40}, {32, 40, 300},  {33, 64, 64},
+                                    {64, 128, 130}};
     for (const Kernels* K : backends())
         for (const Shape& s : shapes)
-            for (bool bias : {false, true}) {
-                const std::string label = std::string(K->name()) + " linear n=" + std::to_string(s.n) +
-                                          " in=" + std::to_string(s.in) + " out=" + std::to_string(s.out) +
-                                          (bias ? " +b" : "");
+            for (int variant = 0; variant < 4; ++variant) {
+                // W in place or (where the build packs them) also its panels; with or without b.
+                const bool bias = variant % 2 == 1, packed = variant >= 2;
                 const std::vector<float> x = randomVector(size_t(s.n) * s.in, 1), W = randomVector(size_t(s.out) * s.in, 2),
                                          b = randomVector(size_t(s.out), 3);
+                const std::vector<float> panels = packed ? panelsOf(W, s.out, s.in) : std::vector<float>();
+                if (packed && panels.empty()) continue;
+                const std::string label = std::string(K->name()) + " linear n=" + std::to_string(s.n) +
+                                          " in=" + std::to_string(s.in) + " out=" + std::to_string(s.out) +
+                                          (bias ? " +b" : "") + (packed ? " panels" : "");
                 std::vector<float> ref(size_t(s.n) * s.out);
                 const BackendBuffer xb = toBackend(*K, x), Wb = toBackend(*K, W), bb = toBackend(*K, b);
                 BackendBuffer yb = toBackend(*K, std::vector<float>(ref.size(), -7.0f));
-                K->linear(yb.data(), xb.data(), Wb.data(), bias ? bb.data() : nullptr, s.n, s.in, s.out);
+                K->linear(yb.data(), xb.data(), Wb.data(), bias ? bb.data() : nullptr, s.n, s.in, s.out,
+                          packed ? panels.data() : nullptr);
                 const std::vector<float> y = toHost(*K, yb, ref.size());
                 for (int r = 0; r < s.n; ++r)
                     for (int o = 0; o < s.out; ++o) {
@@ -85,11 +103,12 @@ TEST_CASE("backend ops: linear over every shape class", "[backend]")
             }
 }
 
-// The few-row kernel reduces every output by one fixed order (k steps, then one lane tree),
-// whichever rows share its tile and whichever thread runs it: a row of x gives the same
-// bits alone (a decoding step) as inside a block of rows (a full recomputation), at any
-// thread count. This holds where the CPU has the kernel (AVX-512); elsewhere the one-row
-// product is Eigen's and only the tolerance of the case above applies.
+// The few-row kernels reduce every output by one fixed order (W in place: k steps, then
+// one lane tree; panels: k in order, in one lane), whichever rows share its tile and
+// whichever thread runs it: a row of x gives the same bits alone (a decoding step) as
+// inside a block of rows (a full recomputation), at any thread count. This holds where the
+// CPU has the kernels (AVX-512); elsewhere the one-row product is Eigen's and only the
+// tolerance of the case above applies.
 TEST_CASE("backend ops: a row's linear output does not depend on its neighbours or on the threads", "[backend]")
 {
 #if defined(__AVX512F__)
@@ -98,29 +117,34 @@ TEST_CASE("backend ops: a row's linear output does not depend on its neighbours 
         int in, out;
     };
     for (const Shape s : {Shape{512, 2048}, Shape{2048, 512}, Shape{37, 131}, Shape{256, 70}}) {
-        const int n = 23;  // four 5-row tiles and a 3-row remainder
+        const int n = 23;  // W in place: four 5-row tiles + 3 rows; panels: two 10-row tiles + 3
         const std::vector<float> x = randomVector(size_t(n) * s.in, 4), W = randomVector(size_t(s.out) * s.in, 5),
                                  b = randomVector(size_t(s.out), 6);
+        const std::vector<float> packed = panelsOf(W, s.out, s.in);
+        REQUIRE(!packed.empty());  // AVX-512 builds pack
+        for (const float* panels : {static_cast<const float*>(nullptr), packed.data()}) {
         std::vector<float> block(size_t(n) * s.out);
-        K.linear(block.data(), x.data(), W.data(), b.data(), n, s.in, s.out);
+        K.linear(block.data(), x.data(), W.data(), b.data(), n, s.in, s.out, panels);
         for (int threads : {1, 2, 3}) {
             setThreads(threads);
             for (int r : {0, 4, 5, 21, 22}) {
                 std::vector<float> alone(size_t(s.out)), pair(size_t(2) * s.out);
-                K.linear(alone.data(), x.data() + size_t(r) * s.in, W.data(), b.data(), 1, s.in, s.out);
+                K.linear(alone.data(), x.data() + size_t(r) * s.in, W.data(), b.data(), 1, s.in, s.out, panels);
                 const int r2 = r == 0 ? 0 : r - 1;  // the row inside a 2-row call
-                K.linear(pair.data(), x.data() + size_t(r2) * s.in, W.data(), b.data(), 2, s.in, s.out);
+                K.linear(pair.data(), x.data() + size_t(r2) * s.in, W.data(), b.data(), 2, s.in, s.out, panels);
                 const float* inPair = pair.data() + size_t(r - r2) * s.out;
                 int differing = 0;
                 for (int o = 0; o < s.out; ++o) {
                     const float want = block[size_t(r) * s.out + o];
                     differing += alone[size_t(o)] != want || inPair[o] != want ? 1 : 0;
                 }
-                INFO("in=" << s.in << " out=" << s.out << " row " << r << " threads " << threads);
+                INFO("in=" << s.in << " out=" << s.out << " row " << r << " threads " << threads
+                            << (panels ? " panels" : " W in place"));
                 CHECK(differing == 0);
             }
         }
         setThreads(0);
+        }
     }
 #else
     SUCCEED("no AVX-512 few-row kernel on this CPU");

@@ -3,6 +3,7 @@
 #include "check.h"
 #include "models.h"
 
+#include "core/model/ops.h"
 #include "core/model/transformer.h"
 #include "core/run/session.h"
 
@@ -100,6 +101,45 @@ TEST_CASE("KV-cache decoding equals full recomputation at every step", "[model][
             INFO(name);
             REQUIRE(a.shape == b.shape);
             checkTensor(name, a.data, b.data, kCacheTol);
+        }
+    }
+}
+
+// Model packs the weights of the encoder phase (every encoder linear, the decoder's
+// cross-attention K and V) into the few-row layout, and the encoder reads them: its output
+// and the cross-attention keys and values match the same pass with W read in place.
+TEST_CASE("the encoder phase reads its weights from the packed panels", "[model][panels]")
+{
+    for (const Config& c : variants()) {
+        auto m = makeModel(c, 5, true, false);
+        INFO(c.describe());
+        const Weights& w = m->weights();
+        const Weights inPlace = sf::test::weightsInPlace(*m);
+        const bool packs = linearPanelFloats(c.dModel, c.dModel) > 0;
+        for (const EncoderLayerW& L : w.encoder)
+            for (const LinearW* l : {&L.self_attn.q_proj, &L.self_attn.k_proj, &L.self_attn.v_proj,
+                                     &L.self_attn.out_proj, &L.fc1, &L.fc2})
+                CHECK((l->panels != nullptr) == packs);
+        for (const DecoderLayerW& L : w.decoder) {
+            CHECK((L.encoder_attn.k_proj.panels != nullptr) == packs);
+            CHECK((L.encoder_attn.v_proj.panels != nullptr) == packs);
+            CHECK(L.self_attn.q_proj.panels == nullptr);  // the decoding step's products read W in place
+            CHECK(L.encoder_attn.q_proj.panels == nullptr);
+            CHECK(L.fc1.panels == nullptr);
+        }
+        const int S = int(kSource.size());
+        Trace a, b;
+        for (auto [weights, trace] : {std::pair<const Weights*, Trace*>{&w, &a}, {&inPlace, &b}}) {
+            Workspace ws;
+            std::vector<float> memory(size_t(S) * c.dModel);
+            encode(cpuKernels(), c, *weights, kSource.data(), S, S, memory.data(), trace, ws);
+            DecoderState st;
+            prepareDecoder(cpuKernels(), c, *weights, memory.data(), S, S, st, trace);
+        }
+        REQUIRE(a.names() == b.names());
+        for (const std::string& name : a.names()) {
+            INFO(name);
+            checkTensor(name, a.get(name).data, b.get(name).data, 1e-5);
         }
     }
 }

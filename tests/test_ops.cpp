@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include "core/model/kernels.h"
+#include "core/model/ops.h"
 #include "core/model/transformer.h"
 
 #include <cmath>
@@ -169,11 +170,11 @@ TEST_CASE("linear is x W^T + b with W stored [out, in]", "[ops]")
     // y = [1 - 3 + 0.5, 4 - 6 - 1] = [-1.5, -3]
     const std::vector<float> W{1, 2, 3, 4, 5, 6}, b{0.5f, -1.0f}, x{1, 0, -1, 2, 2, 2};
     std::vector<float> y(4);
-    cpuKernels().linear(y.data(), x.data(), W.data(), b.data(), 1, 3, 2);
+    cpuKernels().linear(y.data(), x.data(), W.data(), b.data(), 1, 3, 2, nullptr);
     CHECK(y[0] == -1.5f);
     CHECK(y[1] == -3.0f);
     // Two rows at once (the GEMM path): row 1 = [12 + 0.5, 30 - 1]
-    cpuKernels().linear(y.data(), x.data(), W.data(), b.data(), 2, 3, 2);
+    cpuKernels().linear(y.data(), x.data(), W.data(), b.data(), 2, 3, 2, nullptr);
     CHECK(y[2] == 12.5f);
     CHECK(y[3] == 29.0f);
 
@@ -191,9 +192,37 @@ TEST_CASE("linear is x W^T + b with W stored [out, in]", "[ops]")
             ref[size_t(r * out + o)] = float(acc);
         }
     for (int rows : {1, 3}) {
-        cpuKernels().linear(yb.data(), xb.data(), Wb.data(), bb.data(), rows, in, out);
+        cpuKernels().linear(yb.data(), xb.data(), Wb.data(), bb.data(), rows, in, out, nullptr);
         sf::test::checkTensor("linear " + std::to_string(rows) + " rows", yb.data(), ref.data(), size_t(rows) * out, 1e-5);
     }
+}
+
+TEST_CASE("the few-row layout holds W transposed in panels of 32 outputs, zeros past out", "[ops]")
+{
+    // W = [[1, 2, 3], [4, 5, 6]] (out 2, in 3): one panel [3, 32] whose row k is
+    // [W[0][k], W[1][k], 0 x 30].
+    const std::vector<float> W{1, 2, 3, 4, 5, 6};
+    const size_t count = linearPanelFloats(2, 3);
+#if defined(__AVX512F__)
+    REQUIRE(count == size_t(3 * 32));
+    std::vector<float> P(count, -1.0f);
+    packLinearPanels(P.data(), W.data(), 2, 3);
+    for (int k = 0; k < 3; ++k) {
+        INFO("k = " << k);
+        CHECK(P[size_t(k) * 32] == W[size_t(k)]);
+        CHECK(P[size_t(k) * 32 + 1] == W[size_t(3 + k)]);
+        for (int j = 2; j < 32; ++j) CHECK(P[size_t(k) * 32 + size_t(j)] == 0.0f);
+    }
+    // 33 outputs: two panels, the second holding output 32 and 31 columns of zeros.
+    REQUIRE(linearPanelFloats(33, 3) == size_t(2 * 3 * 32));
+    // Read through the seam: y = x W^T + b as above, from the panels.
+    const std::vector<float> b{0.5f, -1.0f}, x{1, 0, -1, 2, 2, 2};
+    std::vector<float> y(4);
+    cpuKernels().linear(y.data(), x.data(), W.data(), b.data(), 2, 3, 2, P.data());
+    CHECK(y == std::vector<float>{-1.5f, -3.0f, 12.5f, 29.0f});
+#else
+    CHECK(count == 0);  // 8-lane builds read W in place
+#endif
 }
 
 TEST_CASE("the comparison helpers fail on NaN and one-sided infinities, and pass equal infinities", "[check]")

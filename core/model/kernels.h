@@ -6,7 +6,7 @@
 // Memory: every float pointer an operation takes is the backend's own memory (allocate(),
 // or weights made resident()), host memory on the CPU, device memory on a GPU. Host
 // memory crosses the seam only where it is named: token ids (embed), the trace and the
-// logits (download), weights (resident), upload, and logSumExp's input.
+// logits (download), weights (resident), upload, logSumExp's input, and linear's panels.
 //
 // All matrices are row-major float32. Linear weights are stored [out, in] as in the
 // checkpoint, so a linear layer is y = x W^T + b.
@@ -59,8 +59,10 @@ public:
     virtual void activate(float* x, long count, Activation a) const = 0;
 
     // y[n, out] = x[n, in] W[out, in]^T + b[out]      (b may be null)
-    virtual void linear(float* y, const float* x, const float* W, const float* b, int n, int in,
-                        int out) const = 0;
+    // panels: W in the CPU's few-row layout (ops.h packLinearPanels), HOST memory, or null;
+    // the CPU reads it for 2..32 rows, a backend with its own layout ignores it.
+    virtual void linear(float* y, const float* x, const float* W, const float* b, int n, int in, int out,
+                        const float* panels) const = 0;
 
     // Multi-head scaled dot-product attention (sec 3.2.1 eq. 1, 3.2.2) for n query rows at
     // positions t0 .. t0+n-1: q [n, d] and k, v [nk, d] (rows of stride d, heads side by

@@ -71,10 +71,10 @@ public:
     void add(float* y, const float* x, long count) const override { residualForward<float>(y, y, x, count); }
     void activate(float* x, long count, Activation a) const override { activationForward<float>(x, x, count, a); }
 
-    void linear(float* y, const float* x, const float* W, const float* b, int n, int in,
-                int out) const override
+    void linear(float* y, const float* x, const float* W, const float* b, int n, int in, int out,
+                const float* panels) const override
     {
-        linearForward<float>(y, x, W, b, n, in, out);
+        linearForward<float>(y, x, W, b, n, in, out, panels);
     }
 
     void attention(float* ctx, float* scores, float* weights, const float* q, const float* k, const float* v,

@@ -10,6 +10,7 @@
 #include "core/result.h"
 #include "core/text/tokenizer.h"
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,12 +47,18 @@ private:
     // Binds the config's tensors out of `refs`; records them, the unused names and the
     // parameter count.
     Status bind(const std::map<std::string, TensorRef>& refs, const std::string& label);
+    // Packs the encoder phase's linear weights into the few-row layout (ops.h).
+    void packPanels();
 
     Config mConfig;
     Weights mWeights;
     std::string mDir;
     std::shared_ptr<io::SafetensorsFile> mFile;
     std::vector<std::vector<float>> mOwned;  // converted or copied tensors
+    struct Free {
+        void operator()(float* p) const { std::free(p); }
+    };
+    std::unique_ptr<float, Free> mPanels;  // the few-row layout of some linear weights (packPanels)
     std::shared_ptr<const text::Tokenizer> mTokenizer;
     std::vector<std::string> mUnused;
     std::map<std::string, TensorRef> mBound;

@@ -92,6 +92,8 @@ MatMap<Real> mat(Real* p, int rows, int cols, int ld)
 constexpr int kFewRows = 32;
 // Segments of a few-row product (two threads each): up to 64 threads share its chunks.
 constexpr int kMaxSegments = 32;
+// Output columns per panel of the few-row layout (packLinearPanels).
+constexpr int kPanel = 32;
 
 // Rows of W per chunk of the few-row kernel: ~64 KB whatever `in` is (32 rows of 512, 8 of
 // 2048). With a fixed 64 rows, a 2048-wide chunk (512 KB) and the next one filled the 1 MB
@@ -247,6 +249,86 @@ void fewRowChunk(float* y, int ldy, const float* x, int ldx, int n, int in, cons
         }
     }
 }
+
+// y[r, 0:32] = sum_k x[r, k] P[k, 0:32] for R rows of x (row stride ldx) against one panel
+// P [in, 32] (W^T's 32 output columns, packLinearPanels): per k, two vectors of P and R
+// broadcasts of x[r, k] into R*2 accumulators; each output is summed over k in order, in
+// one lane. m0, m1: the panel's columns that are outputs (the last panel's tail is
+// padding). While it runs it prefetches `pfPerStep` lines per k step from `pf` into L2,
+// `pfLines` in all (the next panel's share of this tile; null: none).
+template <int R>
+void panelTile(float* y, int ldy, const float* x, int ldx, const float* P, int in, __mmask16 m0, __mmask16 m1,
+               const char* pf, int pfPerStep, long pfLines)
+{
+    __m512 acc[R][2];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    auto step = [&](int k) __attribute__((always_inline)) {
+        const __m512 w0 = _mm512_loadu_ps(P + long(k) * kPanel), w1 = _mm512_loadu_ps(P + long(k) * kPanel + 16);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+            const __m512 xv = _mm512_set1_ps(x[long(r) * ldx + k]);
+            acc[r][0] = _mm512_fmadd_ps(xv, w0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(xv, w1, acc[r][1]);
+        }
+    };
+    // The k steps that prefetch, then the rest (no test per step).
+    const int pfSteps = pf ? int(std::min<long>(in, (pfLines + pfPerStep - 1) / pfPerStep)) : 0;
+    int k = 0;
+    if (pfPerStep == 2)
+        for (; k < pfSteps; ++k) {
+            _mm_prefetch(pf + long(k) * 128, _MM_HINT_T1);
+            _mm_prefetch(pf + long(k) * 128 + 64, _MM_HINT_T1);
+            step(k);
+        }
+    else
+        for (; k < pfSteps; ++k) {
+            _mm_prefetch(pf + long(k) * 64, _MM_HINT_T1);
+            step(k);
+        }
+    for (; k < in; ++k) step(k);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+        _mm512_mask_storeu_ps(y + long(r) * ldy, m0, acc[r][0]);
+        _mm512_mask_storeu_ps(y + long(r) * ldy + 16, m1, acc[r][1]);
+    }
+}
+
+// y[n, 32p : 32p+32) (clipped to out; row stride ldy) = x[n, in] W[32p : 32p+32, :]^T for
+// one panel P, n <= kFewRows, in tiles of 10 rows (20 accumulators, 2 vectors of P per
+// 10 broadcasts). Each tile reads the panel from L2 (the first from memory); the next
+// panel (`next`, null: none) is prefetched into L2 spread over the tiles' k steps.
+void panelChunk(float* y, int ldy, const float* x, int ldx, int n, int in, const float* P, int cols,
+                const char* next)
+{
+    constexpr int R = 10;
+    const int tiles = (n + R - 1) / R;
+    const long panelLines = long(in) * kPanel * long(sizeof(float)) / 64;
+    const int perStep = tiles == 1 ? 2 : 1;  // lines per k step, so that the tiles cover the panel
+    const __mmask16 m0 = __mmask16(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
+    const __mmask16 m1 = __mmask16(cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : (1u << (cols - 16)) - 1);
+    for (int t = 0; t < tiles; ++t) {
+        const int r = t * R, rows = std::min(R, n - r);
+        const long first = long(t) * in * perStep;  // this tile's first line of the next panel
+        const char* pf = next && first < panelLines ? next + first * 64 : nullptr;
+        const long lines = pf ? std::min(long(in) * perStep, panelLines - first) : 0;
+        float* yt = y + long(r) * ldy;
+        const float* xt = x + long(r) * ldx;
+        switch (rows) {
+        case 1: panelTile<1>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        case 2: panelTile<2>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        case 3: panelTile<3>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        case 4: panelTile<4>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        case 5: panelTile<5>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        case 6: panelTile<6>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        case 7: panelTile<7>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        case 8: panelTile<8>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        case 9: panelTile<9>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        default: panelTile<R>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        }
+    }
+}
+constexpr bool kHavePanelKernel = true;
 constexpr bool kHaveFewRowKernel = true;
 constexpr bool kFewRowMatVec = true;  // n = 1 takes this kernel too (R = 1)
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -314,8 +396,12 @@ void fewRowChunk(float* y, int ldy, const float* x, int ldx, int n, int in, cons
 }
 constexpr bool kHaveFewRowKernel = true;
 constexpr bool kFewRowMatVec = false;
+void panelChunk(float*, int, const float*, int, int, int, const float*, int, const char*) {}
+constexpr bool kHavePanelKernel = false;  // 8-lane builds keep W in place (no panels are packed)
 #else
 void fewRowChunk(float*, int, const float*, int, int, int, const float*, int, int, const char*, long) {}
+void panelChunk(float*, int, const float*, int, int, int, const float*, int, const char*) {}
+constexpr bool kHavePanelKernel = false;
 constexpr bool kHaveFewRowKernel = false;
 constexpr bool kFewRowMatVec = false;
 #endif
@@ -415,25 +501,94 @@ void embeddingBackward(Real* dtable, const Real* dx, const int* ids, int n, int 
 // y = x W^T + b
 namespace {
 
-// Few rows (float). W is read from memory once, in chunks of fewRowChunkRows(in) rows.
-// The chunks are split into segments, and two threads take each segment's chunks from its
-// two ends, one chunk at a time, so each thread streams W in order (forward or backward,
-// prefetching the chunk it takes next) and whichever runs faster (a core shared with
-// another program, weights arriving late) takes more chunks. With a fixed half per thread,
-// the thread that finished first waited at the end of every product (~17% of the calling
-// thread's samples in a profile of the encoder, ~4% now); the products are 1-3% faster
-// (paired runs), not 17%, because the waiting thread's share of the memory bandwidth had
-// gone to the other one. Each output is computed by the same tile whichever thread takes
-// it: the same bits.
+// Runs chunk(c, next) for every c in [0, chunks) on `workers` threads. The chunks are split
+// into segments, and two threads take each segment's chunks from its two ends, one chunk at
+// a time, so each thread streams W in order (forward or backward, prefetching `next`, the
+// chunk it takes next if the other end has not taken it by then; -1: none) and whichever
+// runs faster (a core shared with another program, weights arriving late) takes more
+// chunks. With a fixed half per thread, the thread that finished first waited at the end of
+// every product (~17% of the calling thread's samples in a profile of the encoder, ~4%
+// now); the products were 1-3% faster (paired runs), not 17%, because the waiting thread's
+// share of the memory bandwidth had gone to the other one. Each output is computed by the
+// same code whichever thread takes it: the same bits.
+template <class F>
+void claimChunks(int workers, int chunks, double work, F&& chunk)
+{
+    const int segments = (workers + 1) / 2;
+    // Segment s: chunks [first[s], first[s + 1]), two workers' worth each (the last one
+    // one worker's when `workers` is odd); ends[s] = next chunk from the front (low 16
+    // bits) | one past the next chunk from the back (high 16 bits).
+    int first[kMaxSegments + 1];
+    std::atomic<uint32_t> ends[kMaxSegments];
+    for (int s = 0; s <= segments; ++s) first[s] = int(long(chunks) * std::min(2 * s, workers) / workers);
+    for (int s = 0; s < segments; ++s) ends[s].store(uint32_t(first[s]) | uint32_t(first[s + 1]) << 16);
+    parallelFor(
+        workers,
+        [&](int t) {
+            std::atomic<uint32_t>& e = ends[t / 2];
+            const bool back = t % 2 == 1;
+            uint32_t v = e.load(std::memory_order_relaxed);
+            for (;;) {
+                const int lo = int(v & 0xffff), hi = int(v >> 16);
+                if (lo >= hi) return;
+                const uint32_t claimed = back ? (v - (1u << 16)) : (v + 1);
+                if (!e.compare_exchange_weak(v, claimed, std::memory_order_relaxed)) continue;
+                const int c = back ? hi - 1 : lo;
+                const int next = back ? c - 1 : c + 1;
+                chunk(c, (back ? next >= lo : next < hi) ? next : -1);
+                v = e.load(std::memory_order_relaxed);
+            }
+        },
+        work);
+}
+
+// Threads for a few-row product of `macs` multiply-adds in `chunks` chunks.
+int fewRowWorkers(long macs, int chunks)
+{
+    return macs < kParallelWork ? 1 : std::max(1, std::min({threads(), chunks, 2 * kMaxSegments}));
+}
+
+void addBias(float* y, const float* b, int n, int out, int o0, int o1)
+{
+    if (b)
+        for (int r = 0; r < n; ++r)
+            for (int o = o0; o < o1; ++o) y[long(r) * out + o] += b[o];
+}
+
+// Few rows (float) from the panels of W (packLinearPanels): one chunk = one panel of 32
+// outputs, read from memory once (n <= 10) or once per 10 rows from L2. One row takes it
+// too (a one-token source), so that a row's outputs are the same bits alone as in a block.
+bool linearPanels(float* y, const float* x, const float* panels, const float* b, int n, int in, int out)
+{
+    if (!kHavePanelKernel || !panels || n > kFewRows) return false;
+    const long macs = long(n) * in * out;
+    const int chunks = (out + kPanel - 1) / kPanel;
+    if (chunks > 0xffff) return false;  // beyond the claim word's 16 bits
+    int ldx = in;
+    const float* xs = n > 1 ? unaliasedRows(x, n, in, ldx) : x;  // one copy, read by every thread
+    const long panelFloats = long(in) * kPanel;
+    claimChunks(fewRowWorkers(macs, chunks), chunks, double(macs), [&](int c, int next) {
+        const int o0 = c * kPanel, o1 = std::min(out, o0 + kPanel);
+        panelChunk(y + o0, out, xs, ldx, n, in, panels + c * panelFloats, o1 - o0,
+                   next >= 0 ? reinterpret_cast<const char*>(panels + next * panelFloats) : nullptr);
+        addBias(y, b, n, out, o0, o1);
+    });
+    return true;
+}
+
+// Few rows (float), W in place: read from memory once, in chunks of fewRowChunkRows(in)
+// rows (claimChunks).
 template <class Real>
-bool linearFewRows(Real*, const Real*, const Real*, const Real*, int, int, int)
+bool linearFewRows(Real*, const Real*, const Real*, const Real*, const Real*, int, int, int)
 {
     return false;  // double (the gradient-check reference) always takes GEMM
 }
 
 template <>
-bool linearFewRows<float>(float* y, const float* x, const float* W, const float* b, int n, int in, int out)
+bool linearFewRows<float>(float* y, const float* x, const float* W, const float* panels, const float* b, int n,
+                          int in, int out)
 {
+    if (linearPanels(y, x, panels, b, n, in, out)) return true;
     if (n > kFewRows || (n > 1 && !kHaveFewRowKernel)) return false;
     const long macs = long(n) * in * out;
     if (n == 1 && !kFewRowMatVec) {
@@ -452,51 +607,48 @@ bool linearFewRows<float>(float* y, const float* x, const float* W, const float*
     const int rowsPer = fewRowChunkRows(in);
     const long chunks = (long(out) + rowsPer - 1) / rowsPer;
     if (chunks > 0xffff) return false;  // beyond the claim word's 16 bits: GEMM, for every n
-    const int workers = macs < kParallelWork ? 1 : std::max(1, std::min({threads(), int(chunks), 2 * kMaxSegments}));
-    const int segments = (workers + 1) / 2;
-    // Segment s: chunks [first[s], first[s + 1]), two workers' worth each (the last one
-    // one worker's when `workers` is odd); ends[s] = next chunk from the front (low 16
-    // bits) | one past the next chunk from the back (high 16 bits).
-    int first[kMaxSegments + 1];
-    std::atomic<uint32_t> ends[kMaxSegments];
-    for (int s = 0; s <= segments; ++s) first[s] = int(long(chunks) * std::min(2 * s, workers) / workers);
-    for (int s = 0; s < segments; ++s) ends[s].store(uint32_t(first[s]) | uint32_t(first[s + 1]) << 16);
     const long chunkBytes = long(rowsPer) * in * long(sizeof(float));
-    auto chunkW = [&](int c) { return reinterpret_cast<const char*>(W + long(c) * rowsPer * in); };
-    parallelFor(
-        workers,
-        [&](int t) {
-            std::atomic<uint32_t>& e = ends[t / 2];
-            const bool back = t % 2 == 1;
-            uint32_t v = e.load(std::memory_order_relaxed);
-            for (;;) {
-                const int lo = int(v & 0xffff), hi = int(v >> 16);
-                if (lo >= hi) return;
-                const uint32_t claimed = back ? (v - (1u << 16)) : (v + 1);
-                if (!e.compare_exchange_weak(v, claimed, std::memory_order_relaxed)) continue;
-                const int c = back ? hi - 1 : lo;
-                // The chunk this thread takes next, if the other end has not taken it by then.
-                const int next = back ? c - 1 : c + 1;
-                const bool more = back ? next >= lo : next < hi;
-                const int o0 = c * rowsPer, o1 = std::min(out, o0 + rowsPer);
-                fewRowChunk(y, out, xs, ldx, n, in, W, o0, o1, more ? chunkW(next) : nullptr,
-                            more ? std::min(chunkBytes, (long(out) - long(next) * rowsPer) * in * long(sizeof(float))) : 0);
-                if (b)
-                    for (int r = 0; r < n; ++r)
-                        for (int o = o0; o < o1; ++o) y[long(r) * out + o] += b[o];
-                v = e.load(std::memory_order_relaxed);
-            }
-        },
-        double(macs));
+    claimChunks(fewRowWorkers(macs, int(chunks)), int(chunks), double(macs), [&](int c, int next) {
+        const int o0 = c * rowsPer, o1 = std::min(out, o0 + rowsPer);
+        const char* pf = next >= 0 ? reinterpret_cast<const char*>(W + long(next) * rowsPer * in) : nullptr;
+        fewRowChunk(y, out, xs, ldx, n, in, W, o0, o1, pf,
+                    pf ? std::min(chunkBytes, (long(out) - long(next) * rowsPer) * in * long(sizeof(float))) : 0);
+        addBias(y, b, n, out, o0, o1);
+    });
     return true;
 }
 
 }  // namespace
 
-template <class Real>
-void linearForward(Real* y, const Real* x, const Real* W, const Real* b, int n, int in, int out)
+size_t linearPanelFloats(int out, int in)
 {
-    if (linearFewRows(y, x, W, b, n, in, out)) return;
+    return kHavePanelKernel ? size_t((out + kPanel - 1) / kPanel) * size_t(kPanel) * size_t(in) : 0;
+}
+
+// panels[p][k][j] = W[32p + j, k], 0 past out.
+void packLinearPanels(float* panels, const float* W, int out, int in)
+{
+    const int count = (out + kPanel - 1) / kPanel;
+    forBlocks(count, blocksFor(long(out) * in, count), 1, double(out) * in, [&](long p0, long p1) {
+        for (long p = p0; p < p1; ++p) {
+            float* P = panels + p * kPanel * in;  // [in, 32]
+            const int cols = int(std::min<long>(kPanel, out - p * kPanel));
+            const float* Wp = W + p * kPanel * in;  // [cols, in]
+            // P written in order; the 32 rows of W read side by side, each line of them
+            // (in L1) serving 16 k steps.
+            for (int k = 0; k < in; ++k) {
+                float* Pk = P + long(k) * kPanel;
+                for (int j = 0; j < cols; ++j) Pk[j] = Wp[long(j) * in + k];
+                for (int j = cols; j < kPanel; ++j) Pk[j] = 0.0f;
+            }
+        }
+    });
+}
+
+template <class Real>
+void linearForward(Real* y, const Real* x, const Real* W, const Real* b, int n, int in, int out, const Real* panels)
+{
+    if (linearFewRows(y, x, W, panels, b, n, in, out)) return;
     // Blocks of rows: y[r0:r1] = x[r0:r1] W^T + b
     forBlocks(n, blocksFor(long(n) * in * out, n / 32), 8, double(n) * in * out, [&](long r0, long r1) {
         MatMap<Real> ym = mat(y + r0 * out, int(r1 - r0), out, out);  // [rows, out]
@@ -1121,7 +1273,7 @@ void crossEntropyBackward(Real* dlogits, const Real* probs, const int* targets, 
 #define SF_OPS(Real)                                                                                             \
     template void embeddingForward<Real>(Real*, const int*, const Real*, const Real*, int, int, int, Real);            \
     template void embeddingBackward<Real>(Real*, const Real*, const int*, int, int, Real);                             \
-    template void linearForward<Real>(Real*, const Real*, const Real*, const Real*, int, int, int);                    \
+    template void linearForward<Real>(Real*, const Real*, const Real*, const Real*, int, int, int, const Real*);                    \
     template void linearBackward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int, int);     \
     template void layerNormForward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int, Real);  \
     template void layerNormBackward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, const Real*,     \

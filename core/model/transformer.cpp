@@ -105,7 +105,7 @@ void captureMaps(const Kernels& K, Trace* tr, const std::string& name, const flo
 
 void linear(const Kernels& K, float* y, const float* x, const LinearW& l, int n)
 {
-    K.linear(y, x, l.weight, l.bias, n, l.in, l.out);
+    K.linear(y, x, l.weight, l.bias, n, l.in, l.out, l.panels);
 }
 
 // The input of either stack (sec 3.4, 3.5): x = E[ids] * scale + PE(pos0 ..), recording
@@ -328,7 +328,7 @@ void decode(const Kernels& K, const Config& c, const Weights& w, const int* ids,
 
     // Linear + softmax over the vocabulary (sec 3.4): logits = x E^T (+ final_logits_bias).
     ws.logits.resize(K, size_t(n) * V);
-    K.linear(ws.logits.data(), x, w.lm_head, w.final_logits_bias, n, d, V);
+    K.linear(ws.logits.data(), x, w.lm_head, w.final_logits_bias, n, d, V, nullptr);
     K.download(logits, V, ws.logits.data(), V, n, V);
     if (trace) {
         captureRows(K, trace, tn::logits(), ws.logits.data(), n, t0, V);

@@ -23,6 +23,10 @@ struct LinearWeights {
     P* weight = nullptr;  // [out, in]
     P* bias = nullptr;    // [out]
     int in = 0, out = 0;
+    // Not a checkpoint tensor: the same weight in the few-row layout (ops.h
+    // packLinearPanels), packed by Model for the products that meet a whole sentence; null
+    // when not packed (the trainer's weights, builds without the kernel).
+    P* panels = nullptr;
 };
 
 template <class P>
