@@ -1089,14 +1089,14 @@ void attentionForward(Real* ctx, Real* probs, const Real* q, const Real* k, cons
 {
     if constexpr (std::is_same_v<Real, float>) {
         if (B == 1) {
-            const float alpha = scaled ? 1.0f / std::sqrt(static_cast<float>(d / H)) : 1.0f;
+            const float alpha = attentionScale<float>(d / H, scaled);
             oneSequenceAttention(ctx, probs, q, k, v, std::max(0, std::min(keyLengths[0], Tk)), causal, Tq, Tk, H, d,
                                  alpha, scores, t0);
             return;
         }
     }
     const int dk = d / H;
-    const Real alpha = scaled ? Real(1) / std::sqrt(static_cast<Real>(dk)) : Real(1);
+    const Real alpha = attentionScale<Real>(dk, scaled);
     const long work = long(B) * H * Tq * Tk * dk * 2;
     forBlocks(long(B) * H, attentionBlocks(work, long(B) * H), 1, double(work), [&](long bh0, long bh1) {
         for (long bh = bh0; bh < bh1; ++bh) {
@@ -1141,7 +1141,7 @@ void attentionBackward(Real* dq, Real* dk, Real* dv, const Real* dctx, const Rea
                        const Real* v, const int* keyLengths, int B, int Tq, int Tk, int H, int d, bool scaled)
 {
     const int dkh = d / H;
-    const Real alpha = scaled ? Real(1) / std::sqrt(static_cast<Real>(dkh)) : Real(1);
+    const Real alpha = attentionScale<Real>(dkh, scaled);
     const long work = long(B) * H * Tq * Tk * dkh * 4;
     forBlocks(long(B) * H, attentionBlocks(work, long(B) * H), 1, double(work), [&](long bh0, long bh1) {
         RowMat<Real> dS(Tq, Tk);  // scratch [Tq, Tk]

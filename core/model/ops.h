@@ -21,6 +21,7 @@
 #include "core/model/config.h"
 #include "core/model/parallel.h"  // setThreads(), threads()
 
+#include <cmath>
 #include <cstdint>
 
 namespace sf {
@@ -104,6 +105,16 @@ template <class Real>
 void softmaxBackward(Real* dx, const Real* dp, const Real* p, int rows, int cols);
 
 // ---------------------------------------------------------------------------------------
+// The factor the scores are multiplied by (sec 3.2.1: "we scale the dot products by
+// 1/sqrt(dk)"), or 1 when the scaling is removed (config attention_scale false, the
+// no-scale intervention). The one place it is written: attention forward and backward,
+// the decoder's recorded scores.
+template <class Real>
+Real attentionScale(int dk, bool scaled)
+{
+    return scaled ? Real(1) / std::sqrt(static_cast<Real>(dk)) : Real(1);
+}
+
 // Multi-head scaled dot-product attention over B sequences (sec 3.2.1 eq. 1, sec 3.2.2):
 //   Attention(Q, K, V) = softmax(Q K^T / sqrt(dk)) V,   per sequence b and head h.
 // q: [B*Tq, d], k, v: [B*Tk, d] (projected, heads side by side in the columns),

@@ -1,5 +1,6 @@
 #include "core/model/transformer.h"
 
+#include "core/model/ops.h"
 #include "core/model/wiring.h"
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 namespace sf {
 
 const Interventions kNoInterventions{};
-
-float attentionScale(int dk, bool scaled) { return scaled ? 1.0f / std::sqrt(static_cast<float>(dk)) : 1.0f; }
 
 void multiHeadAttention(const Kernels& K, float* ctx, float* scores, float* weights, const float* q,
                         const float* k, const float* v, int n, int nk, int H, int t0, bool causal,
@@ -244,7 +243,7 @@ struct BackendExec {
         if (cached(s) && t0 > 0) {
             TraceTensor* scores = trace->find(tn::attention(stack, l, kind, "scores"));
             const int dk = d / H;
-            const float alpha = attentionScale(dk, scaled);
+            const float alpha = attentionScale<float>(dk, scaled);
             const float* qc = st->selfQ[size_t(l)].data();
             const float* kNew = newKeys(s);
             ws.k.resize(K, size_t(t0) * n);  // [t0, n], one head at a time

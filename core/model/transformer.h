@@ -32,9 +32,6 @@ void multiHeadAttention(const Kernels& K, float* ctx, float* scores, float* weig
                         const float* k, const float* v, int n, int nk, int H, int t0, bool causal,
                         int keyLength, int d, bool scaled = true, const std::vector<bool>& ablated = {});
 
-// The factor the scores are multiplied by: 1/sqrt(dk), or 1 under no-scale.
-float attentionScale(int dk, bool scaled);
-
 // No intervention at all (the model as trained).
 extern const Interventions kNoInterventions;
 
