@@ -390,8 +390,12 @@ TEST_CASE("backend ops: multi-head attention with a query offset, padding, the c
                 const std::vector<float> gotW = toHost(*K, weights, refW.size());
                 checkTensor(label + " scores (before the mask, every key)", toHost(*K, scores, refS.size()), refS,
                             kProductTol * 4);
-                checkTensor(label + " weights", gotW, refW, 1e-6);
-                checkTensor(label + " context", toHost(*K, ctx, refC.size()), refC, 1e-6);
+                // A weight's relative error is about its score's absolute error, which grows with
+                // the score's size: unscaled scores are sqrt(dk) times the scaled ones (with dk 80
+                // the 8-lane build's weights are 1.5e-6 off, the 16-lane build's within 1e-6).
+                const double softmaxTol = 1e-6 * (cs.scaled ? 1.0 : std::sqrt(double(dk)));
+                checkTensor(label + " weights", gotW, refW, softmaxTol);
+                checkTensor(label + " context", toHost(*K, ctx, refC.size()), refC, softmaxTol);
                 int leaked = 0;  // masked weights must be exactly 0, not merely small
                 for (size_t i = 0; i < refW.size(); ++i) leaked += refW[i] == 0.0f && gotW[i] != 0.0f;
                 CHECK(leaked == 0);

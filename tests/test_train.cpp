@@ -970,7 +970,10 @@ TEST_CASE("a tiny model learns to reverse sequences", "[train][learn]")
     REQUIRE(heldOut.size() == 100);
 
     TrainOptions o;
-    o.steps = 2000;
+    // 2500 steps: with 2000 the 16-lane build had converged (nll 0.100, 100/100) but the
+    // 8-lane build (-march=haswell: other GEMM rounding) was still on its way (nll 0.217,
+    // 82/100); with 2500 both reach nll 0.100 and 100/100.
+    o.steps = 2500;
     o.batchSize = 64;
     o.warmup = 200;
     o.lrScale = 1.0f;
@@ -990,8 +993,8 @@ TEST_CASE("a tiny model learns to reverse sequences", "[train][learn]")
              }).ok());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double after = t->evaluate(heldOut).nll;
-    REQUIRE(log.size() == 8);
-    CHECK(log.back().step == 2000);
+    REQUIRE(log.size() == 10);
+    CHECK(log.back().step == 2500);
     CHECK(log.back().targetTokensPerSecond > 0.0);
 
     auto model = t->model();
