@@ -250,15 +250,16 @@ void fewRowChunk(float* y, int ldy, const float* x, int ldx, int n, int in, cons
     }
 }
 
-// y[r, 0:32] = sum_k x[r, k] P[k, 0:32] for R rows of x (row stride ldx) against one panel
-// P [in, 32] (W^T's 32 output columns, packLinearPanels): per k, two vectors of P and R
-// broadcasts of x[r, k] into R*2 accumulators; each output is summed over k in order, in
-// one lane. m0, m1: the panel's columns that are outputs (the last panel's tail is
-// padding). While it runs it prefetches `pfPerStep` lines per k step from `pf` into L2,
-// `pfLines` in all (the next panel's share of this tile; null: none).
+// y[r, 0:32] = sum_k x[r, k] P[k, 0:32] + b[0:32] (b may be null) for R rows of x (row
+// stride ldx) against one panel P [in, 32] (W^T's 32 output columns, packLinearPanels):
+// per k, two vectors of P and R broadcasts of x[r, k] into R*2 accumulators; each output
+// is summed over k in order, in one lane, then b is added. m0, m1: the panel's columns
+// that are outputs (the last panel's tail is padding). While it runs it prefetches
+// `pfPerStep` lines per k step from `pf` into L2, `pfLines` in all (the next panel's share
+// of this tile; null: none).
 template <int R>
-void panelTile(float* y, int ldy, const float* x, int ldx, const float* P, int in, __mmask16 m0, __mmask16 m1,
-               const char* pf, int pfPerStep, long pfLines)
+void panelTile(float* y, int ldy, const float* x, int ldx, const float* P, const float* b, int in, __mmask16 m0,
+               __mmask16 m1, const char* pf, int pfPerStep, long pfLines)
 {
     __m512 acc[R][2];
 #pragma GCC unroll 16
@@ -287,18 +288,21 @@ void panelTile(float* y, int ldy, const float* x, int ldx, const float* P, int i
             step(k);
         }
     for (; k < in; ++k) step(k);
+    // + b after the sum, as the in-place kernel adds it (the same bits as y[r, o] += b[o]).
+    const __m512 b0 = b ? _mm512_maskz_loadu_ps(m0, b) : _mm512_setzero_ps();
+    const __m512 b1 = b ? _mm512_maskz_loadu_ps(m1, b + 16) : _mm512_setzero_ps();
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
-        _mm512_mask_storeu_ps(y + long(r) * ldy, m0, acc[r][0]);
-        _mm512_mask_storeu_ps(y + long(r) * ldy + 16, m1, acc[r][1]);
+        _mm512_mask_storeu_ps(y + long(r) * ldy, m0, b ? _mm512_add_ps(acc[r][0], b0) : acc[r][0]);
+        _mm512_mask_storeu_ps(y + long(r) * ldy + 16, m1, b ? _mm512_add_ps(acc[r][1], b1) : acc[r][1]);
     }
 }
 
-// y[n, 32p : 32p+32) (clipped to out; row stride ldy) = x[n, in] W[32p : 32p+32, :]^T for
-// one panel P, n <= kFewRows, in tiles of 10 rows (20 accumulators, 2 vectors of P per
+// y[n, 32p : 32p+32) (clipped to out; row stride ldy) = x[n, in] W[32p : 32p+32, :]^T + b for
+// one panel P (b: its 32 biases, or null), n <= kFewRows, in tiles of 10 rows (20 accumulators, 2 vectors of P per
 // 10 broadcasts). Each tile reads the panel from L2 (the first from memory); the next
 // panel (`next`, null: none) is prefetched into L2 spread over the tiles' k steps.
-void panelChunk(float* y, int ldy, const float* x, int ldx, int n, int in, const float* P, int cols,
+void panelChunk(float* y, int ldy, const float* x, int ldx, int n, int in, const float* P, const float* b, int cols,
                 const char* next)
 {
     constexpr int R = 10;
@@ -315,16 +319,16 @@ void panelChunk(float* y, int ldy, const float* x, int ldx, int n, int in, const
         float* yt = y + long(r) * ldy;
         const float* xt = x + long(r) * ldx;
         switch (rows) {
-        case 1: panelTile<1>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
-        case 2: panelTile<2>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
-        case 3: panelTile<3>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
-        case 4: panelTile<4>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
-        case 5: panelTile<5>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
-        case 6: panelTile<6>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
-        case 7: panelTile<7>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
-        case 8: panelTile<8>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
-        case 9: panelTile<9>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
-        default: panelTile<R>(yt, ldy, xt, ldx, P, in, m0, m1, pf, perStep, lines); break;
+        case 1: panelTile<1>(yt, ldy, xt, ldx, P, b, in, m0, m1, pf, perStep, lines); break;
+        case 2: panelTile<2>(yt, ldy, xt, ldx, P, b, in, m0, m1, pf, perStep, lines); break;
+        case 3: panelTile<3>(yt, ldy, xt, ldx, P, b, in, m0, m1, pf, perStep, lines); break;
+        case 4: panelTile<4>(yt, ldy, xt, ldx, P, b, in, m0, m1, pf, perStep, lines); break;
+        case 5: panelTile<5>(yt, ldy, xt, ldx, P, b, in, m0, m1, pf, perStep, lines); break;
+        case 6: panelTile<6>(yt, ldy, xt, ldx, P, b, in, m0, m1, pf, perStep, lines); break;
+        case 7: panelTile<7>(yt, ldy, xt, ldx, P, b, in, m0, m1, pf, perStep, lines); break;
+        case 8: panelTile<8>(yt, ldy, xt, ldx, P, b, in, m0, m1, pf, perStep, lines); break;
+        case 9: panelTile<9>(yt, ldy, xt, ldx, P, b, in, m0, m1, pf, perStep, lines); break;
+        default: panelTile<R>(yt, ldy, xt, ldx, P, b, in, m0, m1, pf, perStep, lines); break;
         }
     }
 }
@@ -396,11 +400,11 @@ void fewRowChunk(float* y, int ldy, const float* x, int ldx, int n, int in, cons
 }
 constexpr bool kHaveFewRowKernel = true;
 constexpr bool kFewRowMatVec = false;
-void panelChunk(float*, int, const float*, int, int, int, const float*, int, const char*) {}
+void panelChunk(float*, int, const float*, int, int, int, const float*, const float*, int, const char*) {}
 constexpr bool kHavePanelKernel = false;  // 8-lane builds keep W in place (no panels are packed)
 #else
 void fewRowChunk(float*, int, const float*, int, int, int, const float*, int, int, const char*, long) {}
-void panelChunk(float*, int, const float*, int, int, int, const float*, int, const char*) {}
+void panelChunk(float*, int, const float*, int, int, int, const float*, const float*, int, const char*) {}
 constexpr bool kHavePanelKernel = false;
 constexpr bool kHaveFewRowKernel = false;
 constexpr bool kFewRowMatVec = false;
@@ -569,9 +573,8 @@ bool linearPanels(float* y, const float* x, const float* panels, const float* b,
     const long panelFloats = long(in) * kPanel;
     claimChunks(fewRowWorkers(macs, chunks), chunks, double(macs), [&](int c, int next) {
         const int o0 = c * kPanel, o1 = std::min(out, o0 + kPanel);
-        panelChunk(y + o0, out, xs, ldx, n, in, panels + c * panelFloats, o1 - o0,
+        panelChunk(y + o0, out, xs, ldx, n, in, panels + c * panelFloats, b ? b + o0 : nullptr, o1 - o0,
                    next >= 0 ? reinterpret_cast<const char*>(panels + next * panelFloats) : nullptr);
-        addBias(y, b, n, out, o0, o1);
     });
     return true;
 }
