@@ -8,7 +8,10 @@
 #include <QEvent>
 #include <QGridLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QRegularExpressionValidator>
 #include <QSlider>
 #include <QSpinBox>
 
@@ -46,8 +49,10 @@ StrategyPanel::StrategyPanel(QWidget* parent) : QWidget(parent)
     mTopP->setSingleStep(0.05);
     mTopP->setValue(1.0);
     mSeedLabel = new QLabel(this);
-    mSeed = new QSpinBox(this);
-    mSeed->setRange(0, 1 << 30);
+    mSeed = new QLineEdit(this);
+    mSeed->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,20}")), mSeed));
+    mSeed->setMaximumWidth(mSeed->fontMetrics().horizontalAdvance(QString(12, QLatin1Char('0'))) + 16);
+    showSeed(0);
     mApply = new QPushButton(this);
     mAgain = new QPushButton(this);
     int col = 0;
@@ -84,10 +89,17 @@ StrategyPanel::StrategyPanel(QWidget* parent) : QWidget(parent)
     connect(mWidth, &QSpinBox::valueChanged, this, [this](int w) {
         if (mode() == BeamMode) emit beamWidthChanged(w);
     });
+    // A typed seed is taken when it is a uint64; anything else (past 2^64 - 1, empty) goes
+    // back to the last valid one.
+    connect(mSeed, &QLineEdit::editingFinished, this, [this] {
+        bool ok = false;
+        const qulonglong v = mSeed->text().toULongLong(&ok);
+        showSeed(ok ? uint64_t(v) : mSeedValue);
+    });
     connect(mApply, &QPushButton::clicked, this, &StrategyPanel::applyRequested);
     connect(mAgain, &QPushButton::clicked, this, [this] {
         setMode(SampleMode);
-        mSeed->setValue(mSeed->value() + 1);  // a new draw, still reproducible from its seed
+        showSeed(mSeedValue + 1);  // a new draw, still reproducible from its seed (wraps at 2^64)
         emit applyRequested();
     });
     mTemperatureLabel->setText(QString::number(temperature(), 'f', 2));
@@ -153,7 +165,13 @@ void StrategyPanel::setSampling(const Sampling& s)
     setTemperature(s.temperature);
     mTopK->setValue(s.topK);
     mTopP->setValue(s.topP);
-    mSeed->setValue(int(std::min<uint64_t>(s.seed, uint64_t(mSeed->maximum()))));
+    showSeed(s.seed);
+}
+
+void StrategyPanel::showSeed(uint64_t seed)
+{
+    mSeedValue = seed;
+    mSeed->setText(QString::number(qulonglong(seed)));
 }
 
 void StrategyPanel::setStrategy(const Strategy& s)
@@ -179,7 +197,9 @@ Sampling StrategyPanel::sampling() const
     s.temperature = temperature();
     s.topK = mTopK->value();
     s.topP = mTopP->value();
-    s.seed = uint64_t(mSeed->value());
+    bool ok = false;  // text typed but not yet confirmed counts when valid
+    const qulonglong typed = mSeed->text().toULongLong(&ok);
+    s.seed = ok ? uint64_t(typed) : mSeedValue;
     return s;
 }
 

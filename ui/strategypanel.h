@@ -9,9 +9,12 @@
 
 #include <QWidget>
 
+#include <cstdint>
+
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QPushButton;
 class QSlider;
 class QSpinBox;
@@ -69,7 +72,11 @@ private:
     QLabel* mTemperatureLabel;
     QSpinBox* mTopK;
     QDoubleSpinBox* mTopP;
-    QSpinBox* mSeed;
+    // The seed as typed: every uint64 (a command-line run's random seed is 64 bits; a spin
+    // box holds an int). mSeedValue is the last valid one.
+    QLineEdit* mSeed;
+    uint64_t mSeedValue = 0;
+    void showSeed(uint64_t seed);
     QPushButton* mApply;
     QPushButton* mAgain;
     QLabel *mWidthLabel, *mLpLabel, *mTLabel, *mKLabel, *mPLabel, *mSeedLabel;

@@ -222,6 +222,22 @@ private slots:
         const Strategy sampled = panel->strategy();
         const auto* sp = std::get_if<Sampling>(&sampled);
         QVERIFY(sp && sp->temperature == 0.7 && sp->topK == 5 && sp->topP == 0.9 && sp->seed == 11);
+        // Every 64-bit seed, as the command line draws them (the panel held ints up to 2^30
+        // and gave a clamped seed back: another sample than the one recorded).
+        for (const uint64_t seed : {uint64_t(5000000000ULL), uint64_t(18446744073709551615ULL)}) {
+            panel->setStrategy(Sampling{1.0, 0, 1.0, seed});
+            const Strategy big = panel->strategy();
+            QCOMPARE(std::get_if<Sampling>(&big)->seed, seed);
+        }
+        auto* seedField = panel->findChild<QLineEdit*>();
+        QVERIFY(seedField);
+        seedField->setText(QStringLiteral("123456789012"));
+        QCOMPARE(std::get<Sampling>(panel->strategy()).seed, uint64_t(123456789012ULL));  // typed, not yet confirmed
+        emit seedField->editingFinished();
+        seedField->setText(QStringLiteral("99999999999999999999"));  // past 2^64 - 1: the last valid seed
+        emit seedField->editingFinished();
+        QCOMPARE(seedField->text(), QStringLiteral("123456789012"));
+        QCOMPARE(std::get<Sampling>(panel->strategy()).seed, uint64_t(123456789012ULL));
         panel->setStrategy(Greedy{});
         QVERIFY(std::holds_alternative<Greedy>(panel->strategy()));
     }
