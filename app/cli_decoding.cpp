@@ -72,7 +72,7 @@ int readOptions(const QCommandLineParser& p, const Model* model, DecodeOptions* 
 
     if (beam) {
         Beam b;
-        if (!intOption(p, "beam", 1, 64, &b.width) || !doubleOption(p, "length-penalty", &b.lengthPenalty)) return Usage;
+        if (!intOption(p, "beam", 1, kMaxBeamWidth, &b.width) || !doubleOption(p, "length-penalty", &b.lengthPenalty)) return Usage;
         if (b.width == 1 && !p.isSet("length-penalty")) o->strategy = Greedy{};  // width 1 is greedy
         else o->strategy = b;
     } else if (sample) {

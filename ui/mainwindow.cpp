@@ -388,7 +388,7 @@ void MainWindow::buildToolbars()
     auto* beamLabel = new QLabel(this);
     input->addWidget(beamLabel);
     mBeam = new QSpinBox(this);
-    mBeam->setRange(1, 8);
+    mBeam->setRange(1, kMaxBeamWidth);
     input->addWidget(mBeam);
     mTranslate = new QPushButton(this);
     mTranslate->setDefault(true);

@@ -25,7 +25,7 @@ StrategyPanel::StrategyPanel(QWidget* parent) : QWidget(parent)
     mMode->addItems({QString(), QString(), QString()});
     mWidthLabel = new QLabel(this);
     mWidth = new QSpinBox(this);
-    mWidth->setRange(1, 8);
+    mWidth->setRange(1, kMaxBeamWidth);  // as --beam: a session file or an export shows its own width
     mWidth->setValue(4);
     mLpLabel = new QLabel(this);
     mLengthPenalty = new QDoubleSpinBox(this);
@@ -178,7 +178,7 @@ void StrategyPanel::setStrategy(const Strategy& s)
 {
     if (const auto* b = std::get_if<Beam>(&s)) {
         setMode(BeamMode);
-        setBeamWidth(std::min(b->width, 8));
+        setBeamWidth(b->width);
         setLengthPenalty(b->lengthPenalty);
     } else if (const auto* p = std::get_if<Sampling>(&s)) {
         setMode(SampleMode);

@@ -22,6 +22,8 @@ struct Beam {
     int width = 4;
     double lengthPenalty = 1.0;
 };
+// The widest beam the command line (--beam) and the window's beam boxes take.
+constexpr int kMaxBeamWidth = 64;
 
 // Draw y_t from softmax(logits / temperature), restricted to the topK most probable
 // tokens (0 = all) and then to the smallest set whose mass reaches topP (1 = all), the

@@ -116,7 +116,7 @@ bool readDecoding(const json& j, const std::string& name, Strategy* out, std::st
     } else if (strategy == "beam") {
         Beam b;
         int64_t width = b.width;
-        if (!r.onlyKeys({"strategy", "width", "length_penalty"}) || !r.integer("width", 1, 64, &width, true) ||
+        if (!r.onlyKeys({"strategy", "width", "length_penalty"}) || !r.integer("width", 1, kMaxBeamWidth, &width, true) ||
             !r.number("length_penalty", &b.lengthPenalty))
             return *problem = r.problem, false;
         b.width = int(width);

@@ -218,6 +218,9 @@ private slots:
         const Strategy beam = panel->strategy();
         const auto* b = std::get_if<Beam>(&beam);
         QVERIFY(b && b->width == 5 && b->lengthPenalty == 0.6);
+        // The widest beam --beam takes (the panel stopped at 8 and showed 8 for --beam 12).
+        panel->setStrategy(Beam{kMaxBeamWidth, 1.0});
+        QCOMPARE(std::get<Beam>(panel->strategy()).width, kMaxBeamWidth);
         panel->setStrategy(Sampling{0.7, 5, 0.9, 11});
         const Strategy sampled = panel->strategy();
         const auto* sp = std::get_if<Sampling>(&sampled);
