@@ -2,8 +2,9 @@
 // functions training runs, in host memory. Products, softmax and layer norm are split over
 // the cores by the thread pool (parallel.h) inside the operations: a decoding step's
 // matrix-vector products by blocks of output features (memory-bound, W streamed once),
-// few-row products (one sentence's encoder) by a register-tiled kernel that reads W in
-// place, larger ones by Eigen's GEMM over blocks of rows.
+// few-row products (one sentence's encoder) by a register-tiled kernel that reads W's
+// panels (the layout Model packs for the encoder phase) or W in place, larger ones by
+// Eigen's GEMM over blocks of rows.
 #include "core/model/kernels.h"
 
 #include "core/model/ops.h"
