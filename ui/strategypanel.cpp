@@ -51,7 +51,7 @@ StrategyPanel::StrategyPanel(QWidget* parent) : QWidget(parent)
     mSeedLabel = new QLabel(this);
     mSeed = new QLineEdit(this);
     mSeed->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,20}")), mSeed));
-    mSeed->setMaximumWidth(mSeed->fontMetrics().horizontalAdvance(QString(12, QLatin1Char('0'))) + 16);
+    mSeed->setFixedWidth(mSeed->fontMetrics().horizontalAdvance(QString(20, QLatin1Char('0'))) + 16);  // 2^64 - 1 whole
     showSeed(0);
     mApply = new QPushButton(this);
     mAgain = new QPushButton(this);
@@ -91,11 +91,7 @@ StrategyPanel::StrategyPanel(QWidget* parent) : QWidget(parent)
     });
     // A typed seed is taken when it is a uint64; anything else (past 2^64 - 1, empty) goes
     // back to the last valid one.
-    connect(mSeed, &QLineEdit::editingFinished, this, [this] {
-        bool ok = false;
-        const qulonglong v = mSeed->text().toULongLong(&ok);
-        showSeed(ok ? uint64_t(v) : mSeedValue);
-    });
+    connect(mSeed, &QLineEdit::editingFinished, this, [this] { showSeed(typedSeed()); });
     connect(mApply, &QPushButton::clicked, this, &StrategyPanel::applyRequested);
     connect(mAgain, &QPushButton::clicked, this, [this] {
         setMode(SampleMode);
@@ -168,6 +164,13 @@ void StrategyPanel::setSampling(const Sampling& s)
     showSeed(s.seed);
 }
 
+uint64_t StrategyPanel::typedSeed() const
+{
+    bool ok = false;
+    const qulonglong v = mSeed->text().toULongLong(&ok);
+    return ok ? uint64_t(v) : mSeedValue;
+}
+
 void StrategyPanel::showSeed(uint64_t seed)
 {
     mSeedValue = seed;
@@ -197,9 +200,7 @@ Sampling StrategyPanel::sampling() const
     s.temperature = temperature();
     s.topK = mTopK->value();
     s.topP = mTopP->value();
-    bool ok = false;  // text typed but not yet confirmed counts when valid
-    const qulonglong typed = mSeed->text().toULongLong(&ok);
-    s.seed = ok ? uint64_t(typed) : mSeedValue;
+    s.seed = typedSeed();  // text typed but not yet confirmed counts when valid
     return s;
 }
 

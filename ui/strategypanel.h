@@ -77,6 +77,8 @@ private:
     QLineEdit* mSeed;
     uint64_t mSeedValue = 0;
     void showSeed(uint64_t seed);
+    // The field's text as a seed when it is a uint64, else mSeedValue.
+    uint64_t typedSeed() const;
     QPushButton* mApply;
     QPushButton* mAgain;
     QLabel *mWidthLabel, *mLpLabel, *mTLabel, *mKLabel, *mPLabel, *mSeedLabel;

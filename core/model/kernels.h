@@ -60,7 +60,7 @@ public:
 
     // y[n, out] = x[n, in] W[out, in]^T + b[out]      (b may be null)
     // panels: W in the CPU's few-row layout (ops.h packLinearPanels), HOST memory, or null;
-    // the CPU reads it for 2..32 rows, a backend with its own layout ignores it.
+    // the CPU reads it for 1..32 rows, a backend with its own layout ignores it.
     virtual void linear(float* y, const float* x, const float* W, const float* b, int n, int in, int out,
                         const float* panels) const = 0;
 

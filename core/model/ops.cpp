@@ -276,17 +276,10 @@ void panelTile(float* y, int ldy, const float* x, int ldx, const float* P, const
     // The k steps that prefetch, then the rest (no test per step).
     const int pfSteps = pf ? int(std::min<long>(in, (pfLines + pfPerStep - 1) / pfPerStep)) : 0;
     int k = 0;
-    if (pfPerStep == 2)
-        for (; k < pfSteps; ++k) {
-            _mm_prefetch(pf + long(k) * 128, _MM_HINT_T1);
-            _mm_prefetch(pf + long(k) * 128 + 64, _MM_HINT_T1);
-            step(k);
-        }
-    else
-        for (; k < pfSteps; ++k) {
-            _mm_prefetch(pf + long(k) * 64, _MM_HINT_T1);
-            step(k);
-        }
+    for (; k < pfSteps; ++k) {
+        for (int l = 0; l < pfPerStep; ++l) _mm_prefetch(pf + (long(k) * pfPerStep + l) * 64, _MM_HINT_T1);
+        step(k);
+    }
     for (; k < in; ++k) step(k);
     // + b after the sum, as the in-place kernel adds it (the same bits as y[r, o] += b[o]).
     const __m512 b0 = b ? _mm512_maskz_loadu_ps(m0, b) : _mm512_setzero_ps();
@@ -400,14 +393,15 @@ void fewRowChunk(float* y, int ldy, const float* x, int ldx, int n, int in, cons
 }
 constexpr bool kHaveFewRowKernel = true;
 constexpr bool kFewRowMatVec = false;
-void panelChunk(float*, int, const float*, int, int, int, const float*, const float*, int, const char*) {}
-constexpr bool kHavePanelKernel = false;  // 8-lane builds keep W in place (no panels are packed)
 #else
 void fewRowChunk(float*, int, const float*, int, int, int, const float*, int, int, const char*, long) {}
-void panelChunk(float*, int, const float*, int, int, int, const float*, const float*, int, const char*) {}
-constexpr bool kHavePanelKernel = false;
 constexpr bool kHaveFewRowKernel = false;
 constexpr bool kFewRowMatVec = false;
+#endif
+#if !defined(__AVX512F__)
+// Without AVX-512 no panels are packed (linearPanelFloats is 0) and W is read in place.
+void panelChunk(float*, int, const float*, int, int, int, const float*, const float*, int, const char*) {}
+constexpr bool kHavePanelKernel = false;
 #endif
 
 // splitmix64: a bijective 64-bit mix, the dropout masks' counter-based generator.

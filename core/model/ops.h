@@ -49,10 +49,11 @@ void embeddingBackward(Real* dtable, const Real* dx, const int* ids, int n, int 
 // ---------------------------------------------------------------------------------------
 // Linear: y = x W^T + b.  y: [n, out], x: [n, in], W: [out, in], b: [out] (may be null).
 // Also the tied output projection (sec 3.4): logits = x E^T with W = E [V, d], b = null.
-// In float: one row (a decoding step) is a matrix-vector product over blocks of output
-// features; 2 to 32 rows (one sentence's encoder) a register-tiled kernel that reads W once,
-// from `panels` when given (W's few-row layout, packLinearPanels: the inference weights
-// that meet a whole sentence), else in place; more rows, Eigen's GEMM over blocks of rows.
+// In float, given `panels` (W's few-row layout, packLinearPanels: the inference weights
+// that meet a whole sentence), 1 to 32 rows take the panel kernel. Without: one row (a
+// decoding step) is a matrix-vector product over blocks of output features; 2 to 32 rows
+// (one sentence) a register-tiled kernel that reads W once in place. More rows, Eigen's
+// GEMM over blocks of rows.
 template <class Real>
 void linearForward(Real* y, const Real* x, const Real* W, const Real* b, int n, int in, int out,
                    const Real* panels = nullptr);
